@@ -1,0 +1,85 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { MemorySink } from "./memory-sink.js";
+import { RunLogger } from "./run-logger.js";
+import { Spool } from "./spool.js";
+
+async function setup() {
+  const dir = await mkdtemp(join(tmpdir(), "unroll-spool-"));
+  const sink = new MemorySink();
+  const spool = new Spool(join(dir, "run.jsonl"));
+  const errors: unknown[] = [];
+  const logger = new RunLogger({ sink, spool, flushIntervalMs: 60_000, onWriteError: (e) => errors.push(e) });
+  return { sink, spool, logger, errors };
+}
+
+describe("RunLogger", () => {
+  it("writes buffered points in one bulk write per flush", async () => {
+    const { sink, logger } = await setup();
+    for (let s = 1; s <= 500; s++) logger.metric("r1", "train/loss", s, 1 / s);
+    expect(sink.metrics.size).toBe(0);
+    await logger.flush();
+    expect(sink.metrics.size).toBe(500);
+    expect(sink.writes).toBe(1);
+    await logger.close();
+  });
+
+  it("flushes on its own timer", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "unroll-spool-"));
+    const sink = new MemorySink();
+    const logger = new RunLogger({ sink, spool: new Spool(join(dir, "s.jsonl")), flushIntervalMs: 20 });
+    logger.metric("r1", "loss", 1, 0.5);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(sink.metrics.size).toBe(1);
+    await logger.close();
+  });
+
+  it("spools while the database is down and replays without loss or duplicates", async () => {
+    const { sink, spool, logger, errors } = await setup();
+    for (let s = 1; s <= 10; s++) logger.metric("r1", "loss", s, s);
+    await logger.flush();
+    sink.offline = true;
+    for (let s = 11; s <= 20; s++) logger.metric("r1", "loss", s, s);
+    logger.sample({ runId: "r1", step: 20, prompt: "", text: "hello", params: { seed: 1 } });
+    await logger.flush();
+    await logger.checkpoint({ runId: "r1", step: 20, kind: "LAST", metrics: { loss: 20 }, format: "safetensors", data: new Uint8Array([1, 2, 3]) });
+    expect(logger.online).toBe(false);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(await spool.isEmpty()).toBe(false);
+    expect(await readFile(spool.file, "utf8")).toContain('"step":15');
+
+    sink.offline = false;
+    for (let s = 21; s <= 30; s++) logger.metric("r1", "loss", s, s);
+    await logger.close();
+    expect(logger.online).toBe(true);
+    expect(await spool.isEmpty()).toBe(true);
+    const steps = sink.series("r1", "loss").map((p) => p.step);
+    expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(sink.series("r1", "loss")[14]!.wallTime).toBeInstanceOf(Date);
+    expect(sink.samples.size).toBe(1);
+    expect([...sink.checkpoints.values()][0]!.data).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it("writes checkpoints only after the points logged before them", async () => {
+    const { sink, logger } = await setup();
+    const order: string[] = [];
+    const writeMetrics = sink.writeMetrics.bind(sink);
+    const writeCheckpoint = sink.writeCheckpoint.bind(sink);
+    sink.writeMetrics = async (p) => (order.push("metrics"), writeMetrics(p));
+    sink.writeCheckpoint = async (c) => (order.push("checkpoint"), writeCheckpoint(c));
+    logger.metric("r1", "loss", 1, 1);
+    await logger.checkpoint({ runId: "r1", step: 1, kind: "LAST", metrics: {}, format: "safetensors", data: new Uint8Array() });
+    expect(order).toEqual(["metrics", "checkpoint"]);
+    await logger.close();
+  });
+
+  it("skips non-finite values instead of failing the bulk write", async () => {
+    const { sink, logger } = await setup();
+    logger.metric("r1", "loss", 1, Number.NaN);
+    logger.metric("r1", "loss", 2, 2);
+    await logger.close();
+    expect(sink.series("r1", "loss").map((p) => p.step)).toEqual([2]);
+  });
+});

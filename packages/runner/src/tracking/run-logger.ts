@@ -1,0 +1,108 @@
+// Buffers a run's metrics and writes them in bulk, at least once a second and at the end.
+// When the database does not answer, records go to a local spool and are replayed, in order,
+// on the next successful flush: nothing lost, nothing duplicated (writes are idempotent).
+import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
+import type { Spool } from "./spool.js";
+
+export interface RunLoggerOptions {
+  sink: TrackingSink;
+  spool: Spool;
+  /** Flush at least this often (ms). */
+  flushIntervalMs?: number;
+  /** Flush early when this many points are buffered. */
+  maxBuffered?: number;
+  /** Told about every failed write (the run goes on; the records are spooled). */
+  onWriteError?: (error: unknown) => void;
+}
+
+export class RunLogger {
+  readonly #sink: TrackingSink;
+  readonly #spool: Spool;
+  readonly #maxBuffered: number;
+  readonly #onWriteError: (error: unknown) => void;
+  #points: MetricRecord[] = [];
+  #samples: SampleRecord[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  /** Whether the last write reached the database. */
+  online = true;
+
+  constructor(options: RunLoggerOptions) {
+    this.#sink = options.sink;
+    this.#spool = options.spool;
+    this.#maxBuffered = options.maxBuffered ?? 50_000;
+    this.#onWriteError = options.onWriteError ?? (() => {});
+    this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  metric(runId: string, key: string, step: number, value: number, wallTime = new Date()): void {
+    if (!Number.isFinite(value)) return; // JSON and float8 columns take finite numbers; NaN is reported by the trainer
+    this.#points.push({ runId, key, step, value, wallTime });
+    if (this.#points.length >= this.#maxBuffered) void this.flush();
+  }
+
+  sample(sample: SampleRecord): void {
+    this.#samples.push(sample);
+  }
+
+  /**
+   * Checkpoints are written after every point logged before them, so a stored checkpoint at
+   * step S implies the series up to S is stored too: a resumed run has no gap.
+   */
+  async checkpoint(checkpoint: CheckpointRecord): Promise<void> {
+    await this.flush();
+    await this.#serial(() => this.#write({ kind: "checkpoint", checkpoint }));
+  }
+
+  /** Writes everything buffered; resolves when written or spooled. Never rejects. */
+  flush(): Promise<void> {
+    const points = this.#points;
+    const samples = this.#samples;
+    this.#points = [];
+    this.#samples = [];
+    return this.#serial(async () => {
+      if (points.length > 0) await this.#write({ kind: "metrics", points });
+      if (samples.length > 0) await this.#write({ kind: "samples", samples });
+    });
+  }
+
+  /** Final flush; then one more attempt to drain the spool. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+  }
+
+  /** Whether records are still waiting in the spool for the database. */
+  async pending(): Promise<boolean> {
+    return !(await this.#spool.isEmpty());
+  }
+
+  /** Runs writes one at a time, in order; a failure that even the spool could not absorb is reported. */
+  #serial(task: () => Promise<void>): Promise<void> {
+    const guarded = () => task().catch((error: unknown) => this.#onWriteError(error));
+    this.#flushing = this.#flushing.then(guarded);
+    return this.#flushing;
+  }
+
+  async #write(
+    entry:
+      | { kind: "metrics"; points: MetricRecord[] }
+      | { kind: "samples"; samples: SampleRecord[] }
+      | { kind: "checkpoint"; checkpoint: CheckpointRecord },
+  ): Promise<void> {
+    try {
+      // Older records first: replay the spool before writing anything new.
+      if (!(await this.#spool.isEmpty())) await this.#spool.replay(this.#sink);
+      if (entry.kind === "metrics") await this.#sink.writeMetrics(entry.points);
+      else if (entry.kind === "samples") await this.#sink.writeSamples(entry.samples);
+      else await this.#sink.writeCheckpoint(entry.checkpoint);
+      this.online = true;
+    } catch (error) {
+      this.online = false;
+      this.#onWriteError(error);
+      await this.#spool.append(entry);
+    }
+  }
+}
