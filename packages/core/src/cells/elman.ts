@@ -1,0 +1,42 @@
+// Elman (simple) RNN, J&M eq. 8.1-8.2:  h_t = g(U h_{t-1} + W x_t + b),  g = tanh or relu.
+// Torch's nn.RNN(nonlinearity=...) with the same tensors: W = weight_ih, U = weight_hh, b = bias_ih + bias_hh.
+import * as tf from "@tensorflow/tfjs-core";
+import type { Parameters } from "../params.js";
+import type { Rng } from "../random.js";
+import type { Activation, Cell, CellState, PreparedCell } from "./cell.js";
+import { addCellParams, cellParamNames } from "./cell.js";
+
+export class ElmanCell implements Cell {
+  readonly kind = "elman" as const;
+  readonly stateSize = 1;
+  readonly #names: ReturnType<typeof cellParamNames>;
+
+  constructor(
+    readonly params: Parameters,
+    prefix: string,
+    suffix: string,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    rng: Rng,
+    readonly activation: Activation = "tanh",
+  ) {
+    this.#names = cellParamNames(prefix, suffix);
+    addCellParams(params, this.#names, rng, inputSize, hiddenSize, 1);
+  }
+
+  prepare(): PreparedCell {
+    const p = this.params;
+    return {
+      wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, H]
+      uT: tf.transpose(p.get<tf.Rank.R2>(this.#names.whh)), // [H, H]
+      bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [H]: both biases fold into X W^T + b
+    };
+  }
+
+  step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {
+    return tf.tidy(() => {
+      const z = tf.add(xp, tf.matMul(h as tf.Tensor2D, p.uT)); // U h_{t-1} + W x_t + b   [B, H]
+      return [this.activation === "relu" ? tf.relu(z) : tf.tanh(z)] as tf.Tensor2D[]; // h_t = g(z)
+    });
+  }
+}

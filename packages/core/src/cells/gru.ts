@@ -1,0 +1,51 @@
+// GRU (Cho et al. 2014) in PyTorch's formulation and gate order (r, z, n):
+//   r_t = sigma(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)          reset gate
+//   z_t = sigma(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)          update gate
+//   n_t = tanh (W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))  candidate (b_hn inside r_t * ...)
+//   h_t = (1 - z_t) * n_t + z_t * h_{t-1}
+import * as tf from "@tensorflow/tfjs-core";
+import type { Parameters } from "../params.js";
+import type { Rng } from "../random.js";
+import type { Cell, CellState, PreparedCell } from "./cell.js";
+import { addCellParams, cellParamNames } from "./cell.js";
+
+export class GRUCell implements Cell {
+  readonly kind = "gru" as const;
+  readonly stateSize = 1;
+  readonly #names: ReturnType<typeof cellParamNames>;
+
+  constructor(
+    readonly params: Parameters,
+    prefix: string,
+    suffix: string,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    rng: Rng,
+  ) {
+    this.#names = cellParamNames(prefix, suffix);
+    addCellParams(params, this.#names, rng, inputSize, hiddenSize, 3);
+  }
+
+  prepare(): PreparedCell {
+    const p = this.params;
+    return {
+      wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, 3H]
+      uT: tf.transpose(p.get<tf.Rank.R2>(this.#names.whh)), // [H, 3H]
+      bx: tf.clone(p.get<tf.Rank.R1>(this.#names.bih)), // b_i* join the hoisted projection (clone: callers may dispose)
+      bh: tf.clone(p.get<tf.Rank.R1>(this.#names.bhh)), // b_h* stay in the step: b_hn is scaled by r_t
+    };
+  }
+
+  step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {
+    return tf.tidy(() => {
+      const hPrev = h as tf.Tensor2D;
+      const hp = tf.add(tf.matMul(hPrev, p.uT), p.bh as tf.Tensor1D); // one fused matMul  [B, 3H]
+      const [xr, xz, xn] = tf.split(xp, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [hr, hz, hn] = tf.split(hp, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const r = tf.sigmoid(tf.add(xr, hr)); // r_t
+      const z = tf.sigmoid(tf.add(xz, hz)); // z_t
+      const n = tf.tanh(tf.add(xn, tf.mul(r, hn))); // n_t
+      return [tf.add(n, tf.mul(z, tf.sub(hPrev, n))) as tf.Tensor2D]; // h_t = (1 - z) n + z h_{t-1}
+    });
+  }
+}

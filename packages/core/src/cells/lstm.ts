@@ -1,0 +1,50 @@
+// LSTM, J&M eq. 8.21-8.27, in PyTorch's formulation and gate order (i, f, g, o), so that
+// weight_ih_l0 = [W_ii | W_if | W_ig | W_io] stacked along rows loads directly into nn.LSTM:
+//   i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)      input gate
+//   f_t = sigma(W_if x_t + b_if + W_hf h_{t-1} + b_hf)      forget gate
+//   g_t = tanh (W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)      candidate
+//   o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)      output gate
+//   c_t = f_t * c_{t-1} + i_t * g_t
+//   h_t = o_t * tanh(c_t)
+import * as tf from "@tensorflow/tfjs-core";
+import type { Parameters } from "../params.js";
+import type { Rng } from "../random.js";
+import type { Cell, CellState, PreparedCell } from "./cell.js";
+import { addCellParams, cellParamNames } from "./cell.js";
+
+export class LSTMCell implements Cell {
+  readonly kind = "lstm" as const;
+  readonly stateSize = 2;
+  readonly #names: ReturnType<typeof cellParamNames>;
+
+  constructor(
+    readonly params: Parameters,
+    prefix: string,
+    suffix: string,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    rng: Rng,
+  ) {
+    this.#names = cellParamNames(prefix, suffix);
+    addCellParams(params, this.#names, rng, inputSize, hiddenSize, 4);
+  }
+
+  prepare(): PreparedCell {
+    const p = this.params;
+    return {
+      wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, 4H]
+      uT: tf.transpose(p.get<tf.Rank.R2>(this.#names.whh)), // [H, 4H]
+      bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [4H]
+    };
+  }
+
+  step(p: PreparedCell, xp: tf.Tensor2D, [h, c]: CellState): CellState {
+    return tf.tidy(() => {
+      const gates = tf.add(xp, tf.matMul(h as tf.Tensor2D, p.uT)); // one fused matMul for all gates  [B, 4H]
+      const [i, f, g, o] = tf.split(gates, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 4 x [B, H]
+      const cNext = tf.add(tf.mul(tf.sigmoid(f), c as tf.Tensor2D), tf.mul(tf.sigmoid(i), tf.tanh(g))); // c_t = f*c + i*g
+      const hNext = tf.mul(tf.sigmoid(o), tf.tanh(cNext)); // h_t = o * tanh(c_t)
+      return [hNext, cNext] as tf.Tensor2D[];
+    });
+  }
+}

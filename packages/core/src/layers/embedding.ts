@@ -1,0 +1,30 @@
+// Word embeddings, J&M eq. 8.4: e_t = E x_t with x_t one-hot, i.e. row x_t of E [V, d].
+// Torch name `encoder.weight` (word_language_model), init U(-0.1, 0.1) as word_language_model does.
+import type * as tf from "@tensorflow/tfjs-core";
+import { embeddingLookup } from "../ops/index.js";
+import type { Parameters } from "../params.js";
+import { uniformInit } from "../params.js";
+import type { Rng } from "../random.js";
+
+export class Embedding {
+  constructor(
+    readonly params: Parameters,
+    readonly name: string,
+    readonly vocabSize: number,
+    readonly size: number,
+    rng: Rng,
+    initRange = 0.1,
+  ) {
+    params.add(`${name}.weight`, uniformInit(rng, [vocabSize, size], initRange));
+  }
+
+  /** E [V, d] */
+  get weight(): tf.Variable {
+    return this.params.get(`${this.name}.weight`);
+  }
+
+  /** ids int32 [B, T] -> [B, T, d] */
+  forward(ids: tf.Tensor2D): tf.Tensor3D {
+    return embeddingLookup(this.weight as tf.Tensor2D, ids) as tf.Tensor3D;
+  }
+}
