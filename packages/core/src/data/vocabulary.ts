@@ -23,11 +23,16 @@ export class Vocabulary {
     this.#tokens = [...tokens];
     this.specials = [...specials];
     this.#tokens.forEach((t, i) => {
-      if (this.#ids.has(t)) throw new DataError(`duplicate token ${JSON.stringify(t)} in vocabulary (ids ${this.#ids.get(t)} and ${i})`);
+      if (typeof t !== "string") throw new DataError(`expected vocabulary entries to be strings, got ${JSON.stringify(t)} at id ${i}; rebuild the vocabulary from text`);
+      if (this.#ids.has(t)) throw new DataError(`expected unique vocabulary tokens, got ${JSON.stringify(t)} twice (ids ${this.#ids.get(t)} and ${i}); remove the duplicate`);
       this.#ids.set(t, i);
     });
     for (const s of specials) {
-      if (!this.#ids.has(s)) throw new ConfigError(`special token ${s} is not in the vocabulary`);
+      if (!this.#ids.has(s)) throw new ConfigError(`expected special token ${s} to be in the vocabulary, but it is not; add it to the tokens or drop it from the specials`);
+    }
+    // Masks and padded batches assume `<pad>` is id 0.
+    if (this.specials.includes(PAD) && this.#ids.get(PAD) !== 0) {
+      throw new ConfigError(`expected ${PAD} at id 0, got id ${this.#ids.get(PAD)}; list ${PAD} first`);
     }
   }
 
@@ -40,7 +45,12 @@ export class Vocabulary {
     counts: ReadonlyMap<string, number>,
     { specials = [PAD, UNK, BOS, EOS], minFrequency = 1, maxSize = Infinity }: { specials?: string[]; minFrequency?: number; maxSize?: number } = {},
   ): Vocabulary {
-    if (maxSize < specials.length) throw new ConfigError(`maxSize ${maxSize} is smaller than the ${specials.length} special tokens; raise it`, "tokenizer.maxVocab");
+    if (!(maxSize === Infinity || (Number.isInteger(maxSize) && maxSize >= specials.length))) {
+      throw new ConfigError(`expected maxVocab to be a whole number of at least ${specials.length} (the special tokens ${specials.join(" ")}), got ${maxSize}; raise it or leave it unset`, "tokenizer.maxVocab");
+    }
+    if (!(Number.isFinite(minFrequency) && minFrequency >= 1)) {
+      throw new ConfigError(`expected minFrequency to be a number of at least 1, got ${minFrequency}; use 1 to keep every token`, "tokenizer.minFrequency");
+    }
     const rest = [...counts.entries()]
       .filter(([t, c]) => c >= minFrequency && !specials.includes(t))
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
@@ -60,13 +70,13 @@ export class Vocabulary {
   /** Id of `token`; unknown tokens map to `<unk>` when the vocabulary has one, else throw. */
   idOf(token: string): number {
     const id = this.#ids.get(token) ?? this.#ids.get(UNK);
-    if (id === undefined) throw new DataError(`unknown token ${JSON.stringify(token)} and the vocabulary has no ${UNK}`);
+    if (id === undefined) throw new DataError(`expected a token of the vocabulary, got unknown ${JSON.stringify(token)} and the vocabulary has no ${UNK} to map it to; build it with ${UNK} among its specials`);
     return id;
   }
 
   tokenOf(id: number): string {
     const t = this.#tokens[id];
-    if (t === undefined) throw new DataError(`token id ${id} is outside the vocabulary (size ${this.size})`);
+    if (t === undefined) throw new DataError(`expected a token id from 0 to ${this.size - 1}, got ${id}; decode with the vocabulary the ids were encoded with`);
     return t;
   }
 
@@ -87,7 +97,11 @@ export class Vocabulary {
   }
 
   static fromJSON(json: VocabularyJSON): Vocabulary {
-    if (!json || !Array.isArray(json.tokens)) throw new DataError("vocabulary JSON must have a `tokens` array");
-    return new Vocabulary(json.tokens, json.specials ?? []);
+    if (!json || !Array.isArray(json.tokens)) throw new DataError(`expected vocabulary JSON with a \`tokens\` array, got ${JSON.stringify(json)?.slice(0, 80)}; save it with Vocabulary.toJSON()`);
+    const specials: unknown = json.specials ?? [];
+    if (!Array.isArray(specials) || !specials.every((s) => typeof s === "string")) {
+      throw new DataError(`expected vocabulary JSON \`specials\` to be an array of strings, got ${JSON.stringify(specials)}; save it with Vocabulary.toJSON()`);
+    }
+    return new Vocabulary(json.tokens, specials);
   }
 }

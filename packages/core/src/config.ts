@@ -1,0 +1,341 @@
+// One experiment configuration for the CLI, the runner, the API and the web form. Defaults make
+// `{ task: "lm", data: { corpus: "tiny-shakespeare" } }` a small, fast character LSTM.
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+import { CORPORA, CORPUS_NAMES, FORMAT_TASK, isCorpusName } from "./data/corpora.js";
+
+const int = (min: number) => z.number().int().min(min);
+
+const CorpusDataSchema = z
+  .strictObject({
+    corpus: z.enum(CORPUS_NAMES).describe(`A corpus Unroll knows by name: ${CORPUS_NAMES.join(", ")}`),
+    tagColumn: z.enum(["upos", "xpos"]).optional().describe("CoNLL-U only: tag with universal POS (upos, the default) or language-specific POS (xpos)"),
+    devAsTrain: z.boolean().optional().describe("For a corpus without a train split (uner-english-ewt): train on the first 90% of dev and validate on the last 10%"),
+  })
+  .describe("A named corpus, found in the data directory (UNROLL_DATA_DIR)");
+
+const FilesDataSchema = z
+  .strictObject({
+    format: z.enum(["text", "chars", "conllu", "iob2", "tsv"]).describe("text: one sequence per line (LM); chars: raw text (char LM); conllu, iob2: tagging; tsv: text<TAB>label"),
+    train: z.string().min(1).describe("Training file path"),
+    valid: z.string().min(1).optional().describe("Validation file path; with neither valid nor test, train is split 90/5/5 in file order"),
+    test: z.string().min(1).optional().describe("Test file path"),
+    tagColumn: z.enum(["upos", "xpos"]).optional().describe("CoNLL-U only: which POS column to tag with (default upos)"),
+  })
+  .describe("Your own files");
+
+const TokenizerSchema = z
+  .strictObject({
+    kind: z.enum(["char", "word"]).default("char").describe("char: every character is a token; word: whitespace-separated words. When unset: char for a language model on raw characters (format chars, tiny-shakespeare), else word"),
+    lowercase: z.boolean().default(false).describe("Word tokenizer only: lowercase the text"),
+    minFrequency: int(1).default(1).describe("Tokens seen fewer times in training text become <unk>"),
+    maxVocab: int(5).optional().describe("Largest vocabulary, the 4 specials <pad> <unk> <s> </s> included (default: no limit)"),
+  })
+  .describe("How text becomes tokens");
+
+const ModelSchema = z
+  .strictObject({
+    cell: z.enum(["rnn", "lstm", "gru"]).default("lstm").describe("Recurrent cell: Elman rnn, lstm or gru"),
+    activation: z.enum(["tanh", "relu"]).default("tanh").describe("Elman rnn only: h_t = act(U h_{t-1} + W x_t)"),
+    layers: int(1).max(8).default(1).describe("Stacked recurrent layers"),
+    embeddingSize: int(1).default(64).describe("Width of the token embeddings"),
+    hiddenSize: int(1).default(128).describe("Width of each recurrent layer's state"),
+    bidirectional: z.boolean().default(false).describe("Read the sequence both ways (taggers, classifiers)"),
+    tied: z.boolean().default(false).describe("LM only: share the embedding and output weights (Press & Wolf 2017); needs embeddingSize = hiddenSize"),
+    dropout: z.number().min(0).lt(1).default(0).describe("Dropout probability between layers"),
+    pooling: z.enum(["last", "mean", "max"]).optional().describe("Classifier only: how the states become one sentence vector (default last)"),
+  })
+  .describe("The network");
+
+const TrainSchema = z
+  .strictObject({
+    optimizer: z.enum(["sgd", "adam"]).default("adam").describe("sgd as in word_language_model, or adam"),
+    lr: z.number().positive().default(0.002).describe("Learning rate (char-rnn: 2e-3 with adam; word_language_model: 20 with sgd)"),
+    clip: z.number().positive().default(5).describe("Clip the global gradient norm to this"),
+    lrDecay: z.number().min(1).default(4).describe("Divide the learning rate by this when validation loss stops improving (1 = never)"),
+    batchSize: int(1).default(32).describe("Sequences per batch"),
+    bptt: int(1).default(64).describe("LM only: steps of truncated backpropagation through time"),
+    epochs: int(1).default(1).describe("Passes over the training data"),
+    maxSteps: int(1).optional().describe("Stop after this many optimizer steps, even mid-epoch"),
+    seed: int(0).default(42).describe("Random seed for initialisation, batching and dropout"),
+    evalEvery: int(0).default(200).describe("Steps between validation runs (0: at the end of each epoch only)"),
+    sampleEvery: int(0).default(500).describe("LM only: steps between generated samples (0: never)"),
+    checkpointEvery: int(0).default(1000).describe("Steps between checkpoints (0: at the end only)"),
+    evalBatches: int(1).optional().describe("Validate on at most this many batches (default: all)"),
+  })
+  .describe("The training loop");
+
+const SampleSchema = z
+  .strictObject({
+    prompts: z.array(z.string()).min(1).default([""]).describe("Fixed prompts to continue at each sample step (\"\" starts from nothing)"),
+    maxLength: int(1).default(200).describe("Tokens to generate per prompt"),
+    temperature: z.number().positive().default(1).describe("Divide the logits by this before softmax (< 1: safer, > 1: wilder)"),
+    topK: int(1).optional().describe("Sample only among the k most likely tokens"),
+    topP: z.number().gt(0).max(1).optional().describe("Sample only among the most likely tokens whose probabilities sum to p (nucleus)"),
+    seed: int(0).default(1234).describe("Random seed for sampling"),
+  })
+  .describe("Text generation during and after training (LM only)");
+
+const ConfigShape = z.strictObject({
+  name: z.string().min(1).optional().describe("A name to find the run by"),
+  task: z.enum(["lm", "tagger", "classifier"]).describe("lm: predict the next token; tagger: a tag per token; classifier: a label per text"),
+  data: z.union([CorpusDataSchema, FilesDataSchema]).describe("What to train on: { corpus } or { format, train, valid?, test? }"),
+  tokenizer: TokenizerSchema.prefault({}),
+  model: ModelSchema.prefault({}),
+  train: TrainSchema.prefault({}),
+  sample: SampleSchema.prefault({}),
+});
+
+const TASK_NAME = { lm: "a language model", tagger: "a tagger", classifier: "a classifier" } as const;
+
+/** Combinations that cannot work, each with why and what to change. */
+function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx): void {
+  const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: path.split("."), message });
+  const { task, data, tokenizer, model } = c;
+  const format = "corpus" in data ? CORPORA[data.corpus].format : data.format;
+
+  if ("corpus" in data) {
+    const info = CORPORA[data.corpus];
+    if (info.task !== task) {
+      const fits = CORPUS_NAMES.filter((n) => CORPORA[n].task === task).join(", ");
+      fail("data.corpus", `corpus ${data.corpus} is for ${TASK_NAME[info.task]}, but task is ${task}: set task=${info.task}, or pick a corpus for ${task}: ${fits}`);
+    }
+    if (data.devAsTrain && info.files.train) fail("data.devAsTrain", `devAsTrain is for a corpus without a train split, and ${data.corpus} has one: remove data.devAsTrain`);
+    if (!info.files.train && !data.devAsTrain) fail("data.devAsTrain", `corpus ${data.corpus} has no train split in this data set: set data.devAsTrain=true to train on the first 90% of dev and validate on its last 10%, or give your own files with { format, train, valid, test }`);
+  } else if (FORMAT_TASK[data.format] !== task) {
+    const fits = Object.entries(FORMAT_TASK).filter(([, t]) => t === task).map(([f]) => f).join(" or ");
+    fail("data.format", `format ${data.format} holds data for ${TASK_NAME[FORMAT_TASK[data.format]]}, but task is ${task}: set task=${FORMAT_TASK[data.format]}, or use format ${fits}`);
+  }
+  if (data.tagColumn !== undefined && format !== "conllu") fail("data.tagColumn", `tagColumn picks a CoNLL-U POS column, but the data is ${format}: remove data.tagColumn`);
+
+  if (tokenizer.kind === "char" && tokenizer.lowercase) fail("tokenizer.lowercase", "lowercase is a word tokenizer option; a character model learns case itself: set tokenizer.lowercase=false or tokenizer.kind=word");
+  if (tokenizer.kind === "char" && task === "tagger") fail("tokenizer.kind", "a tagger gives one tag per word, so its tokens must be words: set tokenizer.kind=word");
+
+  if (task === "lm" && model.bidirectional) fail("model.bidirectional", "a language model predicts the next token, and a backward pass would let it see that token: set model.bidirectional=false (bidirectional is for taggers and classifiers)");
+  if (model.tied && task !== "lm") fail("model.tied", `weight tying shares the embedding with the output layer over the vocabulary, which only a language model has; this is ${TASK_NAME[task]}: set model.tied=false`);
+  if (model.tied && model.embeddingSize !== model.hiddenSize) {
+    fail("model.tied", `weight tying needs embeddingSize = hiddenSize, got ${model.embeddingSize} and ${model.hiddenSize}: set model.embeddingSize=${model.hiddenSize} or model.hiddenSize=${model.embeddingSize}`);
+  }
+  if (model.pooling !== undefined && task !== "classifier") fail("model.pooling", `pooling turns states into one sentence vector for a classifier; this is ${TASK_NAME[task]}: remove model.pooling`);
+  if (model.activation === "relu" && model.cell !== "rnn") fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman rnn only: set model.activation=tanh or model.cell=rnn`);
+}
+
+const ExperimentConfigObject = ConfigShape.superRefine(checkCombinations);
+
+/**
+ * Fill the defaults that depend on the task before validation: the tokenizer kind (char for a
+ * language model on raw characters, word otherwise) and a classifier's pooling (last).
+ */
+function fillTaskDefaults(input: unknown): unknown {
+  if (!isRecord(input)) return input;
+  const out: Record<string, unknown> = { ...input };
+  const data = isRecord(input.data) ? input.data : {};
+  const format = typeof data.corpus === "string" && isCorpusName(data.corpus) ? CORPORA[data.corpus].format : data.format;
+  const tokenizer = input.tokenizer === undefined ? {} : input.tokenizer;
+  if (isRecord(tokenizer) && tokenizer.kind === undefined) {
+    out.tokenizer = { ...tokenizer, kind: input.task === "lm" && format === "chars" ? "char" : "word" };
+  }
+  const model = input.model === undefined ? {} : input.model;
+  if (input.task === "classifier" && isRecord(model) && model.pooling === undefined) out.model = { ...model, pooling: "last" };
+  return out;
+}
+
+export const ExperimentConfigSchema = z.preprocess(fillTaskDefaults, ExperimentConfigObject).describe("An Unroll experiment");
+
+export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
+/** What a user may write: every defaulted field optional. */
+export type ExperimentConfigInput = z.input<typeof ExperimentConfigObject>;
+export type DataConfig = ExperimentConfig["data"];
+
+/** Validate a config; the first problem becomes a ConfigError with its dotted path. */
+export function parseExperimentConfig(input: unknown): ExperimentConfig {
+  const result = ExperimentConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => describeIssue(issue, input));
+  const [first, ...rest] = problems;
+  const more = rest.length ? ` (and ${rest.length} more: ${rest.map((p) => `${p.path || "(root)"}: ${p.message}`).join("; ")})` : "";
+  throw new ConfigError(`${first?.message ?? "invalid config"}${more}`, first?.path || undefined);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string; message: string } {
+  // A union reports one list of issues per branch: report the branch that came closest.
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    const best = [...issue.errors].sort((x, y) => x.length - y.length)[0];
+    const inner = best?.[0];
+    if (inner) {
+      const found = describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, input);
+      return { ...found, message: `${found.message} (${issue.path.join(".") || "it"} is either { corpus } or { format, train, valid?, test? })` };
+    }
+  }
+  const path = issue.path.map(String).join(".");
+  const received = valueAt(input, issue.path);
+  const shown = received === undefined ? "nothing" : JSON.stringify(received);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(issue.path) ?? [];
+      const hints = issue.keys.map((k) => closest(k, known)).filter((k) => k !== undefined);
+      const hint = hints.length ? `; did you mean ${hints.join(", ")}?` : "";
+      return { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}${hint} Valid keys here: ${known.join(", ")}` };
+    }
+    case "invalid_type":
+      return { path, message: `expected ${issue.expected}, received ${shown}${received === undefined ? `: set ${path || "it"}` : ""}` };
+    case "invalid_value":
+      return { path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, received ${shown}` };
+    case "custom":
+      return { path, message: issue.message };
+    default:
+      return { path, message: `${issue.message}; received ${shown}` };
+  }
+}
+
+/** The candidate nearest to `key` by edit distance, if it is near enough to be a typo. */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** Keys of the section at `path` (for unknown-key messages). */
+function knownKeys(path: readonly PropertyKey[]): string[] | undefined {
+  const shapes: Record<string, readonly string[]> = {
+    "": Object.keys(ConfigShape.shape),
+    data: [...new Set([...Object.keys(CorpusDataSchema.shape), ...Object.keys(FilesDataSchema.shape)])],
+    tokenizer: Object.keys(TokenizerSchema.shape),
+    model: Object.keys(ModelSchema.shape),
+    train: Object.keys(TrainSchema.shape),
+    sample: Object.keys(SampleSchema.shape),
+  };
+  const keys = shapes[path.map(String).join(".")];
+  return keys ? [...keys] : undefined;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const key of path) {
+    if (!isRecord(v) && !Array.isArray(v)) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Apply `key=value` overrides (`train.lr=0.1`, `model.cell=gru`, `sample.prompts=["ROMEO:"]`) and
+ * revalidate. Values are read by the type of the field: numbers, booleans (true/false), strings
+ * as written, arrays as JSON. Setting `data.corpus` drops file fields and vice versa.
+ */
+export function applyOverrides(config: ExperimentConfigInput | ExperimentConfig, overrides: readonly string[]): ExperimentConfig {
+  const next = structuredClone(config) as Record<string, unknown>;
+  const leaves = leafSchemas();
+  for (const override of overrides) {
+    const eq = override.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`expected key=value (e.g. train.lr=0.1), got ${JSON.stringify(override)}; put = between the dotted key and its value`);
+    const key = override.slice(0, eq).trim();
+    const raw = override.slice(eq + 1).trim();
+    const leaf = leaves.get(key);
+    if (!leaf) throw new ConfigError(unknownKeyMessage(key, [...leaves.keys()]), key);
+    const [section, field] = key.includes(".") ? (key.split(".") as [string, string]) : [undefined, key];
+    const target = section === undefined ? next : sectionOf(next, section);
+    if (section === "data") {
+      const dropped = field === "corpus" || field === "devAsTrain" ? ["format", "train", "valid", "test"] : field === "tagColumn" ? [] : ["corpus", "devAsTrain"];
+      for (const k of dropped) delete target[k];
+    }
+    target[field] = readValue(raw, leaf);
+  }
+  return parseExperimentConfig(next);
+}
+
+/** One differing field of two configs. */
+export interface ConfigDifference {
+  key: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** Fields whose values differ, as dotted keys in schema order (arrays compare as wholes). */
+export function configDiff(a: unknown, b: unknown): ConfigDifference[] {
+  const fa = flatten(a);
+  const fb = flatten(b);
+  const keys = [...new Set([...fa.keys(), ...fb.keys()])];
+  return keys.filter((k) => JSON.stringify(fa.get(k)) !== JSON.stringify(fb.get(k))).map((key) => ({ key, a: fa.get(key), b: fb.get(key) }));
+}
+
+function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
+  if (!isRecord(value)) {
+    if (prefix) out.set(prefix, value);
+    return out;
+  }
+  for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  return out;
+}
+
+/** Every settable dotted key with the schema that validates it. */
+function leafSchemas(): Map<string, z.ZodType> {
+  const leaves = new Map<string, z.ZodType>();
+  const add = (prefix: string, shape: Record<string, z.ZodType>) => {
+    for (const [k, schema] of Object.entries(shape)) if (!leaves.has(`${prefix}${k}`)) leaves.set(`${prefix}${k}`, schema);
+  };
+  add("", { name: ConfigShape.shape.name, task: ConfigShape.shape.task });
+  add("data.", CorpusDataSchema.shape);
+  add("data.", FilesDataSchema.shape);
+  add("tokenizer.", TokenizerSchema.shape);
+  add("model.", ModelSchema.shape);
+  add("train.", TrainSchema.shape);
+  add("sample.", SampleSchema.shape);
+  return leaves;
+}
+
+function unknownKeyMessage(key: string, valid: string[]): string {
+  const section = key.includes(".") ? key.slice(0, key.indexOf(".")) : "";
+  const nearby = valid.filter((k) => (section ? k.startsWith(`${section}.`) : true));
+  const suggestion = closest(key, valid);
+  const list = nearby.length ? nearby : valid;
+  return `unknown key ${key}${suggestion ? `; did you mean ${suggestion}?` : ""} Valid keys${nearby.length && section ? ` under ${section}` : ""}: ${list.join(", ")}`;
+}
+
+function sectionOf(config: Record<string, unknown>, section: string): Record<string, unknown> {
+  const existing = config[section];
+  const obj = isRecord(existing) ? existing : {};
+  config[section] = obj;
+  return obj;
+}
+
+/** Read an override value the way its field wants it. */
+function readValue(raw: string, schema: z.ZodType): unknown {
+  let type: string = schema.def.type;
+  let inner: z.ZodType = schema;
+  while (type === "optional" || type === "default" || type === "prefault") {
+    inner = (inner.def as unknown as { innerType: z.ZodType }).innerType;
+    type = inner.def.type;
+  }
+  const json = (): unknown => {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
+  };
+  if (type === "string" || type === "enum") return raw.startsWith('"') ? json() : raw;
+  if (type === "number") return raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  if (type === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+  return json();
+}
