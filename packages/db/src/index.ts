@@ -1,1 +1,58 @@
-export {};
+// @unroll/db: the tracking database for every package.
+//
+//   const db = await createDb();             // DATABASE_URL, else the embedded PGlite
+//   await db.prisma.run.findMany(...);        // typed Prisma client (adapter-pg, no native engine)
+//   await writeMetricPoints(db.pool, points); // bulk, idempotent
+//   await db.close();
+export { createDb, type CreateDbOptions, type Db } from "./client.js";
+export {
+  databaseUrl,
+  embeddedDataDir,
+  embeddedPort,
+  repoRoot,
+  unrollHome,
+  DEFAULT_EMBEDDED_PORT,
+} from "./env.js";
+export {
+  DataDirInUseError,
+  embeddedUrl,
+  ensureDatabase,
+  readLock,
+  startEmbedded,
+  stopOwnedServers,
+  waitForServer,
+  type DatabaseHandle,
+  type EmbeddedOptions,
+  type EmbeddedServer,
+  type LockInfo,
+} from "./embedded.js";
+export {
+  readSeries,
+  writeMetricPoints,
+  METRIC_CHUNK_SIZE,
+  type MetricPointInput,
+  type Queryable,
+  type ReadSeriesOptions,
+  type SeriesPoint,
+} from "./metrics.js";
+export {
+  applyMigrations,
+  migrationStatus,
+  MigrationError,
+  MIGRATION_LOCK_KEY,
+  type MigrationStatus,
+} from "./migrate/apply.js";
+export { MIGRATIONS_DIR, SCHEMA_PATH } from "./migrate/files.js";
+
+// Generated types: models, enums (values and types), and the Prisma namespace (input types,
+// Prisma.JsonValue, Prisma.sql, error classes).
+export { Prisma, PrismaClient } from "./generated/prisma/client.js";
+export type {
+  Checkpoint,
+  Experiment,
+  MetricPoint,
+  Run,
+  Sample,
+  Worker,
+} from "./generated/prisma/client.js";
+export { CheckpointKind, RunStatus, WorkerStatus } from "./generated/prisma/enums.js";
