@@ -27,7 +27,13 @@ export function readCharStream(source: TextSource): string {
   return loadText(source).text;
 }
 
-/** Python's `str.split()`: split on runs of whitespace, no empty pieces. */
+/**
+ * Python's `str.split()`: split on runs of whitespace, no empty pieces. Python's whitespace, not
+ * JavaScript's `\s`: WikiText-2 has U+FEFF inside words, which `\s` would split on (36 tokens off).
+ */
 export function splitWords(text: string): string[] {
-  return text.split(/\s+/u).filter((w) => w !== "");
+  return text.split(PY_WHITESPACE).filter((w) => w !== "");
 }
+
+/** The characters for which Python's `str.isspace()` is true. */
+const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
