@@ -1,0 +1,28 @@
+// Kernels that make the wasm (and cpu) backends fast enough to train on (stack notes, items 1-3).
+// initBackend installs them; nothing is registered on import.
+import { installKernels, uninstallKernels, type KernelOverride } from "./registry.js";
+import { matMulOverrides } from "./matmul.js";
+import { sliceOverrides } from "./slice.js";
+import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.js";
+
+const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
+  wasm: [...matMulOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides],
+  cpu: [...cpuSegmentSumOverrides],
+};
+
+/** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu"); [] for others. */
+export function fastKernelNames(backendName: string): string[] {
+  return (overrides[backendName] ?? []).map((o) => o.kernelName);
+}
+
+/** Registers our kernels for the backend (idempotent); returns the names now ours. */
+export function registerFastKernels(backendName: string): string[] {
+  const list = overrides[backendName] ?? [];
+  installKernels(backendName, list);
+  return list.map((o) => o.kernelName);
+}
+
+/** Restores the stock kernels (for before/after measurements). */
+export function unregisterFastKernels(backendName: string): void {
+  uninstallKernels(backendName, fastKernelNames(backendName));
+}
