@@ -1,0 +1,100 @@
+// Sequence classification (J&M 8.4.2, e.g. sentiment): pool the RNN's hidden states into one
+// vector h and classify it with a feed-forward head:  y = softmax(W_2 relu(W_1 h + b_1) + b_2).
+// Pooling (J&M fig. 8.9):
+//   last: h_n, the state after each sequence's OWN last token (padding does not update the state);
+//         bidirectional: [h_n^f ; h_n^b] as torch's h_n (the backward state after reading x_0)
+//   mean: (1/n) sum_t h_t over real tokens      max: elementwise max_t h_t over real tokens
+// Head names follow torch's nn.Sequential(Linear, ReLU, Dropout, Linear): `head.0.*`, `head.3.*`.
+import * as tf from "@tensorflow/tfjs-core";
+import type { Activation, CellKind } from "../cells/index.js";
+import { Embedding } from "../layers/embedding.js";
+import { dropout } from "../layers/dropout.js";
+import { StackedRNN } from "../layers/stacked.js";
+import { softmaxCrossEntropy } from "../ops/index.js";
+import { addLinear, linear, Parameters } from "../params.js";
+import { Rng } from "../random.js";
+
+export type Pooling = "last" | "mean" | "max";
+
+export interface ClassifierConfig {
+  vocabSize: number;
+  numClasses: number;
+  cell: CellKind;
+  activation?: Activation;
+  embeddingSize: number;
+  hiddenSize: number;
+  layers: number;
+  bidirectional: boolean;
+  dropout: number;
+  pooling: Pooling;
+}
+
+export class Classifier {
+  readonly params = new Parameters();
+  readonly encoder: Embedding;
+  readonly rnn: StackedRNN;
+
+  constructor(
+    readonly config: ClassifierConfig,
+    seed = 0,
+  ) {
+    const rng = new Rng(seed);
+    const { vocabSize, numClasses, cell, activation, embeddingSize, hiddenSize, layers, bidirectional } = config;
+    this.encoder = new Embedding(this.params, "encoder", vocabSize, embeddingSize, rng);
+    this.rnn = new StackedRNN(this.params, { cell, activation, layers, inputSize: embeddingSize, hiddenSize, bidirectional, dropout: config.dropout }, rng);
+    addLinear(this.params, "head.0", rng, this.rnn.outputSize, hiddenSize);
+    addLinear(this.params, "head.3", rng, hiddenSize, numClasses);
+  }
+
+  static paramCount(c: ClassifierConfig): number {
+    const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
+    return c.vocabSize * c.embeddingSize + StackedRNN.paramCount({ ...c, inputSize: c.embeddingSize }) + c.hiddenSize * (out + 1) + c.numClasses * (c.hiddenSize + 1);
+  }
+
+  /** Pooled sequence vectors [B, H * dirs]. */
+  encode(ids: tf.Tensor2D, mask: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
+    return tf.tidy(() => {
+      const emb = dropout(this.encoder.forward(ids), this.config.dropout, rng); // [B, T, d]
+      const { outputs, state } = this.rnn.forward(emb, undefined, { mask, rng }); // outputs are 0 at padding
+      const m = tf.expandDims(mask, 2); // [B, T, 1]
+      switch (this.config.pooling) {
+        case "last": {
+          const dirs = this.rnn.directions;
+          const top = state.slice(state.length - dirs).map((s) => s[0] as tf.Tensor2D); // last layer's h_n per direction
+          return tf.concat(top, 1) as tf.Tensor2D; // [B, H * dirs]
+        }
+        case "mean":
+          return tf.div(tf.sum(outputs, 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D; // (1/n) sum_t h_t
+        case "max":
+          return tf.max(tf.add(outputs, tf.mul(tf.sub(m, 1), 1e9)), 1) as tf.Tensor2D; // max_t over real tokens
+      }
+    });
+  }
+
+  /** ids int32 [B, T], mask [B, T] -> class logits [B, numClasses]. */
+  forward(ids: tf.Tensor2D, mask: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
+    return tf.tidy(() => {
+      const h = dropout(this.encode(ids, mask, rng), this.config.dropout, rng);
+      const hidden = dropout(tf.relu(linear(this.params, "head.0", h)), this.config.dropout, rng); // relu(W_1 h + b_1)
+      return linear(this.params, "head.3", hidden); // W_2 (.) + b_2
+    });
+  }
+
+  /** Mean cross-entropy over the batch; labels int32 [B]. */
+  loss(ids: tf.Tensor2D, labels: tf.Tensor1D, mask: tf.Tensor2D, rng?: Rng): tf.Scalar {
+    return tf.tidy(() => this.lossFromLogits(this.forward(ids, mask, rng), labels));
+  }
+
+  /** Mean cross-entropy of logits [B, C] against labels [B]. */
+  lossFromLogits(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+    return softmaxCrossEntropy(logits, labels);
+  }
+
+  predict(ids: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => tf.argMax(this.forward(ids, mask), 1) as tf.Tensor1D);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

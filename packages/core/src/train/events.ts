@@ -1,0 +1,16 @@
+// The progress stream of a training run, consumed by notebooks, the CLI and the runner.
+
+export type TrainEvent =
+  | { type: "start"; params: number; totalSteps: number; config: unknown }
+  | { type: "step"; step: number; epoch: number; loss: number; lr: number; tokens: number /* seen so far */; tokensPerSecond: number }
+  // lm: loss, perplexity; tagger: loss, accuracy (+ precision, recall, f1 for IOB2 tag sets); classifier: loss, accuracy, macroF1
+  | { type: "eval"; step: number; epoch: number; split: "valid" | "test"; metrics: Record<string, number> }
+  | { type: "sample"; step: number; prompt: string; text: string; options: Record<string, unknown> }
+  | { type: "checkpoint"; step: number; kind: "best" | "last"; metrics: Record<string, number>; data: Uint8Array }
+  | { type: "end"; step: number; reason: "completed" | "aborted"; metrics: Record<string, number> };
+
+export interface Sample {
+  prompt: string;
+  text: string;
+  options: Record<string, unknown>;
+}

@@ -1,0 +1,129 @@
+// Parameter updates: plain SGD (word_language_model: p <- p - lr * g) and Adam (Kingma & Ba 2015,
+// as torch.optim.Adam), plus clipping by global norm (torch.nn.utils.clip_grad_norm_).
+// Optimizer state is named like the parameters it belongs to so checkpoints can store it as
+// `optimizer.exp_avg.<param>` / `optimizer.exp_avg_sq.<param>` (torch's state keys).
+import * as tf from "@tensorflow/tfjs-core";
+import { ConfigError } from "../errors.js";
+import type { Parameters } from "../params.js";
+
+export type Gradients = Map<string, tf.Tensor>;
+
+export interface Optimizer {
+  readonly kind: "sgd" | "adam";
+  lr: number;
+  /** Number of updates applied so far (Adam's bias correction needs it). */
+  step: number;
+  apply(params: Parameters, grads: Gradients): void;
+  /** Named state tensors for checkpoints (owned by the optimizer: do not dispose). */
+  state(): Map<string, tf.Tensor>;
+  loadState(state: Map<string, tf.Tensor>, step: number): void;
+  dispose(): void;
+}
+
+export class SGD implements Optimizer {
+  readonly kind = "sgd" as const;
+  step = 0;
+  constructor(public lr: number) {}
+
+  apply(params: Parameters, grads: Gradients): void {
+    tf.tidy(() => {
+      for (const [name, g] of grads) {
+        const p = params.get(name);
+        p.assign(tf.sub(p, tf.mul(g, this.lr))); // p <- p - lr g
+      }
+    });
+    this.step++;
+  }
+
+  state(): Map<string, tf.Tensor> {
+    return new Map();
+  }
+
+  loadState(_state: Map<string, tf.Tensor>, step: number): void {
+    this.step = step;
+  }
+
+  dispose(): void {}
+}
+
+export class Adam implements Optimizer {
+  readonly kind = "adam" as const;
+  step = 0;
+  readonly #m = new Map<string, tf.Variable>(); // first moment  (torch: exp_avg)
+  readonly #v = new Map<string, tf.Variable>(); // second moment (torch: exp_avg_sq)
+
+  constructor(
+    public lr: number,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly eps = 1e-8,
+  ) {}
+
+  apply(params: Parameters, grads: Gradients): void {
+    this.step++;
+    const t = this.step;
+    const c1 = 1 - this.beta1 ** t;
+    const c2 = 1 - this.beta2 ** t;
+    tf.tidy(() => {
+      for (const [name, g] of grads) {
+        const p = params.get(name);
+        const m = this.#moment(this.#m, name, p);
+        const v = this.#moment(this.#v, name, p);
+        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1))); // m_t = b1 m + (1 - b1) g
+        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2))); // v_t = b2 v + (1 - b2) g^2
+        // p <- p - lr * (m_t / c1) / (sqrt(v_t / c2) + eps)
+        p.assign(tf.sub(p, tf.div(tf.mul(m, this.lr / c1), tf.add(tf.sqrt(tf.div(v, c2)), this.eps))));
+      }
+    });
+  }
+
+  #moment(store: Map<string, tf.Variable>, name: string, like: tf.Tensor): tf.Variable {
+    let s = store.get(name);
+    if (!s) {
+      s = tf.variable(tf.zerosLike(like), false);
+      store.set(name, s);
+    }
+    return s;
+  }
+
+  state(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [n, m] of this.#m) out.set(`exp_avg.${n}`, m);
+    for (const [n, v] of this.#v) out.set(`exp_avg_sq.${n}`, v);
+    return out;
+  }
+
+  loadState(state: Map<string, tf.Tensor>, step: number): void {
+    this.dispose();
+    this.step = step;
+    for (const [key, t] of state) {
+      const [kind, ...rest] = key.split(".");
+      const store = kind === "exp_avg" ? this.#m : kind === "exp_avg_sq" ? this.#v : undefined;
+      if (!store) throw new ConfigError(`unknown Adam state ${key}; expected exp_avg.<param> or exp_avg_sq.<param>`);
+      store.set(rest.join("."), tf.variable(t, false));
+    }
+  }
+
+  dispose(): void {
+    for (const s of [...this.#m.values(), ...this.#v.values()]) s.dispose();
+    this.#m.clear();
+    this.#v.clear();
+  }
+}
+
+export function createOptimizer(kind: "sgd" | "adam", lr: number): Optimizer {
+  return kind === "adam" ? new Adam(lr) : new SGD(lr);
+}
+
+/**
+ * Scale gradients so their global L2 norm is at most `maxNorm` (torch's clip_grad_norm_:
+ * g <- g * maxNorm / (norm + 1e-6) when norm > maxNorm). Returns new tensors and the norm tensor.
+ */
+export function clipByGlobalNorm(grads: Gradients, maxNorm: number): { grads: Gradients; norm: tf.Scalar } {
+  const out = new Map<string, tf.Tensor>();
+  const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  const scale = tf.tidy(() => tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1));
+  for (const [n, g] of grads) out.set(n, tf.mul(g, scale));
+  scale.dispose();
+  return { grads: out, norm };
+}

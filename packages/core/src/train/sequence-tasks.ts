@@ -1,0 +1,191 @@
+// Tagger and classifier tasks: length-bucketed padded batches with masks, reshuffled each epoch
+// from the seed; evaluation in length order with token-weighted (tagger) or example-weighted
+// (classifier) mean loss.
+import * as tf from "@tensorflow/tfjs-core";
+import { accuracy, entityScores, macroF1 } from "../metrics.js";
+import type { Classifier } from "../models/classifier.js";
+import type { Tagger } from "../models/tagger.js";
+import { deriveSeed } from "../random.js";
+import type { Rng } from "../random.js";
+import type { PaddedBatch, SequenceExample } from "./batching.js";
+import { bucketBatches, padBatch } from "./batching.js";
+import type { Split, Task } from "./task.js";
+
+export interface SequenceData {
+  train: SequenceExample[];
+  valid?: SequenceExample[];
+  test?: SequenceExample[];
+}
+
+export interface SequenceTaskOptions {
+  batchSize: number;
+  seed: number;
+}
+
+/** True when the tags (specials aside) are O, B-X, I-X with at least one B-: span-labelled, as NER. */
+export function isIOB2(tagNames: readonly string[]): boolean {
+  const real = tagNames.filter((t) => !t.startsWith("<"));
+  return real.some((t) => t.startsWith("B-")) && real.every((t) => t === "O" || /^[BI]-./.test(t));
+}
+
+/** A tag name for span scoring: specials such as <pad> (never gold, rarely predicted) count as O. */
+const toIOB = (name: string | undefined) => (name === undefined || name.startsWith("<") ? "O" : name);
+
+/** Tensors of a padded batch; the caller's tidy disposes them. */
+function batchTensors(b: PaddedBatch) {
+  return {
+    ids: tf.tensor2d(b.ids, [b.batch, b.time], "int32"),
+    mask: tf.tensor2d(b.mask, [b.batch, b.time], "float32"),
+  };
+}
+
+abstract class SequenceTask implements Task {
+  abstract readonly kind: "tagger" | "classifier";
+  #order: number[][] = [];
+
+  constructor(
+    readonly model: Tagger | Classifier,
+    readonly data: SequenceData,
+    readonly options: SequenceTaskOptions,
+  ) {}
+
+  get params() {
+    return this.model.params;
+  }
+
+  batchCount(): number {
+    return Math.ceil(this.data.train.length / this.options.batchSize);
+  }
+
+  beginEpoch(epoch: number): void {
+    this.#order = bucketBatches(this.data.train, this.options.batchSize, deriveSeed(this.options.seed, 1000 + epoch));
+  }
+
+  protected batch(index: number): PaddedBatch {
+    return padBatch(this.data.train, this.#order[index] ?? []);
+  }
+
+  abstract loss(index: number, rng: Rng): tf.Scalar;
+
+  tokens(index: number): number {
+    return this.batch(index).tokens;
+  }
+
+  endStep(): void {}
+
+  hasSplit(split: Split): boolean {
+    return (this.data[split]?.length ?? 0) > 0;
+  }
+
+  /** Run the model over a split; returns per-batch padded batches, logits values and losses. */
+  protected async *evalBatches(split: Split, maxBatches: number) {
+    const examples = this.data[split] ?? [];
+    const batches = bucketBatches(examples, this.options.batchSize).slice(0, maxBatches);
+    for (const indices of batches) {
+      const b = padBatch(examples, indices);
+      const [loss, pred] = tf.tidy(() => this.evalBatch(b));
+      const out = { batch: b, loss: (await loss.data())[0] as number, pred: Array.from(await pred.data()) };
+      tf.dispose([loss, pred]);
+      yield out;
+    }
+  }
+
+  protected abstract evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor];
+  abstract evaluate(split: Split, maxBatches?: number): Promise<Record<string, number>>;
+
+  carried(): Map<string, tf.Tensor> {
+    return new Map();
+  }
+
+  restoreCarried(): void {}
+  dispose(): void {}
+}
+
+export class TaggerTask extends SequenceTask {
+  readonly kind = "tagger" as const;
+
+  /** `tagNames` (id order) switches on span precision/recall/F1 when they form an IOB2 set. */
+  constructor(
+    readonly tagger: Tagger,
+    data: SequenceData,
+    options: SequenceTaskOptions,
+    readonly tagNames?: readonly string[],
+  ) {
+    super(tagger, data, options);
+  }
+
+  loss(index: number, rng: Rng): tf.Scalar {
+    const b = this.batch(index);
+    const { ids, mask } = batchTensors(b);
+    return this.tagger.loss(ids, tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32"), mask, rng);
+  }
+
+  protected evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor] {
+    const { ids, mask } = batchTensors(b);
+    const logits = this.tagger.forward(ids, mask); // [B, T, K]
+    const loss = this.tagger.lossFromLogits(logits, tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32"), mask);
+    return [loss, tf.argMax(logits, 2)];
+  }
+
+  async evaluate(split: Split, maxBatches = Infinity): Promise<Record<string, number>> {
+    let total = 0, tokens = 0;
+    const gold: number[] = [], pred: number[] = [];
+    const goldSents: string[][] = [], predSents: string[][] = [];
+    const iob = this.tagNames && isIOB2(this.tagNames);
+    for await (const { batch: b, loss, pred: p } of this.evalBatches(split, maxBatches)) {
+      total += loss * b.tokens;
+      tokens += b.tokens;
+      b.lengths.forEach((len, i) => {
+        const g = Array.from(b.tags?.subarray(i * b.time, i * b.time + len) ?? []);
+        const q = p.slice(i * b.time, i * b.time + len);
+        gold.push(...g);
+        pred.push(...q);
+        if (iob && this.tagNames) {
+          goldSents.push(g.map((t) => toIOB(this.tagNames?.[t])));
+          predSents.push(q.map((t) => toIOB(this.tagNames?.[t])));
+        }
+      });
+    }
+    const metrics: Record<string, number> = { loss: total / Math.max(tokens, 1), accuracy: accuracy(pred, gold) };
+    if (iob) {
+      const { precision, recall, f1 } = entityScores(predSents, goldSents);
+      Object.assign(metrics, { precision, recall, f1 });
+    }
+    return metrics;
+  }
+}
+
+export class ClassifierTask extends SequenceTask {
+  readonly kind = "classifier" as const;
+
+  constructor(
+    readonly classifier: Classifier,
+    data: SequenceData,
+    options: SequenceTaskOptions,
+  ) {
+    super(classifier, data, options);
+  }
+
+  loss(index: number, rng: Rng): tf.Scalar {
+    const b = this.batch(index);
+    const { ids, mask } = batchTensors(b);
+    return this.classifier.loss(ids, tf.tensor1d(b.labels as Int32Array, "int32"), mask, rng);
+  }
+
+  protected evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor] {
+    const { ids, mask } = batchTensors(b);
+    const logits = this.classifier.forward(ids, mask); // [B, C]
+    return [this.classifier.lossFromLogits(logits, tf.tensor1d(b.labels as Int32Array, "int32")), tf.argMax(logits, 1)];
+  }
+
+  async evaluate(split: Split, maxBatches = Infinity): Promise<Record<string, number>> {
+    let total = 0;
+    const gold: number[] = [], pred: number[] = [];
+    for await (const { batch: b, loss, pred: p } of this.evalBatches(split, maxBatches)) {
+      total += loss * b.batch;
+      gold.push(...Array.from(b.labels ?? []));
+      pred.push(...p);
+    }
+    return { loss: total / Math.max(gold.length, 1), accuracy: accuracy(pred, gold), macroF1: macroF1(pred, gold) };
+  }
+}

@@ -1,0 +1,31 @@
+// What the trainer needs from a task (language model, tagger, classifier): batches by index, a
+// loss to differentiate, evaluation, and any state carried from one step to the next.
+import type * as tf from "@tensorflow/tfjs-core";
+import type { Parameters } from "../params.js";
+import type { Rng } from "../random.js";
+
+export type TaskKind = "lm" | "tagger" | "classifier";
+export type Split = "valid" | "test";
+
+export interface Task {
+  readonly kind: TaskKind;
+  readonly params: Parameters;
+  /** Training batches per epoch. */
+  batchCount(): number;
+  /** Fix the batch order of `epoch` (from the seed) and reset per-epoch state (LM hidden state). */
+  beginEpoch(epoch: number): void;
+  /** Loss of training batch `index`; runs under the gradient tape. `rng` draws dropout masks. */
+  loss(index: number, rng: Rng): tf.Scalar;
+  /** Real (non-padding) tokens in training batch `index`. */
+  tokens(index: number): number;
+  /** After a step: keep (true) or drop the state the last `loss` produced. */
+  endStep(commit: boolean): void;
+  hasSplit(split: Split): boolean;
+  /** Metrics on a split (loss first), over at most `maxBatches` batches. */
+  evaluate(split: Split, maxBatches?: number): Promise<Record<string, number>>;
+  /** State carried across steps (the LM's hidden state), for checkpoints; owned by the task. */
+  carried(): Map<string, tf.Tensor>;
+  restoreCarried(state: Map<string, tf.Tensor>): void;
+  /** Disposes carried state (not the model). */
+  dispose(): void;
+}

@@ -1,0 +1,217 @@
+// One training loop for every task (word_language_model `train()` generalised):
+//   for each batch: loss = CE(model(batch)); g = grad(loss); clip ||g|| <= clip; p <- update(p, g)
+//   validate every `evalEvery` steps and at the end of each epoch; when the validation loss does not
+//   improve, lr <- lr / lrDecay (word_language_model divides by 4); keep the best as a checkpoint.
+// Deterministic: weight init, dropout masks and batch order come from the seed through our own
+// PRNG, and a checkpoint holds everything needed to continue the same curve (weights, optimizer
+// state, step, lr, the dropout generator's state, the data position and the LM's carried state).
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
+import * as tf from "@tensorflow/tfjs-core";
+import type { Checkpoint, CheckpointMetadata } from "../checkpoint.js";
+import { decodeCheckpoint, encodeCheckpoint, loadParameters, readTensors, tensorsUnder } from "../checkpoint.js";
+import { ConfigError, TrainingError } from "../errors.js";
+import { deriveSeed, Rng } from "../random.js";
+import type { Sample, TrainEvent } from "./events.js";
+import type { Gradients, Optimizer } from "./optimizers.js";
+import { clipByGlobalNorm, createOptimizer } from "./optimizers.js";
+import type { Task } from "./task.js";
+
+export interface TrainConfig {
+  optimizer: "sgd" | "adam";
+  lr: number;
+  /** Max global gradient norm (0 or absent: no clipping). */
+  clip?: number;
+  /** Divide lr by this when validation loss stops improving (1 or absent: never). */
+  lrDecay?: number;
+  epochs: number;
+  maxSteps?: number;
+  seed: number;
+  /** Validate every n steps (0: only at the end of each epoch). */
+  evalEvery?: number;
+  sampleEvery?: number;
+  /** Emit a "last" checkpoint every n steps (0: only at the end). */
+  checkpointEvery?: number;
+  evalBatches?: number;
+}
+
+export interface TrainOptions {
+  task: Task;
+  config: TrainConfig;
+  onEvent: (e: TrainEvent) => void | Promise<void>;
+  signal?: AbortSignal;
+  /** Continue from this checkpoint (its weights, optimizer and trainer state replace the current ones). */
+  resume?: Uint8Array | Checkpoint;
+  /** What every checkpoint carries besides weights: task, model config, experiment config, tokenizer, labels. */
+  meta: Omit<CheckpointMetadata, "step" | "metrics" | "trainer">;
+  /** Text samples to report every `sampleEvery` steps (language models). */
+  sample?: (step: number) => Promise<Sample[]>;
+  /** Reported in the "start" event (the experiment config). */
+  startConfig?: unknown;
+}
+
+/** Where training stands; stored in checkpoints as `trainer`. */
+export interface TrainerState {
+  step: number;
+  epoch: number;
+  /** Next batch within the epoch. */
+  index: number;
+  lr: number;
+  tokens: number;
+  bestLoss: number | null;
+  /** Dropout generator state. */
+  rng: number;
+  optimizer: "sgd" | "adam";
+  optimizerStep: number;
+}
+
+export interface TrainResult {
+  step: number;
+  reason: "completed" | "aborted";
+  metrics: Record<string, number>;
+}
+
+export async function train({ task, config, onEvent, signal, resume, meta, sample, startConfig }: TrainOptions): Promise<TrainResult> {
+  if (!(config.lr > 0)) throw new ConfigError(`lr must be positive, got ${config.lr}`, "train.lr");
+  const perEpoch = task.batchCount();
+  if (perEpoch < 1) throw new ConfigError("the training data makes no batch; add data or lower train.batchSize", "train.batchSize");
+  const totalSteps = Math.min(config.maxSteps ?? Infinity, config.epochs * perEpoch);
+  const optimizer: Optimizer = createOptimizer(config.optimizer, config.lr);
+  const s: TrainerState = { step: 0, epoch: 1, index: 0, lr: config.lr, tokens: 0, bestLoss: null, rng: deriveSeed(config.seed, 2), optimizer: config.optimizer, optimizerStep: 0 };
+  const ckpt = resume ? asCheckpoint(resume) : undefined;
+  if (ckpt) restore(ckpt, task, optimizer, s);
+  optimizer.lr = s.lr;
+  const rng = new Rng(s.rng);
+  const names = new Map(task.params.entries().map(([name, v]) => [v.name, name]));
+  let metrics: Record<string, number> = {};
+  let sessionTokens = 0;
+  let sessionSeconds = 0;
+
+  const checkpoint = async (kind: "best" | "last", m: Record<string, number>) => {
+    const trainer: TrainerState = { ...s, rng: rng.state, lr: optimizer.lr, optimizerStep: optimizer.step };
+    const tensors = await readTensors([
+      ...task.params.entries(),
+      ...[...optimizer.state()].map(([n, t]) => [`optimizer.${n}`, t] as [string, tf.Tensor]),
+      ...[...task.carried()].map(([n, t]) => [`train.${n}`, t] as [string, tf.Tensor]),
+    ]);
+    const data = encodeCheckpoint({ metadata: { ...meta, step: s.step, metrics: m, trainer: { ...trainer } }, tensors });
+    await onEvent({ type: "checkpoint", step: s.step, kind, metrics: m, data });
+  };
+
+  const validate = async () => {
+    if (!task.hasSplit("valid")) return;
+    const m = await task.evaluate("valid", config.evalBatches);
+    metrics = { ...metrics, ...prefixed("valid", m) };
+    await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "valid", metrics: m });
+    const loss = m.loss ?? Infinity;
+    if (s.bestLoss === null || loss < s.bestLoss) {
+      s.bestLoss = loss;
+      await checkpoint("best", m);
+    } else if ((config.lrDecay ?? 1) > 1) {
+      optimizer.lr /= config.lrDecay ?? 1; // word_language_model: lr /= 4.0 when validation stops improving
+      s.lr = optimizer.lr;
+    }
+  };
+
+  try {
+    await onEvent({ type: "start", params: task.params.count(), totalSteps, config: startConfig ?? config });
+    if (ckpt && s.index > 0) {
+      // Resuming mid-epoch: the same batch order, and the LM state where it was.
+      task.beginEpoch(s.epoch);
+      const carried = tensorsUnder(ckpt.tensors, "train");
+      task.restoreCarried(carried);
+      tf.dispose([...carried.values()]);
+    }
+    let aborted = false;
+    let validatedAt = -1;
+    while (s.step < totalSteps) {
+      if (signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      if (s.index === 0) task.beginEpoch(s.epoch);
+      const t0 = performance.now();
+      const loss = await trainStep(task, s.index, rng, optimizer, names, config.clip ?? 0, s.step + 1);
+      sessionSeconds += (performance.now() - t0) / 1000;
+      const tokens = task.tokens(s.index);
+      s.tokens += tokens;
+      sessionTokens += tokens;
+      s.step++;
+      s.index++;
+      metrics.train_loss = loss;
+      await onEvent({ type: "step", step: s.step, epoch: s.epoch, loss, lr: optimizer.lr, tokens: s.tokens, tokensPerSecond: sessionTokens / Math.max(sessionSeconds, 1e-9) });
+      const epochDone = s.index >= perEpoch;
+      if ((config.evalEvery && s.step % config.evalEvery === 0) || epochDone) {
+        await validate();
+        validatedAt = s.step;
+      }
+      if (epochDone) {
+        s.epoch++;
+        s.index = 0;
+      }
+      if (sample && config.sampleEvery && s.step % config.sampleEvery === 0) {
+        for (const x of await sample(s.step)) await onEvent({ type: "sample", step: s.step, ...x });
+      }
+      if (config.checkpointEvery && s.step % config.checkpointEvery === 0 && s.step < totalSteps) await checkpoint("last", metrics);
+    }
+    if (!aborted) {
+      if (validatedAt !== s.step) await validate();
+      if (task.hasSplit("test")) {
+        const m = await task.evaluate("test", config.evalBatches);
+        metrics = { ...metrics, ...prefixed("test", m) };
+        await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "test", metrics: m });
+      }
+    }
+    await checkpoint("last", metrics);
+    const reason = aborted ? "aborted" : "completed";
+    await onEvent({ type: "end", step: s.step, reason, metrics });
+    return { step: s.step, reason, metrics };
+  } finally {
+    task.endStep(false);
+    optimizer.dispose();
+  }
+}
+
+/** One optimizer step; returns the loss value. Throws TrainingError on a NaN or infinite loss. */
+async function trainStep(task: Task, index: number, rng: Rng, optimizer: Optimizer, names: Map<string, string>, clip: number, step: number): Promise<number> {
+  // Forward and backward under the tape (sync), then await the loss value, then update.
+  const { value, grads } = tf.variableGrads(() => task.loss(index, rng), task.params.variables());
+  const loss = (await value.data())[0] as number;
+  value.dispose();
+  if (!Number.isFinite(loss)) {
+    tf.dispose(grads);
+    task.endStep(false);
+    throw new TrainingError(`loss is ${loss} (lr ${optimizer.lr}); lower train.lr or set train.clip (e.g. 0.25 for SGD, 1 for Adam)`, step);
+  }
+  let named: Gradients = new Map(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
+  if (clip > 0) {
+    const clipped = clipByGlobalNorm(named, clip);
+    clipped.norm.dispose();
+    tf.dispose(grads);
+    named = clipped.grads;
+  }
+  optimizer.apply(task.params, named);
+  tf.dispose([...named.values()]);
+  tf.dispose(grads);
+  task.endStep(true);
+  return loss;
+}
+
+function prefixed(split: string, m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${split}_${k}`, v]));
+}
+
+function asCheckpoint(resume: Uint8Array | Checkpoint): Checkpoint {
+  return resume instanceof Uint8Array ? decodeCheckpoint(resume) : resume;
+}
+
+/** Weights, optimizer state and trainer state from a checkpoint. */
+function restore(ckpt: Checkpoint, task: Task, optimizer: Optimizer, s: TrainerState): void {
+  const saved = ckpt.metadata.trainer as TrainerState | undefined;
+  if (!saved) throw new ConfigError("this checkpoint has no trainer state (an export?); resume needs a checkpoint written during training");
+  if (saved.optimizer !== s.optimizer) throw new ConfigError(`checkpoint was trained with ${saved.optimizer}, the config asks for ${s.optimizer}; keep train.optimizer=${saved.optimizer} to resume`, "train.optimizer");
+  loadParameters(task.params, ckpt.tensors);
+  const state = tensorsUnder(ckpt.tensors, "optimizer");
+  optimizer.loadState(state, saved.optimizerStep);
+  tf.dispose([...state.values()]);
+  Object.assign(s, saved);
+}
