@@ -1,0 +1,86 @@
+// Backend selection: forced, from the environment, the default order, and what is reported.
+import * as tf from "@tensorflow/tfjs-core";
+import { createRequire } from "node:module";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_BACKEND_ORDER, initBackend } from "./backend.js";
+import { BackendError } from "./errors.js";
+
+const saved = process.env["UNROLL_BACKEND"];
+afterEach(() => {
+  if (saved === undefined) delete process.env["UNROLL_BACKEND"];
+  else process.env["UNROLL_BACKEND"] = saved;
+});
+
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("initBackend", () => {
+  it("starts a forced cpu backend, with gradients and our cpu kernel", async () => {
+    const info = await initBackend({ backend: "cpu" });
+    expect(info).toMatchObject({ name: "cpu", tfBackend: "cpu", chosenBy: "option", threads: 1, skipped: [] });
+    expect(info.kernels).toContain("UnsortedSegmentSum");
+    expect(tf.getBackend()).toBe("cpu");
+    expect(tf.getGradient("BatchMatMul")).toBeDefined();
+  });
+
+  it("starts a forced wasm backend with SIMD and our kernels", async () => {
+    const info = await initBackend({ backend: "wasm" });
+    expect(info).toMatchObject({ name: "wasm", tfBackend: "wasm", simd: true, threads: 1 });
+    expect(info.device).toMatch(/WebAssembly, SIMD, 1 thread/);
+    expect(info.kernels).toEqual(expect.arrayContaining(["BatchMatMul", "_FusedMatMul", "Slice", "SplitV", "Unpack", "UnsortedSegmentSum"]));
+    expect(tf.getBackend()).toBe("wasm");
+  });
+
+  it.skipIf(installed("@tensorflow/tfjs-node-gpu"))("throws BackendError saying why a forced tensorflow-gpu cannot start, and how to get it", async () => {
+    const err = await initBackend({ backend: "tensorflow-gpu" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as Error).message).toMatch(/backend "tensorflow-gpu" is not available: @tensorflow\/tfjs-node-gpu is not installed/);
+    expect((err as Error).message).toMatch(/Install @tensorflow\/tfjs-node-gpu@4\.22\.0.*README/);
+  });
+
+  it("reads UNROLL_BACKEND, and the option wins over it", async () => {
+    process.env["UNROLL_BACKEND"] = "cpu";
+    expect(await initBackend()).toMatchObject({ name: "cpu", chosenBy: "env" });
+    expect(await initBackend({ backend: "wasm" })).toMatchObject({ name: "wasm", chosenBy: "option" });
+  });
+
+  it("rejects an unknown UNROLL_BACKEND, and a forced one that is missing, naming the variable", async () => {
+    process.env["UNROLL_BACKEND"] = "tpu";
+    await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND is "tpu"; expected one of tensorflow-gpu, tensorflow, webgpu, wasm, cpu/);
+    if (!installed("@tensorflow/tfjs-node")) {
+      process.env["UNROLL_BACKEND"] = "tensorflow";
+      await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND=tensorflow is not available: @tensorflow\/tfjs-node is not installed/);
+    }
+  });
+
+  it("rejects a bad thread count", async () => {
+    await expect(initBackend({ backend: "wasm", threads: 0 })).rejects.toThrow(BackendError);
+  });
+
+  it("falls through the default order to wasm here, reporting each skipped backend", async () => {
+    delete process.env["UNROLL_BACKEND"];
+    const info = await initBackend();
+    expect(info.chosenBy).toBe("default");
+    const at = DEFAULT_BACKEND_ORDER.indexOf(info.name);
+    expect(info.skipped.map((s) => s.name)).toEqual(DEFAULT_BACKEND_ORDER.slice(0, at));
+    for (const s of info.skipped) expect(s.reason).not.toBe("");
+    if (!installed("@tensorflow/tfjs-node-gpu") && !installed("@tensorflow/tfjs-node")) {
+      expect(info.name).toBe("wasm");
+      expect(info.skipped).toEqual([
+        { name: "tensorflow-gpu", reason: "@tensorflow/tfjs-node-gpu is not installed" },
+        { name: "tensorflow", reason: "@tensorflow/tfjs-node is not installed" },
+      ]);
+    }
+  });
+
+  it("says why a forced webgpu is unavailable", async () => {
+    if (installed("webgpu") && installed("@tensorflow/tfjs-backend-webgpu")) return;
+    await expect(initBackend({ backend: "webgpu" })).rejects.toThrow(/backend "webgpu" is not available: .* is not installed/);
+  });
+});
