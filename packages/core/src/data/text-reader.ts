@@ -35,5 +35,6 @@ export function splitWords(text: string): string[] {
   return text.split(PY_WHITESPACE).filter((w) => w !== "");
 }
 
-/** The characters for which Python's `str.isspace()` is true. */
+/** The characters for which Python's `str.isspace()` is true (\x1c-\x1f are its separators). */
+// eslint-disable-next-line no-control-regex -- Python counts the information separators as whitespace
 const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
