@@ -170,7 +170,7 @@ describe("UnsortedSegmentSum", () => {
       // 2-D ids; the stock cpu kernel only handles 1-D ids, so it gets the flattened problem
       tf.getBackend() === "cpu"
         ? tf.unsortedSegmentSum(tf.reshape(t([2, 3, 4], 3), [6, 4]), tf.tensor1d([1, 0, 1, 2, 2, 0], "int32"), 3)
-        : tf.unsortedSegmentSum(t([2, 3, 4], 3), tf.tensor2d([1, 0, 1, 2, 2, 0], [2, 3], "int32"), 3),
+        : tf.unsortedSegmentSum(t([2, 3, 4], 3), tf.tensor2d([1, 0, 1, 2, 2, 0], [2, 3], "int32") as unknown as tf.Tensor1D, 3),
     ]);
   });
 

@@ -20,8 +20,8 @@ describe("unstackTime / stackTime", () => {
   it("gives the same gradients on wasm as on cpu", async () => {
     await expectSameOnCpuAndWasm(() => tf.grad((v: tf.Tensor) => {
       const steps = unstackTime(v as tf.Tensor3D);
-      let h = tf.zeros([2, 3]);
-      for (const s of steps) h = tf.tanh(tf.add(tf.mul(h, 0.5), s)); // a toy recurrence
+      let h = tf.zeros([2, 3]) as tf.Tensor2D;
+      for (const s of steps) h = tf.tanh(tf.add(tf.mul(h, 0.5), s)) as tf.Tensor2D; // a toy recurrence
       return tf.sum(tf.mul(stackTime([h, steps[1]!]), 2));
     })(x()));
   });
