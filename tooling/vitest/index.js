@@ -3,6 +3,30 @@
 import { join } from "node:path";
 import { defineConfig, mergeConfig } from "vitest/config";
 
+// vitest 5 declares Node >= 22.12; on Node 20 its reporter calls Map.groupBy (Node 21+) when a
+// test fails, and crashes, hiding the failure. This config runs in vitest's main process.
+if (typeof Map.groupBy !== "function") {
+  Map.groupBy = function groupBy(items, key) {
+    const groups = new Map();
+    let i = 0;
+    for (const item of items) {
+      const k = key(item, i++);
+      const group = groups.get(k);
+      if (group) group.push(item);
+      else groups.set(k, [item]);
+    }
+    return groups;
+  };
+}
+if (typeof Object.groupBy !== "function") {
+  Object.groupBy = function groupBy(items, key) {
+    const groups = Object.create(null);
+    let i = 0;
+    for (const item of items) (groups[key(item, i++)] ??= []).push(item);
+    return groups;
+  };
+}
+
 /** @param {string} name package short name  @param {import("vitest/config").UserConfig} [overrides] */
 export function unrollVitest(name, overrides = {}) {
   const dir = process.env.UNROLL_TEST_REPORT_DIR;
