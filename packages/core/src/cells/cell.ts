@@ -6,6 +6,7 @@
 // X W^T for all time steps is one matMul before the loop (`project`); each step then does one
 // fused gate matMul h_{t-1} U^T and cheap elementwise work.
 import * as tf from "@tensorflow/tfjs-core";
+import { stackTime, unstackTime } from "../ops/index.js";
 import type { Parameters } from "../params.js";
 import { uniformInit } from "../params.js";
 import type { Rng } from "../random.js";
@@ -80,10 +81,9 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     const [B, T, I] = x.shape;
     const p = cell.prepare();
     // Hoisted input projection: X W^T + b for every time step in one matMul.
-    const xTime = tf.reshape(tf.transpose(x, [1, 0, 2]), [T * B, I]); // [T*B, I], time-major
-    const xp = tf.reshape(tf.add(tf.matMul(xTime, p.wT), p.bx), [T, B, -1]); // [T, B, G*H]
-    const xs = tf.unstack(xp) as tf.Tensor2D[]; // T x [B, G*H]
-    const ms = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[]) : undefined; // T x [B, 1]
+    const xp = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * T, I]), p.wT), p.bx), [B, T, -1]); // [B, T, G*H]
+    const xs = unstackTime(xp as tf.Tensor3D); // T x [B, G*H], one pass
+    const ms = mask ? unstackTime(tf.expandDims(mask, 2) as tf.Tensor3D) : undefined; // T x [B, 1]
     let state = state0;
     const outs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
@@ -98,6 +98,6 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
       outs.push(next.pop() as tf.Tensor2D);
       state = next;
     }
-    return { outputs: tf.stack(outs, 1) as tf.Tensor3D, state }; // [B, T, H]
+    return { outputs: stackTime(outs), state }; // [B, T, H]
   });
 }

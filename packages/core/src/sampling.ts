@@ -1,0 +1,159 @@
+// Text generation from a language model (J&M 8.3.1, autoregressive generation): start from a
+// context token, draw w_t ~ P(w | w_<t), feed it back, stop at </s> or maxLength.
+// One hand-written step with weights cached once per generate call (transposed recurrent and
+// decoder matrices): a tied decoder would otherwise re-transpose E [|V|, d] for every token.
+import * as tf from "@tensorflow/tfjs-core";
+import type { Cell, PreparedCell } from "./cells/index.js";
+import { ConfigError } from "./errors.js";
+import type { RNNState } from "./layers/stacked.js";
+import { disposeState } from "./layers/stacked.js";
+import type { LanguageModel } from "./models/language-model.js";
+import { embeddingLookup } from "./ops/index.js";
+import { Rng } from "./random.js";
+
+export interface SampleOptions {
+  /** Tokens to generate at most (the prompt not counted). */
+  maxLength: number;
+  /** Divide logits by this; 0 means greedy. Default 1. */
+  temperature?: number;
+  /** Always take the most likely token. */
+  greedy?: boolean;
+  /** Sample among the k most likely tokens only. */
+  topK?: number;
+  /** Sample among the most likely tokens whose probabilities sum to p (nucleus, Holtzman et al. 2020). */
+  topP?: number;
+  /** Seed of the sampling generator: same seed, same text. Default 0. */
+  seed?: number;
+  /** Samples drawn at once, as one batch. Default 1. */
+  n?: number;
+}
+
+export interface GenerateOptions extends SampleOptions {
+  /** The context token generation starts from (`<s>`). */
+  start: number;
+  /** Generation of a sample ends when it draws this token (`</s>`); it is not returned. */
+  stop?: number;
+  /** Token ids read after `start` before generating. */
+  prompt?: readonly number[];
+}
+
+/** A language model's single step with its weights prepared once; dispose() when done. */
+export class LMStepper {
+  readonly #cells: { cell: Cell; p: PreparedCell }[];
+  readonly #decT: tf.Tensor2D; // [d_in, |V|], V^T cached once
+  readonly #projT: tf.Tensor2D | undefined; // [H, d] when tied through a projection
+
+  constructor(readonly model: LanguageModel) {
+    // prepare() and transpose() create exactly the tensors they return (no intermediates to tidy)
+    this.#cells = model.rnn.layers.map((l) => ({ cell: l.forwardCell, p: l.forwardCell.prepare() }));
+    this.#decT = tf.transpose(model.decoderWeight());
+    this.#projT = model.params.has("projection.weight") ? tf.transpose(model.params.get<tf.Rank.R2>("projection.weight")) : undefined;
+  }
+
+  /** ids int32 [n] and the state -> next-token logits [n, |V|] and the new state. */
+  step(ids: tf.Tensor1D, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
+    return tf.tidy(() => {
+      let x = embeddingLookup(this.model.encoder.weight as tf.Tensor2D, ids) as tf.Tensor2D; // e_t = E x_t  [n, d]
+      const next: RNNState = [];
+      this.#cells.forEach(({ cell, p }, k) => {
+        const s = cell.step(p, tf.add(tf.matMul(x, p.wT), p.bx) as tf.Tensor2D, state[k] ?? []); // h_t^l
+        next.push(s);
+        x = s[0] as tf.Tensor2D; // [n, H]
+      });
+      if (this.#projT) x = tf.matMul(x, this.#projT); // P h_t  [n, d]
+      const logits = tf.add(tf.matMul(x, this.#decT), this.model.params.get("decoder.bias")) as tf.Tensor2D; // V h_t + b
+      return { logits, state: next };
+    });
+  }
+
+  dispose(): void {
+    for (const { p } of this.#cells) tf.dispose([p.wT, p.uT, p.bx, ...(p.bh ? [p.bh] : [])]);
+    tf.dispose([this.#decT, ...(this.#projT ? [this.#projT] : [])]);
+  }
+}
+
+/** Pick the next token from one row of logits. */
+export function pickToken(logits: ArrayLike<number>, o: SampleOptions, rng: Rng): number {
+  // crop: nothing to crop; unlike a transformer's window, the RNN state summarises the whole context
+  const V = logits.length;
+  const T = o.temperature ?? 1;
+  if (o.greedy || T === 0) {
+    let best = 0;
+    for (let i = 1; i < V; i++) if ((logits[i] as number) > (logits[best] as number)) best = i;
+    return best;
+  }
+  // temperature: z_i / T (T < 1 sharpens, T > 1 flattens)
+  let ids = Array.from({ length: V }, (_, i) => i);
+  const z = Float64Array.from(logits as ArrayLike<number>, (v) => v / T);
+  // top-k: keep the k largest logits
+  if (o.topK !== undefined || o.topP !== undefined) ids.sort((a, b) => (z[b] as number) - (z[a] as number));
+  if (o.topK !== undefined) ids = ids.slice(0, Math.max(1, o.topK));
+  // softmax over what is left (max subtracted for stability)
+  const max = Math.max(...ids.map((i) => z[i] as number));
+  let probs = ids.map((i) => Math.exp((z[i] as number) - max));
+  let sum = probs.reduce((a, b) => a + b, 0);
+  probs = probs.map((p) => p / sum);
+  // top-p: the smallest set of most likely tokens whose probability reaches p, renormalised
+  if (o.topP !== undefined && o.topP < 1) {
+    let cum = 0;
+    let keep = 0;
+    while (keep < probs.length && cum < o.topP) cum += probs[keep++] as number;
+    ids = ids.slice(0, keep);
+    probs = probs.slice(0, keep);
+    sum = probs.reduce((a, b) => a + b, 0);
+    probs = probs.map((p) => p / sum);
+  }
+  // draw: invert the cumulative distribution at a uniform number from our seeded generator
+  const u = rng.next();
+  let cum = 0;
+  for (let j = 0; j < ids.length; j++) {
+    cum += probs[j] as number;
+    if (u < cum) return ids[j] as number;
+  }
+  return ids[ids.length - 1] as number;
+}
+
+/**
+ * Generate `n` samples at once (one batch). Returns the generated ids of each sample, without the
+ * prompt and without the stop token.
+ */
+export async function generate(model: LanguageModel, o: GenerateOptions): Promise<number[][]> {
+  const n = o.n ?? 1;
+  if (o.topK !== undefined && o.topK < 1) throw new ConfigError(`topK must be at least 1, got ${o.topK}`, "sample.topK");
+  if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new ConfigError(`topP must be in (0, 1], got ${o.topP}`, "sample.topP");
+  const rng = new Rng(o.seed ?? 0);
+  const stepper = new LMStepper(model);
+  let state = model.rnn.zeroState(n);
+  let logits: tf.Tensor2D | undefined;
+  const feed = (tokens: number[]) => {
+    const ids = tf.tensor1d(tokens, "int32");
+    const out = stepper.step(ids, state);
+    ids.dispose();
+    disposeState(state);
+    logits?.dispose();
+    state = out.state;
+    logits = out.logits;
+  };
+  try {
+    for (const t of [o.start, ...(o.prompt ?? [])]) feed(new Array<number>(n).fill(t)); // read the context
+    const out: number[][] = Array.from({ length: n }, () => []);
+    const done = new Array<boolean>(n).fill(false);
+    for (let t = 0; t < o.maxLength && !done.every(Boolean); t++) {
+      const values = await (logits as tf.Tensor2D).data(); // [n * |V|]
+      const V = values.length / n;
+      const next = out.map((seq, i) => {
+        if (done[i]) return o.stop ?? 0;
+        const id = pickToken(values.subarray(i * V, (i + 1) * V), o, rng);
+        if (id === o.stop) done[i] = true;
+        else seq.push(id);
+        return id;
+      });
+      if (t + 1 < o.maxLength && !done.every(Boolean)) feed(next);
+    }
+    return out;
+  } finally {
+    logits?.dispose();
+    disposeState(state);
+    stepper.dispose();
+  }
+}
