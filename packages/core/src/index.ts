@@ -1,1 +1,36 @@
-export {};
+// @unroll/core: the textbook's RNNs in TensorFlow.js. Importing this module has no side effects:
+// call initBackend() once before training or inference.
+
+export { UnrollError, ConfigError, ShapeError, DataError, BackendError, TrainingError } from "./errors.js";
+
+// Configuration: one schema for the CLI, the runner, the API and the web form.
+export { ExperimentConfigSchema, parseExperimentConfig, applyOverrides, configDiff, closest } from "./config.js";
+export type { ExperimentConfig, ExperimentConfigInput, DataConfig, ConfigDifference } from "./config.js";
+
+// Metrics over plain arrays.
+export { tokenAccuracy, accuracy, confusionMatrix, macroF1, perplexity, extractEntities, entityScores } from "./metrics.js";
+export type { Entity, EntityScores, PrecisionRecallF1 } from "./metrics.js";
+
+// Data: vocabularies, tokenizers, readers, the corpus registry, datasets.
+export { Vocabulary, PAD, UNK, BOS, EOS } from "./data/vocabulary.js";
+export type { VocabularyJSON } from "./data/vocabulary.js";
+export { Tokenizer, TOKENIZER_SPECIALS } from "./data/tokenizer.js";
+export type { TokenizerKind, TokenizerOptions, TokenizerJSON } from "./data/tokenizer.js";
+export { CharTokenizer } from "./data/char-tokenizer.js";
+export { WordTokenizer } from "./data/word-tokenizer.js";
+export { createTokenizer, tokenizerFromJSON } from "./data/tokenizers.js";
+export type { TextSource } from "./data/source.js";
+export { readLines, readWordStream, readCharStream, splitWords } from "./data/text-reader.js";
+export { readConllu } from "./data/conllu-reader.js";
+export type { ConlluSentence, TagColumn } from "./data/conllu-reader.js";
+export { readIob2 } from "./data/iob2-reader.js";
+export type { TaggedSentence } from "./data/tagged-sentence.js";
+export { readTsv, labelSet } from "./data/tsv-reader.js";
+export type { LabelledText } from "./data/tsv-reader.js";
+export { CORPORA, CORPUS_NAMES, FORMAT_TASK, SPLIT_90_5_5, isCorpusName } from "./data/corpora.js";
+export type { CorpusName, CorpusInfo, Task, DataFormat, Split } from "./data/corpora.js";
+export { defaultDataDir, DATA_DIR_ENV } from "./data/data-dir.js";
+export { resolveCorpus, resolveData, SHIPPED_DATA_DIR } from "./data/registry.js";
+export type { ResolvedCorpus, SplitSource, ResolveOptions } from "./data/registry.js";
+export { loadLanguageModelData, loadTaggerData, loadClassifierData, loadExperimentData } from "./data/datasets.js";
+export type { LanguageModelData, TaggerData, ClassifierData, TaggedExample, ClassifiedExample, ExperimentData } from "./data/datasets.js";
