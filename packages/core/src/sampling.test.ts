@@ -1,0 +1,84 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectNoLeak, useCpu } from "./cells/testing.js";
+import { LanguageModel } from "./models/language-model.js";
+import { Rng } from "./random.js";
+import { generate, LMStepper, pickToken } from "./sampling.js";
+
+beforeAll(useCpu);
+
+const model = (tied: boolean, cell: "lstm" | "gru" = "lstm", hiddenSize = 6) => new LanguageModel({ vocabSize: 12, cell, embeddingSize: 6, hiddenSize, layers: 2, dropout: 0, tied }, 4);
+
+describe("pickToken", () => {
+  const logits = [0, 3, 1, 2.5];
+  it("greedy and temperature 0 take the argmax; top-k 1 and a tiny top-p are greedy too", () => {
+    const rng = new Rng(1);
+    expect(pickToken(logits, { maxLength: 1, greedy: true }, rng)).toBe(1);
+    expect(pickToken(logits, { maxLength: 1, temperature: 0 }, rng)).toBe(1);
+    for (let i = 0; i < 20; i++) expect(pickToken(logits, { maxLength: 1, topK: 1 }, rng)).toBe(1);
+    for (let i = 0; i < 20; i++) expect(pickToken(logits, { maxLength: 1, topP: 0.01 }, rng)).toBe(1);
+  });
+
+  it("top-k keeps the k most likely; draws follow the softmax", () => {
+    const rng = new Rng(2);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[pickToken(logits, { maxLength: 1, topK: 2 }, rng)]!++;
+    expect(counts[0]! + counts[2]!).toBe(0);
+    const p1 = Math.exp(3) / (Math.exp(3) + Math.exp(2.5));
+    expect(counts[1]! / 4000).toBeCloseTo(p1, 1);
+  });
+});
+
+describe("generate", () => {
+  it("the cached step gives the same logits as a full forward", async () => {
+    for (const [tied, cell, H] of [[true, "lstm", 6], [false, "gru", 6], [true, "gru", 8]] as const) {
+      const m = model(tied, cell, H);
+      const ids = tf.tensor2d([[2, 5, 7]], [1, 3], "int32");
+      const { logits, state } = m.forward(ids);
+      const stepper = new LMStepper(m);
+      let s = m.rnn.zeroState(1);
+      let last: tf.Tensor2D | undefined;
+      for (const t of [2, 5, 7]) {
+        const x = tf.tensor1d([t], "int32");
+        const out = stepper.step(x, s);
+        tf.dispose([x, s, last]);
+        s = out.state;
+        last = out.logits;
+      }
+      const want = tf.slice(logits, [0, 2, 0], [1, 1, 12]).dataSync();
+      Array.from(last!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+      tf.dispose([ids, logits, state, s, last]);
+      stepper.dispose();
+      m.dispose();
+    }
+  });
+
+  it("same seed, same text; n samples at once; stops at </s>", async () => {
+    const m = model(true);
+    const opts = { start: 2, stop: 3, maxLength: 15, seed: 11, n: 3, temperature: 1.5 };
+    const a = await generate(m, opts);
+    expect(await generate(m, opts)).toEqual(a);
+    expect(a).toHaveLength(3);
+    a.forEach((s) => expect(s.length).toBeLessThanOrEqual(15));
+    a.forEach((s) => expect(s).not.toContain(3));
+    expect(await generate(m, { ...opts, seed: 12 })).not.toEqual(a);
+    m.dispose();
+  });
+
+  it("greedy generation continues a prompt with the forward argmax", async () => {
+    const m = model(false);
+    const [first] = await generate(m, { start: 2, prompt: [5, 6], maxLength: 1, greedy: true });
+    const ids = tf.tensor2d([[2, 5, 6]], [1, 3], "int32");
+    const { logits, state } = m.forward(ids);
+    const argmax = tf.argMax(tf.slice(logits, [0, 2, 0], [1, 1, 12]), 2);
+    expect(first).toEqual([argmax.dataSync()[0]]);
+    tf.dispose([ids, logits, state, argmax]);
+    m.dispose();
+  });
+
+  it("does not leak tensors", async () => {
+    const m = model(true);
+    await expectNoLeak(() => generate(m, { start: 2, prompt: [4], maxLength: 5, n: 2, topP: 0.9, topK: 5, seed: 1 }));
+    m.dispose();
+  });
+});
