@@ -1,0 +1,211 @@
+// Experiment glue: an ExperimentConfig in, a training run out (runExperiment); a checkpoint in,
+// a usable model out (loadModel) for the CLI's sample/score/tag/classify and the web playground.
+import * as tf from "@tensorflow/tfjs-core";
+import type { Activation, CellKind } from "./cells/index.js";
+import { decodeCheckpoint, loadParameters } from "./checkpoint.js";
+import type { ExperimentConfig } from "./config.js";
+import { parseExperimentConfig } from "./config.js";
+import { loadExperimentData } from "./data/datasets.js";
+import type { Tokenizer } from "./data/tokenizer.js";
+import { tokenizerFromJSON } from "./data/tokenizers.js";
+import { BOS, EOS } from "./data/vocabulary.js";
+import { ConfigError, DataError } from "./errors.js";
+import type { AnyModel, ClassifierConfig, LanguageModelConfig, ModelConfig, TaggerConfig } from "./models/index.js";
+import { Classifier, createModel, LanguageModel, Tagger } from "./models/index.js";
+import { deriveSeed } from "./random.js";
+import type { SampleOptions } from "./sampling.js";
+import { generate } from "./sampling.js";
+import type { Sample, TrainEvent } from "./train/events.js";
+import { LMTask } from "./train/lm-task.js";
+import { ClassifierTask, TaggerTask } from "./train/sequence-tasks.js";
+import type { Task, TaskKind } from "./train/task.js";
+import type { TrainResult } from "./train/trainer.js";
+import { train } from "./train/trainer.js";
+
+export interface RunExperimentOptions {
+  /** Where named corpora live (the CLI passes $UNROLL_DATA_DIR). */
+  dataDir?: string;
+  /** Base for relative file paths in `data` (default: the process's cwd). */
+  baseDir?: string;
+  signal?: AbortSignal;
+  /** A checkpoint written by an earlier run of the same config, to continue from. */
+  resume?: Uint8Array;
+  onEvent: (e: TrainEvent) => void | Promise<void>;
+}
+
+/** The model section of an experiment config as the model's own config. */
+export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: number; numLabels?: number }): ModelConfig {
+  const m = config.model;
+  const cell: CellKind = m.cell === "rnn" ? "elman" : m.cell;
+  const common = { vocabSize: sizes.vocabSize, cell, activation: m.activation as Activation, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout };
+  switch (config.task) {
+    case "lm":
+      return { ...common, tied: m.tied } satisfies LanguageModelConfig;
+    case "tagger":
+      return { ...common, numTags: sizes.numLabels ?? 0, bidirectional: m.bidirectional } satisfies TaggerConfig;
+    case "classifier":
+      return { ...common, numClasses: sizes.numLabels ?? 0, bidirectional: m.bidirectional, pooling: m.pooling ?? "last" } satisfies ClassifierConfig;
+  }
+}
+
+/** Build data, model and trainer from a config, and train (or resume), reporting events. */
+export async function runExperiment(input: unknown, { dataDir, baseDir, signal, resume, onEvent }: RunExperimentOptions): Promise<TrainResult> {
+  const config = parseExperimentConfig(input);
+  const loaded = loadExperimentData(config, { dataDir, baseDir });
+  const { tokenizer } = loaded;
+  const labels = loaded.task === "tagger" ? [...loaded.data.tags.tokens] : loaded.task === "classifier" ? loaded.data.labels : undefined;
+  const modelConfig = modelConfigOf(config, { vocabSize: tokenizer.vocabulary.size, numLabels: labels?.length });
+  if (resume) checkSameData(resume, tokenizer, labels);
+  const model = createModel(config.task, modelConfig, deriveSeed(config.train.seed, 1));
+  const t = config.train;
+  let task: Task;
+  if (loaded.task === "lm") {
+    task = new LMTask(model as LanguageModel, loaded.data, { batchSize: t.batchSize, bptt: t.bptt });
+  } else if (loaded.task === "tagger") {
+    const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, tags: x.tags }));
+    const d = loaded.data;
+    task = new TaggerTask(model as Tagger, { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) }, { batchSize: t.batchSize, seed: t.seed }, labels);
+  } else {
+    const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, label: x.label }));
+    const d = loaded.data;
+    task = new ClassifierTask(model as Classifier, { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) }, { batchSize: t.batchSize, seed: t.seed });
+  }
+  const sample =
+    model instanceof LanguageModel
+      ? async (): Promise<Sample[]> => {
+          const s = config.sample;
+          const options = { maxLength: s.maxLength, temperature: s.temperature, topK: s.topK, topP: s.topP, seed: s.seed };
+          const out: Sample[] = [];
+          for (const prompt of s.prompts) out.push({ prompt, text: (await generateText(model, tokenizer, { ...options, prompt }))[0] ?? "", options });
+          return out;
+        }
+      : undefined;
+  try {
+    return await train({
+      task,
+      config: { ...t, clip: t.clip, lrDecay: t.lrDecay },
+      onEvent,
+      signal,
+      resume,
+      sample,
+      startConfig: config,
+      meta: { task: config.task, model: { ...modelConfig }, config, tokenizer: tokenizer.toJSON(), labels },
+    });
+  } finally {
+    task.dispose();
+    model.dispose();
+  }
+}
+
+function checkSameData(resume: Uint8Array, tokenizer: Tokenizer, labels: string[] | undefined): void {
+  const { metadata } = decodeCheckpoint(resume);
+  const saved = (metadata.tokenizer as { vocabulary?: { tokens?: string[] } } | undefined)?.vocabulary?.tokens;
+  if (saved && JSON.stringify(saved) !== JSON.stringify(tokenizer.vocabulary.tokens)) {
+    throw new DataError("the data gives a different vocabulary than the checkpoint's; resume with the same data and tokenizer settings");
+  }
+  if (metadata.labels && JSON.stringify(metadata.labels) !== JSON.stringify(labels)) throw new DataError("the data gives different labels than the checkpoint's; resume with the same data");
+}
+
+/**
+ * The context a language model starts from and the token that ends a sentence. A word stream
+ * (word_language_model) ends every line with </s> and never contains <s>, so the learned
+ * sentence-start context is </s>; a character stream starts lines after "\n". Otherwise <s>.
+ */
+function lmContext(tokenizer: Tokenizer): { start: number; end: number } {
+  const v = tokenizer.vocabulary;
+  const start = tokenizer.kind === "word" ? v.idOf(EOS) : v.has("\n") ? v.idOf("\n") : v.idOf(BOS);
+  const end = tokenizer.kind === "char" && v.has("\n") ? v.idOf("\n") : v.idOf(EOS);
+  return { start, end };
+}
+
+/** Prompt + continuation as text, n samples. Generation stops at </s>. */
+async function generateText(model: LanguageModel, tokenizer: Tokenizer, o: SampleOptions & { prompt?: string }): Promise<string[]> {
+  const { start } = lmContext(tokenizer);
+  const prompt = o.prompt ? tokenizer.encode(o.prompt) : [];
+  const ids = await generate(model, { ...o, start, stop: tokenizer.vocabulary.idOf(EOS), prompt });
+  return ids.map((seq) => tokenizer.decode([...prompt, ...seq]));
+}
+
+export interface TokenScore {
+  token: string;
+  logProb: number;
+}
+
+/** A trained model restored from a checkpoint, with what its task can do. */
+export interface LoadedModel {
+  task: TaskKind;
+  /** The experiment config it was trained with. */
+  config: unknown;
+  modelConfig: ModelConfig;
+  params: number;
+  step: number;
+  metrics: Record<string, number>;
+  tokenizer: Tokenizer;
+  labels?: string[];
+  /** LM: n texts, each the prompt followed by what the model wrote. */
+  generate?(options: SampleOptions & { prompt?: string }): Promise<string[]>;
+  /** LM: natural-log probability of the text (and of each token, the end token included), with perplexity. */
+  score?(text: string): Promise<{ logProb: number; perplexity: number; tokens: TokenScore[] }>;
+  /** Tagger: one tag per word. */
+  tag?(text: string | readonly string[]): Promise<{ token: string; tag: string }[]>;
+  /** Classifier: the most likely label and every label's probability. */
+  classify?(text: string): Promise<{ label: string; probabilities: Record<string, number> }>;
+  dispose(): void;
+}
+
+/** Restore a model from checkpoint bytes (a training checkpoint or an exported model.safetensors + metadata). */
+export function loadModel(bytes: Uint8Array): LoadedModel {
+  const ckpt = decodeCheckpoint(bytes);
+  const m = ckpt.metadata;
+  if (!m.tokenizer) throw new DataError("this checkpoint has no tokenizer; load a checkpoint written by runExperiment");
+  const tokenizer = tokenizerFromJSON(m.tokenizer);
+  const model: AnyModel = createModel(m.task, m.model as unknown as ModelConfig);
+  loadParameters(model.params, ckpt.tensors);
+  const base = { task: m.task, config: m.config, modelConfig: model.config, params: model.params.count(), step: m.step, metrics: m.metrics, tokenizer, labels: m.labels, dispose: () => model.dispose() };
+  const labelOf = (i: number) => m.labels?.[i] ?? String(i);
+  if (model instanceof LanguageModel) {
+    return {
+      ...base,
+      generate: (o) => generateText(model, tokenizer, o),
+      score: async (text) => {
+        const { start, end } = lmContext(tokenizer);
+        const ids = tokenizer.encode(text);
+        const { logProb, tokenLogProbs } = await model.scoreSentence(ids, start, end);
+        const tokens = [...ids, end].map((id, i) => ({ token: tokenizer.vocabulary.tokenOf(id), logProb: tokenLogProbs[i] ?? 0 }));
+        return { logProb, perplexity: Math.exp(-logProb / tokens.length), tokens };
+      },
+    };
+  }
+  if (model instanceof Tagger) {
+    return {
+      ...base,
+      tag: async (text) => {
+        const words = typeof text === "string" ? tokenizer.tokenize(text) : [...text];
+        if (words.length === 0) return [];
+        const pred = tf.tidy(() => model.predict(tf.tensor2d([tokenizer.encodeTokens(words)], [1, words.length], "int32")));
+        const tags = Array.from(await pred.data());
+        pred.dispose();
+        return words.map((token, i) => ({ token, tag: labelOf(tags[i] ?? 0) }));
+      },
+    };
+  }
+  if (model instanceof Classifier) {
+    return {
+      ...base,
+      classify: async (text) => {
+        const ids = tokenizer.encode(text);
+        const T = Math.max(ids.length, 1);
+        const probs = tf.tidy(() => {
+          const x = tf.tensor2d([ids.length ? ids : [0]], [1, T], "int32");
+          const mask = tf.tensor2d([ids.length ? ids.map(() => 1) : [0]], [1, T]);
+          return tf.softmax(model.forward(x, mask));
+        });
+        const p = Array.from(await probs.data());
+        probs.dispose();
+        const best = p.indexOf(Math.max(...p));
+        return { label: labelOf(best), probabilities: Object.fromEntries(p.map((v, i) => [labelOf(i), v])) };
+      },
+    };
+  }
+  throw new ConfigError(`unknown task ${String(m.task)} in checkpoint`);
+}
