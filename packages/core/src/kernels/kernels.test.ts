@@ -35,29 +35,38 @@ describe("BatchMatMul / _FusedMatMul", () => {
     [false, true],
     [true, true],
   ];
-  it.each(cases)("matMul transposeA=%s transposeB=%s, 2-D and batched 3-D", async (ta, tb) => {
+  // (rows, inner, cols) of the product: wide enough for our explicit transposes, and thin
+  // enough (< MIN_OUTPUT_EXTENT_TO_TRANSPOSE) for the stock transposed path
+  const sizes: [number, number, number][] = [
+    [9, 5, 10],
+    [1, 6, 12],
+    [11, 4, 2],
+  ];
+  const combos = cases.flatMap(([ta, tb]) => sizes.map(([m, k, n]) => [ta, tb, m, k, n] as const));
+
+  it.each(combos)("matMul transposeA=%s transposeB=%s, %i x %i x %i, 2-D and batched 3-D", async (ta, tb, m, k, n) => {
     await expectSameOnCpuAndWasm(() => {
-      const a = t(ta ? [5, 7] : [7, 5], 1);
-      const b = t(tb ? [3, 5] : [5, 3], 2);
-      const a3 = t(ta ? [4, 5, 7] : [4, 7, 5], 3);
-      const b3 = t(tb ? [1, 3, 5] : [1, 5, 3], 4); // batch 1 broadcasts against 4
+      const a = t(ta ? [k, m] : [m, k], 1);
+      const b = t(tb ? [n, k] : [k, n], 2);
+      const a3 = t(ta ? [4, k, m] : [4, m, k], 3);
+      const b3 = t(tb ? [1, n, k] : [1, k, n], 4); // batch 1 broadcasts against 4
       return [tf.matMul(a, b, ta, tb), tf.matMul(a3, b3, ta, tb)];
     });
   });
 
-  it.each(cases)("fused matMul with bias and relu, transposeA=%s transposeB=%s", async (ta, tb) => {
+  it.each(combos)("fused matMul with bias and relu, transposeA=%s transposeB=%s, %i x %i x %i", async (ta, tb, m, k, n) => {
     await expectSameOnCpuAndWasm(() => {
-      const a = t(ta ? [5, 7] : [7, 5], 5);
-      const b = t(tb ? [3, 5] : [5, 3], 6);
-      return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias: t([3], 7), activation: "relu" });
+      const a = t(ta ? [k, m] : [m, k], 5);
+      const b = t(tb ? [n, k] : [k, n], 6);
+      return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias: t([n], 7), activation: "relu" });
     });
   });
 
-  it.each(cases)("gradients of matMul and fused matMul, transposeA=%s transposeB=%s", async (ta, tb) => {
+  it.each(combos)("gradients of matMul and fused matMul, transposeA=%s transposeB=%s, %i x %i x %i", async (ta, tb, m, k, n) => {
     await expectSameOnCpuAndWasm(() => {
-      const a = t(ta ? [5, 7] : [7, 5], 8);
-      const b = t(tb ? [3, 5] : [5, 3], 9);
-      const r = t([7, 3], 10);
+      const a = t(ta ? [k, m] : [m, k], 8);
+      const b = t(tb ? [n, k] : [k, n], 9);
+      const r = t([m, n], 10);
       const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), r)))([a, b]);
       const fused = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
         tf.sum(tf.mul(tf.fused.matMul({ a: x, b: y, transposeA: ta, transposeB: tb, bias: tf.onesLike(r), activation: "sigmoid" }), r)),
@@ -77,7 +86,7 @@ describe("BatchMatMul / _FusedMatMul", () => {
     tf.registerKernel({ ...ours, kernelFunc: (args) => (flags.push(`${String(args.attrs?.["transposeA"])},${String(args.attrs?.["transposeB"])}`), ours.kernelFunc(args)) });
     tf.registerKernel({ ...transpose, kernelFunc: (args) => (transposes++, transpose.kernelFunc(args)) });
     try {
-      tf.tidy(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y)))([t([4, 3], 1), t([3, 2], 2)]));
+      tf.tidy(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y)))([t([9, 3], 1), t([3, 10], 2)]));
     } finally {
       tf.unregisterKernel("BatchMatMul", "wasm");
       tf.unregisterKernel("Transpose", "wasm");
@@ -85,7 +94,7 @@ describe("BatchMatMul / _FusedMatMul", () => {
       tf.registerKernel(transpose);
     }
     expect(flags).toEqual(["false,false", "false,true", "true,false"]); // forward, dA = dy b^T, dB = a^T dy
-    expect(transposes).toBe(2);
+    expect(transposes).toBe(2); // b for dA, a for dB
   });
 
   it("leaks nothing", async () => {
