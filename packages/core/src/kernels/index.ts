@@ -4,10 +4,13 @@ import { installKernels, uninstallKernels, type KernelOverride } from "./registr
 import { matMulOverrides } from "./matmul.js";
 import { sliceOverrides } from "./slice.js";
 import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.js";
+import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrides } from "./softmax-ce-grad.js";
+
+export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides],
-  cpu: [...cpuSegmentSumOverrides],
+  wasm: [...matMulOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides],
+  cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides],
 };
 
 /** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu"); [] for others. */

@@ -1,7 +1,7 @@
 // Every kernel we register for wasm against the stock cpu backend: values, gradients, leaks.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { registerFastKernels, unregisterFastKernels } from "./index.js";
+import { registerFastKernels, SoftmaxCrossEntropyGrad, unregisterFastKernels } from "./index.js";
 import { isOverridden } from "./registry.js";
 import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, runOn, seeded, seededInts, startCpuAndWasm } from "./testing.js";
 
@@ -11,7 +11,7 @@ const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b
 
 describe("wasm kernel registrations", () => {
   it("replaces the stock kernels for wasm and leaves the other backends alone", () => {
-    for (const name of ["BatchMatMul", "_FusedMatMul", "Slice", "SplitV", "Unpack", "UnsortedSegmentSum"]) {
+    for (const name of ["BatchMatMul", "_FusedMatMul", "Slice", "SplitV", "Unpack", "UnsortedSegmentSum", SoftmaxCrossEntropyGrad]) {
       expect(isOverridden(name, "wasm"), name).toBe(true);
     }
     expect(isOverridden("Slice", "cpu")).toBe(false);
@@ -209,5 +209,43 @@ describe("UnsortedSegmentSum", () => {
     const ids = tf.tensor1d([0, 3, 3, 1, 1, 2, 0], "int32");
     expectNoLeak(() => tf.unsortedSegmentSum(x, ids, 4));
     tf.dispose([x, ids]);
+  });
+});
+
+describe("SoftmaxCrossEntropyGrad", () => {
+  const n = 5;
+  const v = 6;
+  const inputs = () => ({
+    probs: tf.softmax(t([n, v], 1)),
+    coef: tf.tensor1d([0.2, 0.2, 0, 0.4, 0.2]),
+    targets: tf.tensor1d([0, 5, 2, 2, 3], "int32"),
+  });
+  /** (p - onehot(y)) * c from plain ops: the reference. */
+  const reference = () => {
+    const { probs, coef, targets } = inputs();
+    return tf.mul(tf.sub(probs, tf.oneHot(targets, v)), tf.reshape(coef, [n, 1]));
+  };
+  const ours = () => tf.engine().runKernel(SoftmaxCrossEntropyGrad, inputs()) as tf.Tensor;
+
+  it("computes (p - onehot(y)) * c on wasm and on cpu", async () => {
+    const ref = await runOn("cpu", reference);
+    const wasm = await runOn("wasm", ours);
+    registerFastKernels("cpu");
+    try {
+      const cpu = await runOn("cpu", ours);
+      expectClose(cpu[0]!.values, ref[0]!.values, 1e-6);
+    } finally {
+      unregisterFastKernels("cpu");
+    }
+    expect(wasm[0]!.shape).toEqual([n, v]);
+    expectClose(wasm[0]!.values, ref[0]!.values, 1e-6);
+  });
+
+  it("rejects mismatched inputs, and leaks nothing", async () => {
+    await tf.setBackend("wasm");
+    expect(() => tf.engine().runKernel(SoftmaxCrossEntropyGrad, { ...inputs(), targets: tf.tensor1d([0, 1], "int32") })).toThrow(/expected probs/);
+    const x = inputs();
+    expectNoLeak(() => tf.engine().runKernel(SoftmaxCrossEntropyGrad, x) as tf.Tensor);
+    tf.dispose(Object.values(x));
   });
 });

@@ -5,6 +5,7 @@
 // is kept for the backward pass (28 MB at [700, 10000]).
 import * as tf from "@tensorflow/tfjs-core";
 import { ShapeError } from "../errors.js";
+import { SoftmaxCrossEntropyGrad } from "../kernels/index.js";
 
 function check(logits: tf.Tensor, targets: tf.Tensor, weights?: tf.Tensor): void {
   if (logits.rank !== 2) throw new ShapeError(`softmaxCrossEntropy: logits must be [N, V], got [${logits.shape.join(", ")}]; reshape [batch, time, V] to [-1, V] first.`);
@@ -38,16 +39,20 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, w
       // logsumexp_i = z_ik - log p_ik for any k; at k = argmax, p_ik >= 1/V cannot underflow
       const lse = tf.sub(tf.max(z, 1), tf.log(tf.max(p, 1))); // [N]
       const nll = tf.sub(lse, tf.gather(tf.reshape(z, [-1]), picks)); // [N]
-      const targetIndex = tf.stack([tf.range(0, n, 1, "int32"), targets], 1); // [N, 2]
       // the gradient runs after this op's tidy: everything it reads is saved
-      save([p, scale, targetIndex]);
+      save([p, scale, targets]);
       return {
         value: tf.sum(tf.mul(nll, tf.reshape(scale, [n]))),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [pS, scaleS, targetIndexS] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+          const [pS, scaleS, targetsS] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
           const coef = tf.mul(scaleS, dy); // [N, 1]
-          // (softmax - onehot(y)) * coef; the one-hot part written by a scatter (no Equal)
-          return tf.sub(tf.mul(pS, coef), tf.scatterND(targetIndexS, tf.reshape(coef, [n]), [n, v]));
+          // (softmax - onehot(y)) * coef: one pass where our kernel is registered (wasm, cpu)
+          if (tf.getKernel(SoftmaxCrossEntropyGrad, tf.getBackend())) {
+            return tf.engine().runKernel(SoftmaxCrossEntropyGrad, { probs: pS, coef, targets: targetsS }) as tf.Tensor2D;
+          }
+          // elsewhere: the one-hot part written by a scatter (no broadcast Equal)
+          const targetIndex = tf.stack([tf.range(0, n, 1, "int32"), targetsS], 1); // [N, 2]
+          return tf.sub(tf.mul(pS, coef), tf.scatterND(targetIndex, tf.reshape(coef, [n]), [n, v]));
         },
       };
     });
