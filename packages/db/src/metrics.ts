@@ -71,20 +71,22 @@ export interface ReadSeriesOptions {
   toStep?: number;
 }
 
-// One pass over the series through the primary key (runId, key, step). Buckets are equal step
-// ranges (width_bucket over [first step, last step + 1)); a series that fits is returned whole.
+// One pass over the series through the primary key (runId, key, step); the series' extent comes
+// from window aggregates (a separate aggregate subquery gets re-scanned per row by the planner).
+// Buckets are equal step ranges (width_bucket over [first step, last step + 1)); a series that
+// fits in the budget is returned whole.
 const READ_SERIES = `
 WITH s AS (
-  SELECT "step", "value", "wallTime" FROM "MetricPoint"
+  SELECT "step", "value", "wallTime",
+         min("step") OVER () AS lo, max("step") OVER () AS hi, count(*) OVER () AS n
+    FROM "MetricPoint"
    WHERE "runId" = $1 AND "key" = $2 AND "step" >= $4 AND "step" <= $5
-), range AS (
-  SELECT min("step") AS lo, max("step") AS hi, count(*) AS n FROM s
 ), b AS (
-  SELECT s.*,
-         CASE WHEN range.n <= $3::int THEN s."step"
-              ELSE width_bucket(s."step"::float8, range.lo::float8, (range.hi + 1)::float8, greatest($3::int / 2, 1))
+  SELECT "step", "value", "wallTime",
+         CASE WHEN n <= $3::int THEN "step"
+              ELSE width_bucket("step"::float8, lo::float8, (hi + 1)::float8, greatest($3::int / 2, 1))
          END AS bucket
-    FROM s, range
+    FROM s
 ), ranked AS (
   SELECT b.*,
          row_number() OVER (PARTITION BY bucket ORDER BY "value" ASC, "step") AS lowest,

@@ -113,8 +113,11 @@ async function createPostgresDatabase(options: TestDatabaseOptions): Promise<Tes
   };
 }
 
-/** A cleanly shut down PGlite data directory to copy from (initdb takes seconds; a copy does not). */
-async function template(migrate: boolean): Promise<string> {
+/**
+ * A cleanly shut down PGlite data directory (migrated, or empty) to copy from: initdb takes
+ * seconds, a copy does not. Cached in the OS temp dir, keyed by the migrations' checksums.
+ */
+export async function embeddedTemplateDir(migrate = true): Promise<string> {
   const key = migrate
     ? createHash("sha256").update(readMigrations().map((m) => `${m.name}:${m.checksum}`).join("\n")).digest("hex").slice(0, 16)
     : "empty";
@@ -139,7 +142,7 @@ async function template(migrate: boolean): Promise<string> {
 async function createEmbeddedDatabase(options: TestDatabaseOptions): Promise<TestDatabase> {
   const home = mkdtempSync(join(tmpdir(), "unroll-test-"));
   const dataDir = join(home, "pgdata");
-  cpSync(await template(options.migrate ?? true), dataDir, { recursive: true });
+  cpSync(await embeddedTemplateDir(options.migrate ?? true), dataDir, { recursive: true });
   const server: EmbeddedServer = await startEmbedded({ dataDir, port: 0 });
   const db = await createDb({ url: server.url, max: 5 });
   return {

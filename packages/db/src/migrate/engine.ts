@@ -17,6 +17,7 @@ import { dirname, join } from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
+  ColumnTypeEnum,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
@@ -40,7 +41,20 @@ interface WasmApi {
 }
 const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: WasmApi };
 
+/** Where the engine's Rust panics leave their message (the Prisma CLI defines the same global). */
+interface PanicRegistry {
+  message: string | undefined;
+  set_message(message: string): void;
+}
+const panics = globalThis as unknown as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry };
+
 function loadEngineModule(): Promise<EngineModule> {
+  panics.PRISMA_WASM_PANIC_REGISTRY ??= {
+    message: undefined,
+    set_message(message: string) {
+      this.message = message;
+    },
+  };
   modulePromise ??= (async () => {
     const require = createRequire(import.meta.url);
     const gluePath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
@@ -68,18 +82,37 @@ function loadEngineModule(): Promise<EngineModule> {
   return modulePromise;
 }
 
-/** Report `"char"` columns as text: adapter-pg 7.10 throws on OID 18 (pg returns them as strings). */
+const CHAR_COLUMNS = Symbol("char columns");
+
+/**
+ * Let the engine read `"char"` columns (OID 18, e.g. pg_constraint.contype): adapter-pg 7.10
+ * throws on that OID. pg returns such values as one-character strings; we let adapter-pg map the
+ * column as text, then report it to the engine as Character, the type it reads them with.
+ */
 function castCharToText<T extends object>(queryable: T): T {
+  type Rows = unknown[] & { [CHAR_COLUMNS]?: number[] };
   const target = queryable as unknown as {
-    performIO(query: unknown): Promise<{ fields: { dataTypeID: number }[] }>;
+    performIO(query: unknown): Promise<{ fields: { dataTypeID: number }[]; rows: Rows }>;
+    queryRaw(query: unknown): Promise<{ columnTypes: number[]; rows: Rows }>;
     startTransaction?: (...args: unknown[]) => Promise<object>;
   };
   const performIO = target.performIO.bind(target);
   target.performIO = async (query) => {
     const result = await performIO(query);
-    for (const field of result.fields) {
-      if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
-    }
+    const chars: number[] = [];
+    result.fields.forEach((field, i) => {
+      if (field.dataTypeID === PG_CHAR_OID) {
+        field.dataTypeID = PG_TEXT_OID;
+        chars.push(i);
+      }
+    });
+    if (chars.length > 0 && Array.isArray(result.rows)) result.rows[CHAR_COLUMNS] = chars;
+    return result;
+  };
+  const queryRaw = target.queryRaw.bind(target);
+  target.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    for (const i of result.rows[CHAR_COLUMNS] ?? []) result.columnTypes[i] = ColumnTypeEnum.Character;
     return result;
   };
   if (target.startTransaction) {
@@ -189,6 +222,12 @@ export async function withSchemaEngine<T>(
   );
   try {
     return await fn(engine);
+  } catch (error) {
+    const registry = panics.PRISMA_WASM_PANIC_REGISTRY;
+    const panic = registry?.message;
+    if (registry) registry.message = undefined;
+    if (panic) throw new Error(`Prisma schema engine (wasm) panicked: ${panic}`, { cause: error });
+    throw error;
   } finally {
     engine.free();
     await factory.cleanup();

@@ -1,0 +1,85 @@
+// The committed migrations: they apply to an empty database, match schema.prisma, are recorded
+// the way Prisma records them, and are safe to apply twice or from two processes at once.
+import { afterEach, describe, expect, it } from "vitest";
+import { applyMigrations, migrationStatus } from "./migrate/apply.js";
+import { schemaDrift } from "./migrate/create.js";
+import { migrationList, NO_FILTERS, withSchemaEngine } from "./migrate/engine.js";
+import { checksum, MIGRATIONS_DIR, readMigrations } from "./migrate/files.js";
+import { createTestDatabase, testTargets, type TestDatabase } from "./testing.js";
+
+const targets = await testTargets();
+const committed = readMigrations().map((m) => m.name);
+
+describe.each(targets)("migrations on %s", (target) => {
+  const open: TestDatabase[] = [];
+  const empty = async () => {
+    const t = await createTestDatabase(target, { migrate: false });
+    open.push(t);
+    return t;
+  };
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((t) => t.close()));
+  });
+
+  it("apply to an empty database, leave no drift from schema.prisma, and a second run is a no-op", async () => {
+    expect(committed.length).toBeGreaterThan(0);
+    const { url } = await empty();
+    expect(await applyMigrations(url)).toEqual(committed);
+    expect(await schemaDrift({ fromDatabase: true, url })).toBe("");
+    expect(await applyMigrations(url)).toEqual([]);
+    const status = await migrationStatus(url);
+    expect(status).toMatchObject({ applied: committed, pending: [], failed: [], edited: [], unknown: [] });
+  });
+
+  it("are recorded exactly as prisma migrate records them (the engine sees them as applied)", async () => {
+    const { url, db } = await empty();
+    await applyMigrations(url);
+    const { rows } = await db.pool.query<{ migration_name: string; checksum: string; applied_steps_count: number; finished_at: Date | null }>(
+      `SELECT migration_name, checksum, applied_steps_count, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
+    expect(rows.map((r) => r.migration_name)).toEqual(committed);
+    for (const [i, m] of readMigrations().entries()) {
+      expect(rows[i]).toMatchObject({ checksum: checksum(m.sql), applied_steps_count: 1 });
+      expect(rows[i]?.finished_at).toBeInstanceOf(Date);
+    }
+    await withSchemaEngine({ url }, async (engine) => {
+      const history = await engine.diagnoseMigrationHistory({
+        migrationsList: migrationList(MIGRATIONS_DIR),
+        optInToShadowDatabase: false,
+        filters: NO_FILTERS,
+      });
+      expect(history).toMatchObject({ history: null, failedMigrationNames: [], editedMigrationNames: [], hasMigrationsTable: true });
+      const deploy = await engine.applyMigrations({ migrationsList: migrationList(MIGRATIONS_DIR), filters: NO_FILTERS });
+      expect(deploy.appliedMigrationNames).toEqual([]);
+    });
+  });
+
+  it("applied by Prisma's engine (migrate deploy) count as applied for our runner", async () => {
+    const { url } = await empty();
+    await withSchemaEngine({ url }, async (engine) => {
+      const deploy = await engine.applyMigrations({ migrationsList: migrationList(MIGRATIONS_DIR), filters: NO_FILTERS });
+      expect(deploy.appliedMigrationNames).toEqual(committed);
+    });
+    expect(await applyMigrations(url)).toEqual([]);
+    expect((await migrationStatus(url)).pending).toEqual([]);
+  });
+
+  it("two concurrent migrators apply each migration once", async () => {
+    const { url, db } = await empty();
+    const [a, b] = await Promise.all([applyMigrations(url), applyMigrations(url)]);
+    expect([...a, ...b].sort()).toEqual(committed);
+    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "_prisma_migrations"`);
+    expect(rows[0]?.n).toBe(committed.length);
+  });
+});
+
+describe.runIf(targets.includes("postgres"))("prisma/migrations on postgres", () => {
+  it("replayed on a shadow database equal schema.prisma (no migration missing)", async () => {
+    const t = await createTestDatabase("postgres", { migrate: false });
+    try {
+      expect(await schemaDrift({ fromDatabase: false, url: t.url })).toBe("");
+    } finally {
+      await t.close();
+    }
+  });
+});
