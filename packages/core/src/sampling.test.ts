@@ -36,7 +36,7 @@ describe("generate", () => {
       const ids = tf.tensor2d([[2, 5, 7]], [1, 3], "int32");
       const { logits, state } = m.forward(ids);
       const stepper = new LMStepper(m);
-      let s = m.rnn.zeroState(1);
+      let s = stepper.zeroState(1);
       let last: tf.Tensor2D | undefined;
       for (const t of [2, 5, 7]) {
         const x = tf.tensor1d([t], "int32");

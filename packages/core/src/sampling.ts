@@ -50,15 +50,21 @@ export class LMStepper {
     this.#projT = model.params.has("projection.weight") ? tf.transpose(model.params.get<tf.Rank.R2>("projection.weight")) : undefined;
   }
 
+  /** Zero state for n samples, in the step's own layout (feature-major, each [H, n]). */
+  zeroState(n: number): RNNState {
+    return this.#cells.map(({ cell }) => Array.from({ length: cell.stateSize }, () => tf.zeros([cell.hiddenSize, n]) as tf.Tensor2D));
+  }
+
   /** ids int32 [n] and the state -> next-token logits [n, |V|] and the new state. */
   step(ids: tf.Tensor1D, state: RNNState): { logits: tf.Tensor2D; state: RNNState } {
     return tf.tidy(() => {
       let x = embeddingLookup(this.model.encoder.weight as tf.Tensor2D, ids) as tf.Tensor2D; // e_t = E x_t  [n, d]
       const next: RNNState = [];
       this.#cells.forEach(({ cell, p }, k) => {
-        const s = cell.step(p, tf.add(tf.matMul(x, p.wT), p.bx) as tf.Tensor2D, state[k] ?? []); // h_t^l
+        const xp = tf.transpose(tf.add(tf.matMul(x, p.wT), p.bx)) as tf.Tensor2D; // W x_t + b  [G*H, n]
+        const s = cell.step(p, xp, state[k] ?? []); // h_t^l  [H, n]
         next.push(s);
-        x = s[0] as tf.Tensor2D; // [n, H]
+        x = tf.transpose(s[0] as tf.Tensor2D); // [n, H]
       });
       if (this.#projT) x = tf.matMul(x, this.#projT); // P h_t  [n, d]
       const logits = tf.add(tf.matMul(x, this.#decT), this.model.params.get("decoder.bias")) as tf.Tensor2D; // V h_t + b
@@ -67,7 +73,7 @@ export class LMStepper {
   }
 
   dispose(): void {
-    for (const { p } of this.#cells) tf.dispose([p.wT, p.uT, p.bx, ...(p.bh ? [p.bh] : [])]);
+    for (const { p } of this.#cells) tf.dispose([p.wT, p.u, p.bx, ...(p.bh ? [p.bh] : [])]);
     tf.dispose([this.#decT, ...(this.#projT ? [this.#projT] : [])]);
   }
 }
@@ -123,7 +129,7 @@ export async function generate(model: LanguageModel, o: GenerateOptions): Promis
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new ConfigError(`topP must be in (0, 1], got ${o.topP}`, "sample.topP");
   const rng = new Rng(o.seed ?? 0);
   const stepper = new LMStepper(model);
-  let state = model.rnn.zeroState(n);
+  let state = stepper.zeroState(n);
   let logits: tf.Tensor2D | undefined;
   const feed = (tokens: number[]) => {
     const ids = tf.tensor1d(tokens, "int32");

@@ -2,11 +2,12 @@
 //
 // Weights are stored in PyTorch's nn.RNN/nn.LSTM/nn.GRU layout (gates stacked along rows):
 //   weight_ih [G*H, I], weight_hh [G*H, H], bias_ih [G*H], bias_hh [G*H]
-// and transposed ONCE per forward (`prepare`), never per time step. The input projection
-// X W^T for all time steps is one matMul before the loop (`project`); each step then does one
-// fused gate matMul h_{t-1} U^T and cheap elementwise work.
+// The input projection X W^T for all time steps is one matMul before the loop (`wT` is transposed
+// once per forward, never per step). Inside the loop states are FEATURE-MAJOR, h_t as [H, B]:
+// the fused gate matMul U h_{t-1} then uses weight_hh exactly as stored, and the gate blocks and
+// time steps are contiguous row ranges, so splitting them is a cheap copy on every backend
+// (tfjs-cpu's slice of a column range walks element by element: ~40x slower here).
 import * as tf from "@tensorflow/tfjs-core";
-import { stackTime, unstackTime } from "../ops/index.js";
 import type { Parameters } from "../params.js";
 import { uniformInit } from "../params.js";
 import type { Rng } from "../random.js";
@@ -17,12 +18,12 @@ export type Activation = "tanh" | "relu";
 /** The recurrent state of one cell: [h] (Elman, GRU) or [h, c] (LSTM), each [batch, hidden]. */
 export type CellState = tf.Tensor2D[];
 
-/** Per-forward weights in matMul-friendly layout. */
+/** Per-forward weights in matMul-friendly layout (fresh tensors: the holder disposes them). */
 export interface PreparedCell {
-  wT: tf.Tensor2D; // [I, G*H]  = weight_ih^T
-  uT: tf.Tensor2D; // [H, G*H]  = weight_hh^T
+  wT: tf.Tensor2D; // [I, G*H]  = weight_ih^T, for the hoisted projection X W^T
+  u: tf.Tensor2D; // [G*H, H]   = weight_hh as stored: U h_{t-1} with h_{t-1} as [H, B]
   bx: tf.Tensor1D; // [G*H] bias added to the hoisted input projection
-  bh?: tf.Tensor1D; // [G*H] bias kept inside the recurrence (GRU's b_hn sits inside r * (...))
+  bh?: tf.Tensor2D; // [G*H, 1] bias kept inside the recurrence (GRU's b_hn sits inside r * (...))
 }
 
 export interface Cell {
@@ -33,7 +34,7 @@ export interface Cell {
   readonly stateSize: number;
   /** Transpose weights once; call inside a tidy (the result is as long-lived as that scope). */
   prepare(): PreparedCell;
-  /** One recurrence step from the projected input xp_t [B, G*H] (bx already added). */
+  /** One recurrence step, feature-major: projected input xp_t [G*H, B] (bx added), states [H, B]. */
   step(p: PreparedCell, xp: tf.Tensor2D, state: CellState): CellState;
 }
 
@@ -71,20 +72,23 @@ export function zeroState(cell: Cell, batch: number): CellState {
 }
 
 /**
- * Run `cell` over x [B, T, I] from `state0`. With `mask` [B, T] (1 = token, 0 = padding), padded
- * positions leave the state untouched (h_t = h_{t-1}) and output zeros, so a padded batch gives the
- * same outputs and final states as each sequence run alone (torch's packed sequences behave alike).
- * @returns outputs [B, T, H] and the final state.
+ * Run `cell` over x [B, T, I] from `state0` (each [B, H]). With `mask` [B, T] (1 = token,
+ * 0 = padding), padded positions leave the state untouched (h_t = h_{t-1}) and output zeros, so a
+ * padded batch gives the same outputs and final states as each sequence run alone (as torch's
+ * packed sequences).
+ * @returns outputs [B, T, H] and the final state (each [B, H]).
  */
 export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } {
   return tf.tidy(() => {
     const [B, T, I] = x.shape;
     const p = cell.prepare();
-    // Hoisted input projection: X W^T + b for every time step in one matMul.
-    const xp = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [B * T, I]), p.wT), p.bx), [B, T, -1]); // [B, T, G*H]
-    const xs = unstackTime(xp as tf.Tensor3D); // T x [B, G*H], one pass
-    const ms = mask ? unstackTime(tf.expandDims(mask, 2) as tf.Tensor3D) : undefined; // T x [B, 1]
-    let state = state0;
+    // Hoisted input projection: X W^T + b for every time step in one matMul, then one transpose
+    // to time-major, feature-major steps.
+    const xp = tf.add(tf.matMul(tf.reshape(x, [B * T, I]), p.wT), p.bx); // [B*T, G*H]
+    const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]); // [T, G*H, B]
+    const xs = tf.unstack(steps) as tf.Tensor2D[]; // T x [G*H, B], contiguous
+    const ms = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 1)) as tf.Tensor2D[]) : undefined; // T x [1, B]
+    let state = state0.map((s) => tf.transpose(s)); // [H, B]
     const outs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
       const next = tf.tidy(() => {
@@ -98,6 +102,7 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
       outs.push(next.pop() as tf.Tensor2D);
       state = next;
     }
-    return { outputs: stackTime(outs), state }; // [B, T, H]
+    const outputs = tf.transpose(tf.stack(outs), [2, 0, 1]) as tf.Tensor3D; // [T, H, B] -> [B, T, H]
+    return { outputs, state: state.map((s) => tf.transpose(s)) }; // final state back to [B, H]
   });
 }

@@ -104,7 +104,8 @@ describe.each(kinds)("%s cell (%s)", (kind, act) => {
     const x = randomTensor([B, T, I], 1) as tf.Tensor3D;
     const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
     await expectNoLeak(() => tf.tidy(() => runCell(cell, x, zeroState(cell, B), mask)));
-    await expectNoLeak(() => tf.tidy(() => cell.step(cell.prepare(), tf.zeros([B, (kind === "lstm" ? 4 : kind === "gru" ? 3 : 1) * H]), zeroState(cell, B))));
+    const G = kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
+    await expectNoLeak(() => tf.tidy(() => cell.step(cell.prepare(), tf.zeros([G * H, B]), zeroState(cell, B).map((s) => tf.transpose(s)))));
     tf.dispose([x, mask]);
     params.dispose();
   });

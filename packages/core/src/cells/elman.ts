@@ -28,14 +28,14 @@ export class ElmanCell implements Cell {
     const p = this.params;
     return {
       wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, H]
-      uT: tf.transpose(p.get<tf.Rank.R2>(this.#names.whh)), // [H, H]
+      u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [H, H] as stored
       bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [H]: both biases fold into X W^T + b
     };
   }
 
   step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {
     return tf.tidy(() => {
-      const z = tf.add(xp, tf.matMul(h as tf.Tensor2D, p.uT)); // U h_{t-1} + W x_t + b   [B, H]
+      const z = tf.add(xp, tf.matMul(p.u, h as tf.Tensor2D)); // U h_{t-1} + W x_t + b   [H, B]
       return [this.activation === "relu" ? tf.relu(z) : tf.tanh(z)] as tf.Tensor2D[]; // h_t = g(z)
     });
   }

@@ -30,18 +30,18 @@ export class GRUCell implements Cell {
     const p = this.params;
     return {
       wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, 3H]
-      uT: tf.transpose(p.get<tf.Rank.R2>(this.#names.whh)), // [H, 3H]
+      u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [3H, H] as stored
       bx: tf.clone(p.get<tf.Rank.R1>(this.#names.bih)), // b_i* join the hoisted projection (clone: callers may dispose)
-      bh: tf.clone(p.get<tf.Rank.R1>(this.#names.bhh)), // b_h* stay in the step: b_hn is scaled by r_t
+      bh: tf.reshape(p.get<tf.Rank.R1>(this.#names.bhh), [-1, 1]), // [3H, 1] b_h* stay in the step: b_hn is scaled by r_t
     };
   }
 
   step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {
     return tf.tidy(() => {
       const hPrev = h as tf.Tensor2D;
-      const hp = tf.add(tf.matMul(hPrev, p.uT), p.bh as tf.Tensor1D); // one fused matMul  [B, 3H]
-      const [xr, xz, xn] = tf.split(xp, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const [hr, hz, hn] = tf.split(hp, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const hp = tf.add(tf.matMul(p.u, hPrev), p.bh as tf.Tensor2D); // one fused matMul  [3H, B]
+      const [xr, xz, xn] = tf.split(xp, 3, 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 3 x [H, B]
+      const [hr, hz, hn] = tf.split(hp, 3, 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       const r = tf.sigmoid(tf.add(xr, hr)); // r_t
       const z = tf.sigmoid(tf.add(xz, hz)); // z_t
       const n = tf.tanh(tf.add(xn, tf.mul(r, hn))); // n_t

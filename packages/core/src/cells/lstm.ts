@@ -33,15 +33,15 @@ export class LSTMCell implements Cell {
     const p = this.params;
     return {
       wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, 4H]
-      uT: tf.transpose(p.get<tf.Rank.R2>(this.#names.whh)), // [H, 4H]
+      u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [4H, H] as stored
       bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [4H]
     };
   }
 
   step(p: PreparedCell, xp: tf.Tensor2D, [h, c]: CellState): CellState {
     return tf.tidy(() => {
-      const gates = tf.add(xp, tf.matMul(h as tf.Tensor2D, p.uT)); // one fused matMul for all gates  [B, 4H]
-      const [i, f, g, o] = tf.split(gates, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 4 x [B, H]
+      const gates = tf.add(xp, tf.matMul(p.u, h as tf.Tensor2D)); // one fused matMul for all gates  [4H, B]
+      const [i, f, g, o] = tf.split(gates, 4, 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 4 x [H, B], row blocks
       const cNext = tf.add(tf.mul(tf.sigmoid(f), c as tf.Tensor2D), tf.mul(tf.sigmoid(i), tf.tanh(g))); // c_t = f*c + i*g
       const hNext = tf.mul(tf.sigmoid(o), tf.tanh(cNext)); // h_t = o * tanh(c_t)
       return [hNext, cNext] as tf.Tensor2D[];

@@ -5,11 +5,10 @@
 // Deterministic: weight init, dropout masks and batch order come from the seed through our own
 // PRNG, and a checkpoint holds everything needed to continue the same curve (weights, optimizer
 // state, step, lr, the dropout generator's state, the data position and the LM's carried state).
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Checkpoint, CheckpointMetadata } from "../checkpoint.js";
 import { decodeCheckpoint, encodeCheckpoint, loadParameters, readTensors, tensorsUnder } from "../checkpoint.js";
-import { ConfigError, TrainingError } from "../errors.js";
+import { BackendError, ConfigError, TrainingError } from "../errors.js";
 import { deriveSeed, Rng } from "../random.js";
 import type { Sample, TrainEvent } from "./events.js";
 import type { Gradients, Optimizer } from "./optimizers.js";
@@ -71,6 +70,8 @@ export interface TrainResult {
 }
 
 export async function train({ task, config, onEvent, signal, resume, meta, sample, startConfig }: TrainOptions): Promise<TrainResult> {
+  // tfjs-core registers no gradients by itself; initBackend() (backend.ts) loads them.
+  if (tf.getGradient("BatchMatMul") === undefined) throw new BackendError("no gradients are registered; call initBackend() before training");
   if (!(config.lr > 0)) throw new ConfigError(`lr must be positive, got ${config.lr}`, "train.lr");
   const perEpoch = task.batchCount();
   if (perEpoch < 1) throw new ConfigError("the training data makes no batch; add data or lower train.batchSize", "train.batchSize");
