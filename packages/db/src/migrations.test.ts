@@ -1,10 +1,14 @@
 // The committed migrations: they apply to an empty database, match schema.prisma, are recorded
 // the way Prisma records them, and are safe to apply twice or from two processes at once.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { pgliteShadowDatabase } from "./embedded.js";
 import { applyMigrations, migrationStatus } from "./migrate/apply.js";
-import { schemaDrift } from "./migrate/create.js";
-import { migrationList, NO_FILTERS, withSchemaEngine } from "./migrate/engine.js";
-import { checksum, MIGRATIONS_DIR, readMigrations } from "./migrate/files.js";
+import { createMigration, schemaDrift } from "./migrate/create.js";
+import { migrationList, NO_FILTERS, serverShadowDatabase, withSchemaEngine } from "./migrate/engine.js";
+import { checksum, MIGRATIONS_DIR, readMigrations, SCHEMA_PATH } from "./migrate/files.js";
 import { createTestDatabase, testTargets, type TestDatabase } from "./testing.js";
 
 const targets = await testTargets();
@@ -62,6 +66,30 @@ describe.each(targets)("migrations on %s", (target) => {
     });
     expect(await applyMigrations(url)).toEqual([]);
     expect((await migrationStatus(url)).pending).toEqual([]);
+  });
+
+  it("migrate:new writes a migration for a schema change and applies it; no change -> none", async () => {
+    const { url } = await empty();
+    const work = mkdtempSync(join(tmpdir(), "unroll-migrate-new-"));
+    try {
+      const dir = join(work, "migrations");
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      const schemaPath = join(work, "schema.prisma");
+      const shadow = target === "postgres" ? serverShadowDatabase(url) : pgliteShadowDatabase;
+      writeFileSync(schemaPath, readFileSync(SCHEMA_PATH, "utf8"));
+      // (each createMigration replays the history twice on a fresh shadow; ~2.5 s each on PGlite)
+      if (target === "postgres") expect(await createMigration("nothing", { url, dir, schemaPath, shadow })).toBeUndefined();
+
+      writeFileSync(schemaPath, `${readFileSync(SCHEMA_PATH, "utf8")}\nmodel Note {\n  id   Int    @id\n  text String\n}\n`);
+      const created = await createMigration("add_note", { url, dir, schemaPath, shadow });
+      expect(created?.name).toMatch(/^\d{14}_add_note$/);
+      expect(created?.sql).toContain(`CREATE TABLE "Note"`);
+      expect(created?.applied).toBe(true);
+      expect((await migrationStatus(url, dir)).applied).toEqual([...committed, created?.name]);
+      expect(await schemaDrift({ fromDatabase: true, url, schemaPath })).toBe("");
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("two concurrent migrators apply each migration once", async () => {

@@ -13,13 +13,13 @@
 //   postgresql://postgres@127.0.0.1:5432/postgres), dropped on close unless UNROLL_KEEP_TEST_DB=1.
 // embedded: a PGlite data directory in a temp dir (copied from a cached, already migrated template
 //   so a test file does not pay initdb), served on a free port by this process.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { createDb, type Db } from "./client.js";
-import { startEmbedded, type EmbeddedServer } from "./embedded.js";
+import { pgliteClusterTemplate, startEmbedded, type EmbeddedServer } from "./embedded.js";
 import { keepTestDatabases, testDatabaseUrl, testTargets as requestedTargets } from "./env.js";
 import { applyMigrations } from "./migrate/apply.js";
 import { readMigrations } from "./migrate/files.js";
@@ -124,7 +124,7 @@ export async function embeddedTemplateDir(migrate = true): Promise<string> {
   const dir = join(tmpdir(), `unroll-pglite-template-${key}`);
   if (existsSync(join(dir, "PG_VERSION"))) return dir;
   const building = join(tmpdir(), `unroll-pglite-template-${key}.${process.pid}.${randomBytes(4).toString("hex")}`);
-  mkdirSync(building, { recursive: true });
+  cpSync(await pgliteClusterTemplate(), building, { recursive: true });
   const server = await startEmbedded({ dataDir: building, port: 0 });
   try {
     if (migrate) await applyMigrations(server.url);
