@@ -4,12 +4,17 @@
 // Here we start the threaded SIMD build ourselves, with a worker file on disk, and register a
 // "wasm" backend factory that wraps it in the stock BackendWasm class, so every stock and
 // custom wasm kernel works unchanged. XNNPACK then splits big ops over the threads.
+// One more quirk: the C++ side caps the pool at (logical cores / 2), assuming hyper-threading,
+// so a 2-core machine got 1 thread whatever was asked; we answer its core-count query with
+// 2 x threads (the pool is also capped at 8, the number of pre-created workers).
 import * as tf from "@tensorflow/tfjs-core";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const WASM_PRIORITY = 2; // the priority tfjs-backend-wasm registers with
+export const MAX_WASM_THREADS = 8; // PTHREAD_POOL_SIZE of the threaded build
 
 /** The Emscripten module with the `tfjs` bridge BackendWasm expects. */
 export interface ThreadedWasmModule {
@@ -18,6 +23,7 @@ export interface ThreadedWasmModule {
 }
 
 type Factory = (config: Record<string, unknown>) => Promise<ThreadedWasmModule>;
+type Imports = WebAssembly.Imports & { env: Record<string, unknown> };
 
 /**
  * Instantiates the threaded SIMD build with `threads` XNNPACK threads and registers it as the
@@ -30,15 +36,25 @@ export async function startThreadedWasm(distDir: string, threads: number): Promi
   const mainScript = join(distDir, "..", "wasm-out", "tfjs-backend-wasm-threaded-simd.js");
   const factory = require(mainScript) as Factory;
   const worker = fileURLToPath(new URL("./wasm-pthread-worker.cjs", import.meta.url));
-  const module = await factory({
+  const binary = join(distDir, "tfjs-backend-wasm-threaded-simd.wasm");
+  let failed: (err: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  const started = factory({
     locateFile: (path: string, prefix: string) => {
-      if (path.endsWith(".wasm")) return join(distDir, "tfjs-backend-wasm-threaded-simd.wasm");
+      if (path.endsWith(".wasm")) return binary;
       if (path.endsWith(".worker.js")) return worker;
       return prefix + path;
     },
     // each pthread worker evaluates this file to get the module factory
     mainScriptUrlOrBlob: mainScript,
+    // instantiate ourselves to answer the core-count query (see the top of this file)
+    instantiateWasm: (imports: Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+      imports.env["emscripten_num_logical_cores"] = () => 2 * threads;
+      WebAssembly.instantiate(readFileSync(binary), imports).then(({ instance, module }) => receive(instance, module), failed);
+      return {};
+    },
   });
+  const module = await Promise.race([started, failure]);
   // the same bridge tfjs-backend-wasm's init() builds
   module.tfjs = {
     init: module.cwrap("init", null, []),
