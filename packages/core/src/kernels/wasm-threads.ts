@@ -23,7 +23,13 @@ export interface ThreadedWasmModule {
 }
 
 type Factory = (config: Record<string, unknown>) => Promise<ThreadedWasmModule>;
-type Imports = WebAssembly.Imports & { env: Record<string, unknown> };
+// The slice of the WebAssembly JS API used here (lib ES2022 without DOM declares none).
+type Imports = { env: Record<string, unknown> };
+interface Instantiated {
+  instance: unknown;
+  module: unknown;
+}
+const { WebAssembly: Wasm } = globalThis as unknown as { WebAssembly: { instantiate(bytes: Uint8Array, imports: Imports): Promise<Instantiated> } };
 
 /**
  * Instantiates the threaded SIMD build with `threads` XNNPACK threads and registers it as the
@@ -48,9 +54,9 @@ export async function startThreadedWasm(distDir: string, threads: number): Promi
     // each pthread worker evaluates this file to get the module factory
     mainScriptUrlOrBlob: mainScript,
     // instantiate ourselves to answer the core-count query (see the top of this file)
-    instantiateWasm: (imports: Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+    instantiateWasm: (imports: Imports, receive: (instance: unknown, module: unknown) => void) => {
       imports.env["emscripten_num_logical_cores"] = () => 2 * threads;
-      WebAssembly.instantiate(readFileSync(binary), imports).then(({ instance, module }) => receive(instance, module), failed);
+      Wasm.instantiate(readFileSync(binary), imports).then(({ instance, module }) => receive(instance, module), failed);
       return {};
     },
   });
