@@ -65,6 +65,22 @@ describe.each(targets)("client on %s", (target) => {
     expect(await prisma.metricPoint.count({ where: { runId: run.id } })).toBe(0);
   });
 
+  it("interactive transactions commit and roll back; raw queries return typed rows", async () => {
+    const { prisma } = t.db;
+    await prisma.$transaction(async (tx) => {
+      await tx.experiment.create({ data: { name: "tx-commit" } });
+    });
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await tx.experiment.create({ data: { name: "tx-rollback" } });
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await prisma.experiment.count({ where: { name: { startsWith: "tx-" } } })).toBe(1);
+    const rows = await prisma.$queryRaw<{ name: string }[]>`SELECT name FROM "Experiment" WHERE name = ${"tx-commit"}`;
+    expect(rows).toEqual([{ name: "tx-commit" }]);
+  });
+
   it("a duplicate sample (same run, step, prompt) is rejected, so replays can skip it", async () => {
     const { prisma } = t.db;
     const experiment = await prisma.experiment.create({ data: { name: "dup-samples" } });

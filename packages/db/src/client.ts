@@ -33,7 +33,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle client's error (server restarted, connection killed) must not crash the process;
   // the pool drops that client and the next query gets a fresh one.
-  pool.on("error", () => undefined);
+  pool.on("error", (error) => console.warn(`@unroll/db: idle connection dropped: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closing: Promise<void> | undefined;
   return {
