@@ -61,6 +61,7 @@ describe("initBackend", () => {
 
   it("rejects a bad thread count", async () => {
     await expect(initBackend({ backend: "wasm", threads: 0 })).rejects.toThrow(BackendError);
+    await expect(initBackend({ backend: "wasm", threads: 9 })).rejects.toThrow(/from 1 to 8/);
   });
 
   it("falls through the default order to wasm here, reporting each skipped backend", async () => {

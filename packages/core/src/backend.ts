@@ -11,7 +11,7 @@ import { dirname } from "node:path";
 import { readCoreEnv } from "./env.js";
 import { BackendError } from "./errors.js";
 import { registerFastKernels } from "./kernels/index.js";
-import { startThreadedWasm, type ThreadedWasmModule } from "./kernels/wasm-threads.js";
+import { MAX_WASM_THREADS, startThreadedWasm, type ThreadedWasmModule } from "./kernels/wasm-threads.js";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -78,8 +78,8 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     throw new BackendError(`${where} is "${forced}"; expected one of ${BACKEND_NAMES.join(", ")}.`);
   }
   const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new BackendError(`threads must be a whole number >= 1, got ${String(options.threads)}.`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new BackendError(`threads must be a whole number from 1 to ${MAX_WASM_THREADS} (the wasm build's worker pool), got ${String(options.threads)}.`);
   }
   await registerGradients();
 
@@ -192,10 +192,12 @@ async function startWebgpu(): Promise<Started> {
   const dawn = (await importOptional(DAWN_PACKAGE)) as Partial<WebgpuModule>;
   if (typeof dawn.create !== "function") throw new Unavailable("the webgpu package does not export create() (expected Dawn for Node)");
   Object.assign(globalThis, dawn.globals ?? {});
-  const g = globalThis as { navigator?: object };
+  const g = globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } };
   if (g.navigator === undefined) g.navigator = {};
-  if (!("gpu" in g.navigator) || (g.navigator as { gpu?: unknown }).gpu === undefined) {
-    Object.defineProperty(g.navigator, "gpu", { value: dawn.create([]), configurable: true });
+  if (g.navigator.gpu === undefined) Object.defineProperty(g.navigator, "gpu", { value: dawn.create([]), configurable: true });
+  // tfjs would only log a TypeError when there is no adapter: say so plainly instead
+  if ((await g.navigator.gpu!.requestAdapter()) === null) {
+    throw new Unavailable("Dawn found no WebGPU adapter (no GPU with a Vulkan driver on this machine)");
   }
   await importOptional(WEBGPU_BACKEND_PACKAGE);
   await setBackend("webgpu", "webgpu");
