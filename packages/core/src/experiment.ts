@@ -8,7 +8,7 @@ import { parseExperimentConfig } from "./config.js";
 import { loadExperimentData } from "./data/datasets.js";
 import type { Tokenizer } from "./data/tokenizer.js";
 import { tokenizerFromJSON } from "./data/tokenizers.js";
-import { BOS, EOS } from "./data/vocabulary.js";
+import { BOS, EOS, PAD } from "./data/vocabulary.js";
 import { ConfigError, DataError } from "./errors.js";
 import type { AnyModel, ClassifierConfig, LanguageModelConfig, ModelConfig, TaggerConfig } from "./models/index.js";
 import { Classifier, createModel, LanguageModel, Tagger } from "./models/index.js";
@@ -122,7 +122,9 @@ function lmContext(tokenizer: Tokenizer): { start: number; end: number } {
 async function generateText(model: LanguageModel, tokenizer: Tokenizer, o: SampleOptions & { prompt?: string }): Promise<string[]> {
   const { start } = lmContext(tokenizer);
   const prompt = o.prompt ? tokenizer.encode(o.prompt) : [];
-  const ids = await generate(model, { ...o, start, stop: tokenizer.vocabulary.idOf(EOS), prompt });
+  const v = tokenizer.vocabulary;
+  const banned = [PAD, BOS].filter((t) => v.has(t)).map((t) => v.idOf(t)); // never targets in training
+  const ids = await generate(model, { ...o, start, stop: v.idOf(EOS), prompt, banned });
   return ids.map((seq) => tokenizer.decode([...prompt, ...seq]));
 }
 

@@ -17,6 +17,8 @@ describe("pickToken", () => {
     expect(pickToken(logits, { maxLength: 1, temperature: 0 }, rng)).toBe(1);
     for (let i = 0; i < 20; i++) expect(pickToken(logits, { maxLength: 1, topK: 1 }, rng)).toBe(1);
     for (let i = 0; i < 20; i++) expect(pickToken(logits, { maxLength: 1, topP: 0.01 }, rng)).toBe(1);
+    expect(pickToken(logits, { maxLength: 1, greedy: true, banned: [1] }, rng)).toBe(3);
+    for (let i = 0; i < 50; i++) expect([0, 2, 3]).toContain(pickToken(logits, { maxLength: 1, banned: [1] }, rng));
   });
 
   it("top-k keeps the k most likely; draws follow the softmax", () => {

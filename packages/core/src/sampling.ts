@@ -26,6 +26,8 @@ export interface SampleOptions {
   seed?: number;
   /** Samples drawn at once, as one batch. Default 1. */
   n?: number;
+  /** Token ids never to draw (e.g. <pad> and <s>, which a language model never has to predict). */
+  banned?: readonly number[];
 }
 
 export interface GenerateOptions extends SampleOptions {
@@ -84,13 +86,15 @@ export function pickToken(logits: ArrayLike<number>, o: SampleOptions, rng: Rng)
   const V = logits.length;
   const T = o.temperature ?? 1;
   if (o.greedy || T === 0) {
-    let best = 0;
-    for (let i = 1; i < V; i++) if ((logits[i] as number) > (logits[best] as number)) best = i;
+    const banned = new Set(o.banned);
+    let best = -1;
+    for (let i = 0; i < V; i++) if (!banned.has(i) && (best < 0 || (logits[i] as number) > (logits[best] as number))) best = i;
     return best;
   }
-  // temperature: z_i / T (T < 1 sharpens, T > 1 flattens)
+  // temperature: z_i / T (T < 1 sharpens, T > 1 flattens); banned tokens get z = -inf
   let ids = Array.from({ length: V }, (_, i) => i);
   const z = Float64Array.from(logits as ArrayLike<number>, (v) => v / T);
+  for (const b of o.banned ?? []) z[b] = -Infinity;
   // top-k: keep the k largest logits
   if (o.topK !== undefined || o.topP !== undefined) ids.sort((a, b) => (z[b] as number) - (z[a] as number));
   if (o.topK !== undefined) ids = ids.slice(0, Math.max(1, o.topK));
