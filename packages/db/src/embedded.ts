@@ -66,7 +66,8 @@ export class DataDirInUseError extends Error {
     super(
       `The embedded database in ${dataDir} is already open in process ${lock.pid} ` +
         `(since ${lock.started}); PGlite must not be opened by two processes. ` +
-        `Connect to ${lock.url} instead (e.g. DATABASE_URL=${lock.url}), or stop process ${lock.pid}.`,
+        `Connect to ${lock.url} instead (e.g. DATABASE_URL=${lock.url}), or stop process ${lock.pid}. ` +
+        `(If process ${lock.pid} is not an unroll process, its pid was reused after a crash: delete ${join(dataDir, LOCK_FILE)}.)`,
     );
     this.name = "DataDirInUseError";
   }
