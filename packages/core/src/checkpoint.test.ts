@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useCpu } from "./cells/testing.js";
+import { expectNoLeak, useCpu } from "./cells/testing.js";
 import { decodeCheckpoint, encodeCheckpoint, exportCheckpoint, loadParameters, readTensors } from "./checkpoint.js";
 import { DataError } from "./errors.js";
 import type { TaggerConfig } from "./models/index.js";
@@ -43,6 +43,8 @@ describe("checkpoint", () => {
     const a = m.forward(ids, mask), b = loaded.forward(ids, mask);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     expect(encodeCheckpoint(decodeCheckpoint(bytes))).toEqual(bytes);
+    await expectNoLeak(() => readTensors(m.params.entries()));
+    await expectNoLeak(() => loadParameters(loaded.params, ckpt.tensors));
     tf.dispose([ids, mask, a, b]);
     m.dispose();
     loaded.dispose();
