@@ -34,3 +34,42 @@ export { resolveCorpus, resolveData, SHIPPED_DATA_DIR } from "./data/registry.js
 export type { ResolvedCorpus, SplitSource, ResolveOptions } from "./data/registry.js";
 export { loadLanguageModelData, loadTaggerData, loadClassifierData, loadExperimentData } from "./data/datasets.js";
 export type { LanguageModelData, TaggerData, ClassifierData, TaggedExample, ClassifiedExample, ExperimentData } from "./data/datasets.js";
+
+// Backends: call once before training or inference.
+export { initBackend, BACKEND_NAMES, DEFAULT_BACKEND_ORDER } from "./backend.js";
+export type { BackendInfo, BackendName, BackendOptions } from "./backend.js";
+
+// Experiments: a config in, a trained model out; a checkpoint in, a usable model out.
+export { runExperiment, loadModel, modelConfigOf } from "./experiment.js";
+export type { RunExperimentOptions, LoadedModel, TokenScore } from "./experiment.js";
+export type { TrainEvent, Sample } from "./train/events.js";
+export type { TrainResult } from "./train/trainer.js";
+
+// Models, generation and checkpoints, for notebook use.
+export { LanguageModel, Tagger, Classifier, createModel, paramCount } from "./models/index.js";
+export type { ClassifierConfig, LanguageModelConfig, TaggerConfig, ModelConfig, AnyModel, Pooling } from "./models/index.js";
+export { generate, pickToken, LMStepper } from "./sampling.js";
+export type { SampleOptions, GenerateOptions } from "./sampling.js";
+export { encodeCheckpoint, decodeCheckpoint, readTensors, loadParameters, tensorsUnder, exportCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from "./checkpoint.js";
+export type { Checkpoint, CheckpointMetadata, TensorData } from "./checkpoint.js";
+
+// Building blocks: cells, layers, parameters, seeded randomness.
+export { ElmanCell, LSTMCell, GRUCell, createCell, runCell, zeroState, cellParamCount } from "./cells/index.js";
+export type { Cell, CellKind, CellState, Activation, PreparedCell } from "./cells/index.js";
+export { StackedRNN, disposeState } from "./layers/stacked.js";
+export type { RNNState, StackedRNNConfig } from "./layers/stacked.js";
+export { RecurrentLayer } from "./layers/bidirectional.js";
+export { Embedding } from "./layers/embedding.js";
+export { dropout } from "./layers/dropout.js";
+export { Parameters } from "./params.js";
+export { Rng, deriveSeed } from "./random.js";
+
+// Training below runExperiment: tasks, batching, optimizers.
+export { train } from "./train/trainer.js";
+export type { TrainConfig, TrainOptions, TrainerState } from "./train/trainer.js";
+export { LMTask } from "./train/lm-task.js";
+export { TaggerTask, ClassifierTask, isIOB2 } from "./train/sequence-tasks.js";
+export type { Task as TrainTask, TaskKind, Split as EvalSplit } from "./train/task.js";
+export { batchify, lmChunk, lmChunkCount, bucketBatches, padBatch } from "./train/batching.js";
+export { SGD, Adam, createOptimizer, clipByGlobalNorm } from "./train/optimizers.js";
+export type { Optimizer } from "./train/optimizers.js";

@@ -74,6 +74,29 @@ export class RunLogger {
     await this.flush();
   }
 
+  /**
+   * Flushes until the spool is empty (the database took everything) or `timeoutMs` passes.
+   * Returns whether everything was written; what is left stays in the spool file.
+   */
+  async drain(timeoutMs: number, retryMs = 500): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    await this.flush();
+    while (await this.pending()) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, retryMs));
+      await this.#serial(async () => {
+        try {
+          await this.#spool.replay(this.#sink);
+          this.online = true;
+        } catch (error) {
+          this.online = false;
+          this.#onWriteError(error);
+        }
+      });
+    }
+    return true;
+  }
+
   /** Whether records are still waiting in the spool for the database. */
   async pending(): Promise<boolean> {
     return !(await this.#spool.isEmpty());

@@ -1,7 +1,7 @@
 // A local append-only file that holds records while the database is unreachable, replayed in
 // order when it answers again. One JSON line per batch; checkpoint bytes as base64.
-import { appendFile, mkdir, readFile, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 
 type Entry =
@@ -66,4 +66,26 @@ function decode(key: string, value: unknown): unknown {
   }
   if (key === "wallTime" && typeof value === "string") return new Date(value);
   return value;
+}
+
+/**
+ * Replays every spool file left in `dir` (by a worker that stopped while the database was away)
+ * and returns how many entries were written. Files that still cannot be written stay.
+ */
+export async function replaySpoolDir(dir: string, sink: TrackingSink, onError: (file: string, error: unknown) => void): Promise<number> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith(".jsonl"));
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  for (const name of names) {
+    try {
+      total += await new Spool(join(dir, name)).replay(sink);
+    } catch (error) {
+      onError(name, error);
+    }
+  }
+  return total;
 }

@@ -1,0 +1,82 @@
+// `unroll enqueue` (one run or a sweep) and `unroll worker`.
+import type { TrainEvent } from "@unroll/core";
+import { initBackend } from "@unroll/core";
+import { applyOverrides } from "@unroll/core";
+import { enqueueRuns, runName } from "../../queue/enqueue.js";
+import { expandSweep, parseSweepAxis } from "../../queue/sweep.js";
+import { runWorker } from "../../worker.js";
+import { readConfigFile } from "../config-file.js";
+import type { CommandContext } from "../context.js";
+import { UsageError } from "../usage-error.js";
+
+export async function enqueueCommand(ctx: CommandContext): Promise<number> {
+  const base = await readConfigFile(ctx.positionals[0], ctx.strings("set"));
+  const axes = ctx.strings("sweep").map(parseSweepAxis);
+  const seeds = ctx.number("seeds") ?? 1;
+  let grid: string[][];
+  try {
+    grid = expandSweep(axes, seeds, base.train.seed);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  // Validate every member of the sweep before queueing any of them.
+  const runs = grid.map((overrides) => ({
+    name: runName(base.name ?? `${base.task} ${base.model.cell}`, overrides),
+    config: overrides.length > 0 ? applyOverrides(base, overrides) : base,
+  }));
+  const db = await ctx.db();
+  const experiment = ctx.string("experiment") ?? base.name ?? "default";
+  const ids = await enqueueRuns(db.pool, runs, { experiment, maxAttempts: ctx.number("max-attempts") ?? 3 });
+  if (ctx.json) ctx.out(JSON.stringify({ experiment, runIds: ids }));
+  else {
+    ctx.err(`queued ${ids.length} run${ids.length === 1 ? "" : "s"} in experiment "${experiment}"`);
+    for (const id of ids) ctx.out(id);
+  }
+  return 0;
+}
+
+export async function workerCommand(ctx: CommandContext): Promise<number> {
+  const concurrency = ctx.number("concurrency") ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a positive integer, got ${concurrency}`);
+  const backend = await initBackend();
+  const db = await ctx.db();
+  const stop = new AbortController();
+  const onSignal = (signal: string) => {
+    if (stop.signal.aborted) process.exit(130);
+    ctx.err(`${signal}: finishing the current step, checkpointing and giving runs back to the queue (again to exit at once)`);
+    stop.abort();
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  try {
+    const report = await runWorker({
+      pool: db.pool,
+      backend: { name: backend.name, device: backend.device },
+      concurrency,
+      once: ctx.flag("once"),
+      spoolDir: ctx.spoolDir,
+      dataDir: ctx.dataDir,
+      signal: stop.signal,
+      heartbeatMs: ctx.number("heartbeat-ms"),
+      log: (line) => ctx.err(line),
+      onEvent: ctx.json ? undefined : (runId: string, e: TrainEvent) => logProgress(ctx, runId, e),
+    });
+    if (ctx.json) ctx.out(JSON.stringify(report));
+    return 0;
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  }
+}
+
+const lastLine = new Map<string, number>();
+function logProgress(ctx: CommandContext, runId: string, e: TrainEvent): void {
+  if (e.type === "eval") ctx.err(`run ${runId} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${e.split}/${k} ${v.toPrecision(4)}`).join(" ")}`);
+  if (e.type !== "step") return;
+  const now = performance.now();
+  if (now - (lastLine.get(runId) ?? 0) < 10_000) return;
+  lastLine.set(runId, now);
+  ctx.err(`run ${runId} step ${e.step}: loss ${e.loss.toPrecision(4)}, ${Math.round(e.tokensPerSecond)} tok/s`);
+}

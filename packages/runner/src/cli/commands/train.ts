@@ -1,0 +1,67 @@
+// `unroll train <config> [--set key=value]... [--experiment NAME] [--json]`: trains in this
+// process, tracked like any run, with a progress bar; Ctrl-C stops after the current step.
+import { hostname } from "node:os";
+import { initBackend } from "@unroll/core";
+import { claimRun, registerWorker } from "../../queue/claim.js";
+import { enqueueRuns } from "../../queue/enqueue.js";
+import { requestCancel } from "../../queue/lifecycle.js";
+import { executeRun } from "../../execute/execute-run.js";
+import { readConfigFile } from "../config-file.js";
+import { ProgressBar } from "../progress.js";
+import { formatNumber, formatTable } from "../table.js";
+import type { CommandContext } from "../context.js";
+
+export async function trainCommand(ctx: CommandContext): Promise<number> {
+  const config = await readConfigFile(ctx.positionals[0], ctx.strings("set"));
+  const db = await ctx.db();
+  const backend = await initBackend();
+  const [runId] = await enqueueRuns(db.pool, [{ name: config.name ?? `${config.task} ${config.model.cell}`, config }], {
+    experiment: ctx.string("experiment") ?? "default",
+    maxAttempts: 1,
+  });
+  const worker = await registerWorker(db.pool, { host: hostname(), backend: backend.name, device: backend.device });
+  const run = await claimRun(db.pool, worker, runId!);
+  if (!run) throw new Error(`run ${runId} was claimed by another worker before this process could start it`);
+  ctx.err(`run ${run.id} (${run.name}) on ${backend.name} (${backend.device})`);
+
+  // First Ctrl-C: finish the step and stop (status CANCELLED, last checkpoint kept). Second: exit now.
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(130);
+    ctx.err("\nstopping after this step (Ctrl-C again to exit at once)");
+    void requestCancel(db.pool, run.id);
+    stop.abort();
+  };
+  process.on("SIGINT", onSigint);
+  const bar = ctx.json ? undefined : new ProgressBar();
+  let params = 0;
+  let steps = 0;
+  try {
+    const outcome = await executeRun(run, {
+      pool: db.pool,
+      worker,
+      spoolDir: ctx.spoolDir,
+      dataDir: ctx.dataDir,
+      shutdown: new AbortController().signal,
+      heartbeatMs: 1000,
+      onEvent: (event) => {
+        bar?.update(event);
+        if (event.type === "start") params = event.params;
+        if (event.type === "step") steps = event.step;
+      },
+      onWriteError: (e) => ctx.err(`database write failed, spooling locally: ${String(e)}`),
+    });
+    const metrics = outcome.status === "COMPLETED" || outcome.status === "CANCELLED" ? outcome.summary : {};
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ runId: run.id, status: outcome.status, params, backend: backend.name, device: backend.device, steps, metrics, ...(outcome.status === "FAILED" ? { error: outcome.error } : {}) }));
+    } else {
+      ctx.out(`run ${run.id}: ${outcome.status} after ${steps} steps, ${formatNumber(params)} parameters`);
+      if (outcome.status === "FAILED") ctx.out(outcome.error);
+      const rows = Object.entries(metrics).map(([k, v]) => [k, v]);
+      if (rows.length > 0) ctx.out(formatTable(["metric", "value"], rows));
+    }
+    return outcome.status === "COMPLETED" || outcome.status === "CANCELLED" ? 0 : 1;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}

@@ -1,0 +1,49 @@
+// `unroll up` (`pnpm start`): the main job. Opens the database (serving the embedded one from
+// this process unless DATABASE_URL is set), applies migrations, queues the demo sweep on first
+// start, and runs a worker in a child process (training is CPU-bound; the database and the
+// dashboard must stay responsive). Ctrl-C stops everything; running runs go back to the queue.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { applyOverrides, parseExperimentConfig } from "@unroll/core";
+import { enqueueRuns, runName } from "../../queue/enqueue.js";
+import type { CommandContext } from "../context.js";
+
+export const DEMO_EXPERIMENT = "demo: tied vs untied char-LSTM";
+const DEMO_CONFIG = new URL("../../../../../examples/char-lstm-shakespeare.json", import.meta.url);
+const BIN = fileURLToPath(new URL("../../../bin/unroll.js", import.meta.url));
+
+/** Queues the demo sweep unless the demo experiment exists already. Returns the new run ids. */
+export async function queueDemo(ctx: CommandContext): Promise<string[]> {
+  const db = await ctx.db();
+  const { rows } = await db.pool.query(`SELECT 1 FROM "Experiment" WHERE name = $1`, [DEMO_EXPERIMENT]);
+  if (rows.length > 0) return [];
+  const base = parseExperimentConfig(JSON.parse(await readFile(DEMO_CONFIG, "utf8")));
+  const runs = ["model.tied=true", "model.tied=false"].map((o) => ({ name: runName("char-lstm", [o]), config: applyOverrides(base, [o]) }));
+  return enqueueRuns(db.pool, runs, { experiment: DEMO_EXPERIMENT, description: "A character LSTM on tiny Shakespeare, with and without weight tying (Press & Wolf 2017)" });
+}
+
+export async function upCommand(ctx: CommandContext): Promise<number> {
+  const db = await ctx.db();
+  ctx.err(`database: ${db.url.replace(/:[^:@/]*@/, ":***@")}`);
+  if (!ctx.flag("no-demo")) {
+    const ids = await queueDemo(ctx);
+    if (ids.length > 0) ctx.err(`queued the demo sweep (${ids.length} runs): ${DEMO_EXPERIMENT}`);
+  }
+  // Children are detached from the terminal's process group so that one Ctrl-C reaches them once
+  // (forwarded below), not twice. They reach the database through the embedded server this process runs (or DATABASE_URL).
+  const env = { ...process.env, DATABASE_URL: db.url };
+  const children: ChildProcess[] = [spawn(process.execPath, [BIN, "worker"], { stdio: "inherit", env, detached: true })];
+  ctx.err("worker started; `pnpm unroll runs` in another terminal lists the runs. Ctrl-C stops.");
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) c.kill(signal);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  const codes = await Promise.all(children.map((c) => new Promise<number>((resolve) => c.on("exit", (code) => resolve(code ?? 0)))));
+  return codes.find((c) => c !== 0) ?? 0;
+}

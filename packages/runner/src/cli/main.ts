@@ -1,0 +1,117 @@
+// The `unroll` CLI: parses arguments, runs one command, maps errors to messages and exit codes
+// (2: bad input, nothing was created; 1: the command failed).
+import { parseArgs } from "node:util";
+import { UnrollError } from "@unroll/core";
+import { openDatabase, type Database } from "../connect.js";
+import { dataDir, spoolDir } from "../env.js";
+import { makeContext, type CommandContext } from "./context.js";
+import { UsageError } from "./usage-error.js";
+import { trainCommand } from "./commands/train.js";
+import { enqueueCommand, workerCommand } from "./commands/queue.js";
+import { cancelCommand, compareCommand, logsCommand, runsCommand, showCommand } from "./commands/inspect.js";
+import { classifyCommand, exportCommand, sampleCommand, scoreCommand, tagCommand } from "./commands/infer.js";
+import { dbCommand } from "./commands/db.js";
+import { upCommand } from "./commands/up.js";
+
+const HELP = `unroll: train, track and compare recurrent neural networks
+
+  unroll train <config.json|yaml> [--set key=value]... [--experiment NAME] [--json]
+  unroll enqueue <config> [--set key=value]... [--sweep key=v1,v2]... [--seeds N] [--experiment NAME]
+  unroll worker [--concurrency N] [--once]
+  unroll runs [--experiment X] [--status S] [--json]
+  unroll show <run> [--json]          unroll logs <run>          unroll cancel <run>
+  unroll compare <run> <run>... [--metric KEY]...
+  unroll sample <run> [--prompt TEXT] [--temperature T] [--top-k K] [--top-p P] [--n N] [--seed S] [--max-length L]
+  unroll score <run> "a sentence"      unroll tag <run> "a sentence"      unroll classify <run> "a text"
+  unroll export <run> --out DIR
+  unroll db migrate|serve|status
+  unroll up                            the main job: database, migrations, demo sweep, worker
+
+Environment: DATABASE_URL (default: the embedded database in .unroll/), UNROLL_DATA_DIR (corpora),
+UNROLL_BACKEND (tensorflow-gpu|tensorflow|webgpu|wasm|cpu).`;
+
+type Command = (ctx: CommandContext) => Promise<number>;
+const COMMANDS: Record<string, Command> = {
+  train: trainCommand,
+  enqueue: enqueueCommand,
+  worker: workerCommand,
+  runs: runsCommand,
+  show: showCommand,
+  logs: logsCommand,
+  cancel: cancelCommand,
+  compare: compareCommand,
+  sample: sampleCommand,
+  score: scoreCommand,
+  tag: tagCommand,
+  classify: classifyCommand,
+  export: exportCommand,
+  db: dbCommand,
+  up: upCommand,
+};
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  set: { type: "string", multiple: true },
+  sweep: { type: "string", multiple: true },
+  seeds: { type: "string" },
+  experiment: { type: "string" },
+  "max-attempts": { type: "string" },
+  concurrency: { type: "string" },
+  once: { type: "boolean" },
+  "heartbeat-ms": { type: "string" },
+  status: { type: "string" },
+  limit: { type: "string" },
+  metric: { type: "string", multiple: true },
+  prompt: { type: "string" },
+  temperature: { type: "string" },
+  "top-k": { type: "string" },
+  "top-p": { type: "string" },
+  n: { type: "string" },
+  seed: { type: "string" },
+  "max-length": { type: "string" },
+  greedy: { type: "boolean" },
+  out: { type: "string" },
+  checkpoint: { type: "string" },
+  "no-demo": { type: "boolean" },
+  port: { type: "string" },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(`${HELP}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (see \`unroll help\`)`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  let db: Database | undefined;
+  const ctx = makeContext(parsed.values, parsed.positionals, { dataDir: dataDir(), spoolDir: spoolDir() }, async () => (db ??= await openDatabase()));
+  try {
+    return await command(ctx);
+  } finally {
+    await db?.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof UnrollError) {
+      process.stderr.write(`unroll: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`unroll: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,13 @@
+// The one place the runner reads the environment (core reads none; db reads its own).
+import { join } from "node:path";
+import { unrollHome } from "@unroll/db";
+
+/** Where corpora are read from; undefined lets core look for a `shared/data` folder nearby. */
+export function dataDir(): string | undefined {
+  return process.env.UNROLL_DATA_DIR?.trim() || undefined;
+}
+
+/** Records waiting for an unreachable database. */
+export function spoolDir(): string {
+  return join(unrollHome(), "spool");
+}

@@ -1,0 +1,151 @@
+// Trains one claimed run with core and records everything it reports. Never throws: every
+// outcome (completed, cancelled, failed, given back) is written to the run's row.
+import type { Pool } from "pg";
+import { parseExperimentConfig, runExperiment, type TrainEvent } from "@unroll/core";
+import { finishRun, heartbeat, markStarted, type Outcome } from "../queue/lifecycle.js";
+import type { ClaimedRun, WorkerIdentity } from "../queue/claim.js";
+import { RunLogger } from "../tracking/run-logger.js";
+import { PostgresSink, readCheckpoint } from "../tracking/postgres-sink.js";
+import { Spool } from "../tracking/spool.js";
+import { SystemSampler } from "./system-metrics.js";
+
+export interface ExecuteOptions {
+  pool: Pool;
+  worker: WorkerIdentity;
+  /** Where spool files go while the database is unreachable. */
+  spoolDir: string;
+  dataDir?: string;
+  /** Aborted when the worker shuts down: the run is checkpointed and given back to the queue. */
+  shutdown: AbortSignal;
+  heartbeatMs: number;
+  /** Every event, for a progress display. */
+  onEvent?: (event: TrainEvent) => void;
+  /** Told about database write errors (records are spooled meanwhile). */
+  onWriteError?: (error: unknown) => void;
+  /** How long the end of a run waits for an unreachable database (default 2 minutes). */
+  drainTimeoutMs?: number;
+}
+
+export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Promise<Outcome> {
+  const { pool, worker } = options;
+  const stop = new AbortController();
+  let stopReason: "cancel" | "shutdown" | "lost" | undefined;
+  const stopFor = (reason: "cancel" | "shutdown" | "lost") => {
+    stopReason ??= reason;
+    stop.abort();
+  };
+  const onShutdown = () => stopFor("shutdown");
+  options.shutdown.addEventListener("abort", onShutdown);
+  if (options.shutdown.aborted) onShutdown();
+
+  const logger = new RunLogger({
+    sink: new PostgresSink(pool),
+    spool: new Spool(`${options.spoolDir}/${run.id}.jsonl`),
+    onWriteError: options.onWriteError,
+  });
+  const system = new SystemSampler();
+  let step = 0;
+  let lastSystemAt = 0;
+
+  // A heartbeat promises the next one: it also carries cancel requests and ownership back.
+  let beating = false;
+  let lastBeatAt = performance.now();
+  const beat = async () => {
+    if (beating) return;
+    beating = true;
+    lastBeatAt = performance.now();
+    try {
+      const state = await heartbeat(pool, run.id, worker.id, step);
+      if (state !== "ok") stopFor(state);
+    } catch (error) {
+      options.onWriteError?.(error); // the database is away; the sweeper's grace covers short outages
+    } finally {
+      beating = false;
+    }
+  };
+  const timer = setInterval(() => void beat(), options.heartbeatMs);
+
+  let outcome: Outcome;
+  try {
+    const config = parseExperimentConfig(run.config);
+    const resume = run.resumed ? (await readCheckpoint(pool, run.id, "LAST"))?.data : undefined;
+    let summary: Record<string, number> = {};
+    await runExperiment(config, {
+      dataDir: options.dataDir,
+      signal: stop.signal,
+      resume,
+      onEvent: async (event) => {
+        options.onEvent?.(event);
+        switch (event.type) {
+          case "start":
+            await markStarted(pool, run.id, worker.id, { paramCount: event.params, backend: worker.backend, device: worker.device }).catch(options.onWriteError);
+            break;
+          case "step": {
+            step = event.step;
+            logger.metric(run.id, "train/loss", event.step, event.loss);
+            logger.metric(run.id, "train/lr", event.step, event.lr);
+            logger.metric(run.id, "train/tokens_per_second", event.step, event.tokensPerSecond);
+            logger.metric(run.id, "train/tokens", event.step, event.tokens);
+            logger.metric(run.id, "train/epoch", event.step, event.epoch);
+            const now = performance.now();
+            // Cancel requests reach a fast run within a step or two, not only at the next heartbeat.
+            if (now - lastBeatAt > 250) void beat();
+            if (now - lastSystemAt > 5000) {
+              lastSystemAt = now;
+              for (const [key, value] of Object.entries(system.sample())) logger.metric(run.id, key, event.step, value);
+            }
+            break;
+          }
+          case "eval":
+            for (const [key, value] of Object.entries(event.metrics)) logger.metric(run.id, `${event.split}/${key}`, event.step, value);
+            break;
+          case "sample":
+            logger.sample({ runId: run.id, step: event.step, prompt: event.prompt, text: event.text, params: event.options });
+            break;
+          case "checkpoint":
+            await logger.checkpoint({ runId: run.id, step: event.step, kind: event.kind === "best" ? "BEST" : "LAST", metrics: event.metrics, format: "unroll-safetensors-v1", data: event.data });
+            break;
+          case "end":
+            summary = event.metrics;
+            step = event.step;
+            break;
+        }
+      },
+    });
+    await logger.close();
+    await logger.drain(options.drainTimeoutMs ?? 120_000);
+    if (stopReason === "cancel") outcome = { status: "CANCELLED", summary, step };
+    else if (stopReason === "shutdown") outcome = { status: "QUEUED", step };
+    else if (stopReason === "lost") outcome = { status: "FAILED", error: "lost ownership (heartbeat lapsed and the run was taken over)", step };
+    else outcome = { status: "COMPLETED", summary, step };
+  } catch (error) {
+    await logger.close();
+    await logger.drain(options.drainTimeoutMs ?? 120_000);
+    outcome = { status: "FAILED", error: describeError(error), step };
+  } finally {
+    clearInterval(timer);
+    options.shutdown.removeEventListener("abort", onShutdown);
+  }
+  if (stopReason !== "lost") await recordOutcome(options, run.id, outcome);
+  return outcome;
+}
+
+/** Writes the outcome, retrying while the database is away (the sweeper's grace covers the wait). */
+async function recordOutcome(options: ExecuteOptions, runId: string, outcome: Outcome): Promise<void> {
+  const deadline = Date.now() + (options.drainTimeoutMs ?? 120_000);
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+    try {
+      await finishRun(options.pool, runId, options.worker.id, outcome);
+      return;
+    } catch (error) {
+      options.onWriteError?.(error);
+      if (Date.now() + wait > deadline) return; // left RUNNING: the sweeper will mark it CRASHED and it resumes
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.stack ? `\n${error.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
+  return String(error);
+}

@@ -1,0 +1,35 @@
+// A sweep is the grid product of `--sweep key=v1,v2` options, times `--seeds N` seeds.
+
+export interface SweepAxis {
+  key: string;
+  values: string[];
+}
+
+/** Parses `model.cell=lstm,gru` into an axis; throws with the expected form on bad input. */
+export function parseSweepAxis(text: string): SweepAxis {
+  const eq = text.indexOf("=");
+  if (eq <= 0 || eq === text.length - 1) {
+    throw new Error(`--sweep expects key=v1,v2,... (for example --sweep model.cell=lstm,gru), got ${JSON.stringify(text)}`);
+  }
+  const values = text.slice(eq + 1).split(",").map((v) => v.trim());
+  if (values.some((v) => v === "")) throw new Error(`--sweep ${text}: an empty value between commas`);
+  return { key: text.slice(0, eq).trim(), values };
+}
+
+/**
+ * Every combination of the axes (as `key=value` overrides), each repeated for `seeds` seeds
+ * (`train.seed=base+i`). With no axes and one seed: one run with no overrides.
+ */
+export function expandSweep(axes: SweepAxis[], seeds: number, baseSeed: number): string[][] {
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got ${seeds}`);
+  const keys = new Set<string>();
+  for (const a of axes) {
+    if (keys.has(a.key)) throw new Error(`--sweep names ${a.key} twice; give all its values in one --sweep`);
+    keys.add(a.key);
+  }
+  let grid: string[][] = [[]];
+  for (const axis of axes) grid = grid.flatMap((combo) => axis.values.map((v) => [...combo, `${axis.key}=${v}`]));
+  if (seeds === 1) return grid;
+  if (keys.has("train.seed")) throw new Error("use either --seeds or --sweep train.seed=..., not both");
+  return grid.flatMap((combo) => Array.from({ length: seeds }, (_, i) => [...combo, `train.seed=${baseSeed + i}`]));
+}

@@ -1,0 +1,51 @@
+// The TrackingSink of production: bulk metric writes through @unroll/db, idempotent upserts for
+// samples and checkpoints.
+import type { Pool } from "pg";
+import { writeMetricPoints } from "@unroll/db";
+import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
+
+export class PostgresSink implements TrackingSink {
+  constructor(readonly pool: Pool) {}
+
+  async writeMetrics(points: MetricRecord[]): Promise<void> {
+    await writeMetricPoints(this.pool, points);
+  }
+
+  async writeSamples(samples: SampleRecord[]): Promise<void> {
+    if (samples.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO "Sample" (id, "runId", step, prompt, text, params)
+       SELECT gen_random_uuid()::text, * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::jsonb[])
+       ON CONFLICT ("runId", step, prompt) DO NOTHING`,
+      [
+        samples.map((s) => s.runId),
+        samples.map((s) => s.step),
+        samples.map((s) => s.prompt),
+        samples.map((s) => s.text),
+        samples.map((s) => JSON.stringify(s.params)),
+      ],
+    );
+  }
+
+  async writeCheckpoint(c: CheckpointRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO "Checkpoint" (id, "runId", step, kind, metrics, format, size, data, "updatedAt")
+       VALUES (gen_random_uuid()::text, $1, $2, $3::"CheckpointKind", $4::jsonb, $5, $6, $7, now())
+       ON CONFLICT ("runId", kind) DO UPDATE
+         SET step = EXCLUDED.step, metrics = EXCLUDED.metrics, format = EXCLUDED.format,
+             size = EXCLUDED.size, data = EXCLUDED.data, location = NULL, "updatedAt" = now()`,
+      [c.runId, c.step, c.kind, JSON.stringify(c.metrics), c.format, c.data.byteLength, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)],
+    );
+  }
+}
+
+/** The LAST checkpoint of a run (to resume it), or BEST/LAST for inference. */
+export async function readCheckpoint(pool: Pool, runId: string, kind: "BEST" | "LAST"): Promise<{ step: number; data: Uint8Array } | undefined> {
+  const { rows } = await pool.query<{ step: number; data: Buffer | null }>(
+    `SELECT step, data FROM "Checkpoint" WHERE "runId" = $1 AND kind = $2::"CheckpointKind"`,
+    [runId, kind],
+  );
+  const row = rows[0];
+  if (!row?.data) return undefined;
+  return { step: row.step, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) };
+}
