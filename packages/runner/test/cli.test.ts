@@ -1,0 +1,130 @@
+// The `unroll` CLI as a user runs it: a real process, stdout/stderr and exit codes, against a
+// fresh database (the first available target; the queue itself is tested on both).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, testTargets, type TestDatabase } from "@unroll/db/testing";
+import { CORPUS, SPOOL_DIR } from "./fixtures.js";
+
+const BIN = fileURLToPath(new URL("../bin/unroll.js", import.meta.url));
+const [target] = await testTargets();
+const dir = mkdtempSync(join(tmpdir(), "unroll-cli-"));
+const config = join(dir, "tiny.json");
+writeFileSync(
+  config,
+  JSON.stringify({
+    name: "cli-tiny",
+    task: "lm",
+    data: { format: "chars", train: CORPUS },
+    model: { cell: "lstm", embeddingSize: 8, hiddenSize: 8 },
+    train: { batchSize: 4, bptt: 8, maxSteps: 6, evalEvery: 3, sampleEvery: 3, checkpointEvery: 3, evalBatches: 1 },
+    sample: { maxLength: 10, prompts: ["the"] },
+  }),
+);
+writeFileSync(join(dir, "tiny.yaml"), `task: lm\ndata:\n  format: chars\n  train: ${CORPUS}\nmodel:\n  cell: gru\n  hiddenSize: 8\n  embeddingSize: 8\ntrain:\n  maxSteps: 2\n  batchSize: 2\n  bptt: 4\n  evalBatches: 1\n`);
+writeFileSync(join(dir, "bad.json"), JSON.stringify({ task: "lm", data: { corpus: "tiny-shakespeare" }, model: { bidirectional: true } }));
+
+describe(`unroll CLI on ${target}`, () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(target!);
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  function unroll(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: join(SPOOL_DIR, "cli-home") },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("exit", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+  }
+  const runCount = async () => (await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Run"`)).rows[0]!.n;
+
+  it("refuses bad input with a clear message and creates nothing", async () => {
+    const cases: [string[], RegExp][] = [
+      [["enqueue", join(dir, "bad.json")], /bidirectional/],
+      [["enqueue", config, "--set", "train.nope=1"], /unknown key train\.nope/],
+      [["enqueue", config, "--sweep", "model.cell=lstm,banana"], /model\.cell/],
+      [["enqueue", join(dir, "missing.json")], /missing\.json: no such file/],
+      [["train", config, "--set", "train.lr=-1"], /train\.lr/],
+      [["frobnicate"], /unknown command "frobnicate"/],
+      [["runs", "--bogus"], /bogus/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await unroll(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    }
+    expect(await runCount()).toBe(0);
+  }, 120_000);
+
+  it("trains with --json, then samples, scores, exports and shows the run", async () => {
+    const r = await unroll("train", config, "--json", "--experiment", "cli");
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    expect(summary).toMatchObject({ status: "COMPLETED", backend: "cpu", steps: 6 });
+    expect(summary.params).toBeGreaterThan(0);
+    expect(summary.metrics.valid_perplexity).toBeGreaterThan(1);
+    const id: string = summary.runId;
+
+    const a = await unroll("sample", id.slice(0, 10), "--n", "2", "--seed", "3", "--prompt", "the", "--json");
+    const b = await unroll("sample", id, "--n", "2", "--seed", "3", "--prompt", "the", "--json");
+    expect(a.code, a.stderr).toBe(0);
+    const samples = JSON.parse(a.stdout).samples as string[];
+    expect(samples).toHaveLength(2);
+    expect(samples.every((s) => s.startsWith("the"))).toBe(true);
+    expect(JSON.parse(b.stdout).samples).toEqual(samples); // same seed, same text
+
+    const score = await unroll("score", id, "the fox", "--json");
+    expect(score.code, score.stderr).toBe(0);
+    const s = JSON.parse(score.stdout);
+    expect(s.tokens.length).toBeGreaterThanOrEqual(7);
+    expect(s.logProb).toBeCloseTo(s.tokens.reduce((acc: number, x: { logProb: number }) => acc + x.logProb, 0), 4);
+
+    const out = join(dir, "export");
+    const ex = await unroll("export", id, "--out", out);
+    expect(ex.code, ex.stderr).toBe(0);
+    for (const f of ["config.json", "vocab.json", "model.safetensors"]) expect(existsSync(join(out, f))).toBe(true);
+
+    const tag = await unroll("tag", id, "the fox");
+    expect(tag.code).toBe(2);
+    expect(tag.stderr).toMatch(/lm run: it cannot tag/);
+
+    const show = await unroll("show", id, "--json");
+    expect(JSON.parse(show.stdout).checkpoints.map((c: { kind: string }) => c.kind).sort()).toEqual(["BEST", "LAST"]);
+    const logs = await unroll("logs", id);
+    expect(logs.stdout).toMatch(/train\/loss\s+6\s+6/);
+    expect(logs.stdout).toMatch(/prompt "the"/);
+  }, 180_000);
+
+  it("enqueues a sweep, a worker drains it, compare shows the runs side by side", async () => {
+    const q = await unroll("enqueue", config, "--sweep", "model.cell=lstm,gru", "--seeds", "2", "--experiment", "sweep", "--json");
+    expect(q.code, q.stderr).toBe(0);
+    const { runIds } = JSON.parse(q.stdout) as { runIds: string[] };
+    expect(runIds).toHaveLength(4);
+    const yaml = await unroll("enqueue", join(dir, "tiny.yaml"), "--experiment", "sweep");
+    expect(yaml.code, yaml.stderr).toBe(0);
+
+    const w = await unroll("worker", "--once", "--json");
+    expect(w.code, w.stderr).toBe(0);
+    expect(JSON.parse(w.stdout).runs.map((r: { outcome: { status: string } }) => r.outcome.status)).toEqual(Array(5).fill("COMPLETED"));
+
+    const runs = await unroll("runs", "--experiment", "sweep", "--json");
+    expect(JSON.parse(runs.stdout).map((r: { status: string }) => r.status)).toEqual(Array(5).fill("COMPLETED"));
+    const cmp = await unroll("compare", runIds[0]!, runIds[3]!);
+    expect(cmp.code, cmp.stderr).toBe(0);
+    expect(cmp.stdout).toMatch(/model\.cell\s+"lstm"\s+"gru"/);
+    expect(cmp.stdout).toMatch(/train\.seed\s+42\s+43/);
+    expect(cmp.stdout).toMatch(/valid_perplexity/);
+  }, 180_000);
+});
