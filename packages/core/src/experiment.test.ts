@@ -48,6 +48,10 @@ describe("runExperiment + loadModel", () => {
     const s = await model.score!("the cat");
     expect(s.tokens.map((t) => t.token).join("")).toBe("the cat\n");
     expect(s.logProb).toBeCloseTo(s.tokens.reduce((x, t) => x + t.logProb, 0), 4);
+    // A char model never writes <unk>/<pad>/<s>/</s> (so it runs to maxLength): even sampling near-uniformly.
+    const [wild] = await model.generate!({ maxLength: 600, temperature: 1000, seed: 5 });
+    expect(wild!.length).toBe(600);
+    expect(wild).not.toMatch(/<unk>|<pad>|<\/?s>/);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(Object.keys(exportCheckpoint(last))).toEqual(["config.json", "vocab.json", "model.safetensors"]);

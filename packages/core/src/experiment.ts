@@ -8,7 +8,7 @@ import { parseExperimentConfig } from "./config.js";
 import { loadExperimentData } from "./data/datasets.js";
 import type { Tokenizer } from "./data/tokenizer.js";
 import { tokenizerFromJSON } from "./data/tokenizers.js";
-import { BOS, EOS, PAD } from "./data/vocabulary.js";
+import { BOS, EOS, UNK, PAD } from "./data/vocabulary.js";
 import { ConfigError, DataError } from "./errors.js";
 import type { AnyModel, ClassifierConfig, LanguageModelConfig, ModelConfig, TaggerConfig } from "./models/index.js";
 import { Classifier, createModel, LanguageModel, Tagger } from "./models/index.js";
@@ -123,7 +123,10 @@ async function generateText(model: LanguageModel, tokenizer: Tokenizer, o: Sampl
   const { start } = lmContext(tokenizer);
   const prompt = o.prompt ? tokenizer.encode(o.prompt) : [];
   const v = tokenizer.vocabulary;
-  const banned = [PAD, BOS].filter((t) => v.has(t)).map((t) => v.idOf(t)); // never targets in training
+  // Never targets in training: <pad>, <s>; and for a character stream also <unk> (its vocabulary
+  // holds every training character) and </s> (a stream has no sentence ends: it runs to maxLength).
+  const never = tokenizer.kind === "char" ? [PAD, BOS, UNK, EOS] : [PAD, BOS];
+  const banned = never.filter((t) => v.has(t)).map((t) => v.idOf(t));
   const ids = await generate(model, { ...o, start, stop: v.idOf(EOS), prompt, banned });
   return ids.map((seq) => tokenizer.decode([...prompt, ...seq]));
 }
