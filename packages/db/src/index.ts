@@ -56,3 +56,4 @@ export type {
   Worker,
 } from "./generated/prisma/client.js";
 export { CheckpointKind, RunStatus, WorkerStatus } from "./generated/prisma/enums.js";
+export { enqueueRuns, requestCancel, type EnqueueOptions, type RunSpec } from "./runs.js";

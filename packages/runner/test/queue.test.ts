@@ -6,7 +6,7 @@ import { initBackend } from "@unroll/core";
 import { createTestDatabase, testTargets, type TestDatabase } from "@unroll/db/testing";
 import { claimNextRun, registerWorker } from "../src/queue/claim.js";
 import { enqueueRuns } from "../src/queue/enqueue.js";
-import { requestCancel } from "../src/queue/lifecycle.js";
+import { requestCancel } from "@unroll/db";
 import { sweepLapsedRuns } from "../src/queue/sweeper.js";
 import { runWorker } from "../src/worker.js";
 import { SPOOL_DIR, tinyConfig, waitFor } from "./fixtures.js";

@@ -53,18 +53,3 @@ export async function finishRun(pool: Pool, runId: string, workerId: string, out
         );
   return (rowCount ?? 0) > 0;
 }
-
-/**
- * Requests cancellation. A queued run is cancelled at once; a running one is stopped by its
- * worker within one training step. Returns the status the run has after the call.
- */
-export async function requestCancel(pool: Pool, runId: string): Promise<string | undefined> {
-  const { rows } = await pool.query<{ status: string }>(
-    `UPDATE "Run" SET "cancelRequested" = true,
-            status = CASE WHEN status IN ('QUEUED', 'CRASHED') THEN 'CANCELLED'::"RunStatus" ELSE status END,
-            "finishedAt" = CASE WHEN status IN ('QUEUED', 'CRASHED') THEN now() ELSE "finishedAt" END
-      WHERE id = $1 RETURNING status`,
-    [runId],
-  );
-  return rows[0]?.status;
-}

@@ -1,6 +1,6 @@
 // Reading runs: `unroll runs`, `show`, `logs`, `compare`, and `cancel`.
 import { configDiff } from "@unroll/core";
-import { requestCancel } from "../../queue/lifecycle.js";
+import { requestCancel } from "@unroll/db";
 import type { CommandContext } from "../context.js";
 import { resolveRunId } from "../run-ref.js";
 import { formatNumber, formatTable } from "../table.js";

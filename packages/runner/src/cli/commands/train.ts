@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { initBackend } from "@unroll/core";
 import { claimRun, registerWorker } from "../../queue/claim.js";
 import { enqueueRuns } from "../../queue/enqueue.js";
-import { requestCancel } from "../../queue/lifecycle.js";
+import { requestCancel } from "@unroll/db";
 import { executeRun } from "../../execute/execute-run.js";
 import { readConfigFile } from "../config-file.js";
 import { ProgressBar } from "../progress.js";

@@ -1,0 +1,47 @@
+// Queueing and cancelling, on both targets.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enqueueRuns, requestCancel } from "./runs.js";
+import { createTestDatabase, testTargets, type TestDatabase } from "./testing.js";
+
+const targets = await testTargets();
+
+describe.each(targets)("runs on %s", (target) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(target);
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it("queues runs in the order given, under one experiment, with denormalised columns", async () => {
+    const ids = await enqueueRuns(
+      t.db.pool,
+      Array.from({ length: 5 }, (_, i) => ({ name: `r${i}`, config: { i }, task: "lm", cell: "gru", tied: i % 2 === 0 })),
+      { experiment: "order" },
+    );
+    const again = await enqueueRuns(t.db.pool, [{ name: "r5", config: {} }], { experiment: "order" });
+    const { rows } = await t.db.pool.query<{ id: string; name: string; status: string; tied: boolean | null; maxAttempts: number }>(
+      `SELECT r.id, r.name, r.status, r.tied, r."maxAttempts" FROM "Run" r JOIN "Experiment" e ON e.id = r."experimentId" WHERE e.name = 'order' ORDER BY r."createdAt", r.id`,
+    );
+    expect(rows.map((r) => r.id)).toEqual([...ids, ...again]);
+    expect(rows.map((r) => r.tied)).toEqual([true, false, true, false, true, null]);
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["QUEUED"]));
+    expect(rows[0]!.maxAttempts).toBe(3);
+  });
+
+  it("creates nothing when one run of the batch cannot be written", async () => {
+    const bad = { name: "bad", config: { n: 1n } }; // JSON cannot hold a BigInt
+    await expect(enqueueRuns(t.db.pool, [{ name: "ok", config: {} }, bad], { experiment: "atomic" })).rejects.toThrow(/BigInt/);
+    const { rows } = await t.db.pool.query(`SELECT 1 FROM "Experiment" WHERE name = 'atomic'`);
+    expect(rows).toHaveLength(0);
+  });
+
+  it("cancels a queued run at once and flags a running one for its worker", async () => {
+    const [queued, running] = await enqueueRuns(t.db.pool, [{ name: "q", config: {} }, { name: "r", config: {} }], { experiment: "cancel" });
+    await t.db.pool.query(`UPDATE "Run" SET status = 'RUNNING' WHERE id = $1`, [running]);
+    expect(await requestCancel(t.db.pool, queued!)).toBe("CANCELLED");
+    expect(await requestCancel(t.db.pool, running!)).toBe("RUNNING");
+    const { rows } = await t.db.pool.query<{ cancelRequested: boolean }>(`SELECT "cancelRequested" FROM "Run" WHERE id = $1`, [running]);
+    expect(rows[0]!.cancelRequested).toBe(true);
+    expect(await requestCancel(t.db.pool, "no-such-run")).toBeUndefined();
+  });
+});

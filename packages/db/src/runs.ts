@@ -1,0 +1,75 @@
+// Queueing and cancelling runs: plain writes that the CLI, the runner and the api all make.
+// (Claiming, heartbeats and the sweeper are the runner's protocol: packages/runner/src/queue.)
+import type pg from "pg";
+
+export interface RunSpec {
+  name: string;
+  /** The experiment config (validated by the caller with core's schema). */
+  config: unknown;
+  /** Denormalised from the config for filtering. */
+  task?: string;
+  cell?: string;
+  tied?: boolean | null;
+  tags?: string[];
+}
+
+export interface EnqueueOptions {
+  experiment: string;
+  description?: string;
+  /** Claims allowed before a crashing run is given up (default 3). */
+  maxAttempts?: number;
+}
+
+/**
+ * Inserts the runs as QUEUED under the experiment (created if new), all in one transaction:
+ * nothing is half-created. Returns their ids in the order given, which is also the order in
+ * which workers claim them.
+ */
+export async function enqueueRuns(pool: pg.Pool, runs: RunSpec[], options: EnqueueOptions): Promise<string[]> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const { rows: exp } = await client.query<{ id: string }>(
+      `INSERT INTO "Experiment" (id, name, description) VALUES (gen_random_uuid()::text, $1, $2)
+       ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+       RETURNING id`,
+      [options.experiment, options.description ?? ""],
+    );
+    const experimentId = exp[0]!.id;
+    const ids: string[] = [];
+    for (const [i, run] of runs.entries()) {
+      // The claim takes the oldest run first. now() is the same for the whole transaction and
+      // createdAt keeps milliseconds, so each run is 1 ms younger than the one before it.
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO "Run" (id, "experimentId", name, config, status, "maxAttempts", task, cell, tied, tags, "createdAt")
+         VALUES (gen_random_uuid()::text, $1, $2, $3::jsonb, 'QUEUED', $4, $5, $6, $7, $8, now() + $9 * interval '1 millisecond')
+         RETURNING id`,
+        [experimentId, run.name, JSON.stringify(run.config), options.maxAttempts ?? 3, run.task ?? null, run.cell ?? null, run.tied ?? null, run.tags ?? [], i],
+      );
+      ids.push(rows[0]!.id);
+    }
+    await client.query("COMMIT");
+    return ids;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Requests cancellation. A queued (or crashed, waiting) run is cancelled at once; a running one
+ * is stopped by its worker within a training step. Returns the status after the call, or
+ * undefined when there is no such run.
+ */
+export async function requestCancel(pool: pg.Pool, runId: string): Promise<string | undefined> {
+  const { rows } = await pool.query<{ status: string }>(
+    `UPDATE "Run" SET "cancelRequested" = true,
+            status = CASE WHEN status IN ('QUEUED', 'CRASHED') THEN 'CANCELLED'::"RunStatus" ELSE status END,
+            "finishedAt" = CASE WHEN status IN ('QUEUED', 'CRASHED') THEN now() ELSE "finishedAt" END
+      WHERE id = $1 RETURNING status`,
+    [runId],
+  );
+  return rows[0]?.status;
+}
