@@ -53,7 +53,7 @@ describe.each(targets)("resilience on %s", (target) => {
         90_000,
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nchild stderr:\n${stderr}`);
+      throw new Error(`${(error as Error).message}\nchild stderr:\n${stderr}`, { cause: error });
     } finally {
       child.kill("SIGKILL");
       await exited;
