@@ -85,6 +85,20 @@ describe.each(targets)("queue on %s", (target) => {
     expect(rows[0]!.error).toMatch(/nonexistent\/corpus\.txt/);
   }, 60_000);
 
+  it("a worker that stops gives its run back; the next one resumes it from the checkpoint", async () => {
+    const [id] = await enqueueRuns(t.db.pool, [{ name: "given back", config: tinyConfig({ maxSteps: 30, epochs: 100, checkpointEvery: 50 }) }], { experiment: `giveback-${target}` });
+    const stop = new AbortController();
+    const first = await worker(t.db.pool, stop.signal, { onEvent: (_id, e) => void (e.type === "step" && e.step === 12 && stop.abort()) });
+    expect(first.runs.map((r) => r.outcome)).toEqual([{ status: "QUEUED", step: 12 }]);
+    const { rows: back } = await t.db.pool.query<{ status: string; attempt: number; workerId: string | null }>(`SELECT status, attempt, "workerId" FROM "Run" WHERE id = $1`, [id]);
+    expect(back[0]).toEqual({ status: "QUEUED", attempt: 0, workerId: null }); // giving back costs no attempt
+    const steps: number[] = [];
+    await worker(t.db.pool, new AbortController().signal, { onEvent: (_id, e) => void (e.type === "step" && steps.push(e.step)) });
+    expect(steps[0]).toBe(13); // the shutdown wrote a LAST checkpoint at step 12
+    const { rows } = await t.db.pool.query<{ step: number }>(`SELECT step FROM "MetricPoint" WHERE "runId" = $1 AND key = 'train/loss' ORDER BY step`, [id]);
+    expect(rows.map((r) => r.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  }, 60_000);
+
   it("the sweeper marks lapsed runs CRASHED; a worker resumes them from the LAST checkpoint", async () => {
     const [id] = await enqueueRuns(t.db.pool, [{ name: "resume", config: tinyConfig({ maxSteps: 12, checkpointEvery: 4 }) }], { experiment: `sweep-${target}` });
     // A first worker trains to step 8, then "dies": we stop it without letting it finish.

@@ -68,7 +68,8 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   let outcome: Outcome;
   try {
     const config = parseExperimentConfig(run.config);
-    const resume = run.resumed ? (await readCheckpoint(pool, run.id, "LAST"))?.data : undefined;
+    // A run that crashed or was given back continues from its LAST checkpoint; a new one has none.
+    const resume = (await readCheckpoint(pool, run.id, "LAST"))?.data;
     let summary: Record<string, number> = {};
     await runExperiment(config, {
       dataDir: options.dataDir,

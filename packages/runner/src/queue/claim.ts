@@ -16,7 +16,7 @@ export interface ClaimedRun {
   config: unknown;
   attempt: number;
   maxAttempts: number;
-  /** The run crashed or was given back before: resume from its LAST checkpoint. */
+  /** Claimed before (crashed, or given back by a worker that stopped): it resumes from its LAST checkpoint. */
   resumed: boolean;
 }
 
@@ -37,6 +37,7 @@ export async function claimNextRun(pool: Pool, worker: WorkerIdentity): Promise<
     attempt: number;
     maxAttempts: number;
     previous: string;
+    step: number;
   }>(
     `WITH next AS (
        SELECT id, status AS previous FROM "Run"
@@ -52,7 +53,7 @@ export async function claimNextRun(pool: Pool, worker: WorkerIdentity): Promise<
             "heartbeatAt" = now(), "finishedAt" = NULL
        FROM next
       WHERE r.id = next.id
-     RETURNING r.id, r."experimentId", r.name, r.config, r.attempt, r."maxAttempts", next.previous`,
+     RETURNING r.id, r."experimentId", r.name, r.config, r.attempt, r."maxAttempts", r.step, next.previous`,
     [worker.id, worker.host, worker.backend, worker.device],
   );
   const row = rows[0];
@@ -64,7 +65,7 @@ export async function claimNextRun(pool: Pool, worker: WorkerIdentity): Promise<
     config: row.config,
     attempt: row.attempt,
     maxAttempts: row.maxAttempts,
-    resumed: row.attempt > 1 || row.previous === "CRASHED",
+    resumed: row.attempt > 1 || row.previous === "CRASHED" || row.step > 0,
   };
 }
 
