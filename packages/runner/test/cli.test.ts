@@ -107,6 +107,31 @@ describe(`unroll CLI on ${target}`, () => {
     expect(logs.stdout).toMatch(/prompt "the"/);
   }, 180_000);
 
+  it("trains a tagger and a classifier, then tags and classifies; db status answers", async () => {
+    const fixtures = fileURLToPath(new URL("../../core/test-fixtures/", import.meta.url));
+    const small = ["--set", "model.hiddenSize=8", "--set", "model.embeddingSize=8", "--set", "train.maxSteps=3", "--set", "train.batchSize=2", "--set", "train.evalEvery=0"];
+    const tagger = join(dir, "tagger.json");
+    writeFileSync(tagger, JSON.stringify({ task: "tagger", data: { format: "conllu", train: join(fixtures, "ewt-excerpt.conllu") }, model: { bidirectional: true } }));
+    const tr = await unroll("train", tagger, ...small, "--json");
+    expect(tr.code, tr.stderr).toBe(0);
+    const tagged = await unroll("tag", JSON.parse(tr.stdout).runId, "the cat sat", "--json");
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(JSON.parse(tagged.stdout).map((t: { token: string }) => t.token)).toEqual(["the", "cat", "sat"]);
+
+    const classifier = join(dir, "classifier.json");
+    writeFileSync(classifier, JSON.stringify({ task: "classifier", data: { format: "tsv", train: join(fixtures, "sst2-excerpt.tsv") }, model: { pooling: "max" } }));
+    const cr = await unroll("train", classifier, ...small, "--json");
+    expect(cr.code, cr.stderr).toBe(0);
+    const c = await unroll("classify", JSON.parse(cr.stdout).runId, "a gorgeous film");
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/^label: \S+/);
+    expect(c.stdout).toMatch(/probability/);
+
+    const st = await unroll("db", "status");
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(/migrations: \d+ applied, 0 pending/);
+  }, 180_000);
+
   it("enqueues a sweep, a worker drains it, compare shows the runs side by side", async () => {
     const q = await unroll("enqueue", config, "--sweep", "model.cell=lstm,gru", "--seeds", "2", "--experiment", "sweep", "--json");
     expect(q.code, q.stderr).toBe(0);
