@@ -39,6 +39,10 @@ export type { LanguageModelData, TaggerData, ClassifierData, TaggedExample, Clas
 export { initBackend, BACKEND_NAMES, DEFAULT_BACKEND_ORDER } from "./backend.js";
 export type { BackendInfo, BackendName, BackendOptions } from "./backend.js";
 
+// Numerical building blocks with wasm-fast gradients, and our kernel registrations.
+export { softmaxCrossEntropy, embeddingLookup, unstackTime, stackTime, TransposeCache } from "./ops/index.js";
+export { registerFastKernels, unregisterFastKernels, fastKernelNames } from "./kernels/index.js";
+
 // Experiments: a config in, a trained model out; a checkpoint in, a usable model out.
 export { runExperiment, loadModel, modelConfigOf } from "./experiment.js";
 export type { RunExperimentOptions, LoadedModel, TokenScore } from "./experiment.js";
