@@ -1,0 +1,17 @@
+// @unroll/api: tRPC routers over the tracking database, used by the web app, tests and any other
+// client. Mount `appRouter` with `createTRPCContext({ db })`; call it in-process with `createCaller`.
+import { appRouter } from "./root.js";
+import { createCallerFactory } from "./trpc.js";
+
+export { appRouter, type AppRouter } from "./root.js";
+export { createTRPCContext, type Context, type ContextOptions } from "./trpc.js";
+export { InferenceService } from "./inference.js";
+export { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
+export { checkConfig, toConfigIssues, type ConfigIssue } from "./config-issues.js";
+export { planSweep, type SweepAxis, type SweepSpec } from "./sweep.js";
+export { summarizeTying, stat, type Stat, type TyingSummary } from "./tying.js";
+export { configTable, type DiffRow } from "./router/compare.js";
+export { PRESETS } from "./presets.js";
+export type { Series } from "./router/metrics.js";
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,113 @@
+// Live updates over server-sent events (httpSubscriptionLink): async generators that poll the
+// database (workers on other machines write there; no other channel exists) and yield only
+// changes. tracked() ids let a reconnecting client resume where it stopped.
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import type { Queryable } from "@unroll/db";
+import { createTRPCRouter, publicProcedure } from "../trpc.js";
+import { finite } from "./shared.js";
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Changes whenever any run's status, step, tags, notes or placement changes, or runs come and go. */
+export async function runsVersion(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ v: string }>(
+    `SELECT md5(coalesce(string_agg(id || ':' || status || ':' || step || ':' || "cancelRequested" || ':' || array_to_string(tags, ',') || ':' || md5(notes) || ':' || coalesce("paramCount", -1), '|' ORDER BY id), '')
+                || (SELECT count(*) FROM "Experiment")) AS v FROM "Run"`,
+  );
+  return rows[0]?.v ?? "";
+}
+
+export interface LivePoints {
+  steps: number[];
+  values: (number | null)[];
+  wallTimes: number[];
+}
+
+const encode = (since: Record<string, number>) => Buffer.from(JSON.stringify(since)).toString("base64url");
+function decode(id: string | null | undefined): Record<string, number> | undefined {
+  if (!id) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(id, "base64url").toString()) as unknown;
+    return v && typeof v === "object" ? (v as Record<string, number>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const liveRouter = createTRPCRouter({
+  /** A new version id whenever the runs table changes: the client refetches its list. */
+  runs: publicProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(async function* ({ ctx, input, signal }) {
+    let last = input?.lastEventId ?? null;
+    while (!signal?.aborted) {
+      const version = await runsVersion(ctx.db.pool);
+      if (version !== last) {
+        last = version;
+        yield tracked(version, { version });
+      }
+      await sleep(ctx.pollMs, signal);
+    }
+  }),
+
+  /** One run's state and the metric points logged since `since` (per key, exclusive). */
+  run: publicProcedure
+    .input(
+      z.object({
+        runId: z.string().min(1),
+        keys: z.array(z.string().min(1)).min(1).max(20),
+        since: z.record(z.string(), z.number().int()).default({}),
+        lastEventId: z.string().nullish(),
+      }),
+    )
+    .subscription(async function* ({ ctx, input, signal }) {
+      const since: Record<string, number> = { ...input.since, ...decode(input.lastEventId) };
+      let lastState = "";
+      while (!signal?.aborted) {
+        const { rows: runRows } = await ctx.db.pool.query<{ status: string; step: number; error: string | null; paramCount: number | null; samples: string; checkpoints: Date | null }>(
+          `SELECT status, step, error, "paramCount",
+                  (SELECT count(*) FROM "Sample" s WHERE s."runId" = r.id) AS samples,
+                  (SELECT max("updatedAt") FROM "Checkpoint" c WHERE c."runId" = r.id) AS checkpoints
+             FROM "Run" r WHERE id = $1`,
+          [input.runId],
+        );
+        const run = runRows[0];
+        if (!run) {
+          yield tracked(encode(since), { run: null, points: {} as Record<string, LivePoints> });
+          return;
+        }
+        const { rows } = await ctx.db.pool.query<{ key: string; step: number; value: number; wallTime: Date }>(
+          `SELECT k.key, m.step, m.value, m."wallTime"
+             FROM unnest($2::text[], $3::int[]) AS k(key, after)
+             CROSS JOIN LATERAL (SELECT step, value, "wallTime" FROM "MetricPoint"
+                                  WHERE "runId" = $1 AND key = k.key AND step > k.after ORDER BY step LIMIT 5000) m
+            ORDER BY k.key, m.step`,
+          [input.runId, input.keys, input.keys.map((k) => since[k] ?? -2147483648)],
+        );
+        const points: Record<string, LivePoints> = {};
+        for (const r of rows) {
+          const p = (points[r.key] ??= { steps: [], values: [], wallTimes: [] });
+          p.steps.push(r.step);
+          p.values.push(finite(Number(r.value)));
+          p.wallTimes.push(r.wallTime.getTime());
+          since[r.key] = r.step;
+        }
+        const state = { status: run.status, step: run.step, error: run.error, paramCount: run.paramCount, samples: Number(run.samples), checkpointsAt: run.checkpoints?.getTime() ?? null };
+        const stateKey = JSON.stringify(state);
+        if (rows.length > 0 || stateKey !== lastState) {
+          lastState = stateKey;
+          yield tracked(encode(since), { run: state, points });
+        }
+        await sleep(ctx.pollMs, signal);
+      }
+    }),
+});

@@ -1,0 +1,80 @@
+// Metric series for charts: downsampled in SQL per pixel bucket (min and max kept, so spikes
+// survive: readSeries), with the epoch and tokens seen at each kept step for other x-axes.
+// Column-oriented (steps[], values[], ...) to keep long series small on the wire.
+import { z } from "zod";
+import { readSeries, type Queryable } from "@unroll/db";
+import { createTRPCRouter, publicProcedure } from "../trpc.js";
+import { finite } from "./shared.js";
+
+export interface Series {
+  runId: string;
+  key: string;
+  steps: number[];
+  values: (number | null)[];
+  /** Wall time of each point, ms since the epoch. */
+  wallTimes: number[];
+  /** Epoch and tokens seen at each step (null where not logged). */
+  epochs: (number | null)[];
+  tokens: (number | null)[];
+  /** How many points the stored series has (before downsampling). */
+  total: number;
+}
+
+export const SeriesInput = z.object({
+  runIds: z.array(z.string().min(1)).min(1).max(50),
+  keys: z.array(z.string().min(1).max(200)).min(1).max(20),
+  /** About the chart's width in pixels: buckets of min+max. */
+  maxPoints: z.number().int().min(2).max(20_000).default(1000),
+  fromStep: z.number().int().optional(),
+  toStep: z.number().int().optional(),
+});
+
+/** Values of `key` at exactly these steps. */
+async function valuesAt(db: Queryable, runId: string, key: string, steps: number[]): Promise<Map<number, number>> {
+  if (steps.length === 0) return new Map();
+  const { rows } = await db.query<{ step: number; value: number }>(
+    `SELECT step, value FROM "MetricPoint" WHERE "runId" = $1 AND key = $2 AND step = ANY($3::int[])`,
+    [runId, key, steps],
+  );
+  return new Map(rows.map((r) => [r.step, Number(r.value)]));
+}
+
+export async function loadSeries(db: Queryable, input: z.output<typeof SeriesInput>): Promise<Series[]> {
+  const out: Series[] = [];
+  for (const runId of input.runIds) {
+    const { rows: counts } = await db.query<{ key: string; n: string }>(
+      `SELECT key, count(*) AS n FROM "MetricPoint" WHERE "runId" = $1 AND key = ANY($2::text[]) GROUP BY key`,
+      [runId, input.keys],
+    );
+    const totals = new Map(counts.map((c) => [c.key, Number(c.n)]));
+    for (const key of input.keys) {
+      const points = totals.get(key) ? await readSeries(db, runId, key, { maxPoints: input.maxPoints, fromStep: input.fromStep, toStep: input.toStep }) : [];
+      const steps = points.map((p) => p.step);
+      const [epochs, tokens] = await Promise.all([valuesAt(db, runId, "train/epoch", steps), valuesAt(db, runId, "train/tokens", steps)]);
+      out.push({
+        runId,
+        key,
+        steps,
+        values: points.map((p) => finite(p.value)),
+        wallTimes: points.map((p) => p.wallTime.getTime()),
+        epochs: steps.map((s) => epochs.get(s) ?? null),
+        tokens: steps.map((s) => tokens.get(s) ?? null),
+        total: totals.get(key) ?? 0,
+      });
+    }
+  }
+  return out;
+}
+
+export const metricsRouter = createTRPCRouter({
+  series: publicProcedure.input(SeriesInput).query(({ ctx, input }) => loadSeries(ctx.db.pool, input)),
+
+  /** The metric keys these runs have, with point counts. */
+  keys: publicProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(50) })).query(async ({ ctx, input }) => {
+    const { rows } = await ctx.db.pool.query<{ key: string; n: string; runs: string }>(
+      `SELECT key, count(*) AS n, count(DISTINCT "runId") AS runs FROM "MetricPoint" WHERE "runId" = ANY($1::text[]) GROUP BY key ORDER BY key`,
+      [input.runIds],
+    );
+    return rows.map((r) => ({ key: r.key, points: Number(r.n), runs: Number(r.runs) }));
+  }),
+});

@@ -1,0 +1,173 @@
+// Runs: the table (filters, latest metrics), one run's detail, samples, and the edits a person
+// makes (cancel, tag, annotate, delete).
+import { z } from "zod";
+import { requestCancel, type Prisma } from "@unroll/db";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { createTRPCRouter, publicProcedure } from "../trpc.js";
+import { latestValues, mainMetricKeys } from "./shared.js";
+
+export const RUN_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"] as const;
+const FINISHED = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
+
+const id = z.string().min(1).max(100);
+const ListInput = z
+  .object({
+    status: z.array(z.enum(RUN_STATUSES)).optional(),
+    task: z.array(z.string().max(40)).optional(),
+    cell: z.array(z.string().max(40)).optional(),
+    tied: z.boolean().optional(),
+    tag: z.string().max(100).optional(),
+    q: z.string().max(200).optional(),
+    experimentId: id.optional(),
+    limit: z.number().int().min(1).max(5000).default(1000),
+  })
+  .default({ limit: 1000 });
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const asRecord = (v: unknown): Record<string, number> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, number>) : {});
+
+export const runRouter = createTRPCRouter({
+  list: publicProcedure.input(ListInput).query(async ({ ctx, input }) => {
+    const where: Prisma.RunWhereInput = {};
+    if (input.status?.length) where.status = { in: input.status };
+    if (input.task?.length) where.task = { in: input.task };
+    if (input.cell?.length) where.cell = { in: input.cell };
+    if (input.tied !== undefined) where.tied = input.tied;
+    if (input.tag) where.tags = { has: input.tag };
+    if (input.experimentId) where.experimentId = input.experimentId;
+    const q = input.q?.trim();
+    if (q) {
+      where.OR = [
+        { name: { contains: q, mode: "insensitive" } },
+        { notes: { contains: q, mode: "insensitive" } },
+        { experiment: { name: { contains: q, mode: "insensitive" } } },
+        { tags: { has: q } },
+        { id: { startsWith: q } },
+      ];
+    }
+    const [runs, experiments] = await Promise.all([
+      ctx.db.prisma.run.findMany({
+        where,
+        orderBy: { createdAt: "desc" },
+        take: input.limit,
+        include: { experiment: { select: { name: true } } },
+      }),
+      ctx.db.prisma.experiment.findMany({ orderBy: { createdAt: "desc" }, include: { _count: { select: { runs: true } } } }),
+    ]);
+    const latest = await latestValues(ctx.db.pool, runs.map((r) => r.id), ["train/loss", "valid/perplexity", "valid/accuracy", "valid/f1", "valid/macroF1"]);
+    return {
+      experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, createdAt: iso(e.createdAt)!, runCount: e._count.runs })),
+      runs: runs.map((r) => {
+        const summary = asRecord(r.summary);
+        const l = latest.get(r.id) ?? {};
+        const metricKey = mainMetricKeys(r.task).find((k) => summary[k.replace("/", "_")] !== undefined || l[k] !== undefined) ?? mainMetricKeys(r.task)[0];
+        const config = r.config as { train?: { maxSteps?: number } } | null;
+        return {
+          id: r.id,
+          name: r.name,
+          experimentId: r.experimentId,
+          experimentName: r.experiment.name,
+          status: r.status,
+          cancelRequested: r.cancelRequested,
+          task: r.task,
+          cell: r.cell,
+          tied: r.tied,
+          tags: r.tags,
+          notes: r.notes,
+          step: r.step,
+          maxSteps: config?.train?.maxSteps ?? null,
+          paramCount: r.paramCount,
+          host: r.host,
+          backend: r.backend,
+          createdAt: iso(r.createdAt)!,
+          startedAt: iso(r.startedAt),
+          finishedAt: iso(r.finishedAt),
+          error: r.error ? r.error.split("\n")[0]! : null,
+          trainLoss: summary.train_loss ?? l["train/loss"] ?? null,
+          metric: metricKey ? { key: metricKey, value: summary[metricKey.replace("/", "_")] ?? l[metricKey] ?? null } : null,
+        };
+      }),
+    };
+  }),
+
+  get: publicProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
+    const r = await ctx.db.prisma.run.findUnique({
+      where: { id: input.id },
+      include: {
+        experiment: { select: { id: true, name: true, description: true } },
+        worker: true,
+        checkpoints: { omit: { data: true }, orderBy: { kind: "asc" } },
+        _count: { select: { samples: true, metrics: true } },
+      },
+    });
+    if (!r) throw new NotFoundError("run", input.id);
+    return {
+      id: r.id,
+      name: r.name,
+      experiment: r.experiment,
+      config: r.config as Record<string, unknown>,
+      status: r.status,
+      cancelRequested: r.cancelRequested,
+      task: r.task,
+      cell: r.cell,
+      tied: r.tied,
+      tags: r.tags,
+      notes: r.notes,
+      step: r.step,
+      attempt: r.attempt,
+      maxAttempts: r.maxAttempts,
+      paramCount: r.paramCount,
+      host: r.host,
+      backend: r.backend,
+      device: r.device,
+      error: r.error,
+      summary: asRecord(r.summary),
+      createdAt: iso(r.createdAt)!,
+      startedAt: iso(r.startedAt),
+      finishedAt: iso(r.finishedAt),
+      heartbeatAt: iso(r.heartbeatAt),
+      worker: r.worker
+        ? { id: r.worker.id, host: r.worker.host, backend: r.worker.backend, device: r.worker.device, pid: r.worker.pid, status: r.worker.status, lastSeenAt: iso(r.worker.lastSeenAt)! }
+        : null,
+      checkpoints: r.checkpoints.map((c) => ({ id: c.id, kind: c.kind, step: c.step, size: c.size, format: c.format, metrics: asRecord(c.metrics), location: c.location, updatedAt: iso(c.updatedAt)! })),
+      sampleCount: r._count.samples,
+      metricPointCount: r._count.metrics,
+    };
+  }),
+
+  samples: publicProcedure.input(z.object({ id, limit: z.number().int().min(1).max(500).default(100) })).query(async ({ ctx, input }) => {
+    const rows = await ctx.db.prisma.sample.findMany({ where: { runId: input.id }, orderBy: [{ step: "desc" }, { prompt: "asc" }], take: input.limit });
+    return rows.map((s) => ({ id: s.id, step: s.step, prompt: s.prompt, text: s.text, params: s.params as Record<string, unknown>, createdAt: iso(s.createdAt)! }));
+  }),
+
+  cancel: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    const run = await ctx.db.prisma.run.findUnique({ where: { id: input.id }, select: { status: true } });
+    if (!run) throw new NotFoundError("run", input.id);
+    if (FINISHED.has(run.status)) throw new ConflictError(`run ${input.id} is already ${run.status.toLowerCase()}; only queued, running or crashed runs can be cancelled`);
+    const status = await requestCancel(ctx.db.pool, input.id);
+    return { id: input.id, status: status ?? run.status };
+  }),
+
+  setTags: publicProcedure
+    .input(z.object({ id, tags: z.array(z.string().trim().min(1).max(40)).max(20) }))
+    .mutation(async ({ ctx, input }) => {
+      const tags = [...new Set(input.tags)];
+      await ctx.db.prisma.run.update({ where: { id: input.id }, data: { tags } });
+      return { id: input.id, tags };
+    }),
+
+  setNotes: publicProcedure.input(z.object({ id, notes: z.string().max(10_000) })).mutation(async ({ ctx, input }) => {
+    await ctx.db.prisma.run.update({ where: { id: input.id }, data: { notes: input.notes } });
+    return { id: input.id, notes: input.notes };
+  }),
+
+  delete: publicProcedure.input(z.object({ ids: z.array(id).min(1).max(500) })).mutation(async ({ ctx, input }) => {
+    const runs = await ctx.db.prisma.run.findMany({ where: { id: { in: input.ids } }, select: { id: true, status: true, name: true } });
+    const missing = input.ids.filter((i) => !runs.some((r) => r.id === i));
+    if (missing.length) throw new NotFoundError("run", missing.join(", "));
+    const running = runs.filter((r) => r.status === "RUNNING");
+    if (running.length) throw new ConflictError(`${running.map((r) => r.name).join(", ")} ${running.length > 1 ? "are" : "is"} running: cancel first, then delete`);
+    const { count } = await ctx.db.prisma.run.deleteMany({ where: { id: { in: input.ids } } });
+    return { deleted: count };
+  }),
+});

@@ -1,0 +1,32 @@
+// Small reads shared by several routers.
+import type { Queryable } from "@unroll/db";
+
+/** The validation metrics a run of this task is judged by, preferred first (series keys). */
+export function mainMetricKeys(task: string | null): string[] {
+  if (task === "lm") return ["valid/perplexity"];
+  if (task === "tagger") return ["valid/f1", "valid/accuracy"]; // NER has entity F1, POS only accuracy
+  if (task === "classifier") return ["valid/accuracy", "valid/macroF1"];
+  return [];
+}
+
+/** The last value of each key for each run: one index scan per (run, key). */
+export async function latestValues(db: Queryable, runIds: string[], keys: string[]): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>();
+  if (runIds.length === 0) return out;
+  const { rows } = await db.query<{ runId: string; key: string; value: number }>(
+    `SELECT DISTINCT ON ("runId", key) "runId", key, value FROM "MetricPoint"
+      WHERE "runId" = ANY($1::text[]) AND key = ANY($2::text[]) ORDER BY "runId", key, step DESC`,
+    [runIds, keys],
+  );
+  for (const r of rows) {
+    const rec = out.get(r.runId) ?? {};
+    rec[r.key] = Number(r.value);
+    out.set(r.runId, rec);
+  }
+  return out;
+}
+
+/** NaN and ±Infinity do not survive JSON: send null. */
+export function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}

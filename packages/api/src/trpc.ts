@@ -1,0 +1,79 @@
+// tRPC setup (anchor: create-t3-turbo packages/api/src/trpc.ts): the context every procedure
+// gets, error formatting, and the one place where domain errors become tRPC codes.
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import type { Db } from "@unroll/db";
+import { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
+import type { ConfigIssue } from "./config-issues.js";
+import { InferenceService } from "./inference.js";
+
+export interface Context {
+  db: Pick<Db, "prisma" | "pool">;
+  inference: InferenceService;
+  /** How often live subscriptions poll the database (ms). */
+  pollMs: number;
+}
+
+export interface ContextOptions {
+  db: Pick<Db, "prisma" | "pool">;
+  inference?: InferenceService;
+  pollMs?: number;
+}
+
+export function createTRPCContext(options: ContextOptions): Context {
+  return { db: options.db, inference: options.inference ?? new InferenceService(), pollMs: options.pollMs ?? 1000 };
+}
+
+/** Domain error -> tRPC code. Anything not listed stays INTERNAL_SERVER_ERROR with its message. */
+function codeFor(error: unknown): TRPC_ERROR_CODE_KEY | undefined {
+  if (error instanceof InvalidConfigError) return "BAD_REQUEST";
+  if (error instanceof NotFoundError) return "NOT_FOUND";
+  if (error instanceof ConflictError) return "CONFLICT";
+  if (error instanceof UnsupportedError) return "PRECONDITION_FAILED";
+  if (error instanceof Error && error.name === "ConfigError") return "BAD_REQUEST"; // core's, by name (core stays lazy-loaded)
+  if (isPrismaNotFound(error)) return "NOT_FOUND";
+  return undefined;
+}
+
+function isPrismaNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2025";
+}
+
+/** Field-level issues carried by an error: from our config checks or from zod input validation. */
+function issuesOf(cause: unknown): ConfigIssue[] | null {
+  if (cause instanceof InvalidConfigError) return cause.issues;
+  if (cause instanceof Error && cause.name === "ConfigError") {
+    const path = (cause as Error & { path?: string }).path ?? "";
+    return [{ path, message: cause.message.replace(`${path}: `, "") }];
+  }
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  if (Array.isArray(issues)) {
+    return issues.map((i: { path?: readonly PropertyKey[]; message?: string }) => ({
+      path: (i.path ?? []).map((p) => String(typeof p === "object" && p !== null && "key" in p ? (p as { key: PropertyKey }).key : p)).join("."),
+      message: i.message ?? "invalid",
+    }));
+  }
+  return null;
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    return { ...shape, data: { ...shape.data, issues: issuesOf(error.cause) } };
+  },
+  sse: {
+    ping: { enabled: true, intervalMs: 5_000 },
+    client: { reconnectAfterInactivityMs: 15_000 },
+  },
+});
+
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause ?? result.error;
+  const code = result.error.code === "INTERNAL_SERVER_ERROR" ? codeFor(cause) : undefined;
+  if (!code) return result;
+  return { ...result, error: new TRPCError({ code, message: (cause as Error).message, cause: cause as Error }) };
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(domainErrors);
