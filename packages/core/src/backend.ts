@@ -235,3 +235,9 @@ async function startCpu(): Promise<Started> {
   await setBackend("cpu", "cpu");
   return { tfBackend: "cpu", device: "CPU (plain JavaScript, slow)", threads: 1, simd: false, kernels };
 }
+
+/** What TensorFlow.js holds now: live tensors, their bytes, and GPU bytes on a GPU backend. */
+export function tensorMemory(): { tensors: number; bytes: number; gpuBytes?: number } {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return { tensors: m.numTensors, bytes: m.numBytes, ...(m.numBytesInGPU !== undefined ? { gpuBytes: m.numBytesInGPU } : {}) };
+}

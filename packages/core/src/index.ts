@@ -36,7 +36,7 @@ export { loadLanguageModelData, loadTaggerData, loadClassifierData, loadExperime
 export type { LanguageModelData, TaggerData, ClassifierData, TaggedExample, ClassifiedExample, ExperimentData } from "./data/datasets.js";
 
 // Backends: call once before training or inference.
-export { initBackend, BACKEND_NAMES, DEFAULT_BACKEND_ORDER } from "./backend.js";
+export { initBackend, tensorMemory, BACKEND_NAMES, DEFAULT_BACKEND_ORDER } from "./backend.js";
 export type { BackendInfo, BackendName, BackendOptions } from "./backend.js";
 
 // Numerical building blocks with wasm-fast gradients, and our kernel registrations.
