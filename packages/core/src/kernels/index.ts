@@ -3,13 +3,16 @@
 import { installKernels, uninstallKernels, type KernelOverride } from "./registry.js";
 import { matMulOverrides } from "./matmul.js";
 import { sliceOverrides } from "./slice.js";
+import { identityOverrides } from "./identity.js";
 import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.js";
 import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrides } from "./softmax-ce-grad.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
+export { nativeBlasInfo, setNativeBlas } from "./native-blas.js";
+export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides],
+  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides],
 };
 

@@ -1,13 +1,18 @@
-// BatchMatMul / _FusedMatMul for wasm without the transpose flags.
-// The stock wasm kernel is ~10x slower when transposeA/transposeB is set (stack notes, item 2),
-// and every matMul gradient sets one. Transposing the operand explicitly (one fast wasm
-// Transpose) and calling the stock kernel with both flags off is much faster, except when the
-// product is too thin to pay for the transpose: h [1, 200] times E^T with E [10000, 200]
-// takes ~6 ms transposed in place and ~20 ms with the copy (measured; crossover ~6-8 rows).
-// _FusedMatMul always gets explicit transposes: the stock wasm kernel adds the bias wrongly
-// when a transpose flag is set (tfjs-backend-wasm 4.22; checked against cpu in the tests).
-import { BatchMatMul, _FusedMatMul } from "@tensorflow/tfjs-core";
+// BatchMatMul / _FusedMatMul for wasm.
+// 1. With the OpenBLAS addon (native-blas.ts): one sgemm call on the wasm heap, transposes as
+//    BLAS flags (free), batches looped in C, a fused bias added in C. Other activations and
+//    prelu weights take path 2 for the stock kernel, then nothing else changes.
+// 2. Without it: the stock wasm kernel without the transpose flags. The stock kernel is ~10x
+//    slower when transposeA/transposeB is set (stack notes, item 2), and every matMul gradient
+//    sets one. Transposing the operand explicitly (one fast wasm Transpose) and calling the stock
+//    kernel with both flags off is much faster, except when the product is too thin to pay for
+//    the transpose: h [1, 200] times E^T with E [10000, 200] takes ~6 ms transposed in place and
+//    ~20 ms with the copy (measured; crossover ~6-8 rows). _FusedMatMul always gets explicit
+//    transposes: the stock wasm kernel adds the bias wrongly when a transpose flag is set
+//    (tfjs-backend-wasm 4.22; checked against cpu in the tests).
+import { BatchMatMul, _FusedMatMul, broadcast_util, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
+import { activeNativeBlas } from "./native-blas.js";
 import { kernelFunc, type KernelOverride } from "./registry.js";
 import type { WasmBackendInternals } from "./wasm-internals.js";
 
@@ -23,13 +28,55 @@ function transposeLastTwo(x: TensorInfo, backend: WasmBackendInternals): TensorI
 /** Below this many rows (columns) of output, A^T (B^T) stays a flag: the copy would cost more. */
 export const MIN_OUTPUT_EXTENT_TO_TRANSPOSE = 8;
 
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation?: string;
+}
+
+/**
+ * C = op(A) op(B) (+ bias) by OpenBLAS on the wasm heap, or null when this call is not for it
+ * (no addon, not float32, an activation, a batch broadcast other than 1-vs-n, a bias other than [N]).
+ */
+function nativeMatMul(inputs: NamedTensorInfoMap, wasm: WasmBackendInternals, attrs: MatMulAttrs): TensorInfo | null {
+  const blas = activeNativeBlas();
+  if (!blas) return null;
+  const { a, b, bias, preluActivationWeights } = inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  if (a.dtype !== "float32" || b.dtype !== "float32" || preluActivationWeights) return null;
+  if ((attrs.activation ?? "linear") !== "linear") return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const { transposeA: ta, transposeB: tb } = attrs;
+  const m = ta ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = ta ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = tb ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = tb ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (k !== kb) return null; // let the stock kernel report the shape error
+  const batchShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = util.sizeFromShape(batchShape);
+  const batchA = util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = util.sizeFromShape(b.shape.slice(0, -2));
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
+  if (bias && (bias.dtype !== "float32" || util.sizeFromShape(bias.shape) !== n || (bias.shape.length > 1 && bias.shape[bias.shape.length - 1] !== n))) return null;
+  const out = wasm.makeOutput([...batchShape, m, n], "float32"); // may grow the heap: offsets after
+  if (batch * m * n === 0) return out;
+  const offset = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  const heap = wasm.wasm.HEAPU8; // the current view (replaced when the heap grows)
+  const cOff = offset(out);
+  blas.sgemm(heap, ta, tb, batch, m, n, k, 1, offset(a), batchA === 1 ? 0 : m * k * 4, offset(b), batchB === 1 ? 0 : k * n * 4, 0, cOff, m * n * 4);
+  if (bias) blas.addRowVector(heap, cOff, batch * m, n, offset(bias));
+  return out;
+}
+
 function withoutTransposes(kernelName: string, stock: KernelConfig | undefined, minExtent: number): KernelFunc {
   if (!stock) throw new Error(`wasm has no stock ${kernelName} kernel to wrap`);
   const stockFunc = stock.kernelFunc;
   return ({ inputs, backend, attrs }) => {
+    const wasm = backend as WasmBackendInternals;
+    const native = nativeMatMul(inputs, wasm, attrs as unknown as MatMulAttrs);
+    if (native) return native;
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return stockFunc({ inputs, backend, attrs });
-    const wasm = backend as WasmBackendInternals;
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!; // of the output
     const cols = transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;

@@ -1,0 +1,176 @@
+"""The PyTorch peer: pytorch/examples word_language_model (model.py RNNModel, main.py train loop),
+trimmed to what the benchmarks time. Same model and data as Unroll's reference LM: WikiText-2
+train split, word tokens + <eos> per line, the 10,000 most frequent words (the rest -> <unk>),
+emb/hidden 200, 2 layers, dropout 0.2, bptt 35, batch 20, SGD lr 20 (p -= lr * g), clip 0.25.
+
+  python3 word_lm.py train    [--model LSTM|GRU|RNN_TANH] [--nhid 200] [--tied] [--steps 30] [--reps 3] [--threads N]
+  python3 word_lm.py generate [--tokens 200] [--reps 5] ...
+
+The LAST line printed is one JSON object with the figures (medians over --reps).
+"""
+import argparse
+import collections
+import json
+import os
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+
+
+class RNNModel(nn.Module):
+    """pytorch/examples word_language_model/model.py RNNModel (encoder, rnn, decoder, tying)."""
+
+    def __init__(self, rnn_type, ntoken, ninp, nhid, nlayers, dropout=0.2, tie_weights=False):
+        super().__init__()
+        self.ntoken = ntoken
+        self.drop = nn.Dropout(dropout)
+        self.encoder = nn.Embedding(ntoken, ninp)
+        if rnn_type in ("LSTM", "GRU"):
+            self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
+        else:
+            self.rnn = nn.RNN(ninp, nhid, nlayers, nonlinearity="tanh", dropout=dropout)
+        self.decoder = nn.Linear(nhid, ntoken)
+        if tie_weights:
+            if nhid != ninp:
+                raise ValueError("When using the tied flag, nhid must be equal to emsize")
+            self.decoder.weight = self.encoder.weight
+        self.rnn_type = rnn_type
+        self.nhid = nhid
+        self.nlayers = nlayers
+        initrange = 0.1
+        nn.init.uniform_(self.encoder.weight, -initrange, initrange)
+        nn.init.zeros_(self.decoder.bias)
+        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+
+    def forward(self, input, hidden):
+        emb = self.drop(self.encoder(input))
+        output, hidden = self.rnn(emb, hidden)
+        output = self.drop(output)
+        decoded = self.decoder(output).view(-1, self.ntoken)
+        return nn.functional.log_softmax(decoded, dim=1), hidden
+
+    def init_hidden(self, bsz):
+        weight = next(self.parameters())
+        if self.rnn_type == "LSTM":
+            return (weight.new_zeros(self.nlayers, bsz, self.nhid), weight.new_zeros(self.nlayers, bsz, self.nhid))
+        return weight.new_zeros(self.nlayers, bsz, self.nhid)
+
+
+def load_corpus(data_dir, max_vocab):
+    """WikiText-2 train as ids; vocabulary = 4 specials + the most frequent words, max_vocab in all
+    (Unroll's word tokenizer with maxVocab: <pad>, <unk>, <s>, </s> first)."""
+    lines = []
+    with open(os.path.join(data_dir, "wikitext-2", "train.txt"), encoding="utf8") as f:
+        for line in f:
+            lines.append(line.split() + ["</s>"])
+    counts = collections.Counter(w for line in lines for w in line)
+    specials = ["<pad>", "<unk>", "<s>", "</s>"]
+    words = [w for w, _ in counts.most_common() if w not in specials][: max_vocab - len(specials)]
+    index = {w: i for i, w in enumerate(specials + words)}
+    unk = index["<unk>"]
+    ids = torch.tensor([index.get(w, unk) for line in lines for w in line], dtype=torch.long)
+    return ids, len(index)
+
+
+def batchify(data, bsz):
+    nbatch = data.size(0) // bsz
+    return data.narrow(0, 0, nbatch * bsz).view(bsz, -1).t().contiguous()  # [T, B]
+
+
+def repackage_hidden(h):
+    if isinstance(h, torch.Tensor):
+        return h.detach()
+    return tuple(repackage_hidden(v) for v in h)
+
+
+def train_throughput(args, ids, ntokens):
+    torch.manual_seed(1111)
+    model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied)
+    criterion = nn.NLLLoss()
+    data = batchify(ids, 20)
+    bptt = 35
+    model.train()
+    hidden = model.init_hidden(20)
+    pos = 0
+
+    def step():
+        nonlocal hidden, pos
+        if pos + bptt + 1 > data.size(0):
+            pos = 0
+        x, y = data[pos : pos + bptt], data[pos + 1 : pos + 1 + bptt].reshape(-1)
+        pos += bptt
+        model.zero_grad()
+        hidden = repackage_hidden(hidden)
+        output, hidden = model(x, hidden)
+        loss = criterion(output, y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        for p in model.parameters():
+            p.data.add_(p.grad, alpha=-args.lr)
+        return loss.item()
+
+    for _ in range(args.warmup):
+        step()
+    rates = []
+    for _ in range(args.reps):
+        t0 = time.perf_counter()
+        for _ in range(args.steps):
+            step()
+        rates.append(args.steps * bptt * 20 / (time.perf_counter() - t0))
+    return {"tokensPerSecond": statistics.median(rates), "runs": [round(r, 1) for r in rates]}
+
+
+def generate_latency(args, ntokens):
+    torch.manual_seed(1111)
+    model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied)
+    model.eval()
+    times = []
+    with torch.no_grad():
+        for rep in range(args.reps + 1):  # the first is warm-up
+            hidden = model.init_hidden(1)
+            x = torch.randint(ntokens, (1, 1), dtype=torch.long)
+            t0 = time.perf_counter()
+            for _ in range(args.tokens):  # word_language_model generate.py: softmax, multinomial, feed back
+                output, hidden = model(x, hidden)
+                weights = output.squeeze().div(1.0).exp()
+                x.fill_(torch.multinomial(weights, 1)[0])
+            if rep > 0:
+                times.append((time.perf_counter() - t0) * 1000)
+    ms = statistics.median(times)
+    return {"ms": ms, "msPerToken": ms / args.tokens, "runs": [round(t, 1) for t in times]}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["train", "generate"])
+    p.add_argument("--model", default="LSTM", choices=["LSTM", "GRU", "RNN_TANH"])
+    p.add_argument("--emsize", type=int, default=None)
+    p.add_argument("--nhid", type=int, default=200)
+    p.add_argument("--tied", action="store_true")
+    p.add_argument("--lr", type=float, default=20.0)
+    p.add_argument("--steps", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--tokens", type=int, default=200)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--data-dir", default=os.environ.get("UNROLL_DATA_DIR", "/work/shared/data"))
+    p.add_argument("--max-vocab", type=int, default=10000)
+    args = p.parse_args()
+    if args.emsize is None:
+        args.emsize = args.nhid
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    if args.mode == "train":
+        ids, ntokens = load_corpus(args.data_dir, args.max_vocab)
+        result = train_throughput(args, ids, ntokens)
+    else:
+        result = generate_latency(args, args.max_vocab)
+    result.update({"peer": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "model": args.model,
+                   "hidden": args.nhid, "tied": args.tied, "mode": args.mode, "reps": args.reps})
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+// The optional OpenBLAS addon (@unroll/native-blas): sgemm straight on the wasm heap.
+// The wasm matMul (XNNPACK, 128-bit SIMD, one thread) reaches ~6-25 GFLOP/s; OpenBLAS with AVX2
+// on every core is several times faster, and the reference LM's output layer and its gradients
+// ([700, 200] x [200, 10000] three times a step) are most of a training step. The addon gets the
+// wasm Memory's bytes through Node-API and byte offsets of tensors in it: nothing is copied.
+// Absent (no compiler, no libopenblas-dev, not a workspace install) or disabled, our BatchMatMul
+// keeps the wasm path; nativeBlasInfo() says which path is active and why.
+import { createRequire } from "node:module";
+
+/** The addon's interface (packages/native-blas/index.d.cts). */
+export interface NativeBlas {
+  sgemm(heap: Uint8Array, transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number, alpha: number, aOff: number, aStride: number, bOff: number, bStride: number, beta: number, cOff: number, cStride: number): void;
+  addRowVector(heap: Uint8Array, cOff: number, rows: number, cols: number, biasOff: number): void;
+  getThreads(): number;
+  setThreads(n: number): void;
+  config(): string;
+}
+
+export interface NativeBlasInfo {
+  /** The addon loaded. */
+  available: boolean;
+  /** wasm matMuls run on OpenBLAS now (available and not disabled). */
+  active: boolean;
+  /** Why it is not active ("" when it is). */
+  reason: string;
+  /** OpenBLAS threads (0 when unavailable). */
+  threads: number;
+  /** OpenBLAS's build line, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH USE_OPENMP Zen MAX_THREADS=64". */
+  config: string;
+}
+
+const PACKAGE: string = "@unroll/native-blas"; // held in a variable: optional, not for bundlers
+
+let loaded: { blas: NativeBlas | null; reason: string } | undefined;
+let enabled = true;
+
+function load(): { blas: NativeBlas | null; reason: string } {
+  if (loaded) return loaded;
+  try {
+    const mod = createRequire(import.meta.url)(PACKAGE) as { blas: NativeBlas | null; reason: string };
+    loaded = { blas: mod.blas, reason: mod.blas ? "" : mod.reason };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    loaded = { blas: null, reason: code === "MODULE_NOT_FOUND" ? `${PACKAGE} is not installed` : `${PACKAGE} failed to load: ${String(err)}` };
+  }
+  return loaded;
+}
+
+/** The addon when it is loaded and enabled, else null (the kernels then use wasm). */
+export function activeNativeBlas(): NativeBlas | null {
+  return enabled ? load().blas : null;
+}
+
+/**
+ * Turns the OpenBLAS path of the wasm matMul on or off (default on when the addon is built), and
+ * optionally sets its thread count. Takes effect on the next matMul. Returns the new state.
+ */
+export function setNativeBlas(options: { enabled?: boolean; threads?: number }): NativeBlasInfo {
+  if (options.enabled !== undefined) enabled = options.enabled;
+  const blas = load().blas;
+  if (blas && options.threads !== undefined) blas.setThreads(options.threads);
+  return nativeBlasInfo();
+}
+
+/** Which matMul path the wasm backend uses, and why. */
+export function nativeBlasInfo(): NativeBlasInfo {
+  const { blas, reason } = load();
+  if (!blas) return { available: false, active: false, reason, threads: 0, config: "" };
+  return { available: true, active: enabled, reason: enabled ? "" : "disabled by setNativeBlas({ enabled: false })", threads: blas.getThreads(), config: blas.config() };
+}

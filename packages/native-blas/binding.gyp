@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "unroll_blas",
+      "sources": ["src/unroll_blas.c"],
+      "cflags": ["-O2", "-std=c11"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-openmp", "/usr/include/x86_64-linux-gnu"],
+      "libraries": ["-lopenblas"]
+    }
+  ]
+}
