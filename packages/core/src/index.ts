@@ -41,7 +41,8 @@ export type { BackendInfo, BackendName, BackendOptions } from "./backend.js";
 
 // Numerical building blocks with wasm-fast gradients, and our kernel registrations.
 export { softmaxCrossEntropy, embeddingLookup, unstackTime, stackTime, TransposeCache } from "./ops/index.js";
-export { registerFastKernels, unregisterFastKernels, fastKernelNames } from "./kernels/index.js";
+export { registerFastKernels, unregisterFastKernels, fastKernelNames, nativeBlasInfo, setNativeBlas } from "./kernels/index.js";
+export type { NativeBlasInfo } from "./kernels/index.js";
 
 // Experiments: a config in, a trained model out; a checkpoint in, a usable model out.
 export { runExperiment, loadModel, modelConfigOf } from "./experiment.js";
