@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Serves the dashboard for `unroll up` (and `pnpm --filter @unroll/web serve`): builds it first
+// when the build is missing or stale, then runs `next start`. Stale means the sources it is built
+// from changed (a content hash of apps/web and the packages it bundles, plus this checkout's path,
+// since server bundles hold absolute source paths). HOST and PORT choose the address
+// (default 127.0.0.1:3000).
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const app = dirname(dirname(fileURLToPath(import.meta.url)));
+const root = dirname(dirname(app));
+const stampFile = join(app, ".next", "unroll-build-hash");
+const SKIP = new Set(["node_modules", ".next", "test-results", "playwright-report", "generated", ".turbo"]);
+
+function files(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (SKIP.has(entry.name)) continue;
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) files(p, out);
+    else if (/\.(ts|tsx|js|mjs|cjs|css|json)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) out.push(p);
+  }
+  return out;
+}
+
+/** Content hash of everything the build reads from this repository. */
+export function sourceHash() {
+  const hash = createHash("sha256").update(root);
+  const inputs = [join(app, "src"), ...["next.config.ts", "package.json", "tsconfig.json"].map((f) => join(app, f)), ...["api", "core", "db"].map((p) => join(root, "packages", p, "src")), join(root, "pnpm-lock.yaml")];
+  for (const input of inputs) {
+    const list = existsSync(input) && statSync(input).isDirectory() ? files(input).sort() : existsSync(input) ? [input] : [];
+    for (const f of list) hash.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+function run(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [nextBin, ...args], { cwd: app, stdio: "inherit", env });
+    const forward = (signal) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const nextBin = join(dirname(createRequire(join(app, "package.json")).resolve("next/package.json")), "dist", "bin", "next");
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+const host = process.env.HOST?.trim() || "127.0.0.1";
+const port = process.env.PORT?.trim() || "3000";
+
+const hash = sourceHash();
+const built = existsSync(join(app, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === hash;
+if (!built || process.argv.includes("--rebuild")) {
+  console.error(`dashboard: ${existsSync(join(app, ".next", "BUILD_ID")) ? "sources changed, rebuilding" : "building"} (next build, about a minute on 2 cores)…`);
+  const started = Date.now();
+  const code = await run(["build", "--webpack"], env);
+  if (code !== 0) {
+    console.error(`dashboard: next build failed (exit ${code}); see the output above`);
+    process.exit(code);
+  }
+  writeFileSync(stampFile, hash);
+  console.error(`dashboard: built in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+if (process.argv.includes("--build-only")) process.exit(0);
+console.error(`dashboard: http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+process.exit(await run(["start", "--hostname", host, "--port", port], env));

@@ -1,0 +1,51 @@
+"use client";
+// The tRPC client: queries and mutations batched over HTTP, subscriptions over server-sent
+// events, all through TanStack Query (anchor: create-t3-turbo apps/nextjs/src/trpc/react.tsx).
+import { useState, type ReactNode } from "react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { AppRouter } from "@unroll/api";
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export function Providers({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            staleTime: 2_000,
+            refetchOnWindowFocus: false,
+            // Client errors (bad input, not found) will not fix themselves; network blips may.
+            retry: (count, error) => count < 2 && !(error instanceof TRPCClientError && (error.data as { httpStatus?: number } | undefined)?.httpStatus === 404),
+          },
+        },
+      }),
+  );
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({ url: "/api/trpc" }),
+          false: httpBatchLink({ url: "/api/trpc", maxItems: 10 }),
+        }),
+      ],
+    }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        {children}
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}
+
+/** Field issues a BAD_REQUEST carries (error.data.issues, set by the api's error formatter). */
+export function errorIssues(error: unknown): { path: string; message: string }[] {
+  if (!(error instanceof TRPCClientError)) return [];
+  const issues = (error.data as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues) ? (issues as { path: string; message: string }[]) : [];
+}
