@@ -1,6 +1,8 @@
 // OpenBLAS sgemm on memory owned by JavaScript (the tfjs wasm heap), through Node-API.
 // The caller passes a typed array over that memory (HEAPU8) and byte offsets into it; nothing is
-// copied. Row-major, as tfjs stores tensors. Also a few fused loops the LM needs next to sgemm.
+// copied. Row-major, as tfjs stores tensors. Also the few fused loops a training step needs next
+// to sgemm (softmax cross-entropy, its gradient, column sums, the LSTM cell), so that the whole
+// step stays in native code where the addon exists.
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <cblas.h>
@@ -83,6 +85,127 @@ static napi_value add_row_vector(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+
+#define F32(off) ((float *)(heap + (size_t)(off)))
+#define I32(off) ((int32_t *)(heap + (size_t)(off)))
+#define GET_ARGS(N, NAME) \
+  size_t argc = N; napi_value a[N]; uint8_t *heap; size_t len; \
+  if (napi_get_cb_info(env, info, &argc, a, NULL, NULL) != napi_ok || argc != N || !heap_of(env, a[0], &heap, &len)) { \
+    napi_throw_type_error(env, NULL, "unroll_blas." NAME ": bad arguments"); return NULL; }
+#define IN_HEAP(off, bytes, NAME) \
+  if ((size_t)(off) % 4 || (size_t)(off) + (size_t)(bytes) > len) { napi_throw_range_error(env, NULL, "unroll_blas." NAME ": outside the heap"); return NULL; }
+
+// e^x in float, vectorizable (glibc's expf is a call per element: 7M of them per softmax):
+// x = k ln2 + r with |r| <= ln2/2 (Cody-Waite split), e^r by its Taylor series to r^6
+// (relative error < 2e-7), 2^k by building the exponent bits. Inputs clamped to [-87, 88].
+static inline float fast_expf(float x) {
+  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  float k = rintf(x * 1.44269504f);
+  float r = x - k * 0.693359375f + k * 2.12194440e-4f;
+  float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f + r * (8.3333338e-3f + r * 1.3888889e-3f)))));
+  union { int32_t i; float f; } u;
+  u.i = ((int32_t)k + 127) << 23;
+  return p * u.f;
+}
+static inline float sigm(float x) { return 1.0f / (1.0f + fast_expf(-x)); }
+static inline float fast_tanhf(float x) { return 1.0f - 2.0f / (fast_expf(2.0f * x) + 1.0f); }
+
+// softmaxXent(heap, zOff, yOff, n, v, pOff, nllOff): p = softmax(z) row-wise, nll_i = logsumexp(z_i) - z_i[y_i]
+// (y_i outside [0, v): nll_i = logsumexp only). z, p: [n, v] float32; y: [n] int32; nll: [n].
+static napi_value softmax_xent(napi_env env, napi_callback_info info) {
+  GET_ARGS(7, "softmaxXent");
+  size_t n = (size_t)num(env, a[3]), v = (size_t)num(env, a[4]);
+  double zOff = num(env, a[1]), yOff = num(env, a[2]), pOff = num(env, a[5]), nllOff = num(env, a[6]);
+  IN_HEAP(zOff, n * v * 4, "softmaxXent"); IN_HEAP(pOff, n * v * 4, "softmaxXent");
+  IN_HEAP(yOff, n * 4, "softmaxXent"); IN_HEAP(nllOff, n * 4, "softmaxXent");
+  const float *z = F32(zOff); float *p = F32(pOff), *nll = F32(nllOff); const int32_t *y = I32(yOff);
+  for (size_t i = 0; i < n; i++) {
+    const float *zi = z + i * v; float *pi = p + i * v;
+    float m = -INFINITY;
+    for (size_t j = 0; j < v; j++) m = zi[j] > m ? zi[j] : m;
+    float s = 0;
+    for (size_t j = 0; j < v; j++) { float e = fast_expf(zi[j] - m); pi[j] = e; s += e; }
+    float inv = 1.0f / s;
+    for (size_t j = 0; j < v; j++) pi[j] *= inv;
+    float lse = m + logf(s);
+    int32_t t = y[i];
+    nll[i] = (t >= 0 && (size_t)t < v) ? lse - zi[t] : lse;
+  }
+  return NULL;
+}
+
+// softmaxXentGrad(heap, pOff, coefOff, yOff, n, v, outOff): out[i, :] = p[i, :] c_i; out[i, y_i] -= c_i.
+static napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
+  GET_ARGS(7, "softmaxXentGrad");
+  size_t n = (size_t)num(env, a[4]), v = (size_t)num(env, a[5]);
+  double pOff = num(env, a[1]), cOff = num(env, a[2]), yOff = num(env, a[3]), outOff = num(env, a[6]);
+  IN_HEAP(pOff, n * v * 4, "softmaxXentGrad"); IN_HEAP(outOff, n * v * 4, "softmaxXentGrad");
+  IN_HEAP(cOff, n * 4, "softmaxXentGrad"); IN_HEAP(yOff, n * 4, "softmaxXentGrad");
+  const float *p = F32(pOff), *coef = F32(cOff); float *out = F32(outOff); const int32_t *y = I32(yOff);
+  for (size_t i = 0; i < n; i++) {
+    const float c = coef[i]; const float *pi = p + i * v; float *oi = out + i * v;
+    for (size_t j = 0; j < v; j++) oi[j] = pi[j] * c;
+    int32_t t = y[i];
+    if (t >= 0 && (size_t)t < v) oi[t] -= c;
+  }
+  return NULL;
+}
+
+// sumRows(heap, xOff, rows, cols, outOff): out[j] = sum_r x[r, j] (a reduction over axis 0).
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  GET_ARGS(5, "sumRows");
+  size_t rows = (size_t)num(env, a[2]), cols = (size_t)num(env, a[3]);
+  double xOff = num(env, a[1]), outOff = num(env, a[4]);
+  IN_HEAP(xOff, rows * cols * 4, "sumRows"); IN_HEAP(outOff, cols * 4, "sumRows");
+  const float *x = F32(xOff); float *out = F32(outOff);
+  memset(out, 0, cols * 4);
+  for (size_t r = 0; r < rows; r++) { const float *xr = x + r * cols; for (size_t j = 0; j < cols; j++) out[j] += xr[j]; }
+  return NULL;
+}
+
+
+// lstmCell(heap, xpOff, uhOff, cOff, n, hOff, cNextOff, actsOff): see packages/core/src/kernels/lstm-cell.ts.
+static napi_value lstm_cell(napi_env env, napi_callback_info info) {
+  GET_ARGS(8, "lstmCell");
+  size_t n = (size_t)num(env, a[4]);
+  double xpOff = num(env, a[1]), uhOff = num(env, a[2]), cOff = num(env, a[3]), hOff = num(env, a[5]), cnOff = num(env, a[6]), actsOff = num(env, a[7]);
+  IN_HEAP(xpOff, 16 * n, "lstmCell"); IN_HEAP(uhOff, 16 * n, "lstmCell"); IN_HEAP(cOff, 4 * n, "lstmCell");
+  IN_HEAP(hOff, 4 * n, "lstmCell"); IN_HEAP(cnOff, 4 * n, "lstmCell"); IN_HEAP(actsOff, 20 * n, "lstmCell");
+  const float *xp = F32(xpOff), *uh = F32(uhOff), *c = F32(cOff); float *h = F32(hOff), *cn = F32(cnOff), *acts = F32(actsOff);
+  for (size_t k = 0; k < n; k++) {
+    float i = sigm(xp[k] + uh[k]), f = sigm(xp[n + k] + uh[n + k]), g = fast_tanhf(xp[2 * n + k] + uh[2 * n + k]), o = sigm(xp[3 * n + k] + uh[3 * n + k]);
+    float cc = f * c[k] + i * g, tc = fast_tanhf(cc);
+    cn[k] = cc; h[k] = o * tc;
+    acts[k] = i; acts[n + k] = f; acts[2 * n + k] = g; acts[3 * n + k] = o; acts[4 * n + k] = tc;
+  }
+  return NULL;
+}
+
+// lstmCellGrad(heap, actsOff, cOff, dhOff, dcOff (-1: none), n, dgatesOff (-1: none), dcPrevOff (-1: none)).
+static napi_value lstm_cell_grad(napi_env env, napi_callback_info info) {
+  GET_ARGS(8, "lstmCellGrad");
+  size_t n = (size_t)num(env, a[5]);
+  double actsOff = num(env, a[1]), cOff = num(env, a[2]), dhOff = num(env, a[3]), dcOff = num(env, a[4]), dgOff = num(env, a[6]), dcpOff = num(env, a[7]);
+  IN_HEAP(actsOff, 20 * n, "lstmCellGrad"); IN_HEAP(cOff, 4 * n, "lstmCellGrad"); IN_HEAP(dhOff, 4 * n, "lstmCellGrad");
+  if (dcOff >= 0) { IN_HEAP(dcOff, 4 * n, "lstmCellGrad"); }
+  if (dgOff >= 0) { IN_HEAP(dgOff, 16 * n, "lstmCellGrad"); }
+  if (dcpOff >= 0) { IN_HEAP(dcpOff, 4 * n, "lstmCellGrad"); }
+  const float *acts = F32(actsOff), *c = F32(cOff), *dh = F32(dhOff), *dcn = dcOff >= 0 ? F32(dcOff) : NULL;
+  float *dg = dgOff >= 0 ? F32(dgOff) : NULL, *dcp = dcpOff >= 0 ? F32(dcpOff) : NULL;
+  for (size_t k = 0; k < n; k++) {
+    float i = acts[k], f = acts[n + k], g = acts[2 * n + k], o = acts[3 * n + k], tc = acts[4 * n + k], dhk = dh[k];
+    float dct = (dcn ? dcn[k] : 0.0f) + dhk * o * (1 - tc * tc);
+    if (dcp) dcp[k] = dct * f;
+    if (dg) {
+      dg[k] = dct * g * i * (1 - i);
+      dg[n + k] = dct * c[k] * f * (1 - f);
+      dg[2 * n + k] = dct * i * (1 - g * g);
+      dg[3 * n + k] = dhk * tc * o * (1 - o);
+    }
+  }
+  return NULL;
+}
+
 static napi_value get_threads(napi_env env, napi_callback_info info) {
   (void)info; napi_value out; napi_create_int32(env, openblas_get_num_threads(), &out); return out;
 }
@@ -103,6 +226,11 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"addRowVector", NULL, add_row_vector, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
+    {"lstmCell", NULL, lstm_cell, NULL, NULL, NULL, napi_default, NULL},
+    {"lstmCellGrad", NULL, lstm_cell_grad, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},

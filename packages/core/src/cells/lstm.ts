@@ -7,6 +7,7 @@
 //   c_t = f_t * c_{t-1} + i_t * g_t
 //   h_t = o_t * tanh(c_t)
 import * as tf from "@tensorflow/tfjs-core";
+import { lstmCell } from "../ops/lstm-cell.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { Cell, CellState, PreparedCell } from "./cell.js";
@@ -40,11 +41,10 @@ export class LSTMCell implements Cell {
 
   step(p: PreparedCell, xp: tf.Tensor2D, [h, c]: CellState): CellState {
     return tf.tidy(() => {
-      const gates = tf.add(xp, tf.matMul(p.u, h as tf.Tensor2D)); // one fused matMul for all gates  [4H, B]
-      const [i, f, g, o] = tf.split(gates, 4, 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 4 x [H, B], row blocks
-      const cNext = tf.add(tf.mul(tf.sigmoid(f), c as tf.Tensor2D), tf.mul(tf.sigmoid(i), tf.tanh(g))); // c_t = f*c + i*g
-      const hNext = tf.mul(tf.sigmoid(o), tf.tanh(cNext)); // h_t = o * tanh(c_t)
-      return [hNext, cNext] as tf.Tensor2D[];
+      const uh = tf.matMul(p.u, h as tf.Tensor2D); // one fused matMul for all gates  [4H, B]
+      // the equations above, one kernel forward and one backward (ops/lstm-cell.ts)
+      const [hNext, cNext] = lstmCell(xp, uh, c as tf.Tensor2D); // 2 x [H, B]
+      return [hNext, cNext];
     });
   }
 }

@@ -4,16 +4,21 @@ import { installKernels, uninstallKernels, type KernelOverride } from "./registr
 import { matMulOverrides } from "./matmul.js";
 import { sliceOverrides } from "./slice.js";
 import { identityOverrides } from "./identity.js";
+import { cpuLstmCellOverrides, wasmLstmCellOverrides } from "./lstm-cell.js";
+import { wasmSumOverrides } from "./sum.js";
+import { wasmSoftmaxCrossEntropyOverrides } from "./softmax-ce.js";
 import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.js";
 import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrides } from "./softmax-ce-grad.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
+export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
+export { SoftmaxCrossEntropy } from "./softmax-ce.js";
 export { nativeBlasInfo, setNativeBlas } from "./native-blas.js";
 export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides],
-  cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides],
+  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides],
+  cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides],
 };
 
 /** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu"); [] for others. */

@@ -4,6 +4,7 @@
 // Our own kernel name; ops/cross-entropy.ts uses it where registered (wasm, cpu).
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import { activeNativeBlas } from "./native-blas.js";
 import type { KernelOverride } from "./registry.js";
 import type { CpuBackendInternals, HeapArray, WasmBackendInternals } from "./wasm-internals.js";
 
@@ -36,6 +37,12 @@ const wasmKernel: KernelFunc = ({ inputs, backend }) => {
   const { probs, coef, targets, v } = parse(inputs);
   const wasm = backend as WasmBackendInternals;
   const out = wasm.makeOutput(probs.shape, "float32"); // before the views: may grow the heap
+  const blas = activeNativeBlas(); // the same loop in C (~4 ms instead of ~15-25 ms)
+  if (blas && coef.dtype === "float32") {
+    const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+    blas.softmaxXentGrad(wasm.wasm.HEAPU8, off(probs), off(coef), off(targets), probs.shape[0]!, v, off(out));
+    return out;
+  }
   softmaxCrossEntropyGradInto(wasm.typedArrayFromHeap(probs), wasm.typedArrayFromHeap(coef), wasm.typedArrayFromHeap(targets), v, wasm.typedArrayFromHeap(out));
   return out;
 };

@@ -5,7 +5,7 @@
 // is kept for the backward pass (28 MB at [700, 10000]).
 import * as tf from "@tensorflow/tfjs-core";
 import { ShapeError } from "../errors.js";
-import { SoftmaxCrossEntropyGrad } from "../kernels/index.js";
+import { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from "../kernels/index.js";
 
 function check(logits: tf.Tensor, targets: tf.Tensor, weights?: tf.Tensor): void {
   if (logits.rank !== 2) throw new ShapeError(`softmaxCrossEntropy: logits must be [N, V], got [${logits.shape.join(", ")}]; reshape [batch, time, V] to [-1, V] first.`);
@@ -13,6 +13,18 @@ function check(logits: tf.Tensor, targets: tf.Tensor, weights?: tf.Tensor): void
   if (targets.rank !== 1 || targets.shape[0] !== n) throw new ShapeError(`softmaxCrossEntropy: targets must be [${n}] to match logits [${logits.shape.join(", ")}], got [${targets.shape.join(", ")}].`);
   if (targets.dtype !== "int32") throw new ShapeError(`softmaxCrossEntropy: targets must be int32 class ids, got ${targets.dtype}; use tf.cast(targets, "int32").`);
   if (weights && (weights.rank !== 1 || weights.shape[0] !== n)) throw new ShapeError(`softmaxCrossEntropy: weights must be [${n}], got [${weights.shape.join(", ")}].`);
+}
+
+/** p = softmax(z) and nll_i = logsumexp(z_i) - z_i[y_i]: one kernel where registered (wasm). */
+function forward(z: tf.Tensor2D, targets: tf.Tensor1D, picks: tf.Tensor1D): [tf.Tensor2D, tf.Tensor1D] {
+  if (tf.getKernel(SoftmaxCrossEntropy, tf.getBackend())) {
+    return tf.engine().runKernel(SoftmaxCrossEntropy, { logits: z, targets }) as [tf.Tensor2D, tf.Tensor1D];
+  }
+  // softmax, not exp: wasm's Softmax (XNNPACK) is ~8x faster than its Exp on [700, 10000]
+  const p = tf.softmax(z); // [N, V]
+  // logsumexp_i = z_ik - log p_ik for any k; at k = argmax, p_ik >= 1/V cannot underflow
+  const lse = tf.sub(tf.max(z, 1), tf.log(tf.max(p, 1))); // [N]
+  return [p, tf.sub(lse, tf.gather(tf.reshape(z, [-1]), picks))]; // [N]
 }
 
 /**
@@ -34,11 +46,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, w
       : tf.fill([n, 1], 1 / n);
     const crossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-      // softmax, not exp: wasm's Softmax (XNNPACK) is ~8x faster than its Exp on [700, 10000]
-      const p = tf.softmax(z); // [N, V]
-      // logsumexp_i = z_ik - log p_ik for any k; at k = argmax, p_ik >= 1/V cannot underflow
-      const lse = tf.sub(tf.max(z, 1), tf.log(tf.max(p, 1))); // [N]
-      const nll = tf.sub(lse, tf.gather(tf.reshape(z, [-1]), picks)); // [N]
+      const [p, nll] = forward(z, targets, picks); // [N, V], [N]
       // the gradient runs after this op's tidy: everything it reads is saved
       save([p, scale, targets]);
       return {

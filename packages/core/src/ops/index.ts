@@ -3,3 +3,4 @@ export { softmaxCrossEntropy } from "./cross-entropy.js";
 export { embeddingLookup } from "./embedding.js";
 export { stackTime, unstackTime } from "./time-steps.js";
 export { TransposeCache } from "./transpose-cache.js";
+export { lstmCell, lstmCellReference } from "./lstm-cell.js";

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// One entry for every benchmark: `node benchmarks/run.mjs <train|generate|ingest|dashboard> [options]`
+// (the root scripts `pnpm bench:<name>` call this). Each benchmark runs Unroll and its peer in the
+// same invocation and prints one JSON object with its figures as its LAST line. See RESULTS.md.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const NAMES = ["train", "generate", "ingest", "dashboard"];
+const [name, ...rest] = process.argv.slice(2);
+if (!NAMES.includes(name)) {
+  console.error(`usage: node benchmarks/run.mjs <${NAMES.join("|")}> [--quick] [--steps N] [--reps N] ...`);
+  process.exit(2);
+}
+const tsx = join(here, "node_modules", ".bin", "tsx");
+if (!existsSync(tsx)) {
+  console.error("benchmarks/node_modules is missing: run `pnpm install` at the repository root first.");
+  process.exit(2);
+}
+const r = spawnSync(tsx, [join(here, `${name}.ts`), ...rest], { stdio: "inherit", cwd: here });
+process.exit(r.status ?? 1);
