@@ -41,7 +41,7 @@ export class LSTMCell implements Cell {
 
   step(p: PreparedCell, xp: tf.Tensor2D, [h, c]: CellState): CellState {
     return tf.tidy(() => {
-      const uh = tf.matMul(p.u, h as tf.Tensor2D); // one fused matMul for all gates  [4H, B]
+      const uh = tf.matMul(p.u, h as tf.Tensor2D) as tf.Tensor2D; // one fused matMul for all gates  [4H, B]
       // the equations above, one kernel forward and one backward (ops/lstm-cell.ts)
       const [hNext, cNext] = lstmCell(xp, uh, c as tf.Tensor2D); // 2 x [H, B]
       return [hNext, cNext];

@@ -1,7 +1,7 @@
 // Every kernel we register for wasm against the stock cpu backend: values, gradients, leaks.
 import * as tf from "@tensorflow/tfjs-core";
-import { beforeAll, describe, expect, it } from "vitest";
-import { registerFastKernels, SoftmaxCrossEntropyGrad, unregisterFastKernels } from "./index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nativeBlasInfo, registerFastKernels, setNativeBlas, SoftmaxCrossEntropyGrad, unregisterFastKernels } from "./index.js";
 import { isOverridden } from "./registry.js";
 import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, runOn, seeded, seededInts, startCpuAndWasm } from "./testing.js";
 
@@ -28,7 +28,13 @@ describe("wasm kernel registrations", () => {
   });
 });
 
-describe("BatchMatMul / _FusedMatMul", () => {
+// Both matMul paths: OpenBLAS on the wasm heap (when @unroll/native-blas is built here) and the
+// wasm one (explicit transposes around the stock kernel).
+const matMulPaths = nativeBlasInfo().available ? (["openblas", "wasm"] as const) : (["wasm"] as const);
+
+describe.each(matMulPaths)("BatchMatMul / _FusedMatMul (%s path)", (path) => {
+  beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
+  afterAll(() => void setNativeBlas({ enabled: true }));
   const cases: [boolean, boolean][] = [
     [false, false],
     [true, false],
@@ -76,6 +82,7 @@ describe("BatchMatMul / _FusedMatMul", () => {
   });
 
   it("is what matMul's gradient runs on wasm: transposed products go through an explicit Transpose", async () => {
+    if (path !== "wasm") return; // BLAS takes the flags as they are
     await tf.setBackend("wasm");
     const ours = tf.getKernel("BatchMatMul", "wasm");
     const transpose = tf.getKernel("Transpose", "wasm");

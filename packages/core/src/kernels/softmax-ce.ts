@@ -23,7 +23,7 @@ export function nllFromSoftmaxInto(z: HeapArray, p: HeapArray, targets: HeapArra
   }
 }
 
-const wasmKernel: KernelFunc = ({ inputs, backend }) => {
+const wasmKernel: KernelFunc = ({ inputs, backend }): TensorInfo[] => {
   const logits = inputs["logits"] as TensorInfo;
   const targets = inputs["targets"] as TensorInfo;
   const [n, v] = logits.shape as [number, number];
@@ -39,7 +39,7 @@ const wasmKernel: KernelFunc = ({ inputs, backend }) => {
     blas.softmaxXent(wasm.wasm.HEAPU8, off(logits), off(targets), n, v, off(p), off(nll));
     return [p, nll];
   }
-  const p = kernelFunc(Softmax, "wasm")({ inputs: { logits }, backend, attrs: { dim: -1 } }) as TensorInfo;
+  const p = kernelFunc(Softmax, "wasm")({ inputs: { logits }, backend, attrs: { dim: 1 } }) as TensorInfo; // a positive axis: the kernel does not normalise -1
   const nll = wasm.makeOutput([n], "float32");
   nllFromSoftmaxInto(wasm.typedArrayFromHeap(logits), wasm.typedArrayFromHeap(p), wasm.typedArrayFromHeap(targets), v, wasm.typedArrayFromHeap(nll));
   return [p, nll];

@@ -46,7 +46,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, w
       : tf.fill([n, 1], 1 / n);
     const crossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
-      const [p, nll] = forward(z, targets, picks); // [N, V], [N]
+      const [p, nll] = forward(z, targets, picks as tf.Tensor1D); // [N, V], [N]
       // the gradient runs after this op's tidy: everything it reads is saved
       save([p, scale, targets]);
       return {

@@ -1,0 +1,150 @@
+// The kernels that replace whole groups of ops (Identity sharing, leading-axis Sum, the LSTM
+// cell, softmax cross-entropy), on wasm through both paths (OpenBLAS addon when built here, and
+// plain wasm/JS), against the stock cpu backend: values, gradients, leaks.
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lstmCell, lstmCellReference } from "../ops/lstm-cell.js";
+import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
+import { LstmCell, nativeBlasInfo, setNativeBlas, SoftmaxCrossEntropy } from "./index.js";
+import { installKernels, uninstallKernels } from "./registry.js";
+import { cpuLstmCellOverrides } from "./lstm-cell.js";
+import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, runOn, seeded, seededInts, startCpuAndWasm } from "./testing.js";
+
+beforeAll(startCpuAndWasm);
+
+const t = (shape: number[], seed: number, scale = 1) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed).map((x) => x * scale), shape);
+const paths = nativeBlasInfo().available ? (["openblas", "wasm"] as const) : (["wasm"] as const);
+
+describe("nativeBlasInfo", () => {
+  it("says which matMul path is active, and why not", () => {
+    const info = nativeBlasInfo();
+    if (!info.available) {
+      expect(info.active).toBe(false);
+      expect(info.reason).not.toBe("");
+      return;
+    }
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(info.config).toMatch(/OpenBLAS/);
+    expect(setNativeBlas({ enabled: false })).toMatchObject({ available: true, active: false });
+    expect(setNativeBlas({ enabled: true })).toMatchObject({ available: true, active: true, reason: "" });
+  });
+});
+
+describe("Identity / Cast on wasm share data instead of copying", () => {
+  it("clone and same-dtype cast keep their values after the original is disposed", async () => {
+    await tf.setBackend("wasm");
+    const x = t([3, 4], 1);
+    const expected = Array.from(x.dataSync());
+    const c = tf.clone(x);
+    const k = tf.cast(x, "float32");
+    x.dispose();
+    expectClose(Array.from(c.dataSync()), expected, 0);
+    expectClose(Array.from(k.dataSync()), expected, 0);
+    tf.dispose([c, k]);
+    expect(tf.cast(tf.tensor1d([1.7, -2.2]), "int32").arraySync()).toEqual([1, -2]); // other dtypes: stock
+    expect(tf.clone(tf.tensor1d(["a", "b"])).arraySync()).toEqual(["a", "b"]);
+  });
+
+  it("leaks nothing", async () => {
+    await tf.setBackend("wasm");
+    const x = t([5, 5], 2);
+    expectNoLeak(() => [tf.clone(x), tf.cast(x, "float32")]);
+    x.dispose();
+  });
+});
+
+describe.each(paths)("fused kernels (%s path)", (path) => {
+  beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
+  afterAll(() => void setNativeBlas({ enabled: true }));
+
+  it("Sum over leading axes matches cpu, with and without keepDims, and leaves other axes to the stock kernel", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const x2 = t([7, 9], 1);
+      const x3 = t([3, 4, 5], 2);
+      return [tf.sum(x2, 0), tf.sum(x2, 0, true), tf.sum(x3, [0, 1]), tf.sum(x3, [1, 0], true), tf.sum(x3, 0), tf.sum(x3, 1), tf.sum(x2), tf.sum(x2, -1)];
+    });
+  });
+
+  it("gives the bias gradient of a dense layer as on cpu", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const x = t([6, 4], 3);
+      const w = t([4, 5], 4);
+      const r = t([6, 5], 5);
+      return tf.grads((b: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(x, ww), b), r)))([t([5], 6), w]);
+    });
+  });
+
+  it("softmax cross-entropy: value and gradient as on cpu, large logits too", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const z = t([9, 13], 7, 30);
+      const y = tf.tensor1d(seededInts(9, 13, 8), "int32");
+      const g = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, y))(z);
+      return [g.value, g.grad];
+    }, 2e-4);
+    await tf.setBackend("wasm");
+    expect(tf.getKernel(SoftmaxCrossEntropy, "wasm")).toBeDefined();
+  });
+
+  it("LSTM cell: h, c and the gradients of xp, uh and c match the tfjs formula on cpu", async () => {
+    const H = 5;
+    const B = 3;
+    const f = (cell: typeof lstmCell) => () => {
+      const xp = t([4 * H, B], 9, 2);
+      const uh = t([4 * H, B], 10, 2);
+      const c = t([H, B], 11);
+      const r1 = t([H, B], 12);
+      const r2 = t([H, B], 13);
+      const [h, cNext] = cell(xp as tf.Tensor2D, uh as tf.Tensor2D, c as tf.Tensor2D);
+      // both outputs used, and only h (the last step's c gets no gradient in training)
+      const both = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => {
+        const [hh, cc] = cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D);
+        return tf.add(tf.sum(tf.mul(hh, r1)), tf.sum(tf.mul(cc, r2)));
+      })([xp, uh, c]);
+      const onlyH = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D)[0], r1)))([xp, uh, c]);
+      return [h, cNext, ...both, ...onlyH];
+    };
+    const ref = await runOn("cpu", f(lstmCellReference));
+    const ours = await runOn("wasm", f(lstmCell));
+    expect(ours.map((o) => o.shape)).toEqual(ref.map((o) => o.shape));
+    ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-4));
+  });
+
+  it("LSTM cell leaks nothing, forward or backward", async () => {
+    await tf.setBackend("wasm");
+    const xp = t([8, 2], 1) as tf.Tensor2D;
+    const uh = t([8, 2], 2) as tf.Tensor2D;
+    const c = t([2, 2], 3) as tf.Tensor2D;
+    expectNoLeak(() => lstmCell(xp, uh, c));
+    expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(lstmCell(a as tf.Tensor2D, b as tf.Tensor2D, c)[0]))([xp, uh]));
+    tf.dispose([xp, uh, c]);
+  });
+});
+
+describe("LSTM cell kernels on cpu", () => {
+  it("match the tfjs formula (values and gradients)", async () => {
+    const f = (cell: typeof lstmCell) => () => {
+      const xp = t([8, 3], 21, 2) as tf.Tensor2D;
+      const uh = t([8, 3], 22, 2) as tf.Tensor2D;
+      const c = t([2, 3], 23) as tf.Tensor2D;
+      const r = t([2, 3], 24);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => {
+        const [h, cc] = cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D);
+        return tf.sum(tf.mul(tf.add(h, cc), r));
+      })([xp, uh, c]);
+      return [...cell(xp, uh, c), ...g];
+    };
+    const ref = await runOn("cpu", f(lstmCellReference));
+    installKernels("cpu", cpuLstmCellOverrides);
+    try {
+      expect(tf.getKernel(LstmCell, "cpu")).toBeDefined();
+      const ours = await runOn("cpu", f(lstmCell));
+      ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-5));
+    } finally {
+      uninstallKernels("cpu", [LstmCell, `${LstmCell}Grad`]);
+    }
+  });
+
+  it("explains mismatched shapes", () => {
+    expect(() => lstmCell(tf.zeros([8, 3]) as tf.Tensor2D, tf.zeros([8, 2]) as tf.Tensor2D, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/expected xp and uh \[8, 3\]/);
+  });
+});

@@ -1,0 +1,35 @@
+// The addon is optional: its build never fails an install, its loader never throws.
+// (Its numerics are tested in @unroll/core against the cpu backend: src/kernels/*.test.ts.)
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert");
+const { spawnSync } = require("node:child_process");
+const { join } = require("node:path");
+
+const build = join(__dirname, "..", "scripts", "build.cjs");
+
+test("the install build exits 0 and says why when there is no compiler", () => {
+  const r = spawnSync(process.execPath, [build], { env: { ...process.env, CC: "/nonexistent/cc" }, encoding: "utf8" });
+  assert.strictEqual(r.status, 0);
+  assert.match(r.stdout, /@unroll\/native-blas: (failed|skipped)/);
+});
+
+test("--strict (the package's build script) fails instead", () => {
+  const r = spawnSync(process.execPath, [build, "--strict"], { env: { ...process.env, CC: "/nonexistent/cc" }, encoding: "utf8" });
+  assert.strictEqual(r.status, 1);
+});
+
+test("loading never throws: blas or a reason", () => {
+  const { blas, reason } = require("..");
+  if (blas) {
+    assert.strictEqual(reason, "");
+    assert.match(blas.config(), /OpenBLAS/);
+    // 2x2: [1 2; 3 4] [5 6; 7 8] = [19 22; 43 50], in a plain ArrayBuffer-backed heap
+    const heap = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0]);
+    blas.sgemm(new Uint8Array(heap.buffer), false, false, 1, 2, 2, 2, 1, 0, 0, 16, 0, 0, 32, 0);
+    assert.deepStrictEqual(Array.from(heap.subarray(8)), [19, 22, 43, 50]);
+    assert.throws(() => blas.sgemm(new Uint8Array(heap.buffer), false, false, 1, 2, 2, 2, 1, 0, 0, 16, 0, 0, 40, 0), /outside the heap/);
+  } else {
+    assert.notStrictEqual(reason, "");
+  }
+});
