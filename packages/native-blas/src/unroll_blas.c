@@ -32,6 +32,21 @@ static int heap_of(napi_env env, napi_value v, uint8_t **base, size_t *len) {
   return *base != NULL;
 }
 
+// Threads: OpenBLAS splits even the small per-time-step products ([800, 200] x [200, 20]) over
+// all its threads; waking them costs more than the product (measured: 0.5 ms instead of 0.15 ms
+// per call on a loaded 2-core machine, 200 such calls per step). Products under this many
+// multiply-adds run on one thread, larger ones on `max_threads`. (The fused loops below stay on
+// the calling thread: splitting them over OpenMP threads was slower on the loaded 2-core machine.)
+#define SMALL_GEMM_MACS (16 * 1024 * 1024)
+static int max_threads = 0; // 0: not read yet
+static int blas_threads = 0; // what OpenBLAS is set to now
+
+static void use_threads(int n) {
+  if (max_threads == 0) max_threads = blas_threads = openblas_get_num_threads();
+  if (n > max_threads) n = max_threads;
+  if (n != blas_threads) { openblas_set_num_threads(n); blas_threads = n; }
+}
+
 static double num(napi_env env, napi_value v) {
   double d = 0; napi_get_value_double(env, v, &d); return d;
 }
@@ -62,6 +77,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (M == 0 || N == 0) return NULL;
+  use_threads((double)M * N * K < SMALL_GEMM_MACS ? 1 : max_threads);
   for (int64_t i = 0; i < batch; i++) {
     float *A = (float *)(heap + aOff + i * aStride), *B = (float *)(heap + bOff + i * bStride), *C = (float *)(heap + cOff + i * cStride);
     if (K == 0) { if (beta == 0) memset(C, 0, (size_t)(M * N) * fs); continue; }
@@ -122,7 +138,7 @@ static napi_value softmax_xent(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < n; i++) {
     const float *zi = z + i * v; float *pi = p + i * v;
     float m = -INFINITY;
-    for (size_t j = 0; j < v; j++) m = zi[j] > m ? zi[j] : m;
+    for (size_t j = 0; j < v; j++) m = fmaxf(m, zi[j]);
     float s = 0;
     for (size_t j = 0; j < v; j++) { float e = fast_expf(zi[j] - m); pi[j] = e; s += e; }
     float inv = 1.0f / s;
@@ -207,14 +223,14 @@ static napi_value lstm_cell_grad(napi_env env, napi_callback_info info) {
 }
 
 static napi_value get_threads(napi_env env, napi_callback_info info) {
-  (void)info; napi_value out; napi_create_int32(env, openblas_get_num_threads(), &out); return out;
+  (void)info; use_threads(0x7fffffff); napi_value out; napi_create_int32(env, max_threads, &out); return out;
 }
 
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1; napi_value a[1];
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
   int n = (int)num(env, a[0]);
-  if (n >= 1) openblas_set_num_threads(n);
+  if (n >= 1) { openblas_set_num_threads(n); max_threads = blas_threads = n; }
   return NULL;
 }
 

@@ -53,6 +53,31 @@ describe("Identity / Cast on wasm share data instead of copying", () => {
   });
 });
 
+describe("GatherV2 of rows on wasm", () => {
+  it("matches cpu for rows of 1-D, 2-D and 3-D tables, any index shape; other axes and dtypes too", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const ids = tf.tensor2d(seededInts(6, 7, 3), [2, 3], "int32");
+      return [
+        tf.gather(t([7], 1), ids),
+        tf.gather(t([7, 4], 2), ids),
+        tf.gather(t([7, 2, 3], 3), tf.tensor1d([6, 0, 0, 3], "int32")),
+        tf.gather(t([4, 7], 4), ids, 1), // another axis: stock
+        tf.cast(tf.gather(tf.tensor2d(seededInts(14, 9, 5), [7, 2], "int32"), ids), "float32"),
+      ];
+    });
+  });
+
+  it("its gradient (the embedding's) matches cpu", async () => {
+    await expectSameOnCpuAndWasm(() => tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, tf.tensor1d([1, 4, 1, 0], "int32")), t([4, 3], 6))))(t([5, 3], 7)));
+  });
+
+  it("leaves out-of-range indices to the stock kernel", async () => {
+    await tf.setBackend("wasm");
+    const x = t([3, 2], 1);
+    expect(() => tf.gather(x, tf.tensor1d([0, 5], "int32")).dataSync()).not.toThrow(/heap/);
+  });
+});
+
 describe.each(paths)("fused kernels (%s path)", (path) => {
   beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
   afterAll(() => void setNativeBlas({ enabled: true }));

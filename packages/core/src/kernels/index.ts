@@ -6,6 +6,7 @@ import { sliceOverrides } from "./slice.js";
 import { identityOverrides } from "./identity.js";
 import { cpuLstmCellOverrides, wasmLstmCellOverrides } from "./lstm-cell.js";
 import { wasmSumOverrides } from "./sum.js";
+import { wasmGatherOverrides } from "./gather.js";
 import { wasmSoftmaxCrossEntropyOverrides } from "./softmax-ce.js";
 import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.js";
 import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrides } from "./softmax-ce-grad.js";
@@ -17,7 +18,7 @@ export { nativeBlasInfo, setNativeBlas } from "./native-blas.js";
 export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides],
+  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides],
 };
 

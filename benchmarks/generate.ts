@@ -1,0 +1,31 @@
+// Benchmark 2, generation latency: 200 tokens, batch 1, sampling at temperature 1 from an
+// untrained reference LM (speed does not depend on the weights), Unroll vs PyTorch (peer/word_lm.py,
+// word_language_model's generate.py loop), in one run.
+//
+//   node benchmarks/run.mjs generate [--quick] [--tokens 200] [--reps 5] [--configs lstm,lstm-tied]
+//
+// ms are medians over --reps runs after one warm-up run; ratio = Unroll ms / PyTorch ms (lower is
+// better for Unroll). Last line: one JSON object.
+import { join } from "node:path";
+import { machine, median, parseArgs, PYTHON, round, runJson } from "./lib/common.js";
+
+const args = parseArgs();
+const quick = args.has("quick");
+const tokens = Number(args.get("tokens") ?? 200);
+const reps = Number(args.get("reps") ?? (quick ? 3 : 5));
+const configs = (args.get("configs") ?? "lstm,lstm-tied").split(",");
+const here = import.meta.dirname;
+const tsx = join(here, "node_modules", ".bin", "tsx");
+
+const before = machine();
+console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; ${tokens} tokens x ${reps} reps`);
+const rows: Record<string, unknown>[] = [];
+for (const name of configs) {
+  const tied = name.endsWith("-tied");
+  const u = await runJson(tsx, [join(here, "unroll", "lm.ts"), "generate", "--backend", "wasm", "--cell", "lstm", "--hidden", "200", ...(tied ? ["--tied"] : []), "--tokens", String(tokens), "--reps", String(reps)]);
+  const p = await runJson(PYTHON, [join(here, "peer", "word_lm.py"), "generate", "--model", "LSTM", "--nhid", "200", ...(tied ? ["--tied"] : []), "--tokens", String(tokens), "--reps", String(reps)]);
+  const row = { config: name, unrollMs: round(u["ms"] as number), pytorchMs: round(p["ms"] as number), unrollRuns: u["runs"], pytorchRuns: p["runs"], matMul: u["matMul"], pytorchThreads: p["threads"], ratio: round((u["ms"] as number) / (p["ms"] as number), 2) };
+  console.log(`  ${name}: Unroll ${row.unrollMs} ms, PyTorch ${row.pytorchMs} ms for ${tokens} tokens; ratio ${row.ratio}`);
+  rows.push(row);
+}
+console.log(JSON.stringify({ benchmark: "generate", unit: "ms per 200 tokens", tokens, reps, statistic: "median", machine: { ...before, loadAfter: machine().load }, results: rows, ratio: round(median(rows.map((r) => r["ratio"] as number)), 2) }));
