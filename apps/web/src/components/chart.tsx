@@ -34,7 +34,7 @@ export function LineChartPanel({ title, series, xLabel = "step", logY = false, s
         <h2>{title}</h2>
         <span className="muted small">
           {points > 0 ? `${formatCompact(points)} points` : ""}
-          {finite.length ? ` · last ${formatNumber(series.length === 1 ? (series[0]!.points.at(-1)?.y ?? null) : null)}` : ""}
+          {finite.length && series.length === 1 ? ` · last ${formatNumber(series[0]!.points.at(-1)?.y ?? null)}` : ""}
         </span>
       </div>
       {points === 0 ? (

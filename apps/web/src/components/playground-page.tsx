@@ -90,7 +90,7 @@ function Score({ target }: { target: { runId: string; kind?: "BEST" | "LAST" } }
               const p = Math.exp(t.logProb);
               return (
                 <span key={i} className="token" style={{ background: probColor(p) }} title={`${JSON.stringify(t.token)}: p = ${formatPercent(p, 2)}, log p = ${formatNumber(t.logProb)}`}>
-                  {t.token === " " ? "␣" : t.token}
+                  {t.token === " " ? "␣" : t.token === "\n" ? "⏎" : t.token === "" ? "∅" : t.token}
                 </span>
               );
             })}

@@ -135,7 +135,7 @@ export function RunsPage() {
         </select>
       </div>
 
-      <div className="row panel" aria-label="Selected runs" style={{ position: "sticky", top: 44, zIndex: 5 }}>
+      <div className="row panel" aria-label="Selected runs">
         <span className="muted">{chosen.length ? `${chosen.length} selected` : "Select runs to compare or act on them"}</span>
         <Link className={`button${chosen.length >= 1 ? " primary" : ""}`} aria-disabled={chosen.length === 0} href={chosen.length ? `/compare?ids=${chosen.map((r) => r.id).join(",")}` : "/compare"}>
           Compare{chosen.length ? ` ${chosen.length}` : ""}

@@ -112,7 +112,7 @@ export function TyingPage() {
     <>
       <h1>Tied vs untied</h1>
       <div className="grid grid-2">
-        <section className="panel" aria-label="Experiment">
+        <section className="panel" aria-label="Pick an experiment">
           <h2>Experiment</h2>
           <ErrorBox error={experiments.error} title="Cannot load experiments" />
           {experiments.data?.length ? (

@@ -1,8 +1,10 @@
 // `unroll up` (`pnpm start`): the main job. Opens the database (serving the embedded one from
 // this process unless DATABASE_URL is set), applies migrations, queues the demo sweep on first
-// start, and runs a worker in a child process (training is CPU-bound; the database and the
-// dashboard must stay responsive). Ctrl-C stops everything; running runs go back to the queue.
+// start, and runs a worker and the dashboard in child processes (training is CPU-bound; the
+// database and the dashboard must stay responsive). Ctrl-C stops everything; running runs go back
+// to the queue.
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { applyOverrides, parseExperimentConfig } from "@unroll/core";
@@ -12,6 +14,9 @@ import type { CommandContext } from "../context.js";
 export const DEMO_EXPERIMENT = "demo: tied vs untied char-LSTM";
 const DEMO_CONFIG = new URL("../../../../../examples/char-lstm-shakespeare.json", import.meta.url);
 const BIN = fileURLToPath(new URL("../../../bin/unroll.js", import.meta.url));
+// The dashboard (apps/web): builds itself when its build is missing or stale, then `next start`
+// on HOST:PORT (default 127.0.0.1:3000), and prints its URL.
+const DASHBOARD = fileURLToPath(new URL("../../../../../apps/web/scripts/serve.mjs", import.meta.url));
 
 /** Queues the demo sweep unless the demo experiment exists already. Returns the new run ids. */
 export async function queueDemo(ctx: CommandContext): Promise<string[]> {
@@ -34,6 +39,15 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   // (forwarded below), not twice. They reach the database through the embedded server this process runs (or DATABASE_URL).
   const env = { ...process.env, DATABASE_URL: db.url };
   const children: ChildProcess[] = [spawn(process.execPath, [BIN, "worker"], { stdio: "inherit", env, detached: true })];
+  if (existsSync(DASHBOARD)) {
+    const web = spawn(process.execPath, [DASHBOARD], { stdio: "inherit", env, detached: true });
+    web.on("exit", (code) => {
+      if (code) ctx.err(`the dashboard stopped (exit ${code}); the worker goes on. Restart it alone with \`pnpm --filter @unroll/web serve\` (DATABASE_URL=${db.url.replace(/:[^:@/]*@/, ":***@")})`);
+    });
+    children.push(web);
+  } else {
+    ctx.err(`no dashboard at ${DASHBOARD}; running the worker only`);
+  }
   ctx.err("worker started; `pnpm unroll runs` in another terminal lists the runs. Ctrl-C stops.");
 
   let stopping = false;

@@ -1,0 +1,26 @@
+import { defineConfig } from "@playwright/test";
+
+// Browser tests in Debian's Chromium (no browser download is possible here): the real stack
+// (`unroll up`: embedded database, worker, dashboard) on a temp UNROLL_HOME and free ports,
+// started by e2e/global-setup.ts. Screenshots of every page land in test-results/screenshots.
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/playwright",
+  globalSetup: "./e2e/global-setup.ts",
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  reporter: [["list"]],
+  use: {
+    viewport: { width: 1440, height: 900 },
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    actionTimeout: 15_000,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    },
+  },
+});
