@@ -12,7 +12,7 @@ export default defineConfig({
   retries: 0,
   timeout: 120_000,
   expect: { timeout: 30_000 },
-  reporter: [["list"]],
+  reporter: [["list"], ["./e2e/ci-report.ts"]],
   use: {
     viewport: { width: 1440, height: 900 },
     screenshot: "only-on-failure",
