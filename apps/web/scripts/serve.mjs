@@ -73,4 +73,11 @@ if (!built || process.argv.includes("--rebuild")) {
 }
 if (process.argv.includes("--build-only")) process.exit(0);
 console.error(`dashboard: http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+// Started by `unroll up` (detached): if that parent dies without stopping us, stop too, rather than
+// keep the port.
+const parent = process.ppid;
+const orphanCheck = setInterval(() => {
+  if (process.ppid !== parent) process.kill(process.pid, "SIGTERM");
+}, 2000);
+orphanCheck.unref();
 process.exit(await run(["start", "--hostname", host, "--port", port], env));

@@ -38,8 +38,19 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   // Children are detached from the terminal's process group so that one Ctrl-C reaches them once
   // (forwarded below), not twice. They reach the database through the embedded server this process runs (or DATABASE_URL).
   const env = { ...process.env, DATABASE_URL: db.url };
+  // Build the dashboard first when it needs it (first start: about a minute), so that the worker
+  // does not train the demo away unseen meanwhile; later starts find the build fresh at once.
+  const dashboard = existsSync(DASHBOARD);
+  if (dashboard) {
+    const built = await new Promise<number>((resolve) => {
+      const build = spawn(process.execPath, [DASHBOARD, "--build-only"], { stdio: "inherit", env });
+      build.on("error", () => resolve(1));
+      build.on("exit", (code) => resolve(code ?? 1));
+    });
+    if (built !== 0) ctx.err("the dashboard could not be built (see above); the worker starts anyway");
+  }
   const children: ChildProcess[] = [spawn(process.execPath, [BIN, "worker"], { stdio: "inherit", env, detached: true })];
-  if (existsSync(DASHBOARD)) {
+  if (dashboard) {
     const web = spawn(process.execPath, [DASHBOARD], { stdio: "inherit", env, detached: true });
     web.on("exit", (code) => {
       if (code) ctx.err(`the dashboard stopped (exit ${code}); the worker goes on. Restart it alone with \`pnpm --filter @unroll/web serve\` (DATABASE_URL=${db.url.replace(/:[^:@/]*@/, ":***@")})`);
