@@ -2,12 +2,14 @@
 // the reference LM (2-layer, vocab 10k from WikiText-2, bptt 35, batch 20, SGD lr 20, clip 0.25)
 // in several variants, both sides in this one run, each a separate process, back to back.
 //
-//   node benchmarks/run.mjs train [--quick] [--steps 20] [--reps 3] [--configs lstm,lstm-tied,gru,elman,lstm-650]
+//   node benchmarks/run.mjs train [--quick] [--steps 20] [--reps 3] [--rounds 2] [--configs lstm,lstm-tied,gru,elman,lstm-650]
 //                                 [--backends wasm,wasm-nonative,cpu] [--peer-threads default,2]
 //
-// tokens/s are medians over --reps repetitions of --steps steps, after 3 warm-up steps. The peer
-// figure is PyTorch's best over the thread settings tried (its default and nproc, with passive
-// OpenMP waiting for the latter); ratio = Unroll (wasm + OpenBLAS where built) / peer.
+// tokens/s are medians over --rounds x --reps repetitions of --steps steps (each process after 3
+// warm-up steps; rounds alternate which side runs first). The peer
+// figure is PyTorch's best over the thread settings tried (its default, 1 here, and nproc with
+// passive OpenMP waiting); Unroll's is its best over OpenBLAS threads (default nproc, and 1):
+// ratio = Unroll best / PyTorch best; ratioSameThreads compares 1 with 1 and nproc with nproc.
 // Last line: one JSON object with every figure.
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -17,6 +19,8 @@ const args = parseArgs();
 const quick = args.has("quick");
 const steps = Number(args.get("steps") ?? (quick ? 8 : 20));
 const reps = Number(args.get("reps") ?? (quick ? 2 : 3));
+const rounds = Number(args.get("rounds") ?? (quick ? 1 : 2));
+const round1 = (x: unknown) => round(x as number);
 const CONFIGS: Record<string, { cell: "lstm" | "gru" | "elman"; hidden: number; tied: boolean; torch: string }> = {
   lstm: { cell: "lstm", hidden: 200, tied: false, torch: "LSTM" },
   "lstm-tied": { cell: "lstm", hidden: 200, tied: true, torch: "LSTM" },
@@ -26,47 +30,72 @@ const CONFIGS: Record<string, { cell: "lstm" | "gru" | "elman"; hidden: number; 
 };
 const configs = (args.get("configs") ?? (quick ? "lstm,lstm-tied" : Object.keys(CONFIGS).join(","))).split(",");
 // wasm without the addon and cpu (pure JS, ~40 tokens/s) only on the reference config; cpu with few steps
-const backends = (args.get("backends") ?? (quick ? "wasm" : "wasm,wasm-nonative,cpu")).split(",");
+// wasm = wasm + OpenBLAS at its default threads (nproc); wasm-1thread = the same with one BLAS
+// thread (on a loaded machine a 2-thread product waits for its slowest thread)
+const backends = (args.get("backends") ?? (quick ? "wasm,wasm-1thread" : "wasm,wasm-1thread,wasm-nonative,cpu")).split(",");
 const peerThreads = (args.get("peer-threads") ?? `default,${cpus().length}`).split(",");
 const here = import.meta.dirname;
 const tsx = join(here, "node_modules", ".bin", "tsx");
 
 const before = machine();
-console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; ${steps} steps x ${reps} reps`);
+console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; ${steps} steps x ${reps} reps x ${rounds} rounds`);
 const rows: Record<string, unknown>[] = [];
 for (const name of configs) {
   const c = CONFIGS[name];
   if (!c) throw new Error(`unknown config ${name}; have ${Object.keys(CONFIGS).join(", ")}`);
   const common = ["--cell", c.cell, "--hidden", String(c.hidden), ...(c.tied ? ["--tied"] : [])];
+  // rounds alternate which side goes first (U P, P U, ...): a burst of load on this shared
+  // machine then hits both sides alike; figures are medians over all reps of all rounds
+  const unrollRuns: Record<string, number[]> = {};
+  const peerRuns: Record<string, number[]> = {};
   const unroll: Record<string, number | string> = {};
-  for (const b of backends) {
-    if (b !== "wasm" && name !== "lstm") continue; // the slow paths only on the reference config
-    const backend = b === "cpu" ? "cpu" : "wasm";
-    const s = b === "cpu" ? Math.min(steps, 3) : steps;
-    const r = b === "cpu" ? 1 : reps;
-    try {
-      const out = await runJson(tsx, [join(here, "unroll", "lm.ts"), "train", "--backend", backend, ...(b === "wasm-nonative" ? ["--native", "off"] : []), ...common, "--steps", String(s), "--reps", String(r), "--warmup", b === "cpu" ? "1" : "3"]);
-      unroll[b] = round(out["tokensPerSecond"] as number);
-      if (b === "wasm") unroll["matMul"] = out["matMul"] as string;
-      console.log(`  ${name} unroll ${b}: ${unroll[b]} tokens/s (${String(out["matMul"])}; runs ${JSON.stringify(out["runs"])})`);
-    } catch (e) {
-      unroll[b] = `failed: ${String(e).slice(0, 200)}`;
-      console.log(`  ${name} unroll ${b}: ${unroll[b]}`);
+  const runUnroll = async (rnd: number) => {
+    for (const b of backends) {
+      if (b !== "wasm" && b !== "wasm-1thread" && (name !== "lstm" || rnd > 0)) continue; // the slow paths once, on the reference config
+      const backend = b === "cpu" ? "cpu" : "wasm";
+      const s = b === "cpu" ? Math.min(steps, 3) : steps;
+      const r = b === "cpu" ? 1 : reps;
+      try {
+        const out = await runJson(tsx, [join(here, "unroll", "lm.ts"), "train", "--backend", backend, ...(b === "wasm-nonative" ? ["--native", "off"] : []), ...(b === "wasm-1thread" ? ["--blas-threads", "1"] : []), ...common, "--steps", String(s), "--reps", String(r), "--warmup", b === "cpu" ? "1" : "3"]);
+        (unrollRuns[b] ??= []).push(...(out["runs"] as number[]));
+        console.log(`  ${name} unroll ${b}: ${round1(out["tokensPerSecond"])} tokens/s (${String(out["matMul"])}; runs ${JSON.stringify(out["runs"])})`);
+      } catch (e) {
+        unroll[b] = `failed: ${String(e).slice(0, 200)}`;
+        console.log(`  ${name} unroll ${b}: ${unroll[b]}`);
+      }
+    }
+  };
+  const runPeer = async () => {
+    for (const th of peerThreads) {
+      const env = th === "default" ? process.env : { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? "PASSIVE" };
+      const out = await runJson(PYTHON, [join(here, "peer", "word_lm.py"), "train", "--model", c.torch, "--nhid", String(c.hidden), ...(c.tied ? ["--tied"] : []), "--steps", String(steps), "--reps", String(reps), ...(th === "default" ? [] : ["--threads", th])], { env });
+      (peerRuns[`threads${out["threads"]}`] ??= []).push(...(out["runs"] as number[]));
+      console.log(`  ${name} pytorch ${th} threads (${String(out["threads"])}): ${round1(out["tokensPerSecond"])} tokens/s (runs ${JSON.stringify(out["runs"])})`);
+    }
+  };
+  for (let k = 0; k < rounds; k++) {
+    if (k % 2 === 0) {
+      await runUnroll(k);
+      await runPeer();
+    } else {
+      await runPeer();
+      await runUnroll(k);
     }
   }
+  for (const [b, rs] of Object.entries(unrollRuns)) unroll[b] = round(median(rs));
   const peer: Record<string, number> = {};
-  for (const th of peerThreads) {
-    const env = th === "default" ? process.env : { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? "PASSIVE" };
-    const out = await runJson(PYTHON, [join(here, "peer", "word_lm.py"), "train", "--model", c.torch, "--nhid", String(c.hidden), ...(c.tied ? ["--tied"] : []), "--steps", String(steps), "--reps", String(reps), ...(th === "default" ? [] : ["--threads", th])], { env });
-    peer[`threads${out["threads"]}`] = round(out["tokensPerSecond"] as number);
-    console.log(`  ${name} pytorch ${th} threads (${String(out["threads"])}): ${round(out["tokensPerSecond"] as number)} tokens/s (runs ${JSON.stringify(out["runs"])})`);
-  }
+  for (const [k, rs] of Object.entries(peerRuns)) peer[k] = round(median(rs));
   const best = Math.max(...Object.values(peer));
-  const ours = typeof unroll["wasm"] === "number" ? unroll["wasm"] : NaN;
-  const row = { config: name, ...c, unroll, pytorch: peer, pytorchBest: best, ratio: round(ours / best, 2) };
-  console.log(`  ${name}: ratio Unroll/PyTorch ${row.ratio}`);
+  const ours = Math.max(...["wasm", "wasm-1thread"].map((b) => unroll[b]).filter((x): x is number => typeof x === "number"));
+  const sameThreads = {
+    "1": typeof unroll["wasm-1thread"] === "number" && peer["threads1"] ? round((unroll["wasm-1thread"] as number) / peer["threads1"], 2) : null,
+    [String(cpus().length)]: typeof unroll["wasm"] === "number" && peer[`threads${cpus().length}`] ? round((unroll["wasm"] as number) / peer[`threads${cpus().length}`]!, 2) : null,
+  };
+  // ratio: Unroll's best setting over PyTorch's best setting; ratioSameThreads: at equal thread counts
+  const row = { config: name, ...c, unroll, pytorch: peer, unrollBest: ours, pytorchBest: best, ratio: round(ours / best, 2), ratioSameThreads: sameThreads };
+  console.log(`  ${name}: Unroll best ${ours}, PyTorch best ${best} tokens/s; ratio ${row.ratio} (same threads: ${JSON.stringify(sameThreads)})`);
   rows.push(row);
 }
 const after = machine();
 const ratios = rows.map((r) => r["ratio"] as number);
-console.log(JSON.stringify({ benchmark: "train", unit: "tokens/s", steps, reps, statistic: "median", machine: { ...before, loadAfter: after.load }, results: rows, ratio: round(median(ratios), 2), ratioMin: Math.min(...ratios) }));
+console.log(JSON.stringify({ benchmark: "train", unit: "tokens/s", steps, reps, rounds, statistic: "median", machine: { ...before, loadAfter: after.load }, results: rows, ratio: round(median(ratios), 2), ratioMin: Math.min(...ratios) }));

@@ -4,6 +4,7 @@
 //   n_t = tanh (W_in x_t + b_in + r_t * (W_hn h_{t-1} + b_hn))  candidate (b_hn inside r_t * ...)
 //   h_t = (1 - z_t) * n_t + z_t * h_{t-1}
 import * as tf from "@tensorflow/tfjs-core";
+import { gruCell } from "../ops/gru-cell.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { Cell, CellState, PreparedCell } from "./cell.js";
@@ -39,13 +40,9 @@ export class GRUCell implements Cell {
   step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {
     return tf.tidy(() => {
       const hPrev = h as tf.Tensor2D;
-      const hp = tf.add(tf.matMul(p.u, hPrev), p.bh as tf.Tensor2D); // one fused matMul  [3H, B]
-      const [xr, xz, xn] = tf.split(xp, 3, 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 3 x [H, B]
-      const [hr, hz, hn] = tf.split(hp, 3, 0) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const r = tf.sigmoid(tf.add(xr, hr)); // r_t
-      const z = tf.sigmoid(tf.add(xz, hz)); // z_t
-      const n = tf.tanh(tf.add(xn, tf.mul(r, hn))); // n_t
-      return [tf.add(n, tf.mul(z, tf.sub(hPrev, n))) as tf.Tensor2D]; // h_t = (1 - z) n + z h_{t-1}
+      const hp = tf.add(tf.matMul(p.u, hPrev), p.bh as tf.Tensor2D) as tf.Tensor2D; // one fused matMul  [3H, B]
+      // the equations above, one kernel forward and one backward (ops/gru-cell.ts)
+      return [gruCell(xp, hp, hPrev)]; // h_t = (1 - z) n + z h_{t-1}  [H, B]
     });
   }
 }

@@ -4,8 +4,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lstmCell, lstmCellReference } from "../ops/lstm-cell.js";
+import { gruCell, gruCellReference } from "../ops/gru-cell.js";
+import { cpuGruCellOverrides } from "./gru-cell.js";
 import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
-import { LstmCell, nativeBlasInfo, setNativeBlas, SoftmaxCrossEntropy } from "./index.js";
+import { GruCell, LstmCell, nativeBlasInfo, setNativeBlas, SoftmaxCrossEntropy } from "./index.js";
 import { installKernels, uninstallKernels } from "./registry.js";
 import { cpuLstmCellOverrides } from "./lstm-cell.js";
 import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, runOn, seeded, seededInts, startCpuAndWasm } from "./testing.js";
@@ -134,6 +136,24 @@ describe.each(paths)("fused kernels (%s path)", (path) => {
     ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-4));
   });
 
+  it("GRU cell: h and the gradients of xp, hp and h match the tfjs formula on cpu", async () => {
+    const f = (cell: typeof gruCell) => () => {
+      const xp = t([9, 4], 31, 2);
+      const hp = t([9, 4], 32, 2);
+      const h = t([3, 4], 33);
+      const r = t([3, 4], 34);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D), r)))([xp, hp, h]);
+      return [cell(xp as tf.Tensor2D, hp as tf.Tensor2D, h as tf.Tensor2D), ...g];
+    };
+    const ref = await runOn("cpu", f(gruCellReference));
+    const ours = await runOn("wasm", f(gruCell));
+    ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-4));
+    await tf.setBackend("wasm");
+    const [xp, hp, h] = [t([6, 2], 1), t([6, 2], 2), t([2, 2], 3)] as tf.Tensor2D[];
+    expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(gruCell(a as tf.Tensor2D, b as tf.Tensor2D, h!)))([xp!, hp!]));
+    tf.dispose([xp!, hp!, h!]);
+  });
+
   it("LSTM cell leaks nothing, forward or backward", async () => {
     await tf.setBackend("wasm");
     const xp = t([8, 2], 1) as tf.Tensor2D;
@@ -142,6 +162,24 @@ describe.each(paths)("fused kernels (%s path)", (path) => {
     expectNoLeak(() => lstmCell(xp, uh, c));
     expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(lstmCell(a as tf.Tensor2D, b as tf.Tensor2D, c)[0]))([xp, uh]));
     tf.dispose([xp, uh, c]);
+  });
+});
+
+describe("GRU cell kernels on cpu", () => {
+  it("match the tfjs formula (values and gradients)", async () => {
+    const f = (cell: typeof gruCell) => () => {
+      const [xp, hp, h] = [t([6, 3], 41, 2), t([6, 3], 42, 2), t([2, 3], 43)] as tf.Tensor2D[];
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D), t([2, 3], 44))))([xp!, hp!, h!]);
+      return [cell(xp!, hp!, h!), ...g];
+    };
+    const ref = await runOn("cpu", f(gruCellReference));
+    installKernels("cpu", cpuGruCellOverrides);
+    try {
+      const ours = await runOn("cpu", f(gruCell));
+      ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-5));
+    } finally {
+      uninstallKernels("cpu", [GruCell, `${GruCell}Grad`]);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { matMulOverrides } from "./matmul.js";
 import { sliceOverrides } from "./slice.js";
 import { identityOverrides } from "./identity.js";
 import { cpuLstmCellOverrides, wasmLstmCellOverrides } from "./lstm-cell.js";
+import { cpuGruCellOverrides, wasmGruCellOverrides } from "./gru-cell.js";
 import { wasmSumOverrides } from "./sum.js";
 import { wasmGatherOverrides } from "./gather.js";
 import { wasmSoftmaxCrossEntropyOverrides } from "./softmax-ce.js";
@@ -13,13 +14,14 @@ import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrid
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
+export { GruCell, GruCellGrad } from "./gru-cell.js";
 export { SoftmaxCrossEntropy } from "./softmax-ce.js";
 export { nativeBlasInfo, setNativeBlas } from "./native-blas.js";
 export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides],
-  cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides],
+  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmGruCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides],
+  cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
 };
 
 /** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu"); [] for others. */

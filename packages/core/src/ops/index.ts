@@ -4,3 +4,4 @@ export { embeddingLookup } from "./embedding.js";
 export { stackTime, unstackTime } from "./time-steps.js";
 export { TransposeCache } from "./transpose-cache.js";
 export { lstmCell, lstmCellReference } from "./lstm-cell.js";
+export { gruCell, gruCellReference } from "./gru-cell.js";
