@@ -40,30 +40,34 @@ async function valuesAt(db: Queryable, runId: string, key: string, steps: number
 }
 
 export async function loadSeries(db: Queryable, input: z.output<typeof SeriesInput>): Promise<Series[]> {
-  const out: Series[] = [];
-  for (const runId of input.runIds) {
-    const { rows: counts } = await db.query<{ key: string; n: string }>(
-      `SELECT key, count(*) AS n FROM "MetricPoint" WHERE "runId" = $1 AND key = ANY($2::text[]) GROUP BY key`,
-      [runId, input.keys],
-    );
-    const totals = new Map(counts.map((c) => [c.key, Number(c.n)]));
-    for (const key of input.keys) {
-      const points = totals.get(key) ? await readSeries(db, runId, key, { maxPoints: input.maxPoints, fromStep: input.fromStep, toStep: input.toStep }) : [];
-      const steps = points.map((p) => p.step);
-      const [epochs, tokens] = await Promise.all([valuesAt(db, runId, "train/epoch", steps), valuesAt(db, runId, "train/tokens", steps)]);
-      out.push({
-        runId,
-        key,
-        steps,
-        values: points.map((p) => finite(p.value)),
-        wallTimes: points.map((p) => p.wallTime.getTime()),
-        epochs: steps.map((s) => epochs.get(s) ?? null),
-        tokens: steps.map((s) => tokens.get(s) ?? null),
-        total: totals.get(key) ?? 0,
-      });
-    }
-  }
-  return out;
+  // Runs in parallel (each on its own pooled connection), keys in order within a run.
+  const perRun = await Promise.all(
+    input.runIds.map(async (runId) => {
+      const { rows: counts } = await db.query<{ key: string; n: string }>(
+        `SELECT key, count(*) AS n FROM "MetricPoint" WHERE "runId" = $1 AND key = ANY($2::text[]) GROUP BY key`,
+        [runId, input.keys],
+      );
+      const totals = new Map(counts.map((c) => [c.key, Number(c.n)]));
+      const out: Series[] = [];
+      for (const key of input.keys) {
+        const points = totals.get(key) ? await readSeries(db, runId, key, { maxPoints: input.maxPoints, fromStep: input.fromStep, toStep: input.toStep }) : [];
+        const steps = points.map((p) => p.step);
+        const [epochs, tokens] = await Promise.all([valuesAt(db, runId, "train/epoch", steps), valuesAt(db, runId, "train/tokens", steps)]);
+        out.push({
+          runId,
+          key,
+          steps,
+          values: points.map((p) => finite(p.value)),
+          wallTimes: points.map((p) => p.wallTime.getTime()),
+          epochs: steps.map((s) => epochs.get(s) ?? null),
+          tokens: steps.map((s) => tokens.get(s) ?? null),
+          total: totals.get(key) ?? 0,
+        });
+      }
+      return out;
+    }),
+  );
+  return perRun.flat();
 }
 
 export const metricsRouter = createTRPCRouter({
