@@ -49,11 +49,12 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     });
     if (built !== 0) ctx.err("the dashboard could not be built (see above); the worker starts anyway");
   }
+  let stopping = false;
   const children: ChildProcess[] = [spawn(process.execPath, [BIN, "worker"], { stdio: "inherit", env, detached: true })];
   if (dashboard) {
     const web = spawn(process.execPath, [DASHBOARD], { stdio: "inherit", env, detached: true });
     web.on("exit", (code) => {
-      if (code) ctx.err(`the dashboard stopped (exit ${code}); the worker goes on. Restart it alone with \`pnpm --filter @unroll/web serve\` (DATABASE_URL=${db.url.replace(/:[^:@/]*@/, ":***@")})`);
+      if (code && !stopping) ctx.err(`the dashboard stopped (exit ${code}); the worker goes on. Restart it alone with \`pnpm --filter @unroll/web serve\` (DATABASE_URL=${db.url.replace(/:[^:@/]*@/, ":***@")})`);
     });
     children.push(web);
   } else {
@@ -61,7 +62,6 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   }
   ctx.err("worker started; `pnpm unroll runs` in another terminal lists the runs. Ctrl-C stops.");
 
-  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
@@ -70,5 +70,9 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
   const codes = await Promise.all(children.map((c) => new Promise<number>((resolve) => c.on("exit", (code) => resolve(code ?? 0)))));
+  if (stopping) {
+    ctx.err("stopped: runs in progress went back to the queue and resume on the next start");
+    return 0; // a clean shutdown on Ctrl-C or SIGTERM
+  }
   return codes.find((c) => c !== 0) ?? 0;
 }
