@@ -3,7 +3,7 @@
 // the kernel sets are swapped between measurements, in rounds (A B C ... A B C ...) so that a
 // change in the machine's load hits every variant alike. Medians over the rounds.
 //
-//   npx tsx scripts/bench-steps.ts [--rounds=5] [--steps=5] [--tied] [--blas-threads=N]
+//   npx tsx scripts/bench-steps.ts [--rounds=5] [--steps=5] [--tied] [--blas-threads=N] [--order=wasm-first]
 import * as tf from "@tensorflow/tfjs-core";
 import { loadavg } from "node:os";
 import { initBackend } from "../src/backend.js";
@@ -30,13 +30,25 @@ await initBackend({ backend: "wasm" });
 if (args.has("blas-threads")) setNativeBlas({ threads: Number(args.get("blas-threads")) });
 
 const before: KernelOverride[] = [...matMulOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides];
-const variants: { name: string; kernels: KernelOverride[]; native: boolean }[] = [
-  { name: "0 before (transposed matMul, slices, segment sum, CE gradient)", kernels: before, native: false },
-  { name: "1 + Identity/Cast share data (no copy per saved tensor)", kernels: [...before, ...identityOverrides], native: false },
-  { name: "2 + fused LSTM cell forward/backward", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides], native: false },
-  { name: "3 + one-pass softmax-CE forward, leading-axis Sum, row Gather", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmSumOverrides, ...wasmGatherOverrides], native: false },
-  { name: "4 + OpenBLAS addon (sgemm and the fused loops in C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmSumOverrides, ...wasmGatherOverrides], native: true },
-];
+const fused = [...wasmSoftmaxCrossEntropyOverrides, ...wasmSumOverrides, ...wasmGatherOverrides];
+// --order=wasm-first: the wasm-only steps, then the addon; default: the addon first (it is most
+// of the gain), then each kernel on top of it
+const variants: { name: string; kernels: KernelOverride[]; native: boolean }[] =
+  args.get("order") === "wasm-first"
+    ? [
+        { name: "0 before (transposed matMul, slices, segment sum, CE gradient)", kernels: before, native: false },
+        { name: "1 + Identity/Cast share data (no copy per saved tensor)", kernels: [...before, ...identityOverrides], native: false },
+        { name: "2 + fused LSTM cell forward/backward (JS)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides], native: false },
+        { name: "3 + one-pass softmax-CE forward, leading-axis Sum, row Gather", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: false },
+        { name: "4 + OpenBLAS addon (sgemm and the fused loops in C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: true },
+      ]
+    : [
+        { name: "0 before (transposed matMul, slices, segment sum, CE gradient)", kernels: before, native: false },
+        { name: "1 + OpenBLAS sgemm on the wasm heap (CE gradient in C)", kernels: before, native: true },
+        { name: "2 + Identity/Cast share data (no copy per saved tensor)", kernels: [...before, ...identityOverrides], native: true },
+        { name: "3 + fused LSTM cell forward/backward (C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides], native: true },
+        { name: "4 + one-pass softmax-CE forward (C), leading-axis Sum, row Gather", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: true },
+      ];
 
 const V = 10_000;
 const rng = new Rng(1);
