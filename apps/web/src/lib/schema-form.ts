@@ -74,7 +74,7 @@ const TITLES: Record<string, string> = { data: "Data", tokenizer: "Tokenizer", m
 /** Sections in schema order: "general" (name, task), then data, tokenizer, model, train, sample. */
 export function configSections(): SectionSpec[] {
   const root = z.toJSONSchema(ExperimentConfigSchema, { io: "input" }) as JsonSchema;
-  const general: SectionSpec = { key: "", title: "Experiment", description: root.description, fields: [] };
+  const general: SectionSpec = { key: "", title: "Run", description: root.description, fields: [] };
   const sections: SectionSpec[] = [general];
   for (const [key, s] of Object.entries(root.properties ?? {})) {
     if (s.anyOf) {
