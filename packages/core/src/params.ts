@@ -69,7 +69,7 @@ export function addLinear(params: Parameters, name: string, rng: Rng, inSize: nu
 /** Apply the nn.Linear `name` to x [N, in] -> [N, out]. */
 export function linear(params: Parameters, name: string, x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const y = tf.matMul(x, tf.transpose(params.get<tf.Rank.R2>(`${name}.weight`))); // [N, out]
+    const y = tf.matMul(x, params.get<tf.Rank.R2>(`${name}.weight`), false, true); // [N, out] (transposeB: no transposed copy)
     return (params.has(`${name}.bias`) ? tf.add(y, params.get<tf.Rank.R1>(`${name}.bias`)) : y) as tf.Tensor2D;
   });
 }

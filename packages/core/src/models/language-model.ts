@@ -62,11 +62,15 @@ export class LanguageModel {
     return W;
   }
 
-  /** Hidden states [N, H] -> logits [N, |V|] given the transposed decoder decT [d_in, |V|]. */
-  decode(h: tf.Tensor2D, decT: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * Hidden states [N, H] -> logits [N, |V|] with the decoder V [|V|, d_in]. The products use
+   * matMul's transposeB flag rather than a transposed copy: with native BLAS it is free, and the
+   * wasm kernel picks its own fastest layout (kernels/matmul.ts).
+   */
+  decode(h: tf.Tensor2D, decoder: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const x = this.params.has("projection.weight") ? tf.matMul(h, tf.transpose(this.params.get("projection.weight"))) : h; // P h  [N, d]
-      return tf.add(tf.matMul(x, decT), this.params.get("decoder.bias")) as tf.Tensor2D; // V h + b
+      const x = this.params.has("projection.weight") ? tf.matMul(h, this.params.get<tf.Rank.R2>("projection.weight"), false, true) : h; // P h  [N, d]
+      return tf.add(tf.matMul(x, decoder, false, true), this.params.get("decoder.bias")) as tf.Tensor2D; // V h + b
     });
   }
 
@@ -81,8 +85,7 @@ export class LanguageModel {
       const emb = dropout(this.encoder.forward(ids), p, rng); // [B, T, d]
       const out = this.rnn.forward(emb, state, { rng });
       const h = dropout(out.outputs, p, rng); // [B, T, H]
-      const decT = tf.transpose(this.decoderWeight()); // [d_in, |V|], once per forward
-      const logits = this.decode(tf.reshape(h, [B * T, -1]), decT); // [B*T, |V|]
+      const logits = this.decode(tf.reshape(h, [B * T, -1]), this.decoderWeight()); // [B*T, |V|]
       return { logits: tf.reshape(logits, [B, T, -1]) as tf.Tensor3D, state: out.state };
     });
   }
