@@ -1,16 +1,16 @@
 """Loads the files of export.ts into PyTorch modules and compares per-token log-probabilities
 with Unroll's. Needs torch (Debian: python3-torch).  python3 check.py DIR"""
 import json, os, struct, sys, torch, torch.nn as nn
-d = sys.argv[1] if len(sys.argv) > 1 else "/tmp/unroll-interop"
+out_dir = sys.argv[1] if len(sys.argv) > 1 else "/tmp/unroll-interop"
 def load(path):
     b = open(path, "rb").read(); n = struct.unpack("<Q", b[:8])[0]; h = json.loads(b[8:8 + n]); base = 8 + n
     meta = h.pop("__metadata__", {})
     t = {k: torch.frombuffer(bytearray(b[base + v["data_offsets"][0]: base + v["data_offsets"][1]]), dtype=torch.float32).reshape(v["shape"]) for k, v in h.items()}
     return meta, t
 worst = 0.0
-ref = json.load(open(os.path.join(d, "unroll.json")))
+ref = json.load(open(os.path.join(out_dir, "unroll.json")))
 for name, r in ref.items():
-    meta, state = load(os.path.join(d, f"{name}.safetensors"))
+    meta, state = load(os.path.join(out_dir, f"{name}.safetensors"))
     cfg = json.loads(meta["model"])
     V, d, H = cfg["vocabSize"], cfg["embeddingSize"], cfg["hiddenSize"]
     kw = dict(num_layers=cfg["layers"], batch_first=True)
