@@ -29,6 +29,18 @@ describe("pickToken", () => {
     const p1 = Math.exp(3) / (Math.exp(3) + Math.exp(2.5));
     expect(counts[1]! / 4000).toBeCloseTo(p1, 1);
   });
+
+  it("plain temperature sampling draws every token with probability softmax(z / T)", () => {
+    for (const T of [1, 0.5, 2]) {
+      const rng = new Rng(3);
+      const counts = [0, 0, 0, 0];
+      const n = 20_000;
+      for (let i = 0; i < n; i++) counts[pickToken(logits, { maxLength: 1, temperature: T }, rng)]!++;
+      const e = Array.from(logits, (z) => Math.exp(z / T));
+      const sum = e.reduce((a, b) => a + b, 0);
+      e.forEach((x, i) => expect(Math.abs(counts[i]! / n - x / sum), `token ${i} at T=${T}`).toBeLessThan(0.015));
+    }
+  });
 });
 
 describe("generate", () => {

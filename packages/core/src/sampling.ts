@@ -80,6 +80,30 @@ export class LMStepper {
   }
 }
 
+/**
+ * Plain temperature sampling in three passes over the logits and no allocations (the per-token
+ * hot path of generation): max of z = logits / T, the normaliser sum_i exp(z_i - max), then the
+ * draw: the first token whose cumulative exp(z_i - max) exceeds u * sum.
+ */
+function drawSoftmax(logits: ArrayLike<number>, T: number, banned: readonly number[] | undefined, rng: Rng): number {
+  const skip = banned && banned.length > 0 ? new Set(banned) : undefined;
+  const V = logits.length;
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) if (!skip?.has(i) && (logits[i] as number) / T > max) max = (logits[i] as number) / T;
+  let sum = 0;
+  for (let i = 0; i < V; i++) if (!skip?.has(i)) sum += Math.exp((logits[i] as number) / T - max);
+  const target = rng.next() * sum;
+  let cum = 0;
+  let last = -1;
+  for (let i = 0; i < V; i++) {
+    if (skip?.has(i)) continue;
+    cum += Math.exp((logits[i] as number) / T - max);
+    last = i;
+    if (target < cum) return i;
+  }
+  return last;
+}
+
 /** Pick the next token from one row of logits. */
 export function pickToken(logits: ArrayLike<number>, o: SampleOptions, rng: Rng): number {
   // crop: nothing to crop; unlike a transformer's window, the RNN state summarises the whole context
@@ -91,6 +115,7 @@ export function pickToken(logits: ArrayLike<number>, o: SampleOptions, rng: Rng)
     for (let i = 0; i < V; i++) if (!banned.has(i) && (best < 0 || (logits[i] as number) > (logits[best] as number))) best = i;
     return best;
   }
+  if (o.topK === undefined && o.topP === undefined) return drawSoftmax(logits, T, o.banned, rng);
   // temperature: z_i / T (T < 1 sharpens, T > 1 flattens); banned tokens get z = -inf
   let ids = Array.from({ length: V }, (_, i) => i);
   const z = Float64Array.from(logits as ArrayLike<number>, (v) => v / T);
