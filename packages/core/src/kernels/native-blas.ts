@@ -6,21 +6,10 @@
 // Absent (no compiler, no libopenblas-dev, not a workspace install) or disabled, our BatchMatMul
 // keeps the wasm path; nativeBlasInfo() says which path is active and why.
 import { createRequire } from "node:module";
+import type { NativeBlas } from "@unroll/native-blas";
 
-/** The addon's interface (packages/native-blas/index.d.cts). */
-export interface NativeBlas {
-  sgemm(heap: Uint8Array, transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number, alpha: number, aOff: number, aStride: number, bOff: number, bStride: number, beta: number, cOff: number, cStride: number): void;
-  addRowVector(heap: Uint8Array, cOff: number, rows: number, cols: number, biasOff: number): void;
-  softmaxXent(heap: Uint8Array, zOff: number, yOff: number, n: number, v: number, pOff: number, nllOff: number): void;
-  softmaxXentGrad(heap: Uint8Array, pOff: number, coefOff: number, yOff: number, n: number, v: number, outOff: number): void;
-  sumRows(heap: Uint8Array, xOff: number, rows: number, cols: number, outOff: number): void;
-  lstmCell(heap: Uint8Array, xpOff: number, uhOff: number, cOff: number, n: number, hOff: number, cNextOff: number, actsOff: number): void;
-  /** dcOff, dgatesOff, dcPrevOff: -1 for none. */
-  lstmCellGrad(heap: Uint8Array, actsOff: number, cOff: number, dhOff: number, dcOff: number, n: number, dgatesOff: number, dcPrevOff: number): void;
-  getThreads(): number;
-  setThreads(n: number): void;
-  config(): string;
-}
+/** The addon's interface, declared once by the addon (packages/native-blas/index.d.cts). */
+export type { NativeBlas } from "@unroll/native-blas";
 
 export interface NativeBlasInfo {
   /** The addon loaded. */

@@ -20,6 +20,10 @@ export interface ClaimedRun {
   resumed: boolean;
 }
 
+/** What a claim writes: the owner ($1-$4 = worker id, host, backend, device), one more attempt. */
+const CLAIM_SET = `status = 'RUNNING', "workerId" = $1, host = $2, backend = $3, device = $4,
+  attempt = r.attempt + 1, "startedAt" = COALESCE(r."startedAt", now()), "heartbeatAt" = now(), "finishedAt" = NULL`;
+
 /**
  * Claims the oldest runnable run: QUEUED, or CRASHED with attempts left.
  *
@@ -47,10 +51,7 @@ export async function claimNextRun(pool: Pool, worker: WorkerIdentity): Promise<
        LIMIT 1
        FOR UPDATE SKIP LOCKED
      )
-     UPDATE "Run" r
-        SET status = 'RUNNING', "workerId" = $1, host = $2, backend = $3, device = $4,
-            attempt = r.attempt + 1, "startedAt" = COALESCE(r."startedAt", now()),
-            "heartbeatAt" = now(), "finishedAt" = NULL
+     UPDATE "Run" r SET ${CLAIM_SET}
        FROM next
       WHERE r.id = next.id
      RETURNING r.id, r."experimentId", r.name, r.config, r.attempt, r."maxAttempts", r.step, next.previous`,
@@ -72,11 +73,10 @@ export async function claimNextRun(pool: Pool, worker: WorkerIdentity): Promise<
 /** Claims one specific QUEUED run (used by `unroll train`, which trains in its own process). */
 export async function claimRun(pool: Pool, worker: WorkerIdentity, runId: string): Promise<ClaimedRun | undefined> {
   const { rows } = await pool.query<{ id: string; experimentId: string; name: string; config: unknown; attempt: number; maxAttempts: number }>(
-    `UPDATE "Run" SET status = 'RUNNING', "workerId" = $2, host = $3, backend = $4, device = $5,
-            attempt = attempt + 1, "startedAt" = COALESCE("startedAt", now()), "heartbeatAt" = now()
-      WHERE id = $1 AND status = 'QUEUED'
-      RETURNING id, "experimentId", name, config, attempt, "maxAttempts"`,
-    [runId, worker.id, worker.host, worker.backend, worker.device],
+    `UPDATE "Run" r SET ${CLAIM_SET}
+      WHERE r.id = $5 AND r.status = 'QUEUED'
+      RETURNING r.id, r."experimentId", r.name, r.config, r.attempt, r."maxAttempts"`,
+    [worker.id, worker.host, worker.backend, worker.device, runId],
   );
   const row = rows[0];
   return row ? { ...row, resumed: row.attempt > 1 } : undefined;
