@@ -29,7 +29,9 @@ export function LineChartPanel({ title, series, xLabel = "step", logY = false, s
   const points = series.reduce((n, s) => n + s.points.length, 0);
   const finite = series.flatMap((s) => s.points.map((p) => p.y)).filter((v): v is number => v !== null && Number.isFinite(v));
   return (
-    <section className="panel" data-testid={testId} data-points={points} aria-label={title}>
+    // data-series-count and data-lines (curves to draw: one per series, two with the raw ones) let
+    // tests and the dashboard benchmark tell when every line has its path.
+    <section className="panel" data-testid={testId} data-points={points} data-series-count={series.length} data-lines={points === 0 ? 0 : series.length * (showRaw ? 2 : 1)} aria-label={title}>
       <div className="chart-title">
         <h2>{title}</h2>
         <span className="muted small">
