@@ -37,6 +37,8 @@ const peerThreads = (args.get("peer-threads") ?? `default,${cpus().length}`).spl
 const here = import.meta.dirname;
 const tsx = join(here, "node_modules", ".bin", "tsx");
 
+/** OPENBLAS_CORETYPE that Unroll's addon ran with (the peer gets the same kernels). */
+let coreType: string | undefined = process.env.OPENBLAS_CORETYPE;
 const before = machine();
 console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; ${steps} steps x ${reps} reps x ${rounds} rounds`);
 const rows: Record<string, unknown>[] = [];
@@ -58,6 +60,7 @@ for (const name of configs) {
       try {
         const out = await runJson(tsx, [join(here, "unroll", "lm.ts"), "train", "--backend", backend, ...(b === "wasm-nonative" ? ["--native", "off"] : []), ...(b === "wasm-1thread" ? ["--blas-threads", "1"] : []), ...common, "--steps", String(s), "--reps", String(r), "--warmup", b === "cpu" ? "1" : "3"]);
         (unrollRuns[b] ??= []).push(...(out["runs"] as number[]));
+        if (typeof out["openblasCoreType"] === "string") coreType = out["openblasCoreType"];
         console.log(`  ${name} unroll ${b}: ${round1(out["tokensPerSecond"])} tokens/s (${String(out["matMul"])}; runs ${JSON.stringify(out["runs"])})`);
       } catch (e) {
         unroll[b] = `failed: ${String(e).slice(0, 200)}`;
@@ -68,8 +71,10 @@ for (const name of configs) {
   const runPeer = async () => {
     for (const th of peerThreads) {
       // The peer runs as a PyTorch user runs it: no OMP_WAIT_POLICY of ours (PASSIVE made PyTorch
-      // 25 % slower on 2 threads here: 4,208 -> 3,124 tokens/s).
-      const env = process.env;
+      // 25 % slower on 2 threads here: 4,208 -> 3,124 tokens/s). It gets the OpenBLAS kernels
+      // Unroll's addon chose (OPENBLAS_CORETYPE): where OpenBLAS does not recognise the CPU it
+      // falls back to slow SSE3 kernels, for PyTorch too (2,139 vs 4,273 tokens/s on RESULTS.md's machine).
+      const env = { ...process.env, ...(coreType ? { OPENBLAS_CORETYPE: coreType } : {}) };
       const out = await runJson(PYTHON, [join(here, "peer", "word_lm.py"), "train", "--model", c.torch, "--nhid", String(c.hidden), ...(c.tied ? ["--tied"] : []), "--steps", String(steps), "--reps", String(reps), ...(th === "default" ? [] : ["--threads", th])], { env });
       (peerRuns[`threads${out["threads"]}`] ??= []).push(...(out["runs"] as number[]));
       console.log(`  ${name} pytorch ${th} threads (${String(out["threads"])}): ${round1(out["tokensPerSecond"])} tokens/s (runs ${JSON.stringify(out["runs"])})`);
@@ -94,7 +99,7 @@ for (const name of configs) {
     [String(cpus().length)]: typeof unroll["wasm"] === "number" && peer[`threads${cpus().length}`] ? round((unroll["wasm"] as number) / peer[`threads${cpus().length}`]!, 2) : null,
   };
   // ratio: Unroll's best setting over PyTorch's best setting; ratioSameThreads: at equal thread counts
-  const row = { config: name, ...c, unroll, pytorch: peer, unrollBest: ours, pytorchBest: best, ratio: round(ours / best, 2), ratioSameThreads: sameThreads };
+  const row = { config: name, ...c, openblasCoreType: coreType ?? null, unroll, pytorch: peer, unrollBest: ours, pytorchBest: best, ratio: round(ours / best, 2), ratioSameThreads: sameThreads };
   console.log(`  ${name}: Unroll best ${ours}, PyTorch best ${best} tokens/s; ratio ${row.ratio} (same threads: ${JSON.stringify(sameThreads)})`);
   rows.push(row);
 }

@@ -36,7 +36,7 @@ const config = parseExperimentConfig({
   train: { optimizer: "sgd", lr: 20, clip: 0.25, batchSize: 20, bptt: 35, epochs: 1, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, seed: 1111 },
 });
 const m = { ...(config.model as { embeddingSize: number; hiddenSize: number; layers: number; dropout: number; tied: boolean }), cell }; // the config's "rnn" is the model's "elman"
-const common = { backend: info.name, device: info.device, matMul, cell, hidden, tied, blas: blas.config || null };
+const common = { backend: info.name, device: info.device, matMul, cell, hidden, tied, blas: blas.config || null, openblasCoreType: blas.coreType };
 
 if (mode === "train") {
   const t0 = performance.now();

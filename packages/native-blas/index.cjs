@@ -9,6 +9,30 @@ const { join } = require("node:path");
 // libgomp reads this when the addon loads it, so it must be set before the require below.
 if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = "PASSIVE";
 
+// OpenBLAS picks its kernels from the CPU model (DYNAMIC_ARCH). A model it does not know (a
+// newer CPU, or a hypervisor that hides the model number, as on the machine of
+// benchmarks/RESULTS.md) falls back to "Prescott", SSE3 kernels 2-5x slower than the AVX2 ones
+// (measured: [700, 200] x [200, 10000] 59 ms vs 26 ms). So the core type is chosen from the
+// instruction sets the CPU reports, unless the user set OPENBLAS_CORETYPE; read at library load.
+function coreTypeFromCpuFlags() {
+  if (process.platform !== "linux" || process.arch !== "x64") return undefined;
+  let flags;
+  try {
+    const line = require("node:fs").readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("flags"));
+    flags = new Set((line || "").split(":")[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return undefined;
+  }
+  if (["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].every((f) => flags.has(f))) return "SkylakeX";
+  if (flags.has("avx2") && flags.has("fma")) return "Haswell";
+  return undefined; // older CPUs: OpenBLAS's own detection
+}
+let coreType = process.env.OPENBLAS_CORETYPE;
+if (coreType === undefined) {
+  coreType = coreTypeFromCpuFlags();
+  if (coreType !== undefined) process.env.OPENBLAS_CORETYPE = coreType;
+}
+
 let blas = null;
 let reason = "";
 try {
@@ -20,4 +44,4 @@ try {
     : `the addon failed to load: ${message}`;
 }
 
-module.exports = { blas, reason };
+module.exports = { blas, reason, coreType: coreType ?? null };

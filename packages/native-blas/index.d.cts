@@ -8,6 +8,14 @@ export interface NativeBlas {
   sumRows(heap: Uint8Array, xOff: number, rows: number, cols: number, outOff: number): void;
   lstmCell(heap: Uint8Array, xpOff: number, uhOff: number, cOff: number, n: number, hOff: number, cNextOff: number, actsOff: number): void;
   lstmCellGrad(heap: Uint8Array, actsOff: number, cOff: number, dhOff: number, dcOff: number, n: number, dgatesOff: number, dcPrevOff: number): void;
+  /** One LSTM layer over T steps, feature-major: xs [T, 4H, B], U [4H, H], h0, c0 [H, B] -> hs, cs [T, H, B], acts [T, 5H, B]. */
+  lstmSequence(heap: Uint8Array, xsOff: number, uOff: number, h0Off: number, c0Off: number, T: number, H: number, B: number, hsOff: number, csOff: number, actsOff: number): void;
+  /** Its gradient: -> dxs [T, 4H, B], dU [4H, H], dh0, dc0 [H, B]. */
+  lstmSequenceGrad(heap: Uint8Array, actsOff: number, csOff: number, hsOff: number, uOff: number, h0Off: number, c0Off: number, dhsOff: number, dcsOff: number, T: number, H: number, B: number, dxsOff: number, duOff: number, dh0Off: number, dc0Off: number): void;
+  /** sum_i x_i^2 over n floats. */
+  sumSquares(heap: Uint8Array, xOff: number, n: number): number;
+  /** out = x + alpha y over n floats. */
+  axpy(heap: Uint8Array, xOff: number, yOff: number, n: number, alpha: number, outOff: number): void;
   getThreads(): number;
   setThreads(n: number): void;
   /** OpenBLAS's build description (version, kernel, threading). */
@@ -16,3 +24,5 @@ export interface NativeBlas {
 export declare const blas: NativeBlas | null;
 /** Why `blas` is null ("" when it loaded). */
 export declare const reason: string;
+/** OPENBLAS_CORETYPE in effect: the user's, or the one chosen from the CPU's flags; null: OpenBLAS detects. */
+export declare const coreType: string | null;

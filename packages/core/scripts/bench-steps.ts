@@ -21,7 +21,7 @@ import { wasmGatherOverrides } from "../src/kernels/gather.js";
 import { LanguageModel } from "../src/models/language-model.js";
 import { Rng } from "../src/random.js";
 import { LMTask } from "../src/train/lm-task.js";
-import { clipByGlobalNorm, SGD } from "../src/train/optimizers.js";
+import { gradientScale, SGD } from "../src/train/optimizers.js";
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string | undefined]));
 const rounds = Number(args.get("rounds") ?? 5);
@@ -61,9 +61,9 @@ let index = 0;
 function step(): void {
   const { value, grads } = tf.variableGrads(() => task.loss(index++ % 45, rng), task.params.variables());
   value.dataSync();
-  const clipped = clipByGlobalNorm(new Map(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g])), 0.25);
-  sgd.apply(task.params, clipped.grads);
-  tf.dispose([value, clipped.norm, ...clipped.grads.values(), ...Object.values(grads)]);
+  const named = new Map(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
+  sgd.apply(task.params, named, gradientScale(named, 0.25).scale); // as the trainer does
+  tf.dispose([value, ...Object.values(grads)]);
   task.endStep(true);
 }
 

@@ -76,5 +76,5 @@ export { LMTask } from "./train/lm-task.js";
 export { TaggerTask, ClassifierTask, isIOB2 } from "./train/sequence-tasks.js";
 export type { Task as TrainTask, TaskKind, Split as EvalSplit } from "./train/task.js";
 export { batchify, lmChunk, lmChunkCount, bucketBatches, padBatch } from "./train/batching.js";
-export { SGD, Adam, createOptimizer, clipByGlobalNorm } from "./train/optimizers.js";
+export { SGD, Adam, createOptimizer, clipByGlobalNorm, globalNorm, gradientScale } from "./train/optimizers.js";
 export type { Optimizer } from "./train/optimizers.js";

@@ -36,7 +36,7 @@ function main() {
   if (cblas.length === 0) return "skipped: cblas.h not found (Debian/Ubuntu: apt-get install libopenblas-dev)";
   mkdirSync(dirname(out), { recursive: true });
   const cc = process.env.CC || "cc";
-  const args = ["-O3", "-march=native", "-ffast-math", "-fno-finite-math-only", "-std=c11", "-shared", "-fPIC", "-DNODE_GYP_MODULE_NAME=unroll_blas", `-I${headers}`, ...cblas.map((d) => `-I${d}`), join(root, "src", "unroll_blas.c"), "-o", out, "-lopenblas", "-lm"];
+  const args = ["-O3", "-march=native", "-ffast-math", "-fno-finite-math-only", "-std=c11", "-fopenmp", "-shared", "-fPIC", "-DNODE_GYP_MODULE_NAME=unroll_blas", `-I${headers}`, ...cblas.map((d) => `-I${d}`), join(root, "src", "unroll_blas.c"), "-o", out, "-lopenblas", "-lm"];
   try {
     execFileSync(cc, args, { stdio: ["ignore", "pipe", "pipe"] });
   } catch (err) {

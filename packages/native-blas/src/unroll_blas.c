@@ -8,7 +8,9 @@
 #include <cblas.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <omp.h>
 
 extern int openblas_get_num_threads(void);
 extern void openblas_set_num_threads(int);
@@ -35,8 +37,10 @@ static int heap_of(napi_env env, napi_value v, uint8_t **base, size_t *len) {
 // Threads: OpenBLAS splits even the small per-time-step products ([800, 200] x [200, 20]) over
 // all its threads; waking them costs more than the product (measured: 0.5 ms instead of 0.15 ms
 // per call on a loaded 2-core machine, 200 such calls per step). Products under this many
-// multiply-adds run on one thread, larger ones on `max_threads`. (The fused loops below stay on
-// the calling thread: splitting them over OpenMP threads was slower on the loaded 2-core machine.)
+// multiply-adds run on one thread, larger ones on `max_threads`. The fused loops below split
+// their rows over `max_threads` OpenMP threads (the same runtime OpenBLAS's threads use) when they
+// touch more than PAR_MIN elements; smaller ones stay on the calling thread, where waking a
+// sleeping thread would cost more than the loop.
 #define SMALL_GEMM_MACS (16 * 1024 * 1024)
 static int max_threads = 0; // 0: not read yet
 static int blas_threads = 0; // what OpenBLAS is set to now
@@ -45,6 +49,13 @@ static void use_threads(int n) {
   if (max_threads == 0) max_threads = blas_threads = openblas_get_num_threads();
   if (n > max_threads) n = max_threads;
   if (n != blas_threads) { openblas_set_num_threads(n); blas_threads = n; }
+}
+
+#define PAR_MIN (256 * 1024)
+/** Threads for a fused loop over `elements` floats. */
+static int loop_threads(double elements) {
+  if (max_threads == 0) max_threads = blas_threads = openblas_get_num_threads();
+  return elements < PAR_MIN ? 1 : max_threads;
 }
 
 static double num(napi_env env, napi_value v) {
@@ -126,6 +137,32 @@ static inline float fast_expf(float x) {
 static inline float sigm(float x) { return 1.0f / (1.0f + fast_expf(-x)); }
 static inline float fast_tanhf(float x) { return 1.0f - 2.0f / (fast_expf(2.0f * x) + 1.0f); }
 
+// One LSTM step's pointwise maths (packages/core/src/kernels/lstm-cell.ts has the equations):
+// xp, uh [4H, B] (gate blocks i, f, g, o), c [H, B] -> h, c' [H, B], acts [5H, B] = i, f, g, o, tanh c'.
+static inline void lstm_forward(const float *xp, const float *uh, const float *c, size_t n, float *h, float *cn, float *acts) {
+  for (size_t k = 0; k < n; k++) {
+    float i = sigm(xp[k] + uh[k]), f = sigm(xp[n + k] + uh[n + k]), g = fast_tanhf(xp[2 * n + k] + uh[2 * n + k]), o = sigm(xp[3 * n + k] + uh[3 * n + k]);
+    float cc = f * c[k] + i * g, tc = fast_tanhf(cc);
+    cn[k] = cc; h[k] = o * tc;
+    acts[k] = i; acts[n + k] = f; acts[2 * n + k] = g; acts[3 * n + k] = o; acts[4 * n + k] = tc;
+  }
+}
+
+// Its gradient: acts, c (previous), dh, dc' (NULL: 0) -> dgates [4H, B] and/or dc [H, B] (NULL: not wanted).
+static inline void lstm_backward(const float *acts, const float *c, const float *dh, const float *dcn, size_t n, float *dg, float *dcp) {
+  for (size_t k = 0; k < n; k++) {
+    float i = acts[k], f = acts[n + k], g = acts[2 * n + k], o = acts[3 * n + k], tc = acts[4 * n + k], dhk = dh[k];
+    float dct = (dcn ? dcn[k] : 0.0f) + dhk * o * (1 - tc * tc);
+    if (dcp) dcp[k] = dct * f;
+    if (dg) {
+      dg[k] = dct * g * i * (1 - i);
+      dg[n + k] = dct * c[k] * f * (1 - f);
+      dg[2 * n + k] = dct * i * (1 - g * g);
+      dg[3 * n + k] = dhk * tc * o * (1 - o);
+    }
+  }
+}
+
 // softmaxXent(heap, zOff, yOff, n, v, pOff, nllOff): p = softmax(z) row-wise, nll_i = logsumexp(z_i) - z_i[y_i]
 // (y_i outside [0, v): nll_i = logsumexp only). z, p: [n, v] float32; y: [n] int32; nll: [n].
 static napi_value softmax_xent(napi_env env, napi_callback_info info) {
@@ -135,6 +172,7 @@ static napi_value softmax_xent(napi_env env, napi_callback_info info) {
   IN_HEAP(zOff, n * v * 4, "softmaxXent"); IN_HEAP(pOff, n * v * 4, "softmaxXent");
   IN_HEAP(yOff, n * 4, "softmaxXent"); IN_HEAP(nllOff, n * 4, "softmaxXent");
   const float *z = F32(zOff); float *p = F32(pOff), *nll = F32(nllOff); const int32_t *y = I32(yOff);
+  #pragma omp parallel for schedule(static) num_threads(loop_threads((double)n * v))
   for (size_t i = 0; i < n; i++) {
     const float *zi = z + i * v; float *pi = p + i * v;
     float m = -INFINITY;
@@ -158,6 +196,7 @@ static napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
   IN_HEAP(pOff, n * v * 4, "softmaxXentGrad"); IN_HEAP(outOff, n * v * 4, "softmaxXentGrad");
   IN_HEAP(cOff, n * 4, "softmaxXentGrad"); IN_HEAP(yOff, n * 4, "softmaxXentGrad");
   const float *p = F32(pOff), *coef = F32(cOff); float *out = F32(outOff); const int32_t *y = I32(yOff);
+  #pragma omp parallel for schedule(static) num_threads(loop_threads((double)n * v))
   for (size_t i = 0; i < n; i++) {
     const float c = coef[i]; const float *pi = p + i * v; float *oi = out + i * v;
     for (size_t j = 0; j < v; j++) oi[j] = pi[j] * c;
@@ -174,8 +213,13 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
   double xOff = num(env, a[1]), outOff = num(env, a[4]);
   IN_HEAP(xOff, rows * cols * 4, "sumRows"); IN_HEAP(outOff, cols * 4, "sumRows");
   const float *x = F32(xOff); float *out = F32(outOff);
-  memset(out, 0, cols * 4);
-  for (size_t r = 0; r < rows; r++) { const float *xr = x + r * cols; for (size_t j = 0; j < cols; j++) out[j] += xr[j]; }
+  #pragma omp parallel num_threads(loop_threads((double)rows * cols))
+  { // each thread sums its own range of columns over all rows
+    size_t nt = (size_t)omp_get_num_threads(), t = (size_t)omp_get_thread_num();
+    size_t j0 = cols * t / nt, j1 = cols * (t + 1) / nt;
+    memset(out + j0, 0, (j1 - j0) * 4);
+    for (size_t r = 0; r < rows; r++) { const float *xr = x + r * cols; for (size_t j = j0; j < j1; j++) out[j] += xr[j]; }
+  }
   return NULL;
 }
 
@@ -187,13 +231,7 @@ static napi_value lstm_cell(napi_env env, napi_callback_info info) {
   double xpOff = num(env, a[1]), uhOff = num(env, a[2]), cOff = num(env, a[3]), hOff = num(env, a[5]), cnOff = num(env, a[6]), actsOff = num(env, a[7]);
   IN_HEAP(xpOff, 16 * n, "lstmCell"); IN_HEAP(uhOff, 16 * n, "lstmCell"); IN_HEAP(cOff, 4 * n, "lstmCell");
   IN_HEAP(hOff, 4 * n, "lstmCell"); IN_HEAP(cnOff, 4 * n, "lstmCell"); IN_HEAP(actsOff, 20 * n, "lstmCell");
-  const float *xp = F32(xpOff), *uh = F32(uhOff), *c = F32(cOff); float *h = F32(hOff), *cn = F32(cnOff), *acts = F32(actsOff);
-  for (size_t k = 0; k < n; k++) {
-    float i = sigm(xp[k] + uh[k]), f = sigm(xp[n + k] + uh[n + k]), g = fast_tanhf(xp[2 * n + k] + uh[2 * n + k]), o = sigm(xp[3 * n + k] + uh[3 * n + k]);
-    float cc = f * c[k] + i * g, tc = fast_tanhf(cc);
-    cn[k] = cc; h[k] = o * tc;
-    acts[k] = i; acts[n + k] = f; acts[2 * n + k] = g; acts[3 * n + k] = o; acts[4 * n + k] = tc;
-  }
+  lstm_forward(F32(xpOff), F32(uhOff), F32(cOff), n, F32(hOff), F32(cnOff), F32(actsOff));
   return NULL;
 }
 
@@ -206,19 +244,93 @@ static napi_value lstm_cell_grad(napi_env env, napi_callback_info info) {
   if (dcOff >= 0) { IN_HEAP(dcOff, 4 * n, "lstmCellGrad"); }
   if (dgOff >= 0) { IN_HEAP(dgOff, 16 * n, "lstmCellGrad"); }
   if (dcpOff >= 0) { IN_HEAP(dcpOff, 4 * n, "lstmCellGrad"); }
-  const float *acts = F32(actsOff), *c = F32(cOff), *dh = F32(dhOff), *dcn = dcOff >= 0 ? F32(dcOff) : NULL;
-  float *dg = dgOff >= 0 ? F32(dgOff) : NULL, *dcp = dcpOff >= 0 ? F32(dcpOff) : NULL;
-  for (size_t k = 0; k < n; k++) {
-    float i = acts[k], f = acts[n + k], g = acts[2 * n + k], o = acts[3 * n + k], tc = acts[4 * n + k], dhk = dh[k];
-    float dct = (dcn ? dcn[k] : 0.0f) + dhk * o * (1 - tc * tc);
-    if (dcp) dcp[k] = dct * f;
-    if (dg) {
-      dg[k] = dct * g * i * (1 - i);
-      dg[n + k] = dct * c[k] * f * (1 - f);
-      dg[2 * n + k] = dct * i * (1 - g * g);
-      dg[3 * n + k] = dhk * tc * o * (1 - o);
-    }
+  lstm_backward(F32(actsOff), F32(cOff), F32(dhOff), dcOff >= 0 ? F32(dcOff) : NULL, n, dgOff >= 0 ? F32(dgOff) : NULL, dcpOff >= 0 ? F32(dcpOff) : NULL);
+  return NULL;
+}
+
+// The whole recurrence of one LSTM layer in one call (the time loop of packages/core's
+// cells/cell.ts runCell, without a round trip through TensorFlow.js per step), feature-major:
+// lstmSequence(heap, xsOff, uOff, h0Off, c0Off, T, H, B, hsOff, csOff, actsOff)
+//   xs [T, 4H, B] input projections with both biases, U [4H, H] (weight_hh as stored), h0, c0 [H, B]
+//   -> hs, cs [T, H, B] (h_t, c_t), acts [T, 5H, B] (saved for the gradient)
+static napi_value lstm_sequence(napi_env env, napi_callback_info info) {
+  GET_ARGS(11, "lstmSequence");
+  size_t T = (size_t)num(env, a[5]), H = (size_t)num(env, a[6]), B = (size_t)num(env, a[7]), n = H * B;
+  double xsOff = num(env, a[1]), uOff = num(env, a[2]), h0Off = num(env, a[3]), c0Off = num(env, a[4]), hsOff = num(env, a[8]), csOff = num(env, a[9]), actsOff = num(env, a[10]);
+  IN_HEAP(xsOff, T * 16 * n, "lstmSequence"); IN_HEAP(uOff, 16 * H * H, "lstmSequence");
+  IN_HEAP(h0Off, 4 * n, "lstmSequence"); IN_HEAP(c0Off, 4 * n, "lstmSequence");
+  IN_HEAP(hsOff, T * 4 * n, "lstmSequence"); IN_HEAP(csOff, T * 4 * n, "lstmSequence"); IN_HEAP(actsOff, T * 20 * n, "lstmSequence");
+  if (T == 0 || n == 0) return NULL;
+  float *uh = malloc(16 * n);
+  if (!uh) { napi_throw_error(env, NULL, "unroll_blas.lstmSequence: out of memory"); return NULL; }
+  const float *xs = F32(xsOff), *U = F32(uOff);
+  float *hs = F32(hsOff), *cs = F32(csOff), *acts = F32(actsOff);
+  use_threads((double)4 * H * H * B < SMALL_GEMM_MACS ? 1 : max_threads);
+  for (size_t t = 0; t < T; t++) {
+    const float *hp = t ? hs + (t - 1) * n : F32(h0Off), *cp = t ? cs + (t - 1) * n : F32(c0Off);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)(4 * H), (blasint)B, (blasint)H, 1.0f, U, (blasint)H, hp, (blasint)B, 0.0f, uh, (blasint)B); // U h_{t-1}
+    lstm_forward(xs + t * 4 * n, uh, cp, n, hs + t * n, cs + t * n, acts + t * 5 * n);
   }
+  free(uh);
+  return NULL;
+}
+
+// Its gradient, backwards through time:
+// lstmSequenceGrad(heap, actsOff, csOff, hsOff, uOff, h0Off, c0Off, dhsOff, dcsOff, T, H, B, dxsOff, duOff, dh0Off, dc0Off)
+//   dhs, dcs [T, H, B]: gradients of the outputs hs and cs
+//   -> dxs [T, 4H, B] (= dgates), dU [4H, H] = sum_t dgates_t h_{t-1}^T, dh0, dc0 [H, B]
+static napi_value lstm_sequence_grad(napi_env env, napi_callback_info info) {
+  GET_ARGS(16, "lstmSequenceGrad");
+  size_t T = (size_t)num(env, a[9]), H = (size_t)num(env, a[10]), B = (size_t)num(env, a[11]), n = H * B, G = 4 * H;
+  double actsOff = num(env, a[1]), csOff = num(env, a[2]), hsOff = num(env, a[3]), uOff = num(env, a[4]), h0Off = num(env, a[5]), c0Off = num(env, a[6]);
+  double dhsOff = num(env, a[7]), dcsOff = num(env, a[8]), dxsOff = num(env, a[12]), duOff = num(env, a[13]), dh0Off = num(env, a[14]), dc0Off = num(env, a[15]);
+  IN_HEAP(actsOff, T * 20 * n, "lstmSequenceGrad"); IN_HEAP(csOff, T * 4 * n, "lstmSequenceGrad"); IN_HEAP(hsOff, T * 4 * n, "lstmSequenceGrad");
+  IN_HEAP(uOff, 4 * G * H, "lstmSequenceGrad"); IN_HEAP(h0Off, 4 * n, "lstmSequenceGrad"); IN_HEAP(c0Off, 4 * n, "lstmSequenceGrad");
+  IN_HEAP(dhsOff, T * 4 * n, "lstmSequenceGrad"); IN_HEAP(dcsOff, T * 4 * n, "lstmSequenceGrad"); IN_HEAP(dxsOff, T * 16 * n, "lstmSequenceGrad");
+  IN_HEAP(duOff, 4 * G * H, "lstmSequenceGrad"); IN_HEAP(dh0Off, 4 * n, "lstmSequenceGrad"); IN_HEAP(dc0Off, 4 * n, "lstmSequenceGrad");
+  const float *acts = F32(actsOff), *cs = F32(csOff), *hs = F32(hsOff), *U = F32(uOff), *h0 = F32(h0Off), *c0 = F32(c0Off), *dhs = F32(dhsOff), *dcs = F32(dcsOff);
+  float *dxs = F32(dxsOff), *du = F32(duOff), *dhCarry = F32(dh0Off), *dcCarry = F32(dc0Off); // the carries end as dh0, dc0
+  memset(dhCarry, 0, 4 * n); memset(dcCarry, 0, 4 * n);
+  if (T == 0 || n == 0) { memset(du, 0, 4 * G * H); return NULL; }
+  // dU in one product at the end: dgates and h_{t-1} gathered as [4H, T*B] and [H, T*B]
+  float *dh = malloc(4 * n), *dc = malloc(4 * n), *dgAll = malloc(4 * G * T * B), *hAll = malloc(4 * H * T * B);
+  if (!dh || !dc || !dgAll || !hAll) { free(dh); free(dc); free(dgAll); free(hAll); napi_throw_error(env, NULL, "unroll_blas.lstmSequenceGrad: out of memory"); return NULL; }
+  use_threads((double)G * H * B < SMALL_GEMM_MACS ? 1 : max_threads);
+  for (size_t t = T; t-- > 0;) {
+    const float *hp = t ? hs + (t - 1) * n : h0, *cp = t ? cs + (t - 1) * n : c0;
+    for (size_t k = 0; k < n; k++) { dh[k] = dhs[t * n + k] + dhCarry[k]; dc[k] = dcs[t * n + k] + dcCarry[k]; }
+    float *dg = dxs + t * G * B;
+    lstm_backward(acts + t * 5 * n, cp, dh, dc, n, dg, dcCarry); // dc_{t-1}
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)H, (blasint)B, (blasint)G, 1.0f, U, (blasint)H, dg, (blasint)B, 0.0f, dhCarry, (blasint)B); // dh_{t-1} = U^T dg
+    for (size_t r = 0; r < G; r++) memcpy(dgAll + r * T * B + t * B, dg + r * B, 4 * B);
+    for (size_t r = 0; r < H; r++) memcpy(hAll + r * T * B + t * B, hp + r * B, 4 * B);
+  }
+  use_threads((double)G * H * T * B < SMALL_GEMM_MACS ? 1 : max_threads);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)G, (blasint)H, (blasint)(T * B), 1.0f, dgAll, (blasint)(T * B), hAll, (blasint)(T * B), 0.0f, du, (blasint)H); // dU
+  free(dh); free(dc); free(dgAll); free(hAll);
+  return NULL;
+}
+
+// sumSquares(heap, xOff, n) -> sum_i x_i^2 (in double), for the global gradient norm.
+static napi_value sum_squares(napi_env env, napi_callback_info info) {
+  GET_ARGS(3, "sumSquares");
+  size_t n = (size_t)num(env, a[2]); double xOff = num(env, a[1]);
+  IN_HEAP(xOff, 4 * n, "sumSquares");
+  const float *x = F32(xOff); double s = 0;
+  #pragma omp parallel for schedule(static) reduction(+ : s) num_threads(loop_threads((double)n))
+  for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+  napi_value out; napi_create_double(env, s, &out); return out;
+}
+
+// axpy(heap, xOff, yOff, n, alpha, outOff): out = x + alpha y (an SGD step: p - lr g in one pass).
+static napi_value axpy(napi_env env, napi_callback_info info) {
+  GET_ARGS(6, "axpy");
+  size_t n = (size_t)num(env, a[3]); double xOff = num(env, a[1]), yOff = num(env, a[2]), outOff = num(env, a[5]);
+  float alpha = (float)num(env, a[4]);
+  IN_HEAP(xOff, 4 * n, "axpy"); IN_HEAP(yOff, 4 * n, "axpy"); IN_HEAP(outOff, 4 * n, "axpy");
+  const float *x = F32(xOff), *y = F32(yOff); float *out = F32(outOff);
+  #pragma omp parallel for schedule(static) num_threads(loop_threads((double)n))
+  for (size_t i = 0; i < n; i++) out[i] = x[i] + alpha * y[i];
   return NULL;
 }
 
@@ -247,6 +359,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
     {"lstmCell", NULL, lstm_cell, NULL, NULL, NULL, napi_default, NULL},
     {"lstmCellGrad", NULL, lstm_cell_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"lstmSequence", NULL, lstm_sequence, NULL, NULL, NULL, napi_default, NULL},
+    {"lstmSequenceGrad", NULL, lstm_sequence_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
+    {"axpy", NULL, axpy, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},

@@ -33,3 +33,18 @@ test("loading never throws: blas or a reason", () => {
     assert.notStrictEqual(reason, "");
   }
 });
+
+test("OpenBLAS's kernels follow the CPU's instruction sets unless OPENBLAS_CORETYPE is set", () => {
+  const show = "const m = require('.'); console.log(JSON.stringify({ coreType: m.coreType, config: m.blas ? m.blas.config() : null }))";
+  const run = (env) => JSON.parse(spawnSync(process.execPath, ["-e", show], { cwd: join(__dirname, ".."), env, encoding: "utf8" }).stdout);
+  const { OPENBLAS_CORETYPE: _, ...clean } = process.env;
+  const chosen = run(clean);
+  const flags = require("node:fs").existsSync("/proc/cpuinfo") ? require("node:fs").readFileSync("/proc/cpuinfo", "utf8") : "";
+  if (process.arch === "x64" && /\bavx2\b/.test(flags) && /\bfma\b/.test(flags)) {
+    assert.match(chosen.coreType, /^(SkylakeX|Haswell)$/);
+    if (chosen.config) assert.ok(chosen.config.includes(chosen.coreType), chosen.config); // OpenBLAS took it
+  }
+  const forced = run({ ...clean, OPENBLAS_CORETYPE: "Haswell" });
+  assert.strictEqual(forced.coreType, "Haswell");
+  if (forced.config) assert.match(forced.config, /Haswell/);
+});

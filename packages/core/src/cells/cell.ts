@@ -36,6 +36,11 @@ export interface Cell {
   prepare(): PreparedCell;
   /** One recurrence step, feature-major: projected input xp_t [G*H, B] (bx added), states [H, B]. */
   step(p: PreparedCell, xp: tf.Tensor2D, state: CellState): CellState;
+  /**
+   * All T steps at once where a fused kernel exists for the current backend (else undefined, and
+   * runCell loops over `step`): steps [T, G*H, B] -> h_t for every t [T, H, B] and the final state.
+   */
+  sequence?(p: PreparedCell, steps: tf.Tensor3D, state: CellState): { hs: tf.Tensor3D; state: CellState } | undefined;
 }
 
 /** Torch parameter names of one cell: `${prefix}weight_ih${suffix}` with suffix like `_l0_reverse`. */
@@ -85,10 +90,12 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     // Hoisted input projection: X W^T + b for every time step in one matMul, then one transpose
     // to time-major, feature-major steps.
     const xp = tf.add(tf.matMul(tf.reshape(x, [B * T, I]), p.wT), p.bx); // [B*T, G*H]
-    const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]); // [T, G*H, B]
+    const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]) as tf.Tensor3D; // [T, G*H, B]
+    let state = state0.map((s) => tf.transpose(s)); // [H, B]
+    const fused = mask ? undefined : cell.sequence?.(p, steps, state);
+    if (fused) return { outputs: tf.transpose(fused.hs, [2, 0, 1]) as tf.Tensor3D, state: fused.state.map((s) => tf.transpose(s)) };
     const xs = tf.unstack(steps) as tf.Tensor2D[]; // T x [G*H, B], contiguous
     const ms = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 1)) as tf.Tensor2D[]) : undefined; // T x [1, B]
-    let state = state0.map((s) => tf.transpose(s)); // [H, B]
     const outs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
       const next = tf.tidy(() => {

@@ -22,21 +22,23 @@ export interface NativeBlasInfo {
   threads: number;
   /** OpenBLAS's build line, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH USE_OPENMP Zen MAX_THREADS=64". */
   config: string;
+  /** OPENBLAS_CORETYPE in effect (the user's, or chosen from the CPU's flags by the addon); null: OpenBLAS's own detection. */
+  coreType: string | null;
 }
 
 const PACKAGE: string = "@unroll/native-blas"; // held in a variable: optional, not for bundlers
 
-let loaded: { blas: NativeBlas | null; reason: string } | undefined;
+let loaded: { blas: NativeBlas | null; reason: string; coreType: string | null } | undefined;
 let enabled = true;
 
-function load(): { blas: NativeBlas | null; reason: string } {
+function load(): { blas: NativeBlas | null; reason: string; coreType: string | null } {
   if (loaded) return loaded;
   try {
-    const mod = createRequire(import.meta.url)(PACKAGE) as { blas: NativeBlas | null; reason: string };
-    loaded = { blas: mod.blas, reason: mod.blas ? "" : mod.reason };
+    const mod = createRequire(import.meta.url)(PACKAGE) as { blas: NativeBlas | null; reason: string; coreType: string | null };
+    loaded = { blas: mod.blas, reason: mod.blas ? "" : mod.reason, coreType: mod.coreType };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    loaded = { blas: null, reason: code === "MODULE_NOT_FOUND" ? `${PACKAGE} is not installed` : `${PACKAGE} failed to load: ${String(err)}` };
+    loaded = { blas: null, reason: code === "MODULE_NOT_FOUND" ? `${PACKAGE} is not installed` : `${PACKAGE} failed to load: ${String(err)}`, coreType: null };
   }
   return loaded;
 }
@@ -59,7 +61,7 @@ export function setNativeBlas(options: { enabled?: boolean; threads?: number }):
 
 /** Which matMul path the wasm backend uses, and why. */
 export function nativeBlasInfo(): NativeBlasInfo {
-  const { blas, reason } = load();
-  if (!blas) return { available: false, active: false, reason, threads: 0, config: "" };
-  return { available: true, active: enabled, reason: enabled ? "" : "disabled by setNativeBlas({ enabled: false })", threads: blas.getThreads(), config: blas.config() };
+  const { blas, reason, coreType } = load();
+  if (!blas) return { available: false, active: false, reason, threads: 0, config: "", coreType: null };
+  return { available: true, active: enabled, reason: enabled ? "" : "disabled by setNativeBlas({ enabled: false })", threads: blas.getThreads(), config: blas.config(), coreType };
 }

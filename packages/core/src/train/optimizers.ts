@@ -4,6 +4,7 @@
 // `optimizer.exp_avg.<param>` / `optimizer.exp_avg_sq.<param>` (torch's state keys).
 import * as tf from "@tensorflow/tfjs-core";
 import { ConfigError } from "../errors.js";
+import { Axpy, SumOfSquares } from "../kernels/index.js";
 import type { Parameters } from "../params.js";
 
 export type Gradients = Map<string, tf.Tensor>;
@@ -13,7 +14,8 @@ export interface Optimizer {
   lr: number;
   /** Number of updates applied so far (Adam's bias correction needs it). */
   step: number;
-  apply(params: Parameters, grads: Gradients): void;
+  /** One update; `scale` multiplies every gradient first (the clip factor of gradientScale). */
+  apply(params: Parameters, grads: Gradients, scale?: number): void;
   /** Named state tensors for checkpoints (owned by the optimizer: do not dispose). */
   state(): Map<string, tf.Tensor>;
   loadState(state: Map<string, tf.Tensor>, step: number): void;
@@ -25,11 +27,11 @@ export class SGD implements Optimizer {
   step = 0;
   constructor(public lr: number) {}
 
-  apply(params: Parameters, grads: Gradients): void {
+  apply(params: Parameters, grads: Gradients, scale = 1): void {
     tf.tidy(() => {
       for (const [name, g] of grads) {
         const p = params.get(name);
-        p.assign(tf.sub(p, tf.mul(g, this.lr))); // p <- p - lr g
+        p.assign(axpy(p, g, -this.lr * scale)); // p <- p - lr (scale g)
       }
     });
     this.step++;
@@ -59,13 +61,14 @@ export class Adam implements Optimizer {
     readonly eps = 1e-8,
   ) {}
 
-  apply(params: Parameters, grads: Gradients): void {
+  apply(params: Parameters, grads: Gradients, scale = 1): void {
     this.step++;
     const t = this.step;
     const c1 = 1 - this.beta1 ** t;
     const c2 = 1 - this.beta2 ** t;
     tf.tidy(() => {
-      for (const [name, g] of grads) {
+      for (const [name, raw] of grads) {
+        const g = scale === 1 ? raw : tf.mul(raw, scale);
         const p = params.get(name);
         const m = this.#moment(this.#m, name, p);
         const v = this.#moment(this.#v, name, p);
@@ -115,15 +118,46 @@ export function createOptimizer(kind: "sgd" | "adam", lr: number): Optimizer {
   return kind === "adam" ? new Adam(lr) : new SGD(lr);
 }
 
+/** The global L2 norm of all gradients, sqrt(sum of every element squared), as a number. */
+export function globalNorm(grads: Gradients): number {
+  let sum = 0;
+  for (const g of grads.values()) sum += sumOfSquares(g);
+  return Math.sqrt(sum);
+}
+
+/**
+ * torch's clip_grad_norm_ as a factor: maxNorm / (norm + 1e-6) when the global norm exceeds
+ * maxNorm, else 1. Pass `scale` to Optimizer.apply: the clipped gradients are never materialised.
+ */
+export function gradientScale(grads: Gradients, maxNorm: number): { scale: number; norm: number } {
+  const norm = globalNorm(grads);
+  return { scale: Math.min(maxNorm / (norm + 1e-6), 1), norm };
+}
+
 /**
  * Scale gradients so their global L2 norm is at most `maxNorm` (torch's clip_grad_norm_:
  * g <- g * maxNorm / (norm + 1e-6) when norm > maxNorm). Returns new tensors and the norm tensor.
+ * (The trainer uses gradientScale and folds the factor into the update instead.)
  */
 export function clipByGlobalNorm(grads: Gradients, maxNorm: number): { grads: Gradients; norm: tf.Scalar } {
+  const { scale, norm } = gradientScale(grads, maxNorm);
   const out = new Map<string, tf.Tensor>();
-  const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
-  const scale = tf.tidy(() => tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1));
   for (const [n, g] of grads) out.set(n, tf.mul(g, scale));
-  scale.dispose();
-  return { grads: out, norm };
+  return { grads: out, norm: tf.scalar(norm) };
+}
+
+/** sum(x^2): one pass where our kernel is registered (wasm), else Square + Sum. */
+function sumOfSquares(x: tf.Tensor): number {
+  const s = tf.getKernel(SumOfSquares, tf.getBackend()) ? (tf.engine().runKernel(SumOfSquares, { x }) as tf.Scalar) : tf.tidy(() => tf.sum(tf.square(x)));
+  const value = s.dataSync()[0]!;
+  s.dispose();
+  return value;
+}
+
+/** x + alpha y: one pass where our kernel is registered (wasm), else Mul + Add. */
+function axpy(x: tf.Tensor, y: tf.Tensor, alpha: number): tf.Tensor {
+  if (x.dtype === "float32" && y.dtype === "float32" && tf.getKernel(Axpy, tf.getBackend())) {
+    return tf.engine().runKernel(Axpy, { x, y }, { alpha } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  }
+  return tf.add(x, tf.mul(y, alpha));
 }

@@ -12,7 +12,7 @@ import { BackendError, ConfigError, TrainingError } from "../errors.js";
 import { deriveSeed, Rng } from "../random.js";
 import type { Sample, TrainEvent } from "./events.js";
 import type { Gradients, Optimizer } from "./optimizers.js";
-import { clipByGlobalNorm, createOptimizer } from "./optimizers.js";
+import { createOptimizer, gradientScale } from "./optimizers.js";
 import type { Task } from "./task.js";
 
 export interface TrainConfig {
@@ -183,15 +183,10 @@ async function trainStep(task: Task, index: number, rng: Rng, optimizer: Optimiz
     task.endStep(false);
     throw new TrainingError(`loss is ${loss} (lr ${optimizer.lr}); lower train.lr or set train.clip (e.g. 0.25 for SGD, 1 for Adam)`, step);
   }
-  let named: Gradients = new Map(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
-  if (clip > 0) {
-    const clipped = clipByGlobalNorm(named, clip);
-    clipped.norm.dispose();
-    tf.dispose(grads);
-    named = clipped.grads;
-  }
-  optimizer.apply(task.params, named);
-  tf.dispose([...named.values()]);
+  const named: Gradients = new Map(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
+  // clipping folds into the update as a factor (no clipped copies of the gradients)
+  const scale = clip > 0 ? gradientScale(named, clip).scale : 1;
+  optimizer.apply(task.params, named, scale);
   tf.dispose(grads);
   task.endStep(true);
   return loss;

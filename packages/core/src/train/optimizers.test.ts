@@ -1,0 +1,86 @@
+// Clipping and the SGD/Adam updates: torch's formulas by hand, and the fused wasm kernels
+// (sum of squares, axpy; native addon or heap loop) against the stock cpu backend.
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Axpy, nativeBlasInfo, setNativeBlas, SumOfSquares } from "../kernels/index.js";
+import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, seeded, startCpuAndWasm } from "../kernels/testing.js";
+import { Parameters } from "../params.js";
+import { Adam, clipByGlobalNorm, globalNorm, gradientScale, SGD, type Gradients } from "./optimizers.js";
+
+beforeAll(startCpuAndWasm);
+
+const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
+const paths = nativeBlasInfo().available ? [true, false] : [false];
+
+describe("gradientScale (torch's clip_grad_norm_)", () => {
+  it("is maxNorm / (norm + 1e-6) above maxNorm and 1 below it", async () => {
+    await tf.setBackend("wasm");
+    const grads: Gradients = new Map<string, tf.Tensor>([["a", tf.tensor1d([3, 0])], ["b", tf.tensor2d([[0, 4]])]]); // norm 5
+    expect(globalNorm(grads)).toBeCloseTo(5, 6);
+    expect(gradientScale(grads, 0.25).scale).toBeCloseTo(0.25 / (5 + 1e-6), 9);
+    expect(gradientScale(grads, 10)).toEqual({ scale: 1, norm: 5 });
+    const clipped = clipByGlobalNorm(grads, 1);
+    expectClose(Array.from(clipped.grads.get("b")!.dataSync()), [0, 4 / (5 + 1e-6)], 1e-6);
+    tf.dispose([...grads.values(), ...clipped.grads.values(), clipped.norm]);
+  });
+
+  for (const native of paths) {
+    it(`sums squares on wasm as cpu does (${native ? "native addon" : "heap loop"}), for sizes on both sides of the threading cut`, async () => {
+      setNativeBlas({ enabled: native });
+      await expectSameOnCpuAndWasm(() => [7, 300_001].map((n) => tf.scalar(globalNorm(new Map([["x", t([n], n)]])))), 1e-5);
+      setNativeBlas({ enabled: true });
+    });
+  }
+});
+
+describe("SGD with a folded clip factor", () => {
+  for (const native of paths) {
+    it(`p - lr scale g on wasm equals cpu's Mul + Sub (${native ? "native addon" : "heap loop"})`, async () => {
+      setNativeBlas({ enabled: native });
+      await expectSameOnCpuAndWasm(() => {
+        const params = new Parameters();
+        params.add("w", t([600, 500], 1)); // 300k: the threaded path
+        params.add("b", t([5], 2));
+        new SGD(20).apply(params, new Map([["w", t([600, 500], 3)], ["b", t([5], 4)]]), 0.125);
+        const out = [tf.clone(params.get("w")), tf.clone(params.get("b"))];
+        params.dispose();
+        return out;
+      }, 1e-6);
+      setNativeBlas({ enabled: true });
+    });
+  }
+
+  it("really runs the fused kernels on wasm, and leaks nothing", async () => {
+    await tf.setBackend("wasm");
+    const params = new Parameters();
+    params.add("w", t([4, 3], 5));
+    const g: Gradients = new Map([["w", t([4, 3], 6)]]);
+    const { kernelNames } = await tf.profile(() => new SGD(1).apply(params, g, gradientScale(g, 0.5).scale));
+    expect(kernelNames).toEqual(expect.arrayContaining([SumOfSquares, Axpy]));
+    expectNoLeak(() => new SGD(0.1).apply(params, g, gradientScale(g, 0.5).scale));
+    tf.dispose([...g.values()]);
+    params.dispose();
+  });
+});
+
+describe("Adam with a clip factor", () => {
+  it("equals Adam on gradients scaled beforehand", async () => {
+    await tf.setBackend("wasm");
+    const run = (prescale: boolean) => {
+      const params = new Parameters();
+      params.add("w", t([3, 4], 7));
+      const adam = new Adam(0.01);
+      for (let i = 0; i < 3; i++) {
+        const g = t([3, 4], 8 + i);
+        const scaled = prescale ? tf.mul(g, 0.3) : g;
+        adam.apply(params, new Map([["w", scaled]]), prescale ? 1 : 0.3);
+        tf.dispose([g, scaled]);
+      }
+      const out = Array.from(params.get("w").dataSync());
+      adam.dispose();
+      params.dispose();
+      return out;
+    };
+    expectClose(run(false), run(true), 1e-6);
+  });
+});
