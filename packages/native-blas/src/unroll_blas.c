@@ -248,66 +248,126 @@ static napi_value lstm_cell_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// The whole recurrence of one LSTM layer in one call (the time loop of packages/core's
-// cells/cell.ts runCell, without a round trip through TensorFlow.js per step), feature-major:
-// lstmSequence(heap, xsOff, uOff, h0Off, c0Off, T, H, B, hsOff, csOff, actsOff)
-//   xs [T, 4H, B] input projections with both biases, U [4H, H] (weight_hh as stored), h0, c0 [H, B]
-//   -> hs, cs [T, H, B] (h_t, c_t), acts [T, 5H, B] (saved for the gradient)
-static napi_value lstm_sequence(napi_env env, napi_callback_info info) {
-  GET_ARGS(11, "lstmSequence");
-  size_t T = (size_t)num(env, a[5]), H = (size_t)num(env, a[6]), B = (size_t)num(env, a[7]), n = H * B;
-  double xsOff = num(env, a[1]), uOff = num(env, a[2]), h0Off = num(env, a[3]), c0Off = num(env, a[4]), hsOff = num(env, a[8]), csOff = num(env, a[9]), actsOff = num(env, a[10]);
-  IN_HEAP(xsOff, T * 16 * n, "lstmSequence"); IN_HEAP(uOff, 16 * H * H, "lstmSequence");
-  IN_HEAP(h0Off, 4 * n, "lstmSequence"); IN_HEAP(c0Off, 4 * n, "lstmSequence");
-  IN_HEAP(hsOff, T * 4 * n, "lstmSequence"); IN_HEAP(csOff, T * 4 * n, "lstmSequence"); IN_HEAP(actsOff, T * 20 * n, "lstmSequence");
+// The whole recurrence of one RNN layer in one call (the time loop of packages/core's
+// cells/cell.ts runCell, without a round trip through TensorFlow.js per step), feature-major,
+// for the three cells of packages/core (kind): 0 LSTM (gates i, f, g, o), 1 GRU (r, z, n),
+// 2 Elman tanh, 3 Elman relu. G gate blocks: 4, 3, 1, 1; saved activations per step: 5H, 4H, 0, 0.
+enum { RNN_LSTM = 0, RNN_GRU = 1, RNN_TANH = 2, RNN_RELU = 3 };
+static size_t rnn_gates(int kind) { return kind == RNN_LSTM ? 4 : kind == RNN_GRU ? 3 : 1; }
+static size_t rnn_acts(int kind) { return kind == RNN_LSTM ? 5 : kind == RNN_GRU ? 4 : 0; }
+
+// GRU step: xp [3H, B] (with b_i), hp = U h + b_h [3H, B], h [H, B] -> h' [H, B], acts [4H, B] = r, z, n, hn.
+static inline void gru_forward(const float *xp, const float *hp, const float *h, size_t n, float *hn_out, float *acts) {
+  for (size_t k = 0; k < n; k++) {
+    float r = sigm(xp[k] + hp[k]), z = sigm(xp[n + k] + hp[n + k]), hn = hp[2 * n + k];
+    float c = fast_tanhf(xp[2 * n + k] + r * hn);
+    hn_out[k] = (1 - z) * c + z * h[k];
+    acts[k] = r; acts[n + k] = z; acts[2 * n + k] = c; acts[3 * n + k] = hn;
+  }
+}
+
+// Its gradient: dxp = [dr~, dz~, dn~], dhp = [dr~, dz~, dn~ r], dh (direct path) = dh' z.
+static inline void gru_backward(const float *acts, const float *h, const float *dh, size_t n, float *dxp, float *dhp, float *dhDirect) {
+  for (size_t k = 0; k < n; k++) {
+    float r = acts[k], z = acts[n + k], c = acts[2 * n + k], hn = acts[3 * n + k], d = dh[k];
+    float dn = d * (1 - z) * (1 - c * c), dz = d * (h[k] - c) * z * (1 - z), dr = dn * hn * r * (1 - r);
+    dxp[k] = dhp[k] = dr; dxp[n + k] = dhp[n + k] = dz; dxp[2 * n + k] = dn; dhp[2 * n + k] = dn * r;
+    dhDirect[k] = d * z;
+  }
+}
+
+// rnnSequence(heap, kind, xsOff, uOff, bhOff, h0Off, c0Off, T, H, B, hsOff, csOff, actsOff)
+//   xs [T, G*H, B] input projections (with the biases that are outside the recurrence), U [G*H, H]
+//   (weight_hh as stored), bh [G*H] (GRU: b_h, inside the recurrence; else -1), h0 [H, B],
+//   c0 [H, B] (LSTM; else -1) -> hs [T, H, B], cs [T, H, B] (LSTM; else -1), acts [T, A*H, B] (LSTM, GRU; else -1)
+static napi_value rnn_sequence(napi_env env, napi_callback_info info) {
+  GET_ARGS(13, "rnnSequence");
+  int kind = (int)num(env, a[1]);
+  size_t T = (size_t)num(env, a[7]), H = (size_t)num(env, a[8]), B = (size_t)num(env, a[9]), n = H * B, G = rnn_gates(kind), A = rnn_acts(kind);
+  double xsOff = num(env, a[2]), uOff = num(env, a[3]), bhOff = num(env, a[4]), h0Off = num(env, a[5]), c0Off = num(env, a[6]), hsOff = num(env, a[10]), csOff = num(env, a[11]), actsOff = num(env, a[12]);
+  if (kind < RNN_LSTM || kind > RNN_RELU || (kind == RNN_LSTM) != (c0Off >= 0 && csOff >= 0) || (kind == RNN_GRU) != (bhOff >= 0) || (A > 0) != (actsOff >= 0)) {
+    napi_throw_type_error(env, NULL, "unroll_blas.rnnSequence: inputs do not fit the cell kind"); return NULL;
+  }
+  IN_HEAP(xsOff, T * G * 4 * n, "rnnSequence"); IN_HEAP(uOff, 4 * G * H * H, "rnnSequence"); IN_HEAP(h0Off, 4 * n, "rnnSequence"); IN_HEAP(hsOff, T * 4 * n, "rnnSequence");
+  if (bhOff >= 0) { IN_HEAP(bhOff, 4 * G * H, "rnnSequence"); }
+  if (c0Off >= 0) { IN_HEAP(c0Off, 4 * n, "rnnSequence"); IN_HEAP(csOff, T * 4 * n, "rnnSequence"); }
+  if (actsOff >= 0) { IN_HEAP(actsOff, T * A * 4 * n, "rnnSequence"); }
   if (T == 0 || n == 0) return NULL;
-  float *uh = malloc(16 * n);
-  if (!uh) { napi_throw_error(env, NULL, "unroll_blas.lstmSequence: out of memory"); return NULL; }
-  const float *xs = F32(xsOff), *U = F32(uOff);
-  float *hs = F32(hsOff), *cs = F32(csOff), *acts = F32(actsOff);
-  use_threads((double)4 * H * H * B < SMALL_GEMM_MACS ? 1 : max_threads);
+  float *uh = malloc(4 * G * n);
+  if (!uh) { napi_throw_error(env, NULL, "unroll_blas.rnnSequence: out of memory"); return NULL; }
+  const float *xs = F32(xsOff), *U = F32(uOff), *bh = bhOff >= 0 ? F32(bhOff) : NULL;
+  float *hs = F32(hsOff), *cs = csOff >= 0 ? F32(csOff) : NULL, *acts = actsOff >= 0 ? F32(actsOff) : NULL;
+  use_threads((double)G * H * H * B < SMALL_GEMM_MACS ? 1 : max_threads);
   for (size_t t = 0; t < T; t++) {
-    const float *hp = t ? hs + (t - 1) * n : F32(h0Off), *cp = t ? cs + (t - 1) * n : F32(c0Off);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)(4 * H), (blasint)B, (blasint)H, 1.0f, U, (blasint)H, hp, (blasint)B, 0.0f, uh, (blasint)B); // U h_{t-1}
-    lstm_forward(xs + t * 4 * n, uh, cp, n, hs + t * n, cs + t * n, acts + t * 5 * n);
+    const float *hp = t ? hs + (t - 1) * n : F32(h0Off), *xp = xs + t * G * n;
+    float *h = hs + t * n;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)(G * H), (blasint)B, (blasint)H, 1.0f, U, (blasint)H, hp, (blasint)B, 0.0f, uh, (blasint)B); // U h_{t-1}
+    if (kind == RNN_LSTM) lstm_forward(xp, uh, t ? cs + (t - 1) * n : F32(c0Off), n, h, cs + t * n, acts + t * 5 * n);
+    else if (kind == RNN_GRU) {
+      for (size_t r = 0; r < G * H; r++) for (size_t b = 0; b < B; b++) uh[r * B + b] += bh[r];
+      gru_forward(xp, uh, hp, n, h, acts + t * 4 * n);
+    } else if (kind == RNN_TANH) for (size_t k = 0; k < n; k++) h[k] = fast_tanhf(xp[k] + uh[k]);
+    else for (size_t k = 0; k < n; k++) { float v = xp[k] + uh[k]; h[k] = v > 0 ? v : 0; }
   }
   free(uh);
   return NULL;
 }
 
 // Its gradient, backwards through time:
-// lstmSequenceGrad(heap, actsOff, csOff, hsOff, uOff, h0Off, c0Off, dhsOff, dcsOff, T, H, B, dxsOff, duOff, dh0Off, dc0Off)
-//   dhs, dcs [T, H, B]: gradients of the outputs hs and cs
-//   -> dxs [T, 4H, B] (= dgates), dU [4H, H] = sum_t dgates_t h_{t-1}^T, dh0, dc0 [H, B]
-static napi_value lstm_sequence_grad(napi_env env, napi_callback_info info) {
-  GET_ARGS(16, "lstmSequenceGrad");
-  size_t T = (size_t)num(env, a[9]), H = (size_t)num(env, a[10]), B = (size_t)num(env, a[11]), n = H * B, G = 4 * H;
-  double actsOff = num(env, a[1]), csOff = num(env, a[2]), hsOff = num(env, a[3]), uOff = num(env, a[4]), h0Off = num(env, a[5]), c0Off = num(env, a[6]);
-  double dhsOff = num(env, a[7]), dcsOff = num(env, a[8]), dxsOff = num(env, a[12]), duOff = num(env, a[13]), dh0Off = num(env, a[14]), dc0Off = num(env, a[15]);
-  IN_HEAP(actsOff, T * 20 * n, "lstmSequenceGrad"); IN_HEAP(csOff, T * 4 * n, "lstmSequenceGrad"); IN_HEAP(hsOff, T * 4 * n, "lstmSequenceGrad");
-  IN_HEAP(uOff, 4 * G * H, "lstmSequenceGrad"); IN_HEAP(h0Off, 4 * n, "lstmSequenceGrad"); IN_HEAP(c0Off, 4 * n, "lstmSequenceGrad");
-  IN_HEAP(dhsOff, T * 4 * n, "lstmSequenceGrad"); IN_HEAP(dcsOff, T * 4 * n, "lstmSequenceGrad"); IN_HEAP(dxsOff, T * 16 * n, "lstmSequenceGrad");
-  IN_HEAP(duOff, 4 * G * H, "lstmSequenceGrad"); IN_HEAP(dh0Off, 4 * n, "lstmSequenceGrad"); IN_HEAP(dc0Off, 4 * n, "lstmSequenceGrad");
-  const float *acts = F32(actsOff), *cs = F32(csOff), *hs = F32(hsOff), *U = F32(uOff), *h0 = F32(h0Off), *c0 = F32(c0Off), *dhs = F32(dhsOff), *dcs = F32(dcsOff);
-  float *dxs = F32(dxsOff), *du = F32(duOff), *dhCarry = F32(dh0Off), *dcCarry = F32(dc0Off); // the carries end as dh0, dc0
-  memset(dhCarry, 0, 4 * n); memset(dcCarry, 0, 4 * n);
-  if (T == 0 || n == 0) { memset(du, 0, 4 * G * H); return NULL; }
-  // dU in one product at the end: dgates and h_{t-1} gathered as [4H, T*B] and [H, T*B]
-  float *dh = malloc(4 * n), *dc = malloc(4 * n), *dgAll = malloc(4 * G * T * B), *hAll = malloc(4 * H * T * B);
-  if (!dh || !dc || !dgAll || !hAll) { free(dh); free(dc); free(dgAll); free(hAll); napi_throw_error(env, NULL, "unroll_blas.lstmSequenceGrad: out of memory"); return NULL; }
-  use_threads((double)G * H * B < SMALL_GEMM_MACS ? 1 : max_threads);
+// rnnSequenceGrad(heap, kind, actsOff, csOff, hsOff, uOff, h0Off, c0Off, dhsOff, dcsOff, T, H, B, dxsOff, duOff, dbhOff, dh0Off, dc0Off)
+//   dhs [T, H, B] and dcs [T, H, B] (LSTM; else -1): gradients of the outputs hs and cs
+//   -> dxs [T, G*H, B], dU [G*H, H] = sum_t duh_t h_{t-1}^T, dbh [G*H] (GRU; else -1), dh0, dc0 (LSTM; else -1) [H, B]
+static napi_value rnn_sequence_grad(napi_env env, napi_callback_info info) {
+  GET_ARGS(18, "rnnSequenceGrad");
+  int kind = (int)num(env, a[1]);
+  size_t T = (size_t)num(env, a[10]), H = (size_t)num(env, a[11]), B = (size_t)num(env, a[12]), n = H * B, G = rnn_gates(kind), A = rnn_acts(kind);
+  double actsOff = num(env, a[2]), csOff = num(env, a[3]), hsOff = num(env, a[4]), uOff = num(env, a[5]), h0Off = num(env, a[6]), c0Off = num(env, a[7]);
+  double dhsOff = num(env, a[8]), dcsOff = num(env, a[9]), dxsOff = num(env, a[13]), duOff = num(env, a[14]), dbhOff = num(env, a[15]), dh0Off = num(env, a[16]), dc0Off = num(env, a[17]);
+  int lstm = kind == RNN_LSTM, gru = kind == RNN_GRU;
+  if (kind < RNN_LSTM || kind > RNN_RELU || !lstm != (csOff < 0 && c0Off < 0 && dcsOff < 0 && dc0Off < 0) || lstm != (csOff >= 0 && c0Off >= 0 && dcsOff >= 0 && dc0Off >= 0) || gru != (dbhOff >= 0) || (A > 0) != (actsOff >= 0)) {
+    napi_throw_type_error(env, NULL, "unroll_blas.rnnSequenceGrad: inputs do not fit the cell kind"); return NULL;
+  }
+  IN_HEAP(hsOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(uOff, 4 * G * H * H, "rnnSequenceGrad"); IN_HEAP(h0Off, 4 * n, "rnnSequenceGrad");
+  IN_HEAP(dhsOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(dxsOff, T * G * 4 * n, "rnnSequenceGrad"); IN_HEAP(duOff, 4 * G * H * H, "rnnSequenceGrad"); IN_HEAP(dh0Off, 4 * n, "rnnSequenceGrad");
+  if (actsOff >= 0) { IN_HEAP(actsOff, T * A * 4 * n, "rnnSequenceGrad"); }
+  if (lstm) { IN_HEAP(csOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(c0Off, 4 * n, "rnnSequenceGrad"); IN_HEAP(dcsOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(dc0Off, 4 * n, "rnnSequenceGrad"); }
+  if (gru) { IN_HEAP(dbhOff, 4 * G * H, "rnnSequenceGrad"); }
+  const float *acts = actsOff >= 0 ? F32(actsOff) : NULL, *cs = lstm ? F32(csOff) : NULL, *hs = F32(hsOff), *U = F32(uOff), *h0 = F32(h0Off), *c0 = lstm ? F32(c0Off) : NULL;
+  const float *dhs = F32(dhsOff), *dcs = lstm ? F32(dcsOff) : NULL;
+  float *dxs = F32(dxsOff), *du = F32(duOff), *dbh = gru ? F32(dbhOff) : NULL, *dhCarry = F32(dh0Off), *dcCarry = lstm ? F32(dc0Off) : NULL; // the carries end as dh0, dc0
+  memset(dhCarry, 0, 4 * n);
+  if (dcCarry) memset(dcCarry, 0, 4 * n);
+  if (dbh) memset(dbh, 0, 4 * G * H);
+  if (T == 0 || n == 0) { memset(du, 0, 4 * G * H * H); return NULL; }
+  // dU in one product at the end: duh_t and h_{t-1} gathered as [G*H, T*B] and [H, T*B]
+  float *dh = malloc(4 * n), *dc = malloc(4 * n), *direct = malloc(4 * n), *duh = malloc(4 * G * n), *dgAll = malloc(4 * G * T * B * H), *hAll = malloc(4 * H * T * B);
+  if (!dh || !dc || !direct || !duh || !dgAll || !hAll) {
+    free(dh); free(dc); free(direct); free(duh); free(dgAll); free(hAll);
+    napi_throw_error(env, NULL, "unroll_blas.rnnSequenceGrad: out of memory"); return NULL;
+  }
+  use_threads((double)G * H * H * B < SMALL_GEMM_MACS ? 1 : max_threads);
   for (size_t t = T; t-- > 0;) {
-    const float *hp = t ? hs + (t - 1) * n : h0, *cp = t ? cs + (t - 1) * n : c0;
-    for (size_t k = 0; k < n; k++) { dh[k] = dhs[t * n + k] + dhCarry[k]; dc[k] = dcs[t * n + k] + dcCarry[k]; }
-    float *dg = dxs + t * G * B;
-    lstm_backward(acts + t * 5 * n, cp, dh, dc, n, dg, dcCarry); // dc_{t-1}
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)H, (blasint)B, (blasint)G, 1.0f, U, (blasint)H, dg, (blasint)B, 0.0f, dhCarry, (blasint)B); // dh_{t-1} = U^T dg
-    for (size_t r = 0; r < G; r++) memcpy(dgAll + r * T * B + t * B, dg + r * B, 4 * B);
+    const float *hp = t ? hs + (t - 1) * n : h0, *h = hs + t * n;
+    float *dx = dxs + t * G * n, *dg = dx; // gradient of U h_{t-1}: the same as dx but for GRU's n block
+    for (size_t k = 0; k < n; k++) dh[k] = dhs[t * n + k] + dhCarry[k];
+    if (lstm) {
+      for (size_t k = 0; k < n; k++) dc[k] = dcs[t * n + k] + dcCarry[k];
+      lstm_backward(acts + t * 5 * n, t ? cs + (t - 1) * n : c0, dh, dc, n, dx, dcCarry); // dc_{t-1}
+    } else if (gru) {
+      dg = duh;
+      gru_backward(acts + t * 4 * n, hp, dh, n, dx, duh, direct);
+      for (size_t r = 0; r < G * H; r++) { float acc = 0; for (size_t b = 0; b < B; b++) acc += duh[r * B + b]; dbh[r] += acc; }
+    } else if (kind == RNN_TANH) for (size_t k = 0; k < n; k++) dx[k] = dh[k] * (1 - h[k] * h[k]);
+    else for (size_t k = 0; k < n; k++) dx[k] = h[k] > 0 ? dh[k] : 0;
+    // dh_{t-1} = U^T duh_t (+ GRU's direct path z dh_t)
+    if (gru) memcpy(dhCarry, direct, 4 * n);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)H, (blasint)B, (blasint)(G * H), 1.0f, U, (blasint)H, dg, (blasint)B, gru ? 1.0f : 0.0f, dhCarry, (blasint)B);
+    for (size_t r = 0; r < G * H; r++) memcpy(dgAll + r * T * B + t * B, dg + r * B, 4 * B);
     for (size_t r = 0; r < H; r++) memcpy(hAll + r * T * B + t * B, hp + r * B, 4 * B);
   }
-  use_threads((double)G * H * T * B < SMALL_GEMM_MACS ? 1 : max_threads);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)G, (blasint)H, (blasint)(T * B), 1.0f, dgAll, (blasint)(T * B), hAll, (blasint)(T * B), 0.0f, du, (blasint)H); // dU
-  free(dh); free(dc); free(dgAll); free(hAll);
+  use_threads((double)G * H * H * T * B < SMALL_GEMM_MACS ? 1 : max_threads);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)(G * H), (blasint)H, (blasint)(T * B), 1.0f, dgAll, (blasint)(T * B), hAll, (blasint)(T * B), 0.0f, du, (blasint)H); // dU
+  free(dh); free(dc); free(direct); free(duh); free(dgAll); free(hAll);
   return NULL;
 }
 
@@ -359,8 +419,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
     {"lstmCell", NULL, lstm_cell, NULL, NULL, NULL, napi_default, NULL},
     {"lstmCellGrad", NULL, lstm_cell_grad, NULL, NULL, NULL, napi_default, NULL},
-    {"lstmSequence", NULL, lstm_sequence, NULL, NULL, NULL, napi_default, NULL},
-    {"lstmSequenceGrad", NULL, lstm_sequence_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"rnnSequence", NULL, rnn_sequence, NULL, NULL, NULL, napi_default, NULL},
+    {"rnnSequenceGrad", NULL, rnn_sequence_grad, NULL, NULL, NULL, napi_default, NULL},
     {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
     {"axpy", NULL, axpy, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},

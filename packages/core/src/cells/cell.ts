@@ -43,6 +43,12 @@ export interface Cell {
   sequence?(p: PreparedCell, steps: tf.Tensor3D, state: CellState): { hs: tf.Tensor3D; state: CellState } | undefined;
 }
 
+/** The last time step of [T, H, B] as [H, B] (the final state of a fused sequence). */
+export function lastStep(x: tf.Tensor3D): tf.Tensor2D {
+  const [T, H, B] = x.shape;
+  return tf.reshape(tf.slice(x, [T - 1, 0, 0], [1, H, B]), [H, B]);
+}
+
 /** Torch parameter names of one cell: `${prefix}weight_ih${suffix}` with suffix like `_l0_reverse`. */
 export function cellParamNames(prefix: string, suffix: string) {
   return {

@@ -1,10 +1,11 @@
 // Elman (simple) RNN, J&M eq. 8.1-8.2:  h_t = g(U h_{t-1} + W x_t + b),  g = tanh or relu.
 // Torch's nn.RNN(nonlinearity=...) with the same tensors: W = weight_ih, U = weight_hh, b = bias_ih + bias_hh.
 import * as tf from "@tensorflow/tfjs-core";
+import { elmanSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { Activation, Cell, CellState, PreparedCell } from "./cell.js";
-import { addCellParams, cellParamNames } from "./cell.js";
+import { addCellParams, cellParamNames, lastStep } from "./cell.js";
 
 export class ElmanCell implements Cell {
   readonly kind = "elman" as const;
@@ -37,6 +38,15 @@ export class ElmanCell implements Cell {
     return tf.tidy(() => {
       const z = tf.add(xp, tf.matMul(p.u, h as tf.Tensor2D)); // U h_{t-1} + W x_t + b   [H, B]
       return [this.activation === "relu" ? tf.relu(z) : tf.tanh(z)] as tf.Tensor2D[]; // h_t = g(z)
+    });
+  }
+
+  /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
+  sequence(p: PreparedCell, steps: tf.Tensor3D, [h0]: CellState): { hs: tf.Tensor3D; state: CellState } | undefined {
+    if (!rnnSequenceAvailable("elman") || steps.shape[0] === 0) return undefined;
+    return tf.tidy(() => {
+      const hs = elmanSequence(steps, p.u, h0 as tf.Tensor2D, this.activation); // [T, H, B]
+      return { hs, state: [lastStep(hs)] };
     });
   }
 }

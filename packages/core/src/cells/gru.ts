@@ -5,10 +5,11 @@
 //   h_t = (1 - z_t) * n_t + z_t * h_{t-1}
 import * as tf from "@tensorflow/tfjs-core";
 import { gruCell } from "../ops/gru-cell.js";
+import { gruSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { Cell, CellState, PreparedCell } from "./cell.js";
-import { addCellParams, cellParamNames } from "./cell.js";
+import { addCellParams, cellParamNames, lastStep } from "./cell.js";
 
 export class GRUCell implements Cell {
   readonly kind = "gru" as const;
@@ -43,6 +44,15 @@ export class GRUCell implements Cell {
       const hp = tf.add(tf.matMul(p.u, hPrev), p.bh as tf.Tensor2D) as tf.Tensor2D; // one fused matMul  [3H, B]
       // the equations above, one kernel forward and one backward (ops/gru-cell.ts)
       return [gruCell(xp, hp, hPrev)]; // h_t = (1 - z) n + z h_{t-1}  [H, B]
+    });
+  }
+
+  /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
+  sequence(p: PreparedCell, steps: tf.Tensor3D, [h0]: CellState): { hs: tf.Tensor3D; state: CellState } | undefined {
+    if (!rnnSequenceAvailable("gru") || steps.shape[0] === 0) return undefined;
+    return tf.tidy(() => {
+      const hs = gruSequence(steps, p.u, p.bh!, h0 as tf.Tensor2D); // [T, H, B]
+      return { hs, state: [lastStep(hs)] };
     });
   }
 }

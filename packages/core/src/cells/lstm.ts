@@ -8,11 +8,11 @@
 //   h_t = o_t * tanh(c_t)
 import * as tf from "@tensorflow/tfjs-core";
 import { lstmCell } from "../ops/lstm-cell.js";
-import { lstmSequence, lstmSequenceAvailable } from "../ops/lstm-sequence.js";
+import { lstmSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { Cell, CellState, PreparedCell } from "./cell.js";
-import { addCellParams, cellParamNames } from "./cell.js";
+import { addCellParams, cellParamNames, lastStep } from "./cell.js";
 
 export class LSTMCell implements Cell {
   readonly kind = "lstm" as const;
@@ -51,12 +51,10 @@ export class LSTMCell implements Cell {
 
   /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
   sequence(p: PreparedCell, steps: tf.Tensor3D, [h0, c0]: CellState): { hs: tf.Tensor3D; state: CellState } | undefined {
-    if (!lstmSequenceAvailable() || steps.shape[0] === 0) return undefined;
+    if (!rnnSequenceAvailable("lstm") || steps.shape[0] === 0) return undefined;
     return tf.tidy(() => {
       const { hs, cs } = lstmSequence(steps, p.u, h0 as tf.Tensor2D, c0 as tf.Tensor2D); // [T, H, B] each
-      const [T, H, B] = hs.shape;
-      const last = (x: tf.Tensor3D) => tf.reshape(tf.slice(x, [T - 1, 0, 0], [1, H, B]), [H, B]) as tf.Tensor2D;
-      return { hs, state: [last(hs), last(cs)] };
+      return { hs, state: [lastStep(hs), lastStep(cs)] };
     });
   }
 }

@@ -5,7 +5,7 @@ import { matMulOverrides } from "./matmul.js";
 import { sliceOverrides } from "./slice.js";
 import { identityOverrides } from "./identity.js";
 import { cpuLstmCellOverrides, wasmLstmCellOverrides } from "./lstm-cell.js";
-import { wasmLstmSequenceOverrides } from "./lstm-sequence.js";
+import { wasmRnnSequenceOverrides } from "./rnn-sequence.js";
 import { wasmSgdUpdateOverrides } from "./sgd-update.js";
 import { cpuGruCellOverrides, wasmGruCellOverrides } from "./gru-cell.js";
 import { wasmSumOverrides } from "./sum.js";
@@ -16,7 +16,7 @@ import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrid
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
-export { LstmSequence, LstmSequenceGrad } from "./lstm-sequence.js";
+export { ElmanSequence, GruSequence, LstmSequence } from "./rnn-sequence.js";
 export { Axpy, SumOfSquares } from "./sgd-update.js";
 export { GruCell, GruCellGrad } from "./gru-cell.js";
 export { SoftmaxCrossEntropy } from "./softmax-ce.js";
@@ -24,7 +24,7 @@ export { nativeBlasInfo, setNativeBlas } from "./native-blas.js";
 export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmLstmSequenceOverrides, ...wasmGruCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides, ...wasmSgdUpdateOverrides],
+  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmRnnSequenceOverrides, ...wasmGruCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides, ...wasmSgdUpdateOverrides],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
 };
 

@@ -1,0 +1,87 @@
+// One recurrent layer over all time steps as one kernel forward and one backward, on the native
+// addon: the time loop (U h_{t-1} on OpenBLAS, then the cell's pointwise maths) runs in C instead
+// of ~10 TensorFlow.js ops per step forward and ~20 backward (2 layers x 35 steps of them were
+// the largest cost left outside the matMuls; benchmarks/RESULTS.md). The gradient of U is one
+// product over all steps instead of T accumulated ones. One kernel pair per cell (LSTM, GRU,
+// Elman), registered for wasm; ops/rnn-sequence.ts uses them only while the addon is active.
+// Feature-major as in cells/: xs [T, G*H, B], U [G*H, H], states [H, B].
+import { util } from "@tensorflow/tfjs-core";
+import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import { activeNativeBlas } from "./native-blas.js";
+import type { KernelOverride } from "./registry.js";
+import type { WasmBackendInternals } from "./wasm-internals.js";
+
+export const LstmSequence = "UnrollLstmSequence";
+export const LstmSequenceGrad = "UnrollLstmSequenceGrad";
+export const GruSequence = "UnrollGruSequence";
+export const GruSequenceGrad = "UnrollGruSequenceGrad";
+export const ElmanSequence = "UnrollElmanSequence";
+export const ElmanSequenceGrad = "UnrollElmanSequenceGrad";
+
+/** The addon's cell kinds, gate blocks and saved activations per step (in units of H). */
+const CELLS = {
+  lstm: { kind: 0, gates: 4, acts: 5 },
+  gru: { kind: 1, gates: 3, acts: 4 },
+  tanh: { kind: 2, gates: 1, acts: 0 },
+  relu: { kind: 3, gates: 1, acts: 0 },
+} as const;
+type CellName = keyof typeof CELLS;
+
+const cellOf = (kernel: string, attrs: unknown): CellName => (kernel === LstmSequence || kernel === LstmSequenceGrad ? "lstm" : kernel === GruSequence || kernel === GruSequenceGrad ? "gru" : (attrs as { activation: "tanh" | "relu" }).activation);
+
+function nativeOrThrow(kernel: string) {
+  const blas = activeNativeBlas();
+  if (!blas) throw new Error(`${kernel} needs @unroll/native-blas (ops/rnn-sequence.ts checks rnnSequenceAvailable() first)`);
+  return blas;
+}
+
+function forward(kernel: string): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { xs, u, bh, h0, c0 } = inputs as Record<string, TensorInfo | undefined>;
+    const cell = CELLS[cellOf(kernel, attrs)];
+    const [T, GH, B] = xs!.shape as [number, number, number];
+    const H = u!.shape[1]!;
+    const stateOk = (s: TensorInfo | undefined) => s !== undefined && s.shape.length === 2 && s.shape[0] === H && s.shape[1] === B;
+    const ok = xs!.shape.length === 3 && GH === cell.gates * H && u!.shape[0] === GH && stateOk(h0) && (cell.kind === 0) === stateOk(c0) && (cell.kind === 1) === (bh !== undefined && util.sizeFromShape(bh.shape) === GH);
+    if (!ok || [xs, u, bh, h0, c0].some((t) => t !== undefined && t.dtype !== "float32")) {
+      throw new Error(`${kernel}: expected float32 xs [T, ${cell.gates}H, B], U [${cell.gates}H, H], h0 [H, B]${cell.kind === 0 ? ", c0 [H, B]" : ""}${cell.kind === 1 ? ", bh [3H]" : ""}; got xs [${xs!.shape}], U [${u!.shape}], h0 [${h0?.shape}]`);
+    }
+    const blas = nativeOrThrow(kernel);
+    const wasm = backend as WasmBackendInternals;
+    const hs = wasm.makeOutput([T, H, B], "float32");
+    const cs = cell.kind === 0 ? wasm.makeOutput([T, H, B], "float32") : undefined;
+    const acts = cell.acts > 0 ? wasm.makeOutput([T, cell.acts * H, B], "float32") : undefined;
+    const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
+    blas.rnnSequence(wasm.wasm.HEAPU8, cell.kind, off(xs), off(u), off(bh), off(h0), off(c0), T, H, B, off(hs), off(cs), off(acts));
+    return [hs, ...(cs ? [cs] : []), ...(acts ? [acts] : [])];
+  };
+}
+
+function backward(kernel: string): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { acts, cs, hs, u, h0, c0, dhs, dcs } = inputs as Record<string, TensorInfo | undefined>;
+    const cell = CELLS[cellOf(kernel, attrs)];
+    const [T, H, B] = hs!.shape as [number, number, number];
+    const n = T * H * B;
+    const lstm = cell.kind === 0;
+    if ((acts ? util.sizeFromShape(acts.shape) : 0) !== cell.acts * n || [dhs, ...(lstm ? [cs, dcs] : [])].some((t) => t === undefined || util.sizeFromShape(t.shape) !== n)) {
+      throw new Error(`${kernel}: expected hs, dhs${lstm ? ", cs, dcs" : ""} [T, H, B]${cell.acts ? ` and acts [T, ${cell.acts}H, B]` : ""}; got hs [${hs!.shape}], dhs [${dhs?.shape}]`);
+    }
+    const blas = nativeOrThrow(kernel);
+    const wasm = backend as WasmBackendInternals;
+    const G = cell.gates;
+    const dxs = wasm.makeOutput([T, G * H, B], "float32");
+    const du = wasm.makeOutput([G * H, H], "float32");
+    const dbh = cell.kind === 1 ? wasm.makeOutput([G * H], "float32") : undefined;
+    const dh0 = wasm.makeOutput([H, B], "float32");
+    const dc0 = lstm ? wasm.makeOutput([H, B], "float32") : undefined;
+    const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
+    blas.rnnSequenceGrad(wasm.wasm.HEAPU8, cell.kind, off(acts), off(lstm ? cs : undefined), off(hs), off(u), off(h0), off(lstm ? c0 : undefined), off(dhs), off(lstm ? dcs : undefined), T, H, B, off(dxs), off(du), off(dbh), off(dh0), off(dc0));
+    return [dxs, du, ...(dbh ? [dbh] : []), dh0, ...(dc0 ? [dc0] : [])];
+  };
+}
+
+export const wasmRnnSequenceOverrides: readonly KernelOverride[] = [LstmSequence, GruSequence, ElmanSequence].flatMap((name) => [
+  { kernelName: name, build: () => forward(name) },
+  { kernelName: `${name}Grad`, build: () => backward(`${name}Grad`) },
+]);

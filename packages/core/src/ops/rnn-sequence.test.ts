@@ -1,0 +1,77 @@
+// The fused recurrent layers (one native kernel over all time steps, forward and backward) against
+// the stock cpu backend running cells/cell.ts's step-by-step loop: outputs, final states and every
+// gradient (inputs, the four weights, the initial state, with gradient also entering the final state).
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createCell, type Activation, type CellKind } from "../cells/index.js";
+import { runCell } from "../cells/cell.js";
+import { ElmanSequence, GruSequence, LstmSequence, nativeBlasInfo } from "../kernels/index.js";
+import { expectNoLeak, expectSameOnCpuAndWasm, seeded, startCpuAndWasm } from "../kernels/testing.js";
+import { Parameters } from "../params.js";
+import { Rng } from "../random.js";
+import { rnnSequenceAvailable } from "./rnn-sequence.js";
+
+beforeAll(startCpuAndWasm);
+
+const [B, T, I, H] = [3, 6, 4, 5];
+const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
+
+/** Outputs, final state and all gradients of one layer, with the same weights on whichever backend is current. */
+function layerGradients(kind: CellKind, activation?: Activation): tf.Tensor[] {
+  const params = new Parameters();
+  try {
+    return tf.tidy(() => {
+      const cell = createCell(kind, params, "rnn.", "_l0", I, H, new Rng(7), activation);
+      const x = t([B, T, I], 1) as tf.Tensor3D;
+      const s0 = Array.from({ length: cell.stateSize }, (_, k) => t([B, H], 2 + k) as tf.Tensor2D);
+      const wOut = t([B, T, H], 4);
+      const loss = (...inputs: tf.Tensor[]) => {
+        const [xv, ...sv] = inputs as [tf.Tensor3D, ...tf.Tensor2D[]];
+        const { outputs, state } = runCell(cell, xv, sv);
+        return tf.addN([tf.sum(tf.mul(outputs, wOut)), ...state.map((s, k) => tf.sum(tf.mul(s, t([B, H], 5 + k))))]) as tf.Scalar;
+      };
+      const { outputs, state } = runCell(cell, x, s0);
+      const inputGrads = tf.grads(loss)([x, ...s0]);
+      const { grads } = tf.variableGrads(() => loss(x, ...s0), params.variables());
+      return [outputs, ...state, ...inputGrads, ...params.entries().map(([, v]) => grads[v.name]!)];
+    });
+  } finally {
+    params.dispose();
+  }
+}
+
+const cases: { kind: CellKind; activation?: Activation; kernel: string }[] = [
+  { kind: "lstm", kernel: LstmSequence },
+  { kind: "gru", kernel: GruSequence },
+  { kind: "elman", activation: "tanh", kernel: ElmanSequence },
+  { kind: "elman", activation: "relu", kernel: ElmanSequence },
+];
+
+describe.runIf(nativeBlasInfo().available)("fused recurrent layers (native addon)", () => {
+  for (const { kind, activation, kernel } of cases) {
+    const name = `${kind}${activation ? ` ${activation}` : ""}`;
+    it(`${name}: runs as one kernel on wasm while the addon is active`, async () => {
+      await tf.setBackend("wasm");
+      expect(rnnSequenceAvailable(kind)).toBe(true);
+      const { kernelNames } = await tf.profile(() => layerGradients(kind, activation));
+      expect(kernelNames).toEqual(expect.arrayContaining([kernel, `${kernel}Grad`])); // the path compared below
+    });
+
+    it(`${name}: gives the step-by-step loop's outputs, final state and gradients`, async () => {
+      await expectSameOnCpuAndWasm(() => layerGradients(kind, activation), 2e-4);
+    });
+
+    it(`${name}: leaks nothing`, async () => {
+      await tf.setBackend("wasm");
+      expectNoLeak(() => layerGradients(kind, activation));
+    });
+  }
+});
+
+describe("fused recurrent layers, availability", () => {
+  it("are off on backends without the kernels (cpu loops over steps)", async () => {
+    await tf.setBackend("cpu");
+    expect(rnnSequenceAvailable("lstm")).toBe(false);
+    await tf.setBackend("wasm");
+  });
+});

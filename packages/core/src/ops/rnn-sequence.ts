@@ -1,0 +1,83 @@
+// A whole recurrent layer's time loop as one op with one gradient (kernels/rnn-sequence.ts):
+//   for t = 1..T:  state_t = cell(xs_t, U h_{t-1} [+ b_h], state_{t-1})
+// Feature-major as in cells/: xs [T, G*H, B] (input projections with the biases that sit outside
+// the recurrence), U [G*H, H] (weight_hh as stored), states [H, B]; hs [T, H, B] holds h_t for
+// every t (the final state is its last row). Available on wasm while the native addon is active;
+// cells/cell.ts runs its step-by-step loop everywhere else (same numbers, tested).
+import * as tf from "@tensorflow/tfjs-core";
+import type { Activation, CellKind } from "../cells/cell.js";
+import { ElmanSequence, GruSequence, LstmSequence } from "../kernels/rnn-sequence.js";
+import { activeNativeBlas } from "../kernels/native-blas.js";
+
+const KERNELS: Record<CellKind, string> = { lstm: LstmSequence, gru: GruSequence, elman: ElmanSequence };
+
+/** True when the fused layer of this cell can run on the current backend. */
+export function rnnSequenceAvailable(cell: CellKind): boolean {
+  return activeNativeBlas() !== null && tf.getKernel(KERNELS[cell], tf.getBackend()) !== undefined;
+}
+
+/** LSTM: xs [T, 4H, B] (gates i, f, g, o; both biases added) -> h_t and c_t for every t, [T, H, B] each. */
+export function lstmSequence(xs: tf.Tensor3D, u: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D): { hs: tf.Tensor3D; cs: tf.Tensor3D } {
+  registerGradients();
+  const [hs, cs, acts] = tf.engine().runKernel(LstmSequence, { xs, u, h0, c0 }) as tf.Tensor3D[];
+  acts!.dispose(); // kept by the tape for the gradient (outputsToSave) while it is needed
+  return { hs: hs!, cs: cs! };
+}
+
+/** GRU: xs [T, 3H, B] (gates r, z, n; b_i added), bh = b_h [3H, 1] (inside the recurrence) -> h_t for every t [T, H, B]. */
+export function gruSequence(xs: tf.Tensor3D, u: tf.Tensor2D, bh: tf.Tensor, h0: tf.Tensor2D): tf.Tensor3D {
+  registerGradients();
+  const [hs, acts] = tf.engine().runKernel(GruSequence, { xs, u, bh, h0 }) as tf.Tensor3D[];
+  acts!.dispose();
+  return hs!;
+}
+
+/** Elman: xs [T, H, B] (both biases added) -> h_t = g(xs_t + U h_{t-1}) for every t [T, H, B]. */
+export function elmanSequence(xs: tf.Tensor3D, u: tf.Tensor2D, h0: tf.Tensor2D, activation: Activation): tf.Tensor3D {
+  registerGradients();
+  const [hs] = tf.engine().runKernel(ElmanSequence, { xs, u, h0 }, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor3D[];
+  return hs!;
+}
+
+// Each backward kernel yields every input's gradient in one pass. It runs in gradFunc itself, in
+// the gradient's scope, not in the per-input closures: the tape wraps each closure in a tidy,
+// which would dispose the others. (The engine passes zeros for outputs without a gradient.)
+const gradConfigs: tf.GradConfig[] = [
+  {
+    kernelName: LstmSequence,
+    inputsToSave: ["u", "h0", "c0"],
+    outputsToSave: [true, true, true],
+    gradFunc: (dys, saved) => {
+      const [dhs, dcs] = dys as tf.Tensor[];
+      const [u, h0, c0, hs, cs, acts] = saved;
+      const [dxs, du, dh0, dc0] = tf.engine().runKernel(`${LstmSequence}Grad`, { acts: acts!, cs: cs!, hs: hs!, u: u!, h0: h0!, c0: c0!, dhs: dhs!, dcs: dcs! }) as tf.Tensor[];
+      return { xs: () => dxs!, u: () => du!, h0: () => dh0!, c0: () => dc0! };
+    },
+  },
+  {
+    kernelName: GruSequence,
+    inputsToSave: ["u", "bh", "h0"],
+    outputsToSave: [true, true],
+    gradFunc: (dys, saved) => {
+      const [dhs] = dys as tf.Tensor[];
+      const [u, bh, h0, hs, acts] = saved;
+      const [dxs, du, dbh, dh0] = tf.engine().runKernel(`${GruSequence}Grad`, { acts: acts!, hs: hs!, u: u!, h0: h0!, dhs: dhs! }) as tf.Tensor[];
+      return { xs: () => dxs!, u: () => du!, bh: () => tf.reshape(dbh!, bh!.shape), h0: () => dh0! };
+    },
+  },
+  {
+    kernelName: ElmanSequence,
+    inputsToSave: ["u", "h0"],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [u, h0, hs] = saved;
+      const dhs = Array.isArray(dy) ? dy[0]! : dy; // one output: the engine passes it alone
+      const [dxs, du, dh0] = tf.engine().runKernel(`${ElmanSequence}Grad`, { hs: hs!, u: u!, h0: h0!, dhs }, attrs as tf.NamedAttrMap) as tf.Tensor[];
+      return { xs: () => dxs!, u: () => du!, h0: () => dh0! };
+    },
+  },
+];
+
+function registerGradients(): void {
+  for (const config of gradConfigs) if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);
+}
