@@ -108,6 +108,7 @@ static napi_value add_row_vector(napi_env env, napi_callback_info info) {
   size_t cOff = (size_t)num(env, a[1]), rows = (size_t)num(env, a[2]), cols = (size_t)num(env, a[3]), bOff = (size_t)num(env, a[4]);
   if (cOff + rows * cols * 4 > len || bOff + cols * 4 > len || cOff % 4 || bOff % 4) { napi_throw_range_error(env, NULL, "unroll_blas.addRowVector: outside the heap"); return NULL; }
   float *C = (float *)(heap + cOff); const float *b = (const float *)(heap + bOff);
+  #pragma omp parallel for schedule(static) num_threads(loop_threads((double)rows * cols))
   for (size_t r = 0; r < rows; r++) { float *row = C + r * cols; for (size_t j = 0; j < cols; j++) row[j] += b[j]; }
   return NULL;
 }
@@ -175,12 +176,20 @@ static napi_value softmax_xent(napi_env env, napi_callback_info info) {
   #pragma omp parallel for schedule(static) num_threads(loop_threads((double)n * v))
   for (size_t i = 0; i < n; i++) {
     const float *zi = z + i * v; float *pi = p + i * v;
-    float m = -INFINITY;
-    for (size_t j = 0; j < v; j++) m = fmaxf(m, zi[j]);
-    float s = 0;
-    for (size_t j = 0; j < v; j++) { float e = fast_expf(zi[j] - m); pi[j] = e; s += e; }
+    // two passes over the row instead of three: the max and the sum of exponentials together
+    // (block by block; the running sum is rescaled when a block raises the max), then p
+    float m = -INFINITY, s = 0;
+    for (size_t j0 = 0; j0 < v; j0 += 256) {
+      size_t j1 = j0 + 256 < v ? j0 + 256 : v;
+      float bm = -INFINITY;
+      for (size_t j = j0; j < j1; j++) bm = fmaxf(bm, zi[j]);
+      if (bm > m) { s *= fast_expf(m - bm); m = bm; }
+      float bs = 0;
+      for (size_t j = j0; j < j1; j++) bs += fast_expf(zi[j] - m);
+      s += bs;
+    }
     float inv = 1.0f / s;
-    for (size_t j = 0; j < v; j++) pi[j] *= inv;
+    for (size_t j = 0; j < v; j++) pi[j] = fast_expf(zi[j] - m) * inv;
     float lse = m + logf(s);
     int32_t t = y[i];
     nll[i] = (t >= 0 && (size_t)t < v) ? lse - zi[t] : lse;

@@ -106,7 +106,12 @@ describe.each(paths)("fused kernels (%s path)", (path) => {
       const z = t([9, 13], 7, 30);
       const y = tf.tensor1d(seededInts(9, 13, 8), "int32");
       const g = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, y))(z);
-      return [g.value, g.grad];
+      // rows longer than the native loop's 256-wide blocks, rising so that later blocks raise the
+      // running max, and big enough for its threaded path
+      const wide = tf.add(t([40, 7000], 11, 30), tf.linspace(0, 50, 7000));
+      const yw = tf.tensor1d(seededInts(40, 7000, 12), "int32");
+      const gw = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, yw))(wide);
+      return [g.value, g.grad, gw.value, gw.grad];
     }, 2e-4);
     await tf.setBackend("wasm");
     expect(tf.getKernel(SoftmaxCrossEntropy, "wasm")).toBeDefined();

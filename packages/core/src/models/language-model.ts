@@ -70,7 +70,8 @@ export class LanguageModel {
   decode(h: tf.Tensor2D, decoder: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const x = this.params.has("projection.weight") ? tf.matMul(h, this.params.get<tf.Rank.R2>("projection.weight"), false, true) : h; // P h  [N, d]
-      return tf.add(tf.matMul(x, decoder, false, true), this.params.get("decoder.bias")) as tf.Tensor2D; // V h + b
+      // V h + b with the bias added inside the matMul kernel (no separate [N, |V|] Add)
+      return tf.fused.matMul({ a: x, b: decoder, transposeB: true, bias: this.params.get("decoder.bias") }) as tf.Tensor2D;
     });
   }
 
