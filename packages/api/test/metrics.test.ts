@@ -1,6 +1,7 @@
 // metrics and compare routers: downsampled series keep spikes, other x-axes line up, keys,
 // and the config table marks the keys that differ.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSeries, writeMetricPoints } from "@unroll/db";
 import { testTargets } from "@unroll/db/testing";
 import { expectTRPCError, openApi, seedRun, TINY_LM, type Api } from "./fixtures.js";
 
@@ -52,6 +53,20 @@ describe.each(await testTargets())("metrics and compare routers on %s", (target)
     expect(missing).toMatchObject({ steps: [], total: 0 });
   });
 
+  it("a long series reads the same from the rollups as from every point (written out of order, replayed)", async () => {
+    const points = Array.from({ length: 30_000 }, (_, i) => ({ runId: long, key: "train/noise", step: i * 2, value: Math.sin(i * 12.9898) * 43_758 % 1 }));
+    await writeMetricPoints(api.t.db.pool, points.slice(15_000));
+    await writeMetricPoints(api.t.db.pool, points.slice(0, 20_000)); // overlaps the first write
+    const [s] = await api.caller.metrics.series({ runIds: [long], keys: ["train/noise"], maxPoints: 800 });
+    const raw = await readSeries(api.t.db.pool, long, "train/noise", { maxPoints: 800, rollups: false });
+    expect(s!.total).toBe(30_000);
+    expect(s!.steps).toEqual(raw.map((p) => p.step));
+    expect(s!.values).toEqual(raw.map((p) => p.value));
+    expect(s!.steps.length).toBeGreaterThan(600);
+    const keys = await api.caller.metrics.keys({ runIds: [long] });
+    expect(keys).toContainEqual({ key: "train/noise", points: 30_000, runs: 1 });
+  });
+
   it("reads a step window", async () => {
     const [s] = await api.caller.metrics.series({ runIds: [long], keys: ["train/loss"], fromStep: 100, toStep: 199 });
     expect(s!.steps).toHaveLength(100);
@@ -62,6 +77,7 @@ describe.each(await testTargets())("metrics and compare routers on %s", (target)
     const keys = await api.caller.metrics.keys({ runIds: [long, short] });
     expect(keys).toContainEqual({ key: "train/loss", points: N + 3, runs: 2 });
     expect(keys).toContainEqual({ key: "valid/perplexity", points: 1, runs: 1 });
+    expect(keys.map((k) => k.key)).toEqual([...keys.map((k) => k.key)].sort());
   });
 
   it("compares runs in the order asked, marking differing config keys", async () => {

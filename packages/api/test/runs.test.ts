@@ -44,6 +44,8 @@ describe.each(await testTargets())("run router on %s", (target) => {
     expect(run.error).toContain("at trainStep");
     expect(run.config).toMatchObject({ task: "lm", model: { hiddenSize: 16 } });
     expect(run.checkpoints).toEqual([]);
+    expect(run.metricPointCount).toBe(0);
+    expect((await api.caller.run.get({ id: ids.running! })).metricPointCount).toBe(3); // summed over its series
     await expectTRPCError(api.caller.run.get({ id: "nope" }), "NOT_FOUND", /no run with id nope/);
   });
 

@@ -1,7 +1,8 @@
 // Ingest throughput of writeMetricPoints: 100k points (one run, 4 series) into a fresh database on
 // each target, then a replay of the same points (all conflicts), then a downsampled read.
 //   pnpm --filter @unroll/db bench [embedded|postgres ...] [--chunk=10000]   (default: both targets, as tests choose them)
-import { METRIC_CHUNK_SIZE, readSeries, writeMetricPoints, type MetricPointInput } from "../src/metrics.js";
+import { METRIC_CHUNK_SIZE, writeMetricPoints, type MetricPointInput } from "../src/metrics.js";
+import { readSeries } from "../src/series.js";
 import { createTestDatabase, testTargets, type TestTarget } from "../src/testing.js";
 
 const N = 100_000;

@@ -52,17 +52,22 @@ describe.each(targets)("client on %s", (target) => {
 
     const loaded = await prisma.run.findUniqueOrThrow({
       where: { id: run.id },
-      include: { experiment: true, worker: true, _count: { select: { samples: true, checkpoints: true, metrics: true } } },
+      include: { experiment: true, worker: true, _count: { select: { samples: true, checkpoints: true, series: true } } },
     });
     expect(loaded.experiment.tags).toEqual(["ptb", "lm"]);
     expect(loaded.worker?.host).toBe("box1");
-    expect(loaded._count).toEqual({ samples: 1, checkpoints: 1, metrics: 1 });
+    expect(loaded._count).toEqual({ samples: 1, checkpoints: 1, series: 1 });
+    const series = await prisma.metricSeries.findUniqueOrThrow({ where: { runId_key: { runId: run.id, key: "loss" } } });
+    expect(series).toMatchObject({ pointCount: 1, lastStep: 1, lastValue: 1 });
     expect(await prisma.run.count({ where: { task: "lm", cell: "lstm", tied: true, status: RunStatus.QUEUED } })).toBe(1);
 
     await prisma.run.delete({ where: { id: run.id } });
     expect(await prisma.sample.count({ where: { runId: run.id } })).toBe(0);
     expect(await prisma.checkpoint.count({ where: { runId: run.id } })).toBe(0);
-    expect(await prisma.metricPoint.count({ where: { runId: run.id } })).toBe(0);
+    // the run's series go by foreign key, their points and rollups by the series' delete trigger
+    expect(await prisma.metricSeries.count({ where: { runId: run.id } })).toBe(0);
+    expect(await prisma.metricPoint.count({ where: { seriesId: series.id } })).toBe(0);
+    expect(await prisma.metricRollup.count({ where: { seriesId: series.id } })).toBe(0);
   });
 
   it("interactive transactions commit and roll back; raw queries return typed rows", async () => {

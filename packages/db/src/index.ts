@@ -27,14 +27,15 @@ export {
   type LockInfo,
 } from "./embedded.js";
 export {
-  readSeries,
+  forgetSeries,
+  resolveSeries,
   writeMetricPoints,
   METRIC_CHUNK_SIZE,
   type MetricPointInput,
   type Queryable,
-  type ReadSeriesOptions,
-  type SeriesPoint,
 } from "./metrics.js";
+export { readSeries, type ReadSeriesOptions, type SeriesPoint } from "./series.js";
+export { planBuckets, ROLLUP_WIDTHS, type BucketPlan } from "./rollups.js";
 export {
   applyMigrations,
   migrationStatus,
@@ -51,6 +52,8 @@ export type {
   Checkpoint,
   Experiment,
   MetricPoint,
+  MetricRollup,
+  MetricSeries,
   Run,
   Sample,
   Worker,

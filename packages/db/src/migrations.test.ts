@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { pgliteShadowDatabase } from "./embedded.js";
+import { writeMetricPoints } from "./metrics.js";
 import { applyMigrations, migrationStatus } from "./migrate/apply.js";
 import { createMigration, schemaDrift } from "./migrate/create.js";
 import { migrationList, NO_FILTERS, serverShadowDatabase, withSchemaEngine } from "./migrate/engine.js";
@@ -90,6 +91,55 @@ describe.each(targets)("migrations on %s", (target) => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+
+  it("metric_series carries existing points over: series with summaries, points, and the rollups the writer would keep", async () => {
+    const { url, db } = await empty();
+    const work = mkdtempSync(join(tmpdir(), "unroll-migrate-old-"));
+    try {
+      const init = readMigrations().find((m) => m.name.endsWith("_init"))!;
+      cpSync(join(MIGRATIONS_DIR, init.name), join(work, init.name), { recursive: true });
+      expect(await applyMigrations(url, { dir: work })).toEqual([init.name]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    // data as the init schema stored it: (runId, key, step) rows
+    await db.pool.query(`INSERT INTO "Experiment" (id, name) VALUES ('e', 'e')`);
+    await db.pool.query(`INSERT INTO "Run" (id, "experimentId", name, config) VALUES ('old', 'e', 'old', '{}'), ('new', 'e', 'new', '{}')`);
+    const points = Array.from({ length: 5_000 }, (_, i) => ({ step: i * 3 - 100, value: i === 77 ? Number.NaN : Math.round(Math.sin(i / 40) * 8) / 2 + 0, wallTime: 1_700_000_000_000 + i }));
+    await db.pool.query(
+      `INSERT INTO "MetricPoint" ("runId", key, step, value, "wallTime")
+       SELECT 'old', 'train/loss', * FROM unnest($1::int[], $2::float8[], $3::timestamptz[])`,
+      [points.map((p) => p.step), points.map((p) => p.value), points.map((p) => new Date(p.wallTime))],
+    );
+    await db.pool.query(`INSERT INTO "MetricPoint" ("runId", key, step, value) VALUES ('old', 'valid/ppl', 10, 30), ('old', 'valid/ppl', 20, 25)`);
+
+    expect(await applyMigrations(url)).toEqual(committed.filter((name) => !name.endsWith("_init")));
+    const { rows: series } = await db.pool.query<{ id: number; key: string; pointCount: number; lastStep: number; lastValue: number }>(
+      `SELECT id, key, "pointCount", "lastStep", "lastValue" FROM "MetricSeries" WHERE "runId" = 'old' ORDER BY key`,
+    );
+    expect(series.map(({ id: _, ...s }) => s)).toEqual([
+      { key: "train/loss", pointCount: 5_000, lastStep: points.at(-1)!.step, lastValue: points.at(-1)!.value },
+      { key: "valid/ppl", pointCount: 2, lastStep: 20, lastValue: 25 },
+    ]);
+    const { rows: stored } = await db.pool.query<{ step: number; value: number; wallTime: Date }>(
+      `SELECT step, value, "wallTime" FROM "MetricPoint" WHERE "seriesId" = $1 ORDER BY step`,
+      [series[0]!.id],
+    );
+    expect(stored.map((r) => ({ step: r.step, value: Number(r.value), wallTime: r.wallTime.getTime() }))).toEqual(points);
+    // the same points written now by writeMetricPoints to another run give the same rollups
+    await writeMetricPoints(db.pool, points.map((p) => ({ runId: "new", key: "train/loss", ...p })));
+    const rollups = async (runId: string) =>
+      (
+        await db.pool.query(
+          `SELECT width, block, "minStep", "minValue", "minWallTime", "maxStep", "maxValue", "maxWallTime"
+             FROM "MetricRollup" r JOIN "MetricSeries" s ON s.id = r."seriesId" WHERE s."runId" = $1 AND s.key = 'train/loss' ORDER BY width, block`,
+          [runId],
+        )
+      ).rows;
+    const migrated = await rollups("old");
+    expect(migrated.length).toBeGreaterThan(5_000 * 3 / 16);
+    expect(migrated).toEqual(await rollups("new"));
   });
 
   it("two concurrent migrators apply each migration once", async () => {

@@ -45,7 +45,7 @@ describe.each(targets)("queue on %s", (target) => {
       [ids],
     );
     expect(rows).toEqual([{ status: "COMPLETED", attempt: 1, n: 40 }]);
-    const { rows: loss } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "MetricPoint" WHERE "runId" = ANY($1) AND key = 'train/loss'`, [ids]);
+    const { rows: loss } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = ANY($1) AND s.key = 'train/loss'`, [ids]);
     expect(loss[0]!.n).toBe(80); // 2 steps x 40 runs, no duplicates
   }, 240_000);
 
@@ -54,7 +54,7 @@ describe.each(targets)("queue on %s", (target) => {
     const stop = new AbortController();
     const done = worker(t.db.pool, stop.signal, { once: false });
     const stepAtCancel = await waitFor("the run to get going", async () => {
-      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT max(step)::int AS n FROM "MetricPoint" WHERE "runId" = $1`, [id]);
+      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT max(p.step)::int AS n FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1`, [id]);
       return (rows[0]?.n ?? 0) >= 5 ? rows[0]!.n : undefined;
     });
     expect(await requestCancel(t.db.pool, id!)).toBe("RUNNING");
@@ -95,7 +95,7 @@ describe.each(targets)("queue on %s", (target) => {
     const steps: number[] = [];
     await worker(t.db.pool, new AbortController().signal, { onEvent: (_id, e) => void (e.type === "step" && steps.push(e.step)) });
     expect(steps[0]).toBe(13); // the shutdown wrote a LAST checkpoint at step 12
-    const { rows } = await t.db.pool.query<{ step: number }>(`SELECT step FROM "MetricPoint" WHERE "runId" = $1 AND key = 'train/loss' ORDER BY step`, [id]);
+    const { rows } = await t.db.pool.query<{ step: number }>(`SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = 'train/loss' ORDER BY p.step`, [id]);
     expect(rows.map((r) => r.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   }, 60_000);
 
@@ -132,7 +132,7 @@ describe.each(targets)("queue on %s", (target) => {
     expect(steps[0]).toBe(9); // resumed after the step-8 checkpoint, not from scratch
     const { rows } = await t.db.pool.query<{ status: string; attempt: number }>(`SELECT status, attempt FROM "Run" WHERE id = $1`, [id]);
     expect(rows[0]).toEqual({ status: "COMPLETED", attempt: 2 });
-    const { rows: series } = await t.db.pool.query<{ step: number }>(`SELECT step FROM "MetricPoint" WHERE "runId" = $1 AND key = 'train/loss' ORDER BY step`, [id]);
+    const { rows: series } = await t.db.pool.query<{ step: number }>(`SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = 'train/loss' ORDER BY p.step`, [id]);
     expect(series.map((r) => r.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   }, 60_000);
 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 async function series(pool: pg.Pool, runId: string, key = "train/loss"): Promise<number[]> {
-  const { rows } = await pool.query<{ step: number }>(`SELECT step FROM "MetricPoint" WHERE "runId" = $1 AND key = $2 ORDER BY step`, [runId, key]);
+  const { rows } = await pool.query<{ step: number }>(`SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = $2 ORDER BY p.step`, [runId, key]);
   return rows.map((r) => r.step);
 }
 

@@ -88,8 +88,9 @@ export const liveRouter = createTRPCRouter({
         const { rows } = await ctx.db.pool.query<{ key: string; step: number; value: number; wallTime: Date }>(
           `SELECT k.key, m.step, m.value, m."wallTime"
              FROM unnest($2::text[], $3::int[]) AS k(key, after)
+             JOIN "MetricSeries" s ON s."runId" = $1 AND s.key = k.key
              CROSS JOIN LATERAL (SELECT step, value, "wallTime" FROM "MetricPoint"
-                                  WHERE "runId" = $1 AND key = k.key AND step > k.after ORDER BY step LIMIT 5000) m
+                                  WHERE "seriesId" = s.id AND step > k.after ORDER BY step LIMIT 5000) m
             ORDER BY k.key, m.step`,
           [input.runId, input.keys, input.keys.map((k) => since[k] ?? -2147483648)],
         );

@@ -1,5 +1,6 @@
 // Metric series for charts: downsampled in SQL per pixel bucket (min and max kept, so spikes
-// survive: readSeries), with the epoch and tokens seen at each kept step for other x-axes.
+// survive: readSeries, from the min/max rollups for long series), with the epoch and tokens seen
+// at each kept step for other x-axes.
 // Column-oriented (steps[], values[], ...) to keep long series small on the wire.
 import { z } from "zod";
 import { readSeries, type Queryable } from "@unroll/db";
@@ -29,38 +30,43 @@ export const SeriesInput = z.object({
   toStep: z.number().int().optional(),
 });
 
-/** Values of `key` at exactly these steps. */
-async function valuesAt(db: Queryable, runId: string, key: string, steps: number[]): Promise<Map<number, number>> {
-  if (steps.length === 0) return new Map();
-  const { rows } = await db.query<{ step: number; value: number }>(
-    `SELECT step, value FROM "MetricPoint" WHERE "runId" = $1 AND key = $2 AND step = ANY($3::int[])`,
-    [runId, key, steps],
+/** For each of these keys (e.g. train/epoch, train/tokens), its values at exactly these steps. */
+async function valuesAt(db: Queryable, runId: string, keys: string[], steps: number[]): Promise<Map<string, Map<number, number>>> {
+  const out = new Map(keys.map((k) => [k, new Map<number, number>()]));
+  if (steps.length === 0) return out;
+  const { rows } = await db.query<{ key: string; step: number; value: number }>(
+    `SELECT s.key, p.step, p.value
+       FROM "MetricSeries" s JOIN "MetricPoint" p ON p."seriesId" = s.id AND p.step = ANY($3::int[])
+      WHERE s."runId" = $1 AND s.key = ANY($2::text[])`,
+    [runId, keys, steps],
   );
-  return new Map(rows.map((r) => [r.step, Number(r.value)]));
+  for (const r of rows) out.get(r.key)?.set(r.step, Number(r.value));
+  return out;
 }
 
 export async function loadSeries(db: Queryable, input: z.output<typeof SeriesInput>): Promise<Series[]> {
-  // Runs in parallel (each on its own pooled connection), keys in order within a run.
+  // Runs in parallel (each on its own pooled connection), keys in order within a run. Totals come
+  // from the series table (kept by the writer), the points from readSeries (rollups for long ones).
   const perRun = await Promise.all(
     input.runIds.map(async (runId) => {
-      const { rows: counts } = await db.query<{ key: string; n: string }>(
-        `SELECT key, count(*) AS n FROM "MetricPoint" WHERE "runId" = $1 AND key = ANY($2::text[]) GROUP BY key`,
+      const { rows: counts } = await db.query<{ key: string; n: number }>(
+        `SELECT key, "pointCount" AS n FROM "MetricSeries" WHERE "runId" = $1 AND key = ANY($2::text[])`,
         [runId, input.keys],
       );
-      const totals = new Map(counts.map((c) => [c.key, Number(c.n)]));
+      const totals = new Map(counts.map((c) => [c.key, c.n]));
       const out: Series[] = [];
       for (const key of input.keys) {
         const points = totals.get(key) ? await readSeries(db, runId, key, { maxPoints: input.maxPoints, fromStep: input.fromStep, toStep: input.toStep }) : [];
         const steps = points.map((p) => p.step);
-        const [epochs, tokens] = await Promise.all([valuesAt(db, runId, "train/epoch", steps), valuesAt(db, runId, "train/tokens", steps)]);
+        const at = await valuesAt(db, runId, ["train/epoch", "train/tokens"], steps);
         out.push({
           runId,
           key,
           steps,
           values: points.map((p) => finite(p.value)),
           wallTimes: points.map((p) => p.wallTime.getTime()),
-          epochs: steps.map((s) => epochs.get(s) ?? null),
-          tokens: steps.map((s) => tokens.get(s) ?? null),
+          epochs: steps.map((s) => at.get("train/epoch")!.get(s) ?? null),
+          tokens: steps.map((s) => at.get("train/tokens")!.get(s) ?? null),
           total: totals.get(key) ?? 0,
         });
       }
@@ -73,10 +79,11 @@ export async function loadSeries(db: Queryable, input: z.output<typeof SeriesInp
 export const metricsRouter = createTRPCRouter({
   series: publicProcedure.input(SeriesInput).query(({ ctx, input }) => loadSeries(ctx.db.pool, input)),
 
-  /** The metric keys these runs have, with point counts. */
+  /** The metric keys these runs have, with point counts (one series row per run and key). */
   keys: publicProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(50) })).query(async ({ ctx, input }) => {
     const { rows } = await ctx.db.pool.query<{ key: string; n: string; runs: string }>(
-      `SELECT key, count(*) AS n, count(DISTINCT "runId") AS runs FROM "MetricPoint" WHERE "runId" = ANY($1::text[]) GROUP BY key ORDER BY key`,
+      `SELECT key, sum("pointCount") AS n, count(*) AS runs FROM "MetricSeries"
+        WHERE "runId" = ANY($1::text[]) AND "pointCount" > 0 GROUP BY key ORDER BY key`,
       [input.runIds],
     );
     return rows.map((r) => ({ key: r.key, points: Number(r.n), runs: Number(r.runs) }));

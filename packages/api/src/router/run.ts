@@ -91,15 +91,19 @@ export const runRouter = createTRPCRouter({
   }),
 
   get: publicProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
-    const r = await ctx.db.prisma.run.findUnique({
-      where: { id: input.id },
-      include: {
-        experiment: { select: { id: true, name: true, description: true } },
-        worker: true,
-        checkpoints: { omit: { data: true }, orderBy: { kind: "asc" } },
-        _count: { select: { samples: true, metrics: true } },
-      },
-    });
+    const [r, points] = await Promise.all([
+      ctx.db.prisma.run.findUnique({
+        where: { id: input.id },
+        include: {
+          experiment: { select: { id: true, name: true, description: true } },
+          worker: true,
+          checkpoints: { omit: { data: true }, orderBy: { kind: "asc" } },
+          _count: { select: { samples: true } },
+        },
+      }),
+      // point counts are kept per series by the writer
+      ctx.db.prisma.metricSeries.aggregate({ where: { runId: input.id }, _sum: { pointCount: true } }),
+    ]);
     if (!r) throw new NotFoundError("run", input.id);
     return {
       id: r.id,
@@ -131,7 +135,7 @@ export const runRouter = createTRPCRouter({
         : null,
       checkpoints: r.checkpoints.map((c) => ({ id: c.id, kind: c.kind, step: c.step, size: c.size, format: c.format, metrics: asRecord(c.metrics), location: c.location, updatedAt: iso(c.updatedAt)! })),
       sampleCount: r._count.samples,
-      metricPointCount: r._count.metrics,
+      metricPointCount: points._sum.pointCount ?? 0,
     };
   }),
 

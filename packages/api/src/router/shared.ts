@@ -9,17 +9,13 @@ export function mainMetricKeys(task: string | null): string[] {
   return [];
 }
 
-/** The last value of each key for each run: one index scan per (run, key). */
+/** The last value of each key for each run: the series rows the writer keeps (one per run and key). */
 export async function latestValues(db: Queryable, runIds: string[], keys: string[]): Promise<Map<string, Record<string, number>>> {
   const out = new Map<string, Record<string, number>>();
   if (runIds.length === 0) return out;
-  // One backward step on the primary key (runId, key, step) per run and key: milliseconds however
-  // long the series are (a DISTINCT ON over the points took 7 s for 20 runs x 100k points).
   const { rows } = await db.query<{ runId: string; key: string; value: number }>(
-    `SELECT r.id AS "runId", k.key, m.value
-       FROM unnest($1::text[]) AS r(id)
-      CROSS JOIN unnest($2::text[]) AS k(key)
-      CROSS JOIN LATERAL (SELECT value FROM "MetricPoint" WHERE "runId" = r.id AND key = k.key ORDER BY step DESC LIMIT 1) m`,
+    `SELECT "runId", key, "lastValue" AS value FROM "MetricSeries"
+      WHERE "runId" = ANY($1::text[]) AND key = ANY($2::text[]) AND "lastValue" IS NOT NULL`,
     [runIds, keys],
   );
   for (const r of rows) {

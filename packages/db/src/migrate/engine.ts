@@ -10,6 +10,9 @@
 //    in-memory PGlite when the main database is the embedded one, which has a single database).
 // 3. The engine's introspection selects `"char"` columns (OID 18), which adapter-pg cannot map:
 //    a wrapper reports them as text (pg already returns them as strings).
+// 4. adapter-pg's executeScript (how the engine runs a migration) splits the script on every ";",
+//    even inside comments and dollar-quoted function bodies: we send the script whole (the simple
+//    query protocol runs it statement by statement, as psql and our own runner do).
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -122,6 +125,19 @@ function castCharToText<T extends object>(queryable: T): T {
   return queryable;
 }
 
+/** Run migration scripts whole instead of split on every ";" (snag 4). */
+function wholeScripts<T extends SqlDriverAdapter>(adapter: T): T {
+  const target = adapter as unknown as { client: pg.Pool | pg.PoolClient; onError(error: unknown): never };
+  adapter.executeScript = async (script: string) => {
+    try {
+      await target.client.query(script);
+    } catch (error) {
+      target.onError(error);
+    }
+  };
+  return adapter;
+}
+
 /** Where the engine gets a shadow database (used to replay migrations for createMigration). */
 export interface ShadowDatabase {
   url: string;
@@ -169,7 +185,7 @@ class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   ) {}
 
   async connect(): Promise<SqlDriverAdapter> {
-    const adapter = castCharToText(await new PrismaPg({ connectionString: this.url, max: 2 }).connect());
+    const adapter = wholeScripts(castCharToText(await new PrismaPg({ connectionString: this.url, max: 2 }).connect()));
     this.adapters.push(adapter);
     return adapter;
   }
@@ -178,7 +194,7 @@ class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
     if (!this.shadow) throw new Error("this operation needs a shadow database, none was configured");
     const shadow = await this.shadow();
     this.shadows.push(shadow);
-    const adapter = castCharToText(await new PrismaPg({ connectionString: shadow.url, max: 2 }).connect());
+    const adapter = wholeScripts(castCharToText(await new PrismaPg({ connectionString: shadow.url, max: 2 }).connect()));
     const dispose = adapter.dispose.bind(adapter);
     // Close the pool first, then drop the database (adapter-pg does it the other way round).
     adapter.dispose = async () => {

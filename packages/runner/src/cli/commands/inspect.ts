@@ -99,8 +99,8 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
   const db = await ctx.db();
   const id = await resolveRunId(db.pool, ctx.positionals[0]);
   const { rows: keys } = await db.pool.query<{ key: string; n: number; last: number; lastStep: number }>(
-    `SELECT DISTINCT ON (key) key, count(*) OVER (PARTITION BY key)::int AS n, value AS last, step AS "lastStep"
-       FROM "MetricPoint" WHERE "runId" = $1 ORDER BY key, step DESC`,
+    `SELECT key, "pointCount" AS n, "lastValue" AS last, "lastStep"
+       FROM "MetricSeries" WHERE "runId" = $1 AND "pointCount" > 0 ORDER BY key`,
     [id],
   );
   const { rows: samples } = await db.pool.query<{ step: number; prompt: string; text: string }>(
@@ -130,7 +130,7 @@ export async function compareCommand(ctx: CommandContext): Promise<number> {
   const keys = wanted.length > 0 ? wanted : [...new Set(runs.flatMap((r) => Object.keys(r.summary ?? {})))].sort();
   // The last value of each series, for keys not in the summary (e.g. a run still going).
   const { rows: last } = await db.pool.query<{ runId: string; key: string; value: number }>(
-    `SELECT DISTINCT ON ("runId", key) "runId", key, value FROM "MetricPoint" WHERE "runId" = ANY($1) AND key = ANY($2) ORDER BY "runId", key, step DESC`,
+    `SELECT "runId", key, "lastValue" AS value FROM "MetricSeries" WHERE "runId" = ANY($1) AND key = ANY($2) AND "lastValue" IS NOT NULL`,
     [ids, keys],
   );
   const value = (r: RunRow, k: string) => r.summary?.[k] ?? last.find((p) => p.runId === r.id && p.key === k)?.value ?? null;
