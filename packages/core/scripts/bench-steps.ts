@@ -18,6 +18,8 @@ import { wasmLstmCellOverrides } from "../src/kernels/lstm-cell.js";
 import { wasmSoftmaxCrossEntropyOverrides } from "../src/kernels/softmax-ce.js";
 import { wasmSumOverrides } from "../src/kernels/sum.js";
 import { wasmGatherOverrides } from "../src/kernels/gather.js";
+import { wasmRnnSequenceOverrides } from "../src/kernels/rnn-sequence.js";
+import { wasmSgdUpdateOverrides } from "../src/kernels/sgd-update.js";
 import { LanguageModel } from "../src/models/language-model.js";
 import { Rng } from "../src/random.js";
 import { LMTask } from "../src/train/lm-task.js";
@@ -48,6 +50,8 @@ const variants: { name: string; kernels: KernelOverride[]; native: boolean }[] =
         { name: "2 + Identity/Cast share data (no copy per saved tensor)", kernels: [...before, ...identityOverrides], native: true },
         { name: "3 + fused LSTM cell forward/backward (C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides], native: true },
         { name: "4 + one-pass softmax-CE forward (C), leading-axis Sum, row Gather", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: true },
+        { name: "5 + each LSTM layer as one kernel over all time steps (C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides], native: true },
+        { name: "6 + clip and SGD as two fused passes (C, OpenMP)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides, ...wasmSgdUpdateOverrides], native: true },
       ];
 
 const V = 10_000;

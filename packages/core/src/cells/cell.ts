@@ -38,15 +38,16 @@ export interface Cell {
   step(p: PreparedCell, xp: tf.Tensor2D, state: CellState): CellState;
   /**
    * All T steps at once where a fused kernel exists for the current backend (else undefined, and
-   * runCell loops over `step`): steps [T, G*H, B] -> h_t for every t [T, H, B] and the final state.
+   * runCell loops over `step`). Batch-major: projected inputs xs [B, T, G*H] (bx added), states
+   * [B, H] -> h_t for every t [B, T, H] and the final state.
    */
-  sequence?(p: PreparedCell, steps: tf.Tensor3D, state: CellState): { hs: tf.Tensor3D; state: CellState } | undefined;
+  sequence?(p: PreparedCell, xs: tf.Tensor3D, state: CellState): { outputs: tf.Tensor3D; state: CellState } | undefined;
 }
 
-/** The last time step of [T, H, B] as [H, B] (the final state of a fused sequence). */
+/** The last time step of [B, T, H] as [B, H] (the final state of a fused sequence). */
 export function lastStep(x: tf.Tensor3D): tf.Tensor2D {
-  const [T, H, B] = x.shape;
-  return tf.reshape(tf.slice(x, [T - 1, 0, 0], [1, H, B]), [H, B]);
+  const [B, T, H] = x.shape;
+  return tf.reshape(tf.slice(x, [0, T - 1, 0], [B, 1, H]), [B, H]);
 }
 
 /** Torch parameter names of one cell: `${prefix}weight_ih${suffix}` with suffix like `_l0_reverse`. */
@@ -96,10 +97,11 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     // Hoisted input projection: X W^T + b for every time step in one matMul, then one transpose
     // to time-major, feature-major steps.
     const xp = tf.add(tf.matMul(tf.reshape(x, [B * T, I]), p.wT), p.bx); // [B*T, G*H]
+    // the whole loop in one kernel where the cell has one (wasm with the native addon; no mask)
+    const fused = mask ? undefined : cell.sequence?.(p, tf.reshape(xp, [B, T, -1]), state0);
+    if (fused) return fused;
     const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]) as tf.Tensor3D; // [T, G*H, B]
     let state = state0.map((s) => tf.transpose(s)); // [H, B]
-    const fused = mask ? undefined : cell.sequence?.(p, steps, state);
-    if (fused) return { outputs: tf.transpose(fused.hs, [2, 0, 1]) as tf.Tensor3D, state: fused.state.map((s) => tf.transpose(s)) };
     const xs = tf.unstack(steps) as tf.Tensor2D[]; // T x [G*H, B], contiguous
     const ms = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 1)) as tf.Tensor2D[]) : undefined; // T x [1, B]
     const outs: tf.Tensor2D[] = [];

@@ -42,11 +42,11 @@ export class ElmanCell implements Cell {
   }
 
   /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
-  sequence(p: PreparedCell, steps: tf.Tensor3D, [h0]: CellState): { hs: tf.Tensor3D; state: CellState } | undefined {
-    if (!rnnSequenceAvailable("elman") || steps.shape[0] === 0) return undefined;
+  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState): { outputs: tf.Tensor3D; state: CellState } | undefined {
+    if (!rnnSequenceAvailable("elman") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {
-      const hs = elmanSequence(steps, p.u, h0 as tf.Tensor2D, this.activation); // [T, H, B]
-      return { hs, state: [lastStep(hs)] };
+      const hs = elmanSequence(xs, p.u, h0 as tf.Tensor2D, this.activation); // [B, T, H]
+      return { outputs: hs, state: [lastStep(hs)] };
     });
   }
 }

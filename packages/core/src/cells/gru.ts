@@ -48,11 +48,11 @@ export class GRUCell implements Cell {
   }
 
   /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
-  sequence(p: PreparedCell, steps: tf.Tensor3D, [h0]: CellState): { hs: tf.Tensor3D; state: CellState } | undefined {
-    if (!rnnSequenceAvailable("gru") || steps.shape[0] === 0) return undefined;
+  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState): { outputs: tf.Tensor3D; state: CellState } | undefined {
+    if (!rnnSequenceAvailable("gru") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {
-      const hs = gruSequence(steps, p.u, p.bh!, h0 as tf.Tensor2D); // [T, H, B]
-      return { hs, state: [lastStep(hs)] };
+      const hs = gruSequence(xs, p.u, p.bh!, h0 as tf.Tensor2D); // [B, T, H]
+      return { outputs: hs, state: [lastStep(hs)] };
     });
   }
 }

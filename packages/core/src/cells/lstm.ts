@@ -50,11 +50,11 @@ export class LSTMCell implements Cell {
   }
 
   /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
-  sequence(p: PreparedCell, steps: tf.Tensor3D, [h0, c0]: CellState): { hs: tf.Tensor3D; state: CellState } | undefined {
-    if (!rnnSequenceAvailable("lstm") || steps.shape[0] === 0) return undefined;
+  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0, c0]: CellState): { outputs: tf.Tensor3D; state: CellState } | undefined {
+    if (!rnnSequenceAvailable("lstm") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {
-      const { hs, cs } = lstmSequence(steps, p.u, h0 as tf.Tensor2D, c0 as tf.Tensor2D); // [T, H, B] each
-      return { hs, state: [lastStep(hs), lastStep(cs)] };
+      const { hs, cs } = lstmSequence(xs, p.u, h0 as tf.Tensor2D, c0 as tf.Tensor2D); // [B, T, H] each
+      return { outputs: hs, state: [lastStep(hs), lastStep(cs)] };
     });
   }
 }

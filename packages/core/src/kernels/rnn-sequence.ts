@@ -4,7 +4,8 @@
 // the largest cost left outside the matMuls; benchmarks/RESULTS.md). The gradient of U is one
 // product over all steps instead of T accumulated ones. One kernel pair per cell (LSTM, GRU,
 // Elman), registered for wasm; ops/rnn-sequence.ts uses them only while the addon is active.
-// Feature-major as in cells/: xs [T, G*H, B], U [G*H, H], states [H, B].
+// Batch-major, as a layer's input and output are: xs [B, T, G*H], U [G*H, H], states [B, H]
+// (no relayout around the loop).
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
@@ -39,18 +40,18 @@ function forward(kernel: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { xs, u, bh, h0, c0 } = inputs as Record<string, TensorInfo | undefined>;
     const cell = CELLS[cellOf(kernel, attrs)];
-    const [T, GH, B] = xs!.shape as [number, number, number];
+    const [B, T, GH] = xs!.shape as [number, number, number];
     const H = u!.shape[1]!;
-    const stateOk = (s: TensorInfo | undefined) => s !== undefined && s.shape.length === 2 && s.shape[0] === H && s.shape[1] === B;
+    const stateOk = (s: TensorInfo | undefined) => s !== undefined && s.shape.length === 2 && s.shape[0] === B && s.shape[1] === H;
     const ok = xs!.shape.length === 3 && GH === cell.gates * H && u!.shape[0] === GH && stateOk(h0) && (cell.kind === 0) === stateOk(c0) && (cell.kind === 1) === (bh !== undefined && util.sizeFromShape(bh.shape) === GH);
     if (!ok || [xs, u, bh, h0, c0].some((t) => t !== undefined && t.dtype !== "float32")) {
-      throw new Error(`${kernel}: expected float32 xs [T, ${cell.gates}H, B], U [${cell.gates}H, H], h0 [H, B]${cell.kind === 0 ? ", c0 [H, B]" : ""}${cell.kind === 1 ? ", bh [3H]" : ""}; got xs [${xs!.shape}], U [${u!.shape}], h0 [${h0?.shape}]`);
+      throw new Error(`${kernel}: expected float32 xs [B, T, ${cell.gates}H], U [${cell.gates}H, H], h0 [B, H]${cell.kind === 0 ? ", c0 [B, H]" : ""}${cell.kind === 1 ? ", bh [3H]" : ""}; got xs [${xs!.shape}], U [${u!.shape}], h0 [${h0?.shape}]`);
     }
     const blas = nativeOrThrow(kernel);
     const wasm = backend as WasmBackendInternals;
-    const hs = wasm.makeOutput([T, H, B], "float32");
-    const cs = cell.kind === 0 ? wasm.makeOutput([T, H, B], "float32") : undefined;
-    const acts = cell.acts > 0 ? wasm.makeOutput([T, cell.acts * H, B], "float32") : undefined;
+    const hs = wasm.makeOutput([B, T, H], "float32");
+    const cs = cell.kind === 0 ? wasm.makeOutput([B, T, H], "float32") : undefined;
+    const acts = cell.acts > 0 ? wasm.makeOutput([B, T, cell.acts * H], "float32") : undefined;
     const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
     blas.rnnSequence(wasm.wasm.HEAPU8, cell.kind, off(xs), off(u), off(bh), off(h0), off(c0), T, H, B, off(hs), off(cs), off(acts));
     return [hs, ...(cs ? [cs] : []), ...(acts ? [acts] : [])];
@@ -61,20 +62,20 @@ function backward(kernel: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { acts, cs, hs, u, h0, c0, dhs, dcs } = inputs as Record<string, TensorInfo | undefined>;
     const cell = CELLS[cellOf(kernel, attrs)];
-    const [T, H, B] = hs!.shape as [number, number, number];
-    const n = T * H * B;
+    const [B, T, H] = hs!.shape as [number, number, number];
+    const n = B * T * H;
     const lstm = cell.kind === 0;
     if ((acts ? util.sizeFromShape(acts.shape) : 0) !== cell.acts * n || [dhs, ...(lstm ? [cs, dcs] : [])].some((t) => t === undefined || util.sizeFromShape(t.shape) !== n)) {
-      throw new Error(`${kernel}: expected hs, dhs${lstm ? ", cs, dcs" : ""} [T, H, B]${cell.acts ? ` and acts [T, ${cell.acts}H, B]` : ""}; got hs [${hs!.shape}], dhs [${dhs?.shape}]`);
+      throw new Error(`${kernel}: expected hs, dhs${lstm ? ", cs, dcs" : ""} [B, T, H]${cell.acts ? ` and acts [B, T, ${cell.acts}H]` : ""}; got hs [${hs!.shape}], dhs [${dhs?.shape}]`);
     }
     const blas = nativeOrThrow(kernel);
     const wasm = backend as WasmBackendInternals;
     const G = cell.gates;
-    const dxs = wasm.makeOutput([T, G * H, B], "float32");
+    const dxs = wasm.makeOutput([B, T, G * H], "float32");
     const du = wasm.makeOutput([G * H, H], "float32");
     const dbh = cell.kind === 1 ? wasm.makeOutput([G * H], "float32") : undefined;
-    const dh0 = wasm.makeOutput([H, B], "float32");
-    const dc0 = lstm ? wasm.makeOutput([H, B], "float32") : undefined;
+    const dh0 = wasm.makeOutput([B, H], "float32");
+    const dc0 = lstm ? wasm.makeOutput([B, H], "float32") : undefined;
     const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
     blas.rnnSequenceGrad(wasm.wasm.HEAPU8, cell.kind, off(acts), off(lstm ? cs : undefined), off(hs), off(u), off(h0), off(lstm ? c0 : undefined), off(dhs), off(lstm ? dcs : undefined), T, H, B, off(dxs), off(du), off(dbh), off(dh0), off(dc0));
     return [dxs, du, ...(dbh ? [dbh] : []), dh0, ...(dc0 ? [dc0] : [])];

@@ -1,9 +1,9 @@
 // A whole recurrent layer's time loop as one op with one gradient (kernels/rnn-sequence.ts):
 //   for t = 1..T:  state_t = cell(xs_t, U h_{t-1} [+ b_h], state_{t-1})
-// Feature-major as in cells/: xs [T, G*H, B] (input projections with the biases that sit outside
-// the recurrence), U [G*H, H] (weight_hh as stored), states [H, B]; hs [T, H, B] holds h_t for
-// every t (the final state is its last row). Available on wasm while the native addon is active;
-// cells/cell.ts runs its step-by-step loop everywhere else (same numbers, tested).
+// Batch-major like the layer around it: xs [B, T, G*H] (input projections with the biases that sit
+// outside the recurrence), U [G*H, H] (weight_hh as stored), states [B, H]; hs [B, T, H] holds h_t
+// for every t (the final state is its last step). Available on wasm while the native addon is
+// active; cells/cell.ts runs its step-by-step loop everywhere else (same numbers, tested).
 import * as tf from "@tensorflow/tfjs-core";
 import type { Activation, CellKind } from "../cells/cell.js";
 import { ElmanSequence, GruSequence, LstmSequence } from "../kernels/rnn-sequence.js";
@@ -16,7 +16,7 @@ export function rnnSequenceAvailable(cell: CellKind): boolean {
   return activeNativeBlas() !== null && tf.getKernel(KERNELS[cell], tf.getBackend()) !== undefined;
 }
 
-/** LSTM: xs [T, 4H, B] (gates i, f, g, o; both biases added) -> h_t and c_t for every t, [T, H, B] each. */
+/** LSTM: xs [B, T, 4H] (gates i, f, g, o; both biases added) -> h_t and c_t for every t, [B, T, H] each. */
 export function lstmSequence(xs: tf.Tensor3D, u: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D): { hs: tf.Tensor3D; cs: tf.Tensor3D } {
   registerGradients();
   const [hs, cs, acts] = tf.engine().runKernel(LstmSequence, { xs, u, h0, c0 }) as tf.Tensor3D[];
@@ -24,7 +24,7 @@ export function lstmSequence(xs: tf.Tensor3D, u: tf.Tensor2D, h0: tf.Tensor2D, c
   return { hs: hs!, cs: cs! };
 }
 
-/** GRU: xs [T, 3H, B] (gates r, z, n; b_i added), bh = b_h [3H, 1] (inside the recurrence) -> h_t for every t [T, H, B]. */
+/** GRU: xs [B, T, 3H] (gates r, z, n; b_i added), bh = b_h [3H] (any shape of 3H; inside the recurrence) -> h_t for every t [B, T, H]. */
 export function gruSequence(xs: tf.Tensor3D, u: tf.Tensor2D, bh: tf.Tensor, h0: tf.Tensor2D): tf.Tensor3D {
   registerGradients();
   const [hs, acts] = tf.engine().runKernel(GruSequence, { xs, u, bh, h0 }) as tf.Tensor3D[];
@@ -32,7 +32,7 @@ export function gruSequence(xs: tf.Tensor3D, u: tf.Tensor2D, bh: tf.Tensor, h0: 
   return hs!;
 }
 
-/** Elman: xs [T, H, B] (both biases added) -> h_t = g(xs_t + U h_{t-1}) for every t [T, H, B]. */
+/** Elman: xs [B, T, H] (both biases added) -> h_t = g(xs_t + U h_{t-1}) for every t [B, T, H]. */
 export function elmanSequence(xs: tf.Tensor3D, u: tf.Tensor2D, h0: tf.Tensor2D, activation: Activation): tf.Tensor3D {
   registerGradients();
   const [hs] = tf.engine().runKernel(ElmanSequence, { xs, u, h0 }, { activation } as unknown as tf.NamedAttrMap) as tf.Tensor3D[];
