@@ -63,7 +63,7 @@ export class LMStepper {
       let x = embeddingLookup(this.model.encoder.weight as tf.Tensor2D, ids) as tf.Tensor2D; // e_t = E x_t  [n, d]
       const next: RNNState = [];
       this.#cells.forEach(({ cell, p }, k) => {
-        const xp = tf.transpose(tf.add(tf.matMul(x, p.wT), p.bx)) as tf.Tensor2D; // W x_t + b  [G*H, n]
+        const xp = tf.transpose(tf.add(tf.matMul(x, p.w, false, true), p.bx)) as tf.Tensor2D; // W x_t + b  [G*H, n]
         const s = cell.step(p, xp, state[k] ?? []); // h_t^l  [H, n]
         next.push(s);
         x = tf.transpose(s[0] as tf.Tensor2D); // [n, H]
@@ -75,7 +75,7 @@ export class LMStepper {
   }
 
   dispose(): void {
-    for (const { p } of this.#cells) tf.dispose([p.wT, p.u, p.bx, ...(p.bh ? [p.bh] : [])]);
+    for (const { p } of this.#cells) tf.dispose([p.w, p.u, p.bx, ...(p.bh ? [p.bh] : [])]);
     tf.dispose([this.#decT, ...(this.#projT ? [this.#projT] : [])]);
   }
 }

@@ -2,8 +2,10 @@
 //
 // Weights are stored in PyTorch's nn.RNN/nn.LSTM/nn.GRU layout (gates stacked along rows):
 //   weight_ih [G*H, I], weight_hh [G*H, H], bias_ih [G*H], bias_hh [G*H]
-// The input projection X W^T for all time steps is one matMul before the loop (`wT` is transposed
-// once per forward, never per step). Inside the loop states are FEATURE-MAJOR, h_t as [H, B]:
+// The input projection X W^T + b for all time steps is one matMul before the loop (W as stored,
+// with matMul's transposeB flag: free on BLAS; the bias added inside the kernel). Where the cell
+// has a fused kernel for the whole loop (wasm with the native addon, no padding mask), that kernel
+// runs it; otherwise the loop below runs step by step with FEATURE-MAJOR states, h_t as [H, B]:
 // the fused gate matMul U h_{t-1} then uses weight_hh exactly as stored, and the gate blocks and
 // time steps are contiguous row ranges, so splitting them is a cheap copy on every backend
 // (tfjs-cpu's slice of a column range walks element by element: ~40x slower here).
@@ -20,7 +22,7 @@ export type CellState = tf.Tensor2D[];
 
 /** Per-forward weights in matMul-friendly layout (fresh tensors: the holder disposes them). */
 export interface PreparedCell {
-  wT: tf.Tensor2D; // [I, G*H]  = weight_ih^T, for the hoisted projection X W^T
+  w: tf.Tensor2D; // [G*H, I]  = weight_ih as stored, for the hoisted projection X W^T (matMul's transposeB)
   u: tf.Tensor2D; // [G*H, H]   = weight_hh as stored: U h_{t-1} with h_{t-1} as [H, B]
   bx: tf.Tensor1D; // [G*H] bias added to the hoisted input projection
   bh?: tf.Tensor2D; // [G*H, 1] bias kept inside the recurrence (GRU's b_hn sits inside r * (...))
@@ -32,7 +34,7 @@ export interface Cell {
   readonly hiddenSize: number;
   /** Number of state tensors: 1 (h) or 2 (h, c). */
   readonly stateSize: number;
-  /** Transpose weights once; call inside a tidy (the result is as long-lived as that scope). */
+  /** Weights in the layout the loop uses; call inside a tidy (the result is as long-lived as that scope). */
   prepare(): PreparedCell;
   /** One recurrence step, feature-major: projected input xp_t [G*H, B] (bx added), states [H, B]. */
   step(p: PreparedCell, xp: tf.Tensor2D, state: CellState): CellState;
@@ -96,7 +98,7 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     const p = cell.prepare();
     // Hoisted input projection: X W^T + b for every time step in one matMul, then one transpose
     // to time-major, feature-major steps.
-    const xp = tf.add(tf.matMul(tf.reshape(x, [B * T, I]), p.wT), p.bx); // [B*T, G*H]
+    const xp = tf.fused.matMul({ a: tf.reshape(x, [B * T, I]), b: p.w, transposeB: true, bias: p.bx }); // [B*T, G*H]
     // the whole loop in one kernel where the cell has one (wasm with the native addon; no mask)
     const fused = mask ? undefined : cell.sequence?.(p, tf.reshape(xp, [B, T, -1]), state0);
     if (fused) return fused;

@@ -28,7 +28,7 @@ export class ElmanCell implements Cell {
   prepare(): PreparedCell {
     const p = this.params;
     return {
-      wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, H]
+      w: tf.clone(p.get<tf.Rank.R2>(this.#names.wih)), // [H, I] as stored (callers may dispose)
       u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [H, H] as stored
       bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [H]: both biases fold into X W^T + b
     };

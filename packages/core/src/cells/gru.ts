@@ -31,7 +31,7 @@ export class GRUCell implements Cell {
   prepare(): PreparedCell {
     const p = this.params;
     return {
-      wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, 3H]
+      w: tf.clone(p.get<tf.Rank.R2>(this.#names.wih)), // [3H, I] as stored (callers may dispose)
       u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [3H, H] as stored
       bx: tf.clone(p.get<tf.Rank.R1>(this.#names.bih)), // b_i* join the hoisted projection (clone: callers may dispose)
       bh: tf.reshape(p.get<tf.Rank.R1>(this.#names.bhh), [-1, 1]), // [3H, 1] b_h* stay in the step: b_hn is scaled by r_t

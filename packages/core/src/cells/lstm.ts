@@ -34,7 +34,7 @@ export class LSTMCell implements Cell {
   prepare(): PreparedCell {
     const p = this.params;
     return {
-      wT: tf.transpose(p.get<tf.Rank.R2>(this.#names.wih)), // [I, 4H]
+      w: tf.clone(p.get<tf.Rank.R2>(this.#names.wih)), // [4H, I] as stored (callers may dispose)
       u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [4H, H] as stored
       bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [4H]
     };
