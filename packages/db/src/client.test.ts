@@ -95,4 +95,15 @@ describe.each(targets)("client on %s", (target) => {
     await expect(prisma.sample.create({ data })).rejects.toMatchObject({ code: "P2002" });
     expect((await prisma.sample.createMany({ data: [data], skipDuplicates: true })).count).toBe(0);
   });
+
+  it("truncating runs empties the metric points and rollups too (they have no foreign key)", async () => {
+    const { prisma, pool } = t.db;
+    const experiment = await prisma.experiment.create({ data: { name: `truncate-${Math.random()}` } });
+    const run = await prisma.run.create({ data: { experimentId: experiment.id, name: "r", config: {} } });
+    await writeMetricPoints(pool, [{ runId: run.id, key: "loss", step: 1, value: 1 }]);
+    await pool.query(`TRUNCATE "Run" CASCADE`);
+    expect(await prisma.metricSeries.count()).toBe(0);
+    expect(await prisma.metricPoint.count()).toBe(0);
+    expect(await prisma.metricRollup.count()).toBe(0);
+  });
 });
