@@ -49,7 +49,7 @@ try {
     }
     await writeMetricPoints(t.db.pool, points);
   }
-  await t.db.pool.query(`ANALYZE "MetricPoint"`);
+  await t.db.pool.query(`ANALYZE "MetricPoint", "MetricSeries", "MetricRollup"`);
   const seedS = (performance.now() - seed0) / 1000;
   console.log(`seeded ${nRuns * nPoints} points in ${round(seedS)} s`);
 
