@@ -31,12 +31,12 @@ const PARALLEL_MIN_POINTS = 20_000;
 // series rows are locked once (FOR KEY SHARE, what that check takes per row, so a concurrent
 // delete of the run waits for this statement), and points of a series deleted meanwhile are not
 // inserted: the writer then fails with a foreign key violation, as it would with the key.
-// $8..$16: the chunk's rollups computed here, right when all $17 points were inserted (the usual
-// case); otherwise they are computed in SQL from the inserted rows only (replays, overlaps).
 // $5..$7: per series in the chunk, its highest step and that step's value. After the statement
 // every input point is stored (inserted now, or there before), so the series' last step is the
 // greater of the stored one and $6, with no need to know which points were inserted; the count
 // adds only the inserted ones.
+// $8..$16: the chunk's rollups computed here, right when all $17 points were inserted (the usual
+// case); otherwise they are computed in SQL from the inserted rows only (replays, overlaps).
 const INSERT_POINTS = `
 WITH locked AS (
   SELECT "id" FROM "MetricSeries" WHERE "id" = ANY($5::int[]) FOR KEY SHARE
