@@ -1,13 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeak, useCpu } from "./cells/testing.js";
+import { setNativeBlas } from "./kernels/index.js";
+import { startCpuAndWasm } from "./kernels/testing.js";
 import { LanguageModel } from "./models/language-model.js";
 import { Rng } from "./random.js";
 import { generate, LMStepper, pickToken } from "./sampling.js";
 
 beforeAll(useCpu);
 
-const model = (tied: boolean, cell: "lstm" | "gru" = "lstm", hiddenSize = 6) => new LanguageModel({ vocabSize: 12, cell, embeddingSize: 6, hiddenSize, layers: 2, dropout: 0, tied }, 4);
+const model = (tied: boolean, cell: "lstm" | "gru" | "elman" = "lstm", hiddenSize = 6) => new LanguageModel({ vocabSize: 12, cell, embeddingSize: 6, hiddenSize, layers: 2, dropout: 0, tied }, 4);
 
 describe("pickToken", () => {
   const logits = [0, 3, 1, 2.5];
@@ -44,8 +46,12 @@ describe("pickToken", () => {
 });
 
 describe("generate", () => {
-  it("the cached step gives the same logits as a full forward", async () => {
-    for (const [tied, cell, H] of [[true, "lstm", 6], [false, "gru", 6], [true, "gru", 8]] as const) {
+  it("the cached step gives the same logits as a full forward (cpu and wasm: fused layer kernels, or the step loop without the addon)", async () => {
+    await startCpuAndWasm();
+    const cases = [[true, "lstm", 6], [false, "gru", 6], [true, "gru", 8], [false, "elman", 6]] as const;
+    for (const [backend, native] of [["cpu", true], ["wasm", true], ["wasm", false]] as const) for (const [tied, cell, H] of cases) {
+      await tf.setBackend(backend);
+      setNativeBlas({ enabled: native }); // off: the wasm stepper keeps feature-major states and loops
       const m = model(tied, cell, H);
       const ids = tf.tensor2d([[2, 5, 7]], [1, 3], "int32");
       const { logits, state } = m.forward(ids);
@@ -65,6 +71,8 @@ describe("generate", () => {
       stepper.dispose();
       m.dispose();
     }
+    setNativeBlas({ enabled: true });
+    await useCpu();
   });
 
   it("same seed, same text; n samples at once; stops at </s>", async () => {

@@ -9,6 +9,7 @@ import type { RNNState } from "./layers/stacked.js";
 import { disposeState } from "./layers/stacked.js";
 import type { LanguageModel } from "./models/language-model.js";
 import { embeddingLookup } from "./ops/index.js";
+import { rnnSequenceAvailable } from "./ops/rnn-sequence.js";
 import { Rng } from "./random.js";
 
 export interface SampleOptions {
@@ -44,17 +45,20 @@ export class LMStepper {
   readonly #cells: { cell: Cell; p: PreparedCell }[];
   readonly #decT: tf.Tensor2D; // [d_in, |V|], V^T cached once
   readonly #projT: tf.Tensor2D | undefined; // [H, d] when tied through a projection
+  /** States batch-major [n, H] through the cells' fused layer kernels (one step = a sequence of 1), else feature-major [H, n]. */
+  readonly #fused: boolean;
 
   constructor(readonly model: LanguageModel) {
     // prepare() and transpose() create exactly the tensors they return (no intermediates to tidy)
     this.#cells = model.rnn.layers.map((l) => ({ cell: l.forwardCell, p: l.forwardCell.prepare() }));
     this.#decT = tf.transpose(model.decoderWeight());
     this.#projT = model.params.has("projection.weight") ? tf.transpose(model.params.get<tf.Rank.R2>("projection.weight")) : undefined;
+    this.#fused = this.#cells.every(({ cell }) => cell.sequence !== undefined && rnnSequenceAvailable(cell.kind));
   }
 
-  /** Zero state for n samples, in the step's own layout (feature-major, each [H, n]). */
+  /** Zero state for n samples, in the step's own layout. */
   zeroState(n: number): RNNState {
-    return this.#cells.map(({ cell }) => Array.from({ length: cell.stateSize }, () => tf.zeros([cell.hiddenSize, n]) as tf.Tensor2D));
+    return this.#cells.map(({ cell }) => Array.from({ length: cell.stateSize }, () => tf.zeros(this.#fused ? [n, cell.hiddenSize] : [cell.hiddenSize, n]) as tf.Tensor2D));
   }
 
   /** ids int32 [n] and the state -> next-token logits [n, |V|] and the new state. */
@@ -63,15 +67,22 @@ export class LMStepper {
       let x = embeddingLookup(this.model.encoder.weight as tf.Tensor2D, ids) as tf.Tensor2D; // e_t = E x_t  [n, d]
       const next: RNNState = [];
       this.#cells.forEach(({ cell, p }, k) => {
-        const xp = tf.transpose(tf.add(tf.matMul(x, p.w, false, true), p.bx)) as tf.Tensor2D; // W x_t + b  [G*H, n]
-        const s = cell.step(p, xp, state[k] ?? []); // h_t^l  [H, n]
+        const xp = tf.fused.matMul({ a: x, b: p.w, transposeB: true, bias: p.bx }) as tf.Tensor2D; // W x_t + b  [n, G*H]
+        const s = this.#fused ? this.#fusedStep(cell, p, xp, state[k] ?? []) : cell.step(p, tf.transpose(xp), state[k] ?? []);
         next.push(s);
-        x = tf.transpose(s[0] as tf.Tensor2D); // [n, H]
+        x = this.#fused ? (s[0] as tf.Tensor2D) : tf.transpose(s[0] as tf.Tensor2D); // h_t^l  [n, H]
       });
       if (this.#projT) x = tf.matMul(x, this.#projT); // P h_t  [n, d]
-      const logits = tf.add(tf.matMul(x, this.#decT), this.model.params.get("decoder.bias")) as tf.Tensor2D; // V h_t + b
+      const logits = tf.fused.matMul({ a: x, b: this.#decT, bias: this.model.params.get("decoder.bias") }) as tf.Tensor2D; // V h_t + b
       return { logits, state: next };
     });
+  }
+
+  /** One step through the fused layer kernel; the step loop (with relayouts) if it went away (addon disabled meanwhile). */
+  #fusedStep(cell: Cell, p: PreparedCell, xp: tf.Tensor2D, state: tf.Tensor2D[]): tf.Tensor2D[] {
+    const out = cell.sequence?.(p, tf.expandDims(xp, 1) as tf.Tensor3D, state);
+    if (out) return out.state as tf.Tensor2D[];
+    return cell.step(p, tf.transpose(xp), state.map((t) => tf.transpose(t))).map((t) => tf.transpose(t as tf.Tensor2D));
   }
 
   dispose(): void {

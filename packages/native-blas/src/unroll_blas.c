@@ -92,6 +92,10 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < batch; i++) {
     float *A = (float *)(heap + aOff + i * aStride), *B = (float *)(heap + bOff + i * bStride), *C = (float *)(heap + cOff + i * cStride);
     if (K == 0) { if (beta == 0) memset(C, 0, (size_t)(M * N) * fs); continue; }
+    if (M == 1) { // a row vector times a matrix (generation's decoder): gemv streams B once
+      cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? (blasint)N : (blasint)K, tb ? (blasint)K : (blasint)N, alpha, B, tb ? (blasint)K : (blasint)N, A, 1, beta, C, 1);
+      continue;
+    }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 (blasint)M, (blasint)N, (blasint)K, alpha, A, ta ? (blasint)M : (blasint)K, B, tb ? (blasint)K : (blasint)N,
                 beta, C, (blasint)N);
