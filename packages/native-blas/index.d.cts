@@ -9,13 +9,13 @@ export interface NativeBlas {
   lstmCell(heap: Uint8Array, xpOff: number, uhOff: number, cOff: number, n: number, hOff: number, cNextOff: number, actsOff: number): void;
   lstmCellGrad(heap: Uint8Array, actsOff: number, cOff: number, dhOff: number, dcOff: number, n: number, dgatesOff: number, dcPrevOff: number): void;
   /**
-   * One RNN layer over T steps, feature-major; kind 0 LSTM, 1 GRU, 2 Elman tanh, 3 Elman relu (G = 4, 3, 1, 1 gate blocks):
-   * xs [T, G*H, B], U [G*H, H], bh [G*H] (GRU, else -1), h0 [H, B], c0 [H, B] (LSTM, else -1)
-   * -> hs [T, H, B], cs [T, H, B] (LSTM, else -1), acts [T, 5H or 4H, B] (LSTM, GRU; else -1).
+   * One RNN layer over T steps, batch-major; kind 0 LSTM, 1 GRU, 2 Elman tanh, 3 Elman relu (G = 4, 3, 1, 1 gate blocks;
+   * A = 5, 4, 1, 1 saved activations): xs [B, T, G*H], U [G*H, H], bh [G*H] (GRU, else -1), h0 [B, H], c0 [B, H] (LSTM, else -1),
+   * m [B, T] mask (1 token, 0 padding: the state carries over) -> hs [B, T, H] (carried states), cs [B, T, H] (LSTM, else -1), acts [B, T, A*H].
    */
-  rnnSequence(heap: Uint8Array, kind: number, xsOff: number, uOff: number, bhOff: number, h0Off: number, c0Off: number, T: number, H: number, B: number, hsOff: number, csOff: number, actsOff: number): void;
-  /** Its gradient: -> dxs [T, G*H, B], dU [G*H, H], dbh [G*H] (GRU), dh0, dc0 (LSTM) [H, B]; unused offsets -1. */
-  rnnSequenceGrad(heap: Uint8Array, kind: number, actsOff: number, csOff: number, hsOff: number, uOff: number, h0Off: number, c0Off: number, dhsOff: number, dcsOff: number, T: number, H: number, B: number, dxsOff: number, duOff: number, dbhOff: number, dh0Off: number, dc0Off: number): void;
+  rnnSequence(heap: Uint8Array, kind: number, xsOff: number, uOff: number, bhOff: number, h0Off: number, c0Off: number, mOff: number, T: number, H: number, B: number, hsOff: number, csOff: number, actsOff: number): void;
+  /** Its gradient: -> dxs [B, T, G*H], dU [G*H, H], dbh [G*H] (GRU), dh0, dc0 (LSTM) [B, H]; unused offsets -1. */
+  rnnSequenceGrad(heap: Uint8Array, kind: number, actsOff: number, csOff: number, hsOff: number, uOff: number, h0Off: number, c0Off: number, mOff: number, dhsOff: number, dcsOff: number, T: number, H: number, B: number, dxsOff: number, duOff: number, dbhOff: number, dh0Off: number, dc0Off: number): void;
   /** sum_i x_i^2 over n floats. */
   sumSquares(heap: Uint8Array, xOff: number, n: number): number;
   /** out = x + alpha y over n floats. */

@@ -264,13 +264,22 @@ static napi_value lstm_cell_grad(napi_env env, napi_callback_info info) {
 // The whole recurrence of one RNN layer in one call (the time loop of packages/core's
 // cells/cell.ts runCell, without a round trip through TensorFlow.js per step), for the three
 // cells of packages/core (kind): 0 LSTM (gates i, f, g, o), 1 GRU (r, z, n), 2 Elman tanh,
-// 3 Elman relu. G gate blocks: 4, 3, 1, 1; saved activations per step: 5H, 4H, 0, 0.
+// 3 Elman relu. G gate blocks: 4, 3, 1, 1; saved activations per step: 5H, 4H, H, H (Elman: the
+// new h before masking). A mask m [B, T] (1 token, 0 padding) keeps the state through padding:
+// state_t = state_{t-1} + m (cell(...) - state_{t-1}), as cells/cell.ts's loop does; hs holds
+// that carried state (the caller zeroes padded outputs).
 // Batch-major, as the layer's input and output already are ([B, T, .]): no transposes around it.
 // Each (b, t) row holds its gate blocks of H side by side, so the step functions below run on
 // one row with n = H; the per-step products read h_{t-1} in place (leading dimension T*H).
 enum { RNN_LSTM = 0, RNN_GRU = 1, RNN_TANH = 2, RNN_RELU = 3 };
 static size_t rnn_gates(int kind) { return kind == RNN_LSTM ? 4 : kind == RNN_GRU ? 3 : 1; }
-static size_t rnn_acts(int kind) { return kind == RNN_LSTM ? 5 : kind == RNN_GRU ? 4 : 0; }
+static size_t rnn_acts(int kind) { return kind == RNN_LSTM ? 5 : kind == RNN_GRU ? 4 : 1; }
+
+/** x <- prev + m (x - prev) over n floats (m = 1: unchanged). */
+static inline void blend(float *x, const float *prev, float m, size_t n) {
+  if (m == 1.0f) return;
+  for (size_t k = 0; k < n; k++) x[k] = prev[k] + m * (x[k] - prev[k]);
+}
 
 // GRU step: xp (with b_i) and hp = U h + b_h, 3 blocks of n; h -> h', acts = r, z, n, hn (4 blocks of n).
 static inline void gru_forward(const float *xp, const float *hp, const float *h, size_t n, float *hn_out, float *acts) {
@@ -292,27 +301,28 @@ static inline void gru_backward(const float *acts, const float *h, const float *
   }
 }
 
-// rnnSequence(heap, kind, xsOff, uOff, bhOff, h0Off, c0Off, T, H, B, hsOff, csOff, actsOff)
+// rnnSequence(heap, kind, xsOff, uOff, bhOff, h0Off, c0Off, mOff, T, H, B, hsOff, csOff, actsOff)
 //   xs [B, T, G*H] input projections (with the biases that are outside the recurrence), U [G*H, H]
 //   (weight_hh as stored), bh [G*H] (GRU: b_h, inside the recurrence; else -1), h0 [B, H],
-//   c0 [B, H] (LSTM; else -1) -> hs [B, T, H], cs [B, T, H] (LSTM; else -1), acts [B, T, A*H] (LSTM, GRU; else -1)
+//   c0 [B, H] (LSTM; else -1), m [B, T] -> hs [B, T, H], cs [B, T, H] (LSTM; else -1), acts [B, T, A*H]
 static napi_value rnn_sequence(napi_env env, napi_callback_info info) {
-  GET_ARGS(13, "rnnSequence");
+  GET_ARGS(14, "rnnSequence");
   int kind = (int)num(env, a[1]);
-  size_t T = (size_t)num(env, a[7]), H = (size_t)num(env, a[8]), B = (size_t)num(env, a[9]), n = H * B, G = rnn_gates(kind), A = rnn_acts(kind), GH = G * H;
-  double xsOff = num(env, a[2]), uOff = num(env, a[3]), bhOff = num(env, a[4]), h0Off = num(env, a[5]), c0Off = num(env, a[6]), hsOff = num(env, a[10]), csOff = num(env, a[11]), actsOff = num(env, a[12]);
-  if (kind < RNN_LSTM || kind > RNN_RELU || (kind == RNN_LSTM) != (c0Off >= 0 && csOff >= 0) || (kind == RNN_GRU) != (bhOff >= 0) || (A > 0) != (actsOff >= 0)) {
+  size_t T = (size_t)num(env, a[8]), H = (size_t)num(env, a[9]), B = (size_t)num(env, a[10]), n = H * B, G = rnn_gates(kind), A = rnn_acts(kind), GH = G * H;
+  double xsOff = num(env, a[2]), uOff = num(env, a[3]), bhOff = num(env, a[4]), h0Off = num(env, a[5]), c0Off = num(env, a[6]), mOff = num(env, a[7]), hsOff = num(env, a[11]), csOff = num(env, a[12]), actsOff = num(env, a[13]);
+  if (kind < RNN_LSTM || kind > RNN_RELU || (kind == RNN_LSTM) != (c0Off >= 0 && csOff >= 0) || (kind == RNN_GRU) != (bhOff >= 0) || actsOff < 0 || mOff < 0) {
     napi_throw_type_error(env, NULL, "unroll_blas.rnnSequence: inputs do not fit the cell kind"); return NULL;
   }
   IN_HEAP(xsOff, T * G * 4 * n, "rnnSequence"); IN_HEAP(uOff, 4 * GH * H, "rnnSequence"); IN_HEAP(h0Off, 4 * n, "rnnSequence"); IN_HEAP(hsOff, T * 4 * n, "rnnSequence");
   if (bhOff >= 0) { IN_HEAP(bhOff, 4 * GH, "rnnSequence"); }
   if (c0Off >= 0) { IN_HEAP(c0Off, 4 * n, "rnnSequence"); IN_HEAP(csOff, T * 4 * n, "rnnSequence"); }
-  if (actsOff >= 0) { IN_HEAP(actsOff, T * A * 4 * n, "rnnSequence"); }
+  IN_HEAP(actsOff, T * A * 4 * n, "rnnSequence"); IN_HEAP(mOff, T * 4 * B, "rnnSequence");
   if (T == 0 || n == 0) return NULL;
   float *uh = malloc(4 * GH * B);
   if (!uh) { napi_throw_error(env, NULL, "unroll_blas.rnnSequence: out of memory"); return NULL; }
   const float *xs = F32(xsOff), *U = F32(uOff), *bh = bhOff >= 0 ? F32(bhOff) : NULL, *h0 = F32(h0Off), *c0 = c0Off >= 0 ? F32(c0Off) : NULL;
-  float *hs = F32(hsOff), *cs = csOff >= 0 ? F32(csOff) : NULL, *acts = actsOff >= 0 ? F32(actsOff) : NULL;
+  const float *mask = F32(mOff);
+  float *hs = F32(hsOff), *cs = csOff >= 0 ? F32(csOff) : NULL, *acts = F32(actsOff);
   use_threads((double)GH * H * B < SMALL_GEMM_MACS ? 1 : max_threads);
   for (size_t t = 0; t < T; t++) {
     // U h_{t-1} for the whole batch: [B, H] x [H, G*H]
@@ -320,13 +330,21 @@ static napi_value rnn_sequence(napi_env env, napi_callback_info info) {
     for (size_t b = 0; b < B; b++) {
       size_t row = b * T + t; // (b, t)
       const float *xp = xs + row * GH, *hp = t ? hs + (row - 1) * H : h0 + b * H;
-      float *u = uh + b * GH, *h = hs + row * H;
-      if (kind == RNN_LSTM) lstm_forward(xp, u, t ? cs + (row - 1) * H : c0 + b * H, H, h, cs + row * H, acts + row * 5 * H);
-      else if (kind == RNN_GRU) {
+      float *u = uh + b * GH, *h = hs + row * H, m = mask[row];
+      if (kind == RNN_LSTM) {
+        const float *cp = t ? cs + (row - 1) * H : c0 + b * H;
+        lstm_forward(xp, u, cp, H, h, cs + row * H, acts + row * 5 * H);
+        blend(cs + row * H, cp, m, H);
+      } else if (kind == RNN_GRU) {
         for (size_t r = 0; r < GH; r++) u[r] += bh[r];
         gru_forward(xp, u, hp, H, h, acts + row * 4 * H);
-      } else if (kind == RNN_TANH) for (size_t k = 0; k < H; k++) h[k] = fast_tanhf(xp[k] + u[k]);
-      else for (size_t k = 0; k < H; k++) { float v = xp[k] + u[k]; h[k] = v > 0 ? v : 0; }
+      } else {
+        float *hn = acts + row * H;
+        if (kind == RNN_TANH) for (size_t k = 0; k < H; k++) hn[k] = fast_tanhf(xp[k] + u[k]);
+        else for (size_t k = 0; k < H; k++) { float v = xp[k] + u[k]; hn[k] = v > 0 ? v : 0; }
+        memcpy(h, hn, 4 * H);
+      }
+      blend(h, hp, m, H);
     }
   }
   free(uh);
@@ -334,25 +352,25 @@ static napi_value rnn_sequence(napi_env env, napi_callback_info info) {
 }
 
 // Its gradient, backwards through time:
-// rnnSequenceGrad(heap, kind, actsOff, csOff, hsOff, uOff, h0Off, c0Off, dhsOff, dcsOff, T, H, B, dxsOff, duOff, dbhOff, dh0Off, dc0Off)
+// rnnSequenceGrad(heap, kind, actsOff, csOff, hsOff, uOff, h0Off, c0Off, mOff, dhsOff, dcsOff, T, H, B, dxsOff, duOff, dbhOff, dh0Off, dc0Off)
 //   dhs [B, T, H] and dcs [B, T, H] (LSTM; else -1): gradients of the outputs hs and cs
 //   -> dxs [B, T, G*H], dU [G*H, H] = sum_(b,t) duh_bt^T h_b(t-1), dbh [G*H] (GRU; else -1), dh0, dc0 (LSTM; else -1) [B, H]
 static napi_value rnn_sequence_grad(napi_env env, napi_callback_info info) {
-  GET_ARGS(18, "rnnSequenceGrad");
+  GET_ARGS(19, "rnnSequenceGrad");
   int kind = (int)num(env, a[1]);
-  size_t T = (size_t)num(env, a[10]), H = (size_t)num(env, a[11]), B = (size_t)num(env, a[12]), n = H * B, G = rnn_gates(kind), A = rnn_acts(kind), GH = G * H;
-  double actsOff = num(env, a[2]), csOff = num(env, a[3]), hsOff = num(env, a[4]), uOff = num(env, a[5]), h0Off = num(env, a[6]), c0Off = num(env, a[7]);
-  double dhsOff = num(env, a[8]), dcsOff = num(env, a[9]), dxsOff = num(env, a[13]), duOff = num(env, a[14]), dbhOff = num(env, a[15]), dh0Off = num(env, a[16]), dc0Off = num(env, a[17]);
+  size_t T = (size_t)num(env, a[11]), H = (size_t)num(env, a[12]), B = (size_t)num(env, a[13]), n = H * B, G = rnn_gates(kind), A = rnn_acts(kind), GH = G * H;
+  double actsOff = num(env, a[2]), csOff = num(env, a[3]), hsOff = num(env, a[4]), uOff = num(env, a[5]), h0Off = num(env, a[6]), c0Off = num(env, a[7]), mOff = num(env, a[8]);
+  double dhsOff = num(env, a[9]), dcsOff = num(env, a[10]), dxsOff = num(env, a[14]), duOff = num(env, a[15]), dbhOff = num(env, a[16]), dh0Off = num(env, a[17]), dc0Off = num(env, a[18]);
   int lstm = kind == RNN_LSTM, gru = kind == RNN_GRU;
-  if (kind < RNN_LSTM || kind > RNN_RELU || !lstm != (csOff < 0 && c0Off < 0 && dcsOff < 0 && dc0Off < 0) || lstm != (csOff >= 0 && c0Off >= 0 && dcsOff >= 0 && dc0Off >= 0) || gru != (dbhOff >= 0) || (A > 0) != (actsOff >= 0)) {
+  if (kind < RNN_LSTM || kind > RNN_RELU || !lstm != (csOff < 0 && c0Off < 0 && dcsOff < 0 && dc0Off < 0) || lstm != (csOff >= 0 && c0Off >= 0 && dcsOff >= 0 && dc0Off >= 0) || gru != (dbhOff >= 0) || actsOff < 0 || mOff < 0) {
     napi_throw_type_error(env, NULL, "unroll_blas.rnnSequenceGrad: inputs do not fit the cell kind"); return NULL;
   }
   IN_HEAP(hsOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(uOff, 4 * GH * H, "rnnSequenceGrad"); IN_HEAP(h0Off, 4 * n, "rnnSequenceGrad");
   IN_HEAP(dhsOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(dxsOff, T * G * 4 * n, "rnnSequenceGrad"); IN_HEAP(duOff, 4 * GH * H, "rnnSequenceGrad"); IN_HEAP(dh0Off, 4 * n, "rnnSequenceGrad");
-  if (actsOff >= 0) { IN_HEAP(actsOff, T * A * 4 * n, "rnnSequenceGrad"); }
+  IN_HEAP(actsOff, T * A * 4 * n, "rnnSequenceGrad"); IN_HEAP(mOff, T * 4 * B, "rnnSequenceGrad");
   if (lstm) { IN_HEAP(csOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(c0Off, 4 * n, "rnnSequenceGrad"); IN_HEAP(dcsOff, T * 4 * n, "rnnSequenceGrad"); IN_HEAP(dc0Off, 4 * n, "rnnSequenceGrad"); }
   if (gru) { IN_HEAP(dbhOff, 4 * GH, "rnnSequenceGrad"); }
-  const float *acts = actsOff >= 0 ? F32(actsOff) : NULL, *cs = lstm ? F32(csOff) : NULL, *hs = F32(hsOff), *U = F32(uOff), *h0 = F32(h0Off), *c0 = lstm ? F32(c0Off) : NULL;
+  const float *acts = F32(actsOff), *mask = F32(mOff), *cs = lstm ? F32(csOff) : NULL, *hs = F32(hsOff), *U = F32(uOff), *h0 = F32(h0Off), *c0 = lstm ? F32(c0Off) : NULL;
   const float *dhs = F32(dhsOff), *dcs = lstm ? F32(dcsOff) : NULL;
   float *dxs = F32(dxsOff), *du = F32(duOff), *dbh = gru ? F32(dbhOff) : NULL, *dhCarry = F32(dh0Off), *dcCarry = lstm ? F32(dc0Off) : NULL; // the carries end as dh0, dc0
   memset(dhCarry, 0, 4 * n);
@@ -374,22 +392,28 @@ static napi_value rnn_sequence_grad(napi_env env, napi_callback_info info) {
   for (size_t t = T; t-- > 0;) {
     for (size_t b = 0; b < B; b++) {
       size_t row = b * T + t;
-      const float *h = hs + row * H, *hp = hPrev + row * H, *dhr = dhs + row * H, *carry = dhCarry + b * H;
-      float *dx = dxs + row * GH;
-      for (size_t k = 0; k < H; k++) dh[k] = dhr[k] + carry[k];
-      if (lstm) {
+      const float *hp = hPrev + row * H, *dhr = dhs + row * H, m = mask[row];
+      float *dx = dxs + row * GH, *carry = dhCarry + b * H;
+      // state_t = state_{t-1} + m (new - state_{t-1}): the new state gets m dh, the old one (1 - m) dh directly
+      for (size_t k = 0; k < H; k++) { float d = dhr[k] + carry[k]; dh[k] = m * d; carry[k] = (1 - m) * d; }
+      if (lstm) { // the same split for c: the new c gets m dc, the old one (1 - m) dc directly
         const float *dcr = dcs + row * H; float *cc = dcCarry + b * H;
-        for (size_t k = 0; k < H; k++) dc[k] = dcr[k] + cc[k];
-        lstm_backward(acts + row * 5 * H, t ? cs + (row - 1) * H : c0 + b * H, dh, dc, H, dx, cc); // dc_{t-1}
+        for (size_t k = 0; k < H; k++) { float d = dcr[k] + cc[k]; dc[k] = m * d; cc[k] = (1 - m) * d; }
+        lstm_backward(acts + row * 5 * H, t ? cs + (row - 1) * H : c0 + b * H, dh, dc, H, dx, dh); // dc_{t-1} into dh (read before written)
+        for (size_t k = 0; k < H; k++) cc[k] += dh[k];
       } else if (gru) {
-        float *duh = duhAll + row * GH;
-        gru_backward(acts + row * 4 * H, hp, dh, H, dx, duh, dhCarry + b * H); // the carry takes the direct path z dh first
+        float *duh = duhAll + row * GH, *direct = dc; // dc: scratch here
+        gru_backward(acts + row * 4 * H, hp, dh, H, dx, duh, direct);
+        for (size_t k = 0; k < H; k++) carry[k] += direct[k]; // + z (m dh)
         for (size_t r = 0; r < GH; r++) dbh[r] += duh[r];
-      } else if (kind == RNN_TANH) for (size_t k = 0; k < H; k++) dx[k] = dh[k] * (1 - h[k] * h[k]);
-      else for (size_t k = 0; k < H; k++) dx[k] = h[k] > 0 ? dh[k] : 0;
+      } else {
+        const float *hn = acts + row * H;
+        if (kind == RNN_TANH) for (size_t k = 0; k < H; k++) dx[k] = dh[k] * (1 - hn[k] * hn[k]);
+        else for (size_t k = 0; k < H; k++) dx[k] = hn[k] > 0 ? dh[k] : 0;
+      }
     }
-    // dh_{t-1} = duh_t U for the batch (+ GRU's direct path, already in the carry)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)B, (blasint)H, (blasint)GH, 1.0f, duhAll + t * GH, (blasint)(T * GH), U, (blasint)H, gru ? 1.0f : 0.0f, dhCarry, (blasint)H);
+    // dh_{t-1} = duh_t U for the batch, on top of the direct paths already in the carry
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)B, (blasint)H, (blasint)GH, 1.0f, duhAll + t * GH, (blasint)(T * GH), U, (blasint)H, 1.0f, dhCarry, (blasint)H);
   }
   use_threads((double)GH * H * T * B < SMALL_GEMM_MACS ? 1 : max_threads);
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)GH, (blasint)H, (blasint)(T * B), 1.0f, duhAll, (blasint)GH, hPrev, (blasint)H, 0.0f, du, (blasint)H); // dU

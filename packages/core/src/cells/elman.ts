@@ -42,10 +42,10 @@ export class ElmanCell implements Cell {
   }
 
   /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
-  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState): { outputs: tf.Tensor3D; state: CellState } | undefined {
+  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } | undefined {
     if (!rnnSequenceAvailable("elman") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {
-      const hs = elmanSequence(xs, p.u, h0 as tf.Tensor2D, this.activation); // [B, T, H]
+      const hs = elmanSequence(xs, p.u, h0 as tf.Tensor2D, this.activation, mask); // [B, T, H]
       return { outputs: hs, state: [lastStep(hs)] };
     });
   }

@@ -48,10 +48,10 @@ export class GRUCell implements Cell {
   }
 
   /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
-  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState): { outputs: tf.Tensor3D; state: CellState } | undefined {
+  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } | undefined {
     if (!rnnSequenceAvailable("gru") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {
-      const hs = gruSequence(xs, p.u, p.bh!, h0 as tf.Tensor2D); // [B, T, H]
+      const hs = gruSequence(xs, p.u, p.bh!, h0 as tf.Tensor2D, mask); // [B, T, H]
       return { outputs: hs, state: [lastStep(hs)] };
     });
   }

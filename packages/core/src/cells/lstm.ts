@@ -50,10 +50,10 @@ export class LSTMCell implements Cell {
   }
 
   /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
-  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0, c0]: CellState): { outputs: tf.Tensor3D; state: CellState } | undefined {
+  sequence(p: PreparedCell, xs: tf.Tensor3D, [h0, c0]: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } | undefined {
     if (!rnnSequenceAvailable("lstm") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {
-      const { hs, cs } = lstmSequence(xs, p.u, h0 as tf.Tensor2D, c0 as tf.Tensor2D); // [B, T, H] each
+      const { hs, cs } = lstmSequence(xs, p.u, h0 as tf.Tensor2D, c0 as tf.Tensor2D, mask); // [B, T, H] each
       return { outputs: hs, state: [lastStep(hs), lastStep(cs)] };
     });
   }

@@ -5,7 +5,8 @@
 // product over all steps instead of T accumulated ones. One kernel pair per cell (LSTM, GRU,
 // Elman), registered for wasm; ops/rnn-sequence.ts uses them only while the addon is active.
 // Batch-major, as a layer's input and output are: xs [B, T, G*H], U [G*H, H], states [B, H]
-// (no relayout around the loop).
+// (no relayout around the loop), and a mask m [B, T] (1 token, 0 padding, where the state carries
+// over: hs holds the carried states).
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
@@ -23,8 +24,8 @@ export const ElmanSequenceGrad = "UnrollElmanSequenceGrad";
 const CELLS = {
   lstm: { kind: 0, gates: 4, acts: 5 },
   gru: { kind: 1, gates: 3, acts: 4 },
-  tanh: { kind: 2, gates: 1, acts: 0 },
-  relu: { kind: 3, gates: 1, acts: 0 },
+  tanh: { kind: 2, gates: 1, acts: 1 },
+  relu: { kind: 3, gates: 1, acts: 1 },
 } as const;
 type CellName = keyof typeof CELLS;
 
@@ -38,35 +39,35 @@ function nativeOrThrow(kernel: string) {
 
 function forward(kernel: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const { xs, u, bh, h0, c0 } = inputs as Record<string, TensorInfo | undefined>;
+    const { xs, u, bh, h0, c0, mask } = inputs as Record<string, TensorInfo | undefined>;
     const cell = CELLS[cellOf(kernel, attrs)];
     const [B, T, GH] = xs!.shape as [number, number, number];
     const H = u!.shape[1]!;
     const stateOk = (s: TensorInfo | undefined) => s !== undefined && s.shape.length === 2 && s.shape[0] === B && s.shape[1] === H;
-    const ok = xs!.shape.length === 3 && GH === cell.gates * H && u!.shape[0] === GH && stateOk(h0) && (cell.kind === 0) === stateOk(c0) && (cell.kind === 1) === (bh !== undefined && util.sizeFromShape(bh.shape) === GH);
-    if (!ok || [xs, u, bh, h0, c0].some((t) => t !== undefined && t.dtype !== "float32")) {
-      throw new Error(`${kernel}: expected float32 xs [B, T, ${cell.gates}H], U [${cell.gates}H, H], h0 [B, H]${cell.kind === 0 ? ", c0 [B, H]" : ""}${cell.kind === 1 ? ", bh [3H]" : ""}; got xs [${xs!.shape}], U [${u!.shape}], h0 [${h0?.shape}]`);
+    const ok = xs!.shape.length === 3 && GH === cell.gates * H && u!.shape[0] === GH && stateOk(h0) && (cell.kind === 0) === stateOk(c0) && (cell.kind === 1) === (bh !== undefined && util.sizeFromShape(bh.shape) === GH) && mask !== undefined && util.arraysEqual(mask.shape, [B, T]);
+    if (!ok || [xs, u, bh, h0, c0, mask].some((t) => t !== undefined && t.dtype !== "float32")) {
+      throw new Error(`${kernel}: expected float32 xs [B, T, ${cell.gates}H], U [${cell.gates}H, H], h0 [B, H]${cell.kind === 0 ? ", c0 [B, H]" : ""}${cell.kind === 1 ? ", bh [3H]" : ""}, mask [B, T]; got xs [${xs!.shape}], U [${u!.shape}], h0 [${h0?.shape}], mask [${mask?.shape}]`);
     }
     const blas = nativeOrThrow(kernel);
     const wasm = backend as WasmBackendInternals;
     const hs = wasm.makeOutput([B, T, H], "float32");
     const cs = cell.kind === 0 ? wasm.makeOutput([B, T, H], "float32") : undefined;
-    const acts = cell.acts > 0 ? wasm.makeOutput([B, T, cell.acts * H], "float32") : undefined;
+    const acts = wasm.makeOutput([B, T, cell.acts * H], "float32");
     const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
-    blas.rnnSequence(wasm.wasm.HEAPU8, cell.kind, off(xs), off(u), off(bh), off(h0), off(c0), T, H, B, off(hs), off(cs), off(acts));
-    return [hs, ...(cs ? [cs] : []), ...(acts ? [acts] : [])];
+    blas.rnnSequence(wasm.wasm.HEAPU8, cell.kind, off(xs), off(u), off(bh), off(h0), off(c0), off(mask), T, H, B, off(hs), off(cs), off(acts));
+    return [hs, ...(cs ? [cs] : []), acts];
   };
 }
 
 function backward(kernel: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const { acts, cs, hs, u, h0, c0, dhs, dcs } = inputs as Record<string, TensorInfo | undefined>;
+    const { acts, cs, hs, u, h0, c0, mask, dhs, dcs } = inputs as Record<string, TensorInfo | undefined>;
     const cell = CELLS[cellOf(kernel, attrs)];
     const [B, T, H] = hs!.shape as [number, number, number];
     const n = B * T * H;
     const lstm = cell.kind === 0;
-    if ((acts ? util.sizeFromShape(acts.shape) : 0) !== cell.acts * n || [dhs, ...(lstm ? [cs, dcs] : [])].some((t) => t === undefined || util.sizeFromShape(t.shape) !== n)) {
-      throw new Error(`${kernel}: expected hs, dhs${lstm ? ", cs, dcs" : ""} [B, T, H]${cell.acts ? ` and acts [B, T, ${cell.acts}H]` : ""}; got hs [${hs!.shape}], dhs [${dhs?.shape}]`);
+    if (!acts || util.sizeFromShape(acts.shape) !== cell.acts * n || !mask || util.sizeFromShape(mask.shape) !== B * T || [dhs, ...(lstm ? [cs, dcs] : [])].some((t) => t === undefined || util.sizeFromShape(t.shape) !== n)) {
+      throw new Error(`${kernel}: expected hs, dhs${lstm ? ", cs, dcs" : ""} [B, T, H], acts [B, T, ${cell.acts}H] and mask [B, T]; got hs [${hs!.shape}], dhs [${dhs?.shape}], acts [${acts?.shape}], mask [${mask?.shape}]`);
     }
     const blas = nativeOrThrow(kernel);
     const wasm = backend as WasmBackendInternals;
@@ -77,7 +78,7 @@ function backward(kernel: string): KernelFunc {
     const dh0 = wasm.makeOutput([B, H], "float32");
     const dc0 = lstm ? wasm.makeOutput([B, H], "float32") : undefined;
     const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
-    blas.rnnSequenceGrad(wasm.wasm.HEAPU8, cell.kind, off(acts), off(lstm ? cs : undefined), off(hs), off(u), off(h0), off(lstm ? c0 : undefined), off(dhs), off(lstm ? dcs : undefined), T, H, B, off(dxs), off(du), off(dbh), off(dh0), off(dc0));
+    blas.rnnSequenceGrad(wasm.wasm.HEAPU8, cell.kind, off(acts), off(lstm ? cs : undefined), off(hs), off(u), off(h0), off(lstm ? c0 : undefined), off(mask), off(dhs), off(lstm ? dcs : undefined), T, H, B, off(dxs), off(du), off(dbh), off(dh0), off(dc0));
     return [dxs, du, ...(dbh ? [dbh] : []), dh0, ...(dc0 ? [dc0] : [])];
   };
 }

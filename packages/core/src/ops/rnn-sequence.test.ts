@@ -1,6 +1,7 @@
 // The fused recurrent layers (one native kernel over all time steps, forward and backward) against
 // the stock cpu backend running cells/cell.ts's step-by-step loop: outputs, final states and every
-// gradient (inputs, the four weights, the initial state, with gradient also entering the final state).
+// gradient (inputs, the four weights, the initial state, with gradient also entering the final
+// state), without and with a padding mask.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCell, type Activation, type CellKind } from "../cells/index.js";
@@ -17,7 +18,7 @@ const [B, T, I, H] = [3, 6, 4, 5];
 const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
 
 /** Outputs, final state and all gradients of one layer, with the same weights on whichever backend is current. */
-function layerGradients(kind: CellKind, activation?: Activation): tf.Tensor[] {
+function layerGradients(kind: CellKind, activation?: Activation, masked = false): tf.Tensor[] {
   const params = new Parameters();
   try {
     return tf.tidy(() => {
@@ -25,12 +26,14 @@ function layerGradients(kind: CellKind, activation?: Activation): tf.Tensor[] {
       const x = t([B, T, I], 1) as tf.Tensor3D;
       const s0 = Array.from({ length: cell.stateSize }, (_, k) => t([B, H], 2 + k) as tf.Tensor2D);
       const wOut = t([B, T, H], 4);
+      // padded batch: lengths 6, 4 and 1 (1 = token, 0 = padding)
+      const mask = masked ? tf.tensor2d([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0], [B, T]) : undefined;
       const loss = (...inputs: tf.Tensor[]) => {
         const [xv, ...sv] = inputs as [tf.Tensor3D, ...tf.Tensor2D[]];
-        const { outputs, state } = runCell(cell, xv, sv);
+        const { outputs, state } = runCell(cell, xv, sv, mask);
         return tf.addN([tf.sum(tf.mul(outputs, wOut)), ...state.map((s, k) => tf.sum(tf.mul(s, t([B, H], 5 + k))))]) as tf.Scalar;
       };
-      const { outputs, state } = runCell(cell, x, s0);
+      const { outputs, state } = runCell(cell, x, s0, mask);
       const inputGrads = tf.grads(loss)([x, ...s0]);
       const { grads } = tf.variableGrads(() => loss(x, ...s0), params.variables());
       return [outputs, ...state, ...inputGrads, ...params.entries().map(([, v]) => grads[v.name]!)];
@@ -48,22 +51,22 @@ const cases: { kind: CellKind; activation?: Activation; kernel: string }[] = [
 ];
 
 describe.runIf(nativeBlasInfo().available)("fused recurrent layers (native addon)", () => {
-  for (const { kind, activation, kernel } of cases) {
-    const name = `${kind}${activation ? ` ${activation}` : ""}`;
+  for (const { kind, activation, kernel, masked } of cases.flatMap((c) => [{ ...c, masked: false }, { ...c, masked: true }])) {
+    const name = `${kind}${activation ? ` ${activation}` : ""}${masked ? ", padded batch (mask)" : ""}`;
     it(`${name}: runs as one kernel on wasm while the addon is active`, async () => {
       await tf.setBackend("wasm");
       expect(rnnSequenceAvailable(kind)).toBe(true);
-      const { kernelNames } = await tf.profile(() => layerGradients(kind, activation));
+      const { kernelNames } = await tf.profile(() => layerGradients(kind, activation, masked));
       expect(kernelNames).toEqual(expect.arrayContaining([kernel, `${kernel}Grad`])); // the path compared below
     });
 
     it(`${name}: gives the step-by-step loop's outputs, final state and gradients`, async () => {
-      await expectSameOnCpuAndWasm(() => layerGradients(kind, activation), 2e-4);
+      await expectSameOnCpuAndWasm(() => layerGradients(kind, activation, masked), 2e-4);
     });
 
     it(`${name}: leaks nothing`, async () => {
       await tf.setBackend("wasm");
-      expectNoLeak(() => layerGradients(kind, activation));
+      expectNoLeak(() => layerGradients(kind, activation, masked));
     });
   }
 });
