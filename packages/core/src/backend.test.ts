@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BACKEND_ORDER, initBackend } from "./backend.js";
 import { BackendError } from "./errors.js";
+import { nativeBlasInfo } from "./kernels/index.js";
 
 const saved = process.env["UNROLL_BACKEND"];
 afterEach(() => {
@@ -33,6 +34,9 @@ describe("initBackend", () => {
     const info = await initBackend({ backend: "wasm" });
     expect(info).toMatchObject({ name: "wasm", tfBackend: "wasm", simd: true, threads: 1 });
     expect(info.device).toMatch(/WebAssembly, SIMD, 1 thread/);
+    const blas = nativeBlasInfo(); // the device says whether matMuls and fused layers run on OpenBLAS
+    if (blas.active) expect(info.device).toContain(`OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread`);
+    else expect(info.device).not.toContain("OpenBLAS");
     expect(info.kernels).toEqual(expect.arrayContaining(["BatchMatMul", "_FusedMatMul", "Slice", "SplitV", "Unpack", "UnsortedSegmentSum"]));
     expect(tf.getBackend()).toBe("wasm");
   });

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { readCoreEnv } from "./env.js";
 import { BackendError } from "./errors.js";
-import { registerFastKernels } from "./kernels/index.js";
+import { nativeBlasInfo, registerFastKernels } from "./kernels/index.js";
 import { MAX_WASM_THREADS, startThreadedWasm, type ThreadedWasmModule } from "./kernels/wasm-threads.js";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
@@ -226,7 +226,9 @@ async function startWasm(threads: number): Promise<Started> {
   const actualThreads = backend.wasm?.tfjs?.getThreadsCount?.() ?? 1;
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   const build = `${simd ? "SIMD" : "no SIMD"}, ${actualThreads > 1 ? `${actualThreads} threads` : "1 thread"}`;
-  return { tfBackend: "wasm", device: `CPU (WebAssembly, ${build})`, threads: actualThreads, simd, kernels };
+  const blas = nativeBlasInfo(); // the native addon: matMuls and fused layers on OpenBLAS
+  const native = blas.active ? `; OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread${blas.threads > 1 ? "s" : ""}` : "";
+  return { tfBackend: "wasm", device: `CPU (WebAssembly, ${build}${native})`, threads: actualThreads, simd, kernels };
 }
 
 async function startCpu(): Promise<Started> {
