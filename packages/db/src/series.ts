@@ -73,9 +73,10 @@ export async function readSeries(db: Queryable, runId: string, key: string, opti
   // aligned buckets over [lo, hi]: at most `buckets` + 1 of them, two points each
   const plan = planBuckets(s.lo, s.hi, Math.max(1, Math.floor(maxPoints / 2) - 1));
   const w = options.rollups === false ? 1 : plan.rollup;
-  // whole blocks of width w inside [lo, hi]; the rest of the range comes from the points
-  let firstBlock = Math.ceil(s.lo / w);
-  let lastBlock = Math.floor((s.hi + 1) / w) - 1;
+  // blocks of width w whose steps all lie in [from, to] (so all their stored points are in the
+  // range); the rest of the range (blocks cut by its ends) comes from the points
+  let firstBlock = Math.ceil(from / w);
+  let lastBlock = Math.floor((to + 1) / w) - 1;
   if (w === 1 || firstBlock > lastBlock) [firstBlock, lastBlock] = [1, 0];
   const rawBelow = firstBlock <= lastBlock ? firstBlock * w : s.hi + 1;
   const rawAbove = firstBlock <= lastBlock ? (lastBlock + 1) * w - 1 : s.hi;
