@@ -24,16 +24,20 @@ export interface ReadSeriesOptions {
 const MIN_STEP = -2147483648;
 const MAX_STEP = 2147483647;
 
-// The series' id, whether the range holds more than $5 points (counting stops there), and the
-// first and last step in the range (two index probes).
+// The series' id, whether the range holds more than $5 points (counting stops there: ORDER BY
+// keeps it on the primary key, where a LIMIT alone let the planner pick a sequential scan that
+// reads other series' rows first), and the first and last step in the range (two index probes).
 const EXTENT = `
 SELECT s."id",
-       (SELECT count(*)::int FROM (SELECT 1 FROM "MetricPoint" p WHERE p."seriesId" = s."id" AND p."step" BETWEEN $3 AND $4 LIMIT $5) x) AS n,
+       (SELECT count(*)::int FROM (SELECT 1 FROM "MetricPoint" p WHERE p."seriesId" = s."id" AND p."step" BETWEEN $3 AND $4 ORDER BY p."step" LIMIT $5) x) AS n,
        (SELECT min(p."step") FROM "MetricPoint" p WHERE p."seriesId" = s."id" AND p."step" BETWEEN $3 AND $4) AS lo,
        (SELECT max(p."step") FROM "MetricPoint" p WHERE p."seriesId" = s."id" AND p."step" BETWEEN $3 AND $4) AS hi
   FROM "MetricSeries" s WHERE s."runId" = $1 AND s."key" = $2`;
 
-const ALL_POINTS = `SELECT "step", "value", "wallTime" FROM "MetricPoint" WHERE "seriesId" = $1 AND "step" BETWEEN $2 AND $3 ORDER BY "step"`;
+// Wall times leave as ms (float8): pg parses a timestamptz in JS several times slower than a number.
+const MS = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+
+const ALL_POINTS = `SELECT "step", "value", ${MS('"wallTime"')} AS ms FROM "MetricPoint" WHERE "seriesId" = $1 AND "step" BETWEEN $2 AND $3 ORDER BY "step"`;
 
 // Candidates: both points of each whole block of width $4 in blocks [$5, $6] (rollups), and the
 // points of [$2, $7) and ($8, $3] (the range's ends that cut a block, or all of it). Then per
@@ -55,10 +59,10 @@ WITH c AS (
 ), hi AS (
   SELECT DISTINCT ON (floor(step / $9::float8)) step, value, t FROM c ORDER BY floor(step / $9::float8), value DESC, step DESC
 )
-SELECT step, value, t AS "wallTime" FROM lo UNION SELECT step, value, t FROM hi ORDER BY step`;
+SELECT step, value, ${MS("t")} AS ms FROM lo UNION SELECT step, value, ${MS("t")} FROM hi ORDER BY step`;
 
-type Row = { step: number; value: number; wallTime: Date };
-const toPoints = (rows: Row[]): SeriesPoint[] => rows.map((r) => ({ step: r.step, value: Number(r.value), wallTime: r.wallTime }));
+type Row = { step: number; value: number; ms: number };
+const toPoints = (rows: Row[]): SeriesPoint[] => rows.map((r) => ({ step: r.step, value: Number(r.value), wallTime: new Date(r.ms) }));
 
 /** One series in step order, downsampled in SQL to about maxPoints points (min and max per bucket). */
 export async function readSeries(db: Queryable, runId: string, key: string, options: ReadSeriesOptions = {}): Promise<SeriesPoint[]> {
