@@ -45,18 +45,20 @@ async function valuesAt(db: Queryable, runId: string, keys: string[], steps: num
 }
 
 export async function loadSeries(db: Queryable, input: z.output<typeof SeriesInput>): Promise<Series[]> {
-  // Runs in parallel (each on its own pooled connection), keys in order within a run. Totals come
-  // from the series table (kept by the writer), the points from readSeries (rollups for long ones).
+  // Totals of every run and key in one query (the writer keeps them per series); then runs in
+  // parallel (each on its own pooled connection), keys in order within a run, the points from
+  // readSeries (rollups for long series).
+  const { rows: counts } = await db.query<{ runId: string; key: string; n: number }>(
+    `SELECT "runId", key, "pointCount" AS n FROM "MetricSeries" WHERE "runId" = ANY($1::text[]) AND key = ANY($2::text[])`,
+    [input.runIds, input.keys],
+  );
+  const totals = new Map(counts.map((c) => [`${c.runId}\u0000${c.key}`, c.n]));
   const perRun = await Promise.all(
     input.runIds.map(async (runId) => {
-      const { rows: counts } = await db.query<{ key: string; n: number }>(
-        `SELECT key, "pointCount" AS n FROM "MetricSeries" WHERE "runId" = $1 AND key = ANY($2::text[])`,
-        [runId, input.keys],
-      );
-      const totals = new Map(counts.map((c) => [c.key, c.n]));
       const out: Series[] = [];
       for (const key of input.keys) {
-        const points = totals.get(key) ? await readSeries(db, runId, key, { maxPoints: input.maxPoints, fromStep: input.fromStep, toStep: input.toStep }) : [];
+        const total = totals.get(`${runId}\u0000${key}`) ?? 0;
+        const points = total ? await readSeries(db, runId, key, { maxPoints: input.maxPoints, fromStep: input.fromStep, toStep: input.toStep }) : [];
         const steps = points.map((p) => p.step);
         const at = await valuesAt(db, runId, ["train/epoch", "train/tokens"], steps);
         out.push({
@@ -67,7 +69,7 @@ export async function loadSeries(db: Queryable, input: z.output<typeof SeriesInp
           wallTimes: points.map((p) => p.wallTime.getTime()),
           epochs: steps.map((s) => at.get("train/epoch")!.get(s) ?? null),
           tokens: steps.map((s) => at.get("train/tokens")!.get(s) ?? null),
-          total: totals.get(key) ?? 0,
+          total,
         });
       }
       return out;
