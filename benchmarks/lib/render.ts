@@ -127,11 +127,11 @@ async function build(log: NodeJS.WritableStream): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-/** `next start` through serve.mjs on a free port, against databaseUrl; resolves when it answers. */
+/** `next start` through serve.mjs on a free port, against databaseUrl, of the build just made (never rebuilds); resolves when it answers. */
 async function serve(databaseUrl: string, log: NodeJS.WritableStream): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   // Its own process group, so that stop() reaches next start (serve.mjs's child) too.
-  const child = spawn(process.execPath, [serveScript], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" } });
+  const child = spawn(process.execPath, [serveScript, "--no-build"], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" } });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const done = exited(child);

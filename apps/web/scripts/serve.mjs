@@ -3,7 +3,9 @@
 // when the build is missing or stale, then runs `next start`. Stale means the sources it is built
 // from changed (a content hash of apps/web and the packages it bundles, plus this checkout's path,
 // since server bundles hold absolute source paths). HOST and PORT choose the address
-// (default 127.0.0.1:3000).
+// (default 127.0.0.1:3000). `--build-only` builds when needed and exits; `--no-build` serves the
+// existing build as it is (benchmarks/dashboard.ts builds first, then measures exactly that build
+// even when a colleague's edit makes it stale in between).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -60,7 +62,13 @@ const port = process.env.PORT?.trim() || "3000";
 
 const hash = sourceHash();
 const built = existsSync(join(app, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === hash;
-if (!built || process.argv.includes("--rebuild")) {
+if (process.argv.includes("--no-build")) {
+  if (!existsSync(join(app, ".next", "BUILD_ID"))) {
+    console.error("dashboard: --no-build, but there is no build (.next/BUILD_ID); run without it to build");
+    process.exit(1);
+  }
+  if (!built) console.error("dashboard: --no-build: serving the existing build although its sources changed since");
+} else if (!built || process.argv.includes("--rebuild")) {
   console.error(`dashboard: ${existsSync(join(app, ".next", "BUILD_ID")) ? "sources changed, rebuilding" : "building"} (next build, about a minute on 2 cores)…`);
   const started = Date.now();
   const code = await run(["build", "--webpack"], env);
