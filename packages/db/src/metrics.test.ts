@@ -94,10 +94,10 @@ describe.each(targets)("metrics on %s", (target) => {
   it("readSeries returns a short series whole, in step order", async () => {
     const runId = await newRun(t, "short");
     const steps = [30, 10, 20, 0];
-    await writeMetricPoints(t.db.pool, steps.map((step) => ({ runId, key: "acc", step, value: step / 100 })));
+    await writeMetricPoints(t.db.pool, steps.map((step) => ({ runId, key: "acc", step, value: step / 100, wallTime: Date.UTC(2026, 0, 1) + step * 1_001 })));
     const series = await readSeries(t.db.pool, runId, "acc", { maxPoints: 10 });
     expect(series.map((p) => p.step)).toEqual([0, 10, 20, 30]);
-    expect(series[0]?.wallTime).toBeInstanceOf(Date);
+    expect(series.map((p) => p.wallTime.getTime())).toEqual([0, 10, 20, 30].map((step) => Date.UTC(2026, 0, 1) + step * 1_001));
     expect(await readSeries(t.db.pool, runId, "acc", { fromStep: 10, toStep: 20 })).toHaveLength(2);
     expect(await readSeries(t.db.pool, runId, "missing")).toEqual([]);
   });
@@ -106,13 +106,13 @@ describe.each(targets)("metrics on %s", (target) => {
     const runId = await newRun(t, "spike");
     const points: MetricPointInput[] = [];
     for (let step = 0; step < 20_000; step++) points.push({ runId, key: "loss", step, value: 2 + Math.sin(step / 500) * 0.1 });
-    points[12_345] = { runId, key: "loss", step: 12_345, value: 1_000 }; // a single exploding-gradient step
+    points[12_345] = { runId, key: "loss", step: 12_345, value: 1_000, wallTime: Date.UTC(2026, 0, 2, 3, 4, 5, 678) }; // a single exploding-gradient step
     points[777] = { runId, key: "loss", step: 777, value: -5 };
     await writeMetricPoints(t.db.pool, points);
     const series = await readSeries(t.db.pool, runId, "loss", { maxPoints: 200 });
     expect(series.length).toBeLessThanOrEqual(200);
     expect(series.length).toBeGreaterThan(150);
-    expect(series).toContainEqual(expect.objectContaining({ step: 12_345, value: 1_000 }));
+    expect(series).toContainEqual({ step: 12_345, value: 1_000, wallTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)) }); // read from a rollup
     expect(series).toContainEqual(expect.objectContaining({ step: 777, value: -5 }));
     const steps = series.map((p) => p.step);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));

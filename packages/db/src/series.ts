@@ -34,8 +34,9 @@ SELECT s."id",
        (SELECT max(p."step") FROM "MetricPoint" p WHERE p."seriesId" = s."id" AND p."step" BETWEEN $3 AND $4) AS hi
   FROM "MetricSeries" s WHERE s."runId" = $1 AND s."key" = $2`;
 
-// Wall times leave as ms (float8): pg parses a timestamptz in JS several times slower than a number.
-const MS = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+// Wall times leave as ms (float8, rounded: timestamptz(3) is whole ms): pg parses a timestamptz in
+// JS several times slower than a number (a 800-point read: 3.0 -> 2.5 ms).
+const MS = (column: string) => `round(date_part('epoch', ${column}) * 1000)`;
 
 const ALL_POINTS = `SELECT "step", "value", ${MS('"wallTime"')} AS ms FROM "MetricPoint" WHERE "seriesId" = $1 AND "step" BETWEEN $2 AND $3 ORDER BY "step"`;
 
