@@ -79,9 +79,10 @@ export async function readSeries(db: Queryable, runId: string, key: string, opti
   const plan = planBuckets(s.lo, s.hi, Math.max(1, Math.floor(maxPoints / 2) - 1));
   const w = options.rollups === false ? 1 : plan.rollup;
   // blocks of width w whose steps all lie in [from, to] (so all their stored points are in the
-  // range); the rest of the range (blocks cut by its ends) comes from the points
-  let firstBlock = Math.ceil(from / w);
-  let lastBlock = Math.floor((to + 1) / w) - 1;
+  // range), and only those from lo's to hi's (tight bounds: a wide block range made the planner
+  // expect many rows and start parallel workers, 5 ms); the rest comes from the points
+  let firstBlock = Math.max(Math.ceil(from / w), Math.floor(s.lo / w));
+  let lastBlock = Math.min(Math.floor((to + 1) / w) - 1, Math.floor(s.hi / w));
   if (w === 1 || firstBlock > lastBlock) [firstBlock, lastBlock] = [1, 0];
   const rawBelow = firstBlock <= lastBlock ? firstBlock * w : s.hi + 1;
   const rawAbove = firstBlock <= lastBlock ? (lastBlock + 1) * w - 1 : s.hi;
