@@ -5,6 +5,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { compareIds, DEFAULT_METRIC, seriesInput } from "~/lib/compare";
 import { formatInt, formatNumber } from "~/lib/format";
 import { toPoints, type XAxisKind } from "~/lib/smoothing";
 import { useTRPC } from "~/trpc/react";
@@ -19,10 +20,10 @@ export function ComparePage() {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const ids = (params.get("ids") ?? "").split(",").filter(Boolean);
+  const ids = compareIds(params.get("ids"));
   const setIds = (next: string[]) => router.replace(`${pathname}${next.length ? `?ids=${next.join(",")}` : ""}`);
 
-  const [metric, setMetric] = useState("train/loss");
+  const [metric, setMetric] = useState(DEFAULT_METRIC);
   const [x, setX] = useState<XAxisKind>("step");
   const [logY, setLogY] = useState(false);
   const [smoothing, setSmoothing] = useState(0.6);
@@ -33,7 +34,7 @@ export function ComparePage() {
   const keys = useQuery({ ...trpc.metrics.keys.queryOptions({ runIds: ids }), enabled: ids.length > 0 });
   const anyRunning = compare.data?.runs.some((r) => r.status === "RUNNING" || r.status === "QUEUED") ?? false;
   const series = useQuery({
-    ...trpc.metrics.series.queryOptions({ runIds: ids, keys: [metric], maxPoints: 800 }),
+    ...trpc.metrics.series.queryOptions(seriesInput(ids, metric)),
     enabled: ids.length > 0,
     refetchInterval: anyRunning ? 3000 : false,
     placeholderData: (p) => p,

@@ -2,27 +2,16 @@
 // The tRPC client: queries and mutations batched over HTTP, subscriptions over server-sent
 // events, all through TanStack Query (anchor: create-t3-turbo apps/nextjs/src/trpc/react.tsx).
 import { useState, type ReactNode } from "react";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@unroll/api";
+import { makeQueryClient } from "./query-client";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(
-    () =>
-      new QueryClient({
-        defaultOptions: {
-          queries: {
-            staleTime: 2_000,
-            refetchOnWindowFocus: false,
-            // Client errors (bad input, not found) will not fix themselves; network blips may.
-            retry: (count, error) => count < 2 && !(error instanceof TRPCClientError && (error.data as { httpStatus?: number } | undefined)?.httpStatus === 404),
-          },
-        },
-      }),
-  );
+  const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
