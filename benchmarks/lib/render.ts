@@ -40,11 +40,11 @@ export interface Load {
   ms: number;
   /** The DOM change that completed the chart. */
   domMs: number;
-  /** The HTML document's response ended. */
+  /** The HTML document's response ended (the server streams the prefetched series in it). */
   htmlMs: number;
-  /** The page (its scripts loaded and hydrated) sent its first tRPC request. */
+  /** The page (its scripts loaded and hydrated) sent its first tRPC request (the queries not prefetched). */
   requestMs: number;
-  /** The last tRPC response before the chart was complete ended (the data was all there). */
+  /** The data was all there: the later of htmlMs and the last tRPC response before the chart was complete. */
   dataMs: number;
   /** ms - dataMs: drawing the data (React, recharts, layout, paint). */
   drawMs: number;
