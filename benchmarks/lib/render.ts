@@ -42,11 +42,11 @@ export interface Load {
   domMs: number;
   /** The HTML document's response ended (the server streams the prefetched series in it). */
   htmlMs: number;
-  /** The page (its scripts loaded and hydrated) sent its first tRPC request (the queries not prefetched). */
-  requestMs: number;
+  /** The page (its scripts loaded and hydrated) sent its first tRPC request (the queries not prefetched); null when none went out before the chart was complete. */
+  requestMs: number | null;
   /** The data was all there: the later of htmlMs and the last tRPC response before the chart was complete. */
   dataMs: number;
-  /** ms - dataMs: drawing the data (React, recharts, layout, paint). */
+  /** ms - dataMs: what came after the data: drawing it (React, recharts, layout, paint), and hydrating the page when the data came first, in the HTML. */
   drawMs: number;
   /** Main-thread busy time over the whole load (Chromium's TaskDuration), and its script share. */
   taskMs: number;
@@ -66,8 +66,8 @@ export interface RenderResult {
   coldDrawMs: number;
   dataMs: number;
   coldDataMs: number;
-  /** Median first tRPC request time (warm): what loading and hydrating the page costs before it asks for data. */
-  requestMs: number;
+  /** Median first tRPC request time (warm loads that sent one): about what loading and hydrating the page costs. */
+  requestMs: number | null;
   loads: Load[];
   buildSeconds: number;
   chromium: string;
@@ -184,7 +184,7 @@ async function load(page: Page, url: string): Promise<Load> {
     ms: round(s.ms),
     domMs: round(s.domMs),
     htmlMs: round(s.html),
-    requestMs: round(Math.min(...before.map((r) => r.start))),
+    requestMs: before.length ? round(Math.min(...before.map((r) => r.start))) : null,
     dataMs: round(dataMs),
     drawMs: round(s.ms - dataMs),
     taskMs: round(metric("TaskDuration")),
@@ -214,13 +214,13 @@ export async function measureCompareRender(options: RenderOptions): Promise<Rend
           const page = await context.newPage();
           loads.push(await load(page, url));
           const l = loads.at(-1)!;
-          console.log(`  compare page ${r === 0 ? "cold" : `warm ${r}`}: chart drawn at ${l.ms} ms (HTML ${l.htmlMs} ms, tRPC request sent ${l.requestMs} ms, data ${l.dataMs} ms, then drawing ${l.drawMs} ms)`);
+          console.log(`  compare page ${r === 0 ? "cold" : `warm ${r}`}: chart drawn at ${l.ms} ms (HTML with the series ended ${l.htmlMs} ms, ${l.requestMs === null ? "no tRPC request before" : `tRPC request sent ${l.requestMs} ms`}, data all there ${l.dataMs} ms, then ${l.drawMs} ms)`);
           if (r === options.reps) await page.locator('[data-testid="compare-chart"]').screenshot({ path: options.screenshot });
           await page.close();
         }
         const [cold, ...warm] = loads as [Load, ...Load[]];
         const med = (f: (l: Load) => number) => round(median((warm.length ? warm : [cold]).map(f)));
-        return { ms: med((l) => l.ms), coldMs: cold.ms, drawMs: med((l) => l.drawMs), coldDrawMs: cold.drawMs, dataMs: med((l) => l.dataMs), coldDataMs: cold.dataMs, requestMs: med((l) => l.requestMs), loads, buildSeconds: round(buildSeconds), chromium: browser.version(), screenshot: options.screenshot };
+        return { ms: med((l) => l.ms), coldMs: cold.ms, drawMs: med((l) => l.drawMs), coldDrawMs: cold.drawMs, dataMs: med((l) => l.dataMs), coldDataMs: cold.dataMs, requestMs: warm.some((l) => l.requestMs !== null) ? round(median(warm.flatMap((l) => (l.requestMs === null ? [] : [l.requestMs])))) : null, loads, buildSeconds: round(buildSeconds), chromium: browser.version(), screenshot: options.screenshot };
       } finally {
         await browser.close();
       }
