@@ -4,7 +4,7 @@
 // Cost (benchmarks/dashboard.ts: compare page, 20 runs x 800 points, headless Chromium, 2 cores):
 // each recharts <Line> costs ~7 ms to mount (the chart's store recomputes its selectors as each
 // series registers), and recharts' <Legend> with 20 entries ~200 ms. So the legend is plain HTML
-// and the faint raw lines are drawn only for a few series: drawing the data went 710 -> 335 ms.
+// and the faint raw lines are drawn only for a few series: drawing the data went 711 -> 385 ms.
 import { memo } from "react";
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { formatCompact, formatNumber } from "~/lib/format";
