@@ -14,11 +14,14 @@ import { rnnSequenceAvailable } from "./rnn-sequence.js";
 
 beforeAll(startCpuAndWasm);
 
-const [B, T, I, H] = [3, 6, 4, 5];
+/** Small layers run on one thread; the large one (over 1M multiply-adds a layer) splits its batch of 5 over the threads. */
+const SIZES = { small: { B: 3, T: 6, I: 4, H: 5 }, large: { B: 5, T: 16, I: 16, H: 128 } } as const;
+type Size = keyof typeof SIZES;
 const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
 
 /** Outputs, final state and all gradients of one layer, with the same weights on whichever backend is current. */
-function layerGradients(kind: CellKind, activation?: Activation, masked = false): tf.Tensor[] {
+function layerGradients(kind: CellKind, activation?: Activation, masked = false, size: Size = "small"): tf.Tensor[] {
+  const { B, T, I, H } = SIZES[size];
   const params = new Parameters();
   try {
     return tf.tidy(() => {
@@ -26,8 +29,9 @@ function layerGradients(kind: CellKind, activation?: Activation, masked = false)
       const x = t([B, T, I], 1) as tf.Tensor3D;
       const s0 = Array.from({ length: cell.stateSize }, (_, k) => t([B, H], 2 + k) as tf.Tensor2D);
       const wOut = t([B, T, H], 4);
-      // padded batch: lengths 6, 4 and 1 (1 = token, 0 = padding)
-      const mask = masked ? tf.tensor2d([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0], [B, T]) : undefined;
+      // padded batch: lengths T, T - 2, 1, ... (1 = token, 0 = padding)
+      const lengths = Array.from({ length: B }, (_, b) => [T, T - 2, 1][b % 3]!);
+      const mask = masked ? tf.tensor2d(lengths.flatMap((len) => Array.from({ length: T }, (_, i) => (i < len ? 1 : 0))), [B, T]) : undefined;
       const loss = (...inputs: tf.Tensor[]) => {
         const [xv, ...sv] = inputs as [tf.Tensor3D, ...tf.Tensor2D[]];
         const { outputs, state } = runCell(cell, xv, sv, mask);
@@ -51,22 +55,23 @@ const cases: { kind: CellKind; activation?: Activation; kernel: string }[] = [
 ];
 
 describe.runIf(nativeBlasInfo().available)("fused recurrent layers (native addon)", () => {
-  for (const { kind, activation, kernel, masked } of cases.flatMap((c) => [{ ...c, masked: false }, { ...c, masked: true }])) {
-    const name = `${kind}${activation ? ` ${activation}` : ""}${masked ? ", padded batch (mask)" : ""}`;
+  const variants = cases.flatMap((c) => [{ ...c, masked: false, size: "small" as Size }, { ...c, masked: true, size: "small" as Size }, { ...c, masked: true, size: "large" as Size }]);
+  for (const { kind, activation, kernel, masked, size } of variants) {
+    const name = `${kind}${activation ? ` ${activation}` : ""}${masked ? ", padded batch (mask)" : ""}${size === "large" ? ", large (batch split over threads)" : ""}`;
     it(`${name}: runs as one kernel on wasm while the addon is active`, async () => {
       await tf.setBackend("wasm");
       expect(rnnSequenceAvailable(kind)).toBe(true);
-      const { kernelNames } = await tf.profile(() => layerGradients(kind, activation, masked));
+      const { kernelNames } = await tf.profile(() => layerGradients(kind, activation, masked, size));
       expect(kernelNames).toEqual(expect.arrayContaining([kernel, `${kernel}Grad`])); // the path compared below
     });
 
     it(`${name}: gives the step-by-step loop's outputs, final state and gradients`, async () => {
-      await expectSameOnCpuAndWasm(() => layerGradients(kind, activation, masked), 2e-4);
+      await expectSameOnCpuAndWasm(() => layerGradients(kind, activation, masked, size), 2e-4);
     });
 
     it(`${name}: leaks nothing`, async () => {
       await tf.setBackend("wasm");
-      expectNoLeak(() => layerGradients(kind, activation, masked));
+      expectNoLeak(() => layerGradients(kind, activation, masked, size));
     });
   }
 });
