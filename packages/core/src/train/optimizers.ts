@@ -120,9 +120,16 @@ export function createOptimizer(kind: "sgd" | "adam", lr: number): Optimizer {
 
 /** The global L2 norm of all gradients, sqrt(sum of every element squared), as a number. */
 export function globalNorm(grads: Gradients): number {
-  let sum = 0;
-  for (const g of grads.values()) sum += sumOfSquares(g);
-  return Math.sqrt(sum);
+  if (tf.getKernel(SumOfSquares, tf.getBackend())) {
+    let sum = 0; // one native pass per gradient, each read at once (wasm: no device to wait for)
+    for (const g of grads.values()) sum += sumOfSquares(g);
+    return Math.sqrt(sum);
+  }
+  // elsewhere (e.g. a GPU backend) one total on the device and a single read
+  const total = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  const value = total.dataSync()[0]!;
+  total.dispose();
+  return Math.sqrt(value);
 }
 
 /**
@@ -146,9 +153,9 @@ export function clipByGlobalNorm(grads: Gradients, maxNorm: number): { grads: Gr
   return { grads: out, norm: tf.scalar(norm) };
 }
 
-/** sum(x^2): one pass where our kernel is registered (wasm), else Square + Sum. */
+/** sum(x^2) by our one-pass kernel (registered for wasm). */
 function sumOfSquares(x: tf.Tensor): number {
-  const s = tf.getKernel(SumOfSquares, tf.getBackend()) ? (tf.engine().runKernel(SumOfSquares, { x }) as tf.Scalar) : tf.tidy(() => tf.sum(tf.square(x)));
+  const s = tf.engine().runKernel(SumOfSquares, { x }) as tf.Scalar;
   const value = s.dataSync()[0]!;
   s.dispose();
   return value;
