@@ -8,6 +8,7 @@ import { createCell, type Activation, type CellKind } from "../cells/index.js";
 import { runCell } from "../cells/cell.js";
 import { ElmanSequence, GruSequence, LstmSequence, nativeBlasInfo } from "../kernels/index.js";
 import { expectNoLeak, expectSameOnCpuAndWasm, seeded, startCpuAndWasm } from "../kernels/testing.js";
+import { StackedRNN } from "../layers/stacked.js";
 import { Parameters } from "../params.js";
 import { Rng } from "../random.js";
 import { rnnSequenceAvailable } from "./rnn-sequence.js";
@@ -74,6 +75,31 @@ describe.runIf(nativeBlasInfo().available)("fused recurrent layers (native addon
       expectNoLeak(() => layerGradients(kind, activation, masked, size));
     });
   }
+});
+
+describe.runIf(nativeBlasInfo().available)("fused layers inside a stacked bidirectional RNN (native addon)", () => {
+  // the backward direction runs on the time-reversed padded batch: pads come first there
+  it("padded batch: outputs, final states and gradients as the cpu step loop", async () => {
+    await expectSameOnCpuAndWasm(() => {
+      const params = new Parameters();
+      try {
+        return tf.tidy(() => {
+          const rnn = new StackedRNN(params, { cell: "gru", layers: 2, inputSize: 4, hiddenSize: 5, bidirectional: true }, new Rng(3));
+          const x = t([3, 6, 4], 1) as tf.Tensor3D;
+          const mask = tf.tensor2d([1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0], [3, 6]);
+          const run = () => rnn.forward(x, undefined, { mask });
+          const { outputs, state } = run();
+          const { grads } = tf.variableGrads(() => {
+            const out = run();
+            return tf.addN([tf.sum(tf.mul(out.outputs, t([3, 6, 10], 2))), ...out.state.flat().map((s, k) => tf.sum(tf.mul(s, t([3, 5], 3 + k))))]) as tf.Scalar;
+          }, params.variables());
+          return [outputs, ...state.flat(), ...params.entries().map(([, v]) => grads[v.name]!)];
+        });
+      } finally {
+        params.dispose();
+      }
+    }, 2e-4);
+  });
 });
 
 describe("fused recurrent layers, availability", () => {
