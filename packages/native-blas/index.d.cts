@@ -20,6 +20,8 @@ export interface NativeBlas {
   sumSquares(heap: Uint8Array, xOff: number, n: number): number;
   /** out = x + alpha y over n floats. */
   axpy(heap: Uint8Array, xOff: number, yOff: number, n: number, alpha: number, outOff: number): void;
+  /** One Adam step over n floats (gradient times `scale` first) into pOut, mOut, vOut. */
+  adam(heap: Uint8Array, pOff: number, gOff: number, mOff: number, vOff: number, n: number, scale: number, lrOverC1: number, beta1: number, beta2: number, invC2: number, eps: number, pOutOff: number, mOutOff: number, vOutOff: number): void;
   getThreads(): number;
   setThreads(n: number): void;
   /** OpenBLAS's build description (version, kernel, threading). */

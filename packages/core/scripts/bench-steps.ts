@@ -19,7 +19,7 @@ import { wasmSoftmaxCrossEntropyOverrides } from "../src/kernels/softmax-ce.js";
 import { wasmSumOverrides } from "../src/kernels/sum.js";
 import { wasmGatherOverrides } from "../src/kernels/gather.js";
 import { wasmRnnSequenceOverrides } from "../src/kernels/rnn-sequence.js";
-import { wasmSgdUpdateOverrides } from "../src/kernels/sgd-update.js";
+import { wasmOptimizerUpdateOverrides } from "../src/kernels/optimizer-update.js";
 import { LanguageModel } from "../src/models/language-model.js";
 import { Rng } from "../src/random.js";
 import { LMTask } from "../src/train/lm-task.js";
@@ -51,7 +51,7 @@ const variants: { name: string; kernels: KernelOverride[]; native: boolean }[] =
         { name: "3 + fused LSTM cell forward/backward (C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides], native: true },
         { name: "4 + one-pass softmax-CE forward (C), leading-axis Sum, row Gather", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: true },
         { name: "5 + each LSTM layer as one kernel over all time steps (C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides], native: true },
-        { name: "6 + clip and SGD as two fused passes (C, OpenMP)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides, ...wasmSgdUpdateOverrides], native: true },
+        { name: "6 + clip and SGD as two fused passes (C, OpenMP)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides, ...wasmOptimizerUpdateOverrides], native: true },
       ];
 
 const V = 10_000;

@@ -501,6 +501,27 @@ static napi_value axpy(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// adam(heap, pOff, gOff, mOff, vOff, n, scale, lrOverC1, beta1, beta2, invC2, eps, pOutOff, mOutOff, vOutOff): one
+// Adam step (torch.optim.Adam) in one pass, the gradient first multiplied by `scale` (the clip factor):
+//   m' = b1 m + (1 - b1) g,  v' = b2 v + (1 - b2) g^2,  p' = p - (lr / c1) m' / (sqrt(v' / c2) + eps)
+static napi_value adam(napi_env env, napi_callback_info info) {
+  GET_ARGS(15, "adam");
+  size_t n = (size_t)num(env, a[5]);
+  double pOff = num(env, a[1]), gOff = num(env, a[2]), mOff = num(env, a[3]), vOff = num(env, a[4]), pOutOff = num(env, a[12]), mOutOff = num(env, a[13]), vOutOff = num(env, a[14]);
+  float scale = (float)num(env, a[6]), lrc1 = (float)num(env, a[7]), b1 = (float)num(env, a[8]), b2 = (float)num(env, a[9]), invc2 = (float)num(env, a[10]), eps = (float)num(env, a[11]);
+  IN_HEAP(pOff, 4 * n, "adam"); IN_HEAP(gOff, 4 * n, "adam"); IN_HEAP(mOff, 4 * n, "adam"); IN_HEAP(vOff, 4 * n, "adam");
+  IN_HEAP(pOutOff, 4 * n, "adam"); IN_HEAP(mOutOff, 4 * n, "adam"); IN_HEAP(vOutOff, 4 * n, "adam");
+  const float *p = F32(pOff), *g = F32(gOff), *m = F32(mOff), *v = F32(vOff);
+  float *po = F32(pOutOff), *mo = F32(mOutOff), *vo = F32(vOutOff);
+  #pragma omp parallel for schedule(static) num_threads(loop_threads((double)n))
+  for (size_t i = 0; i < n; i++) {
+    float gi = g[i] * scale, mi = b1 * m[i] + (1 - b1) * gi, vi = b2 * v[i] + (1 - b2) * gi * gi;
+    mo[i] = mi; vo[i] = vi;
+    po[i] = p[i] - lrc1 * mi / (sqrtf(vi * invc2) + eps);
+  }
+  return NULL;
+}
+
 static napi_value get_threads(napi_env env, napi_callback_info info) {
   (void)info; use_threads(0x7fffffff); napi_value out; napi_create_int32(env, max_threads, &out); return out;
 }
@@ -530,6 +551,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"rnnSequenceGrad", NULL, rnn_sequence_grad, NULL, NULL, NULL, napi_default, NULL},
     {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
     {"axpy", NULL, axpy, NULL, NULL, NULL, napi_default, NULL},
+    {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
     {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},

@@ -6,7 +6,7 @@ import { sliceOverrides } from "./slice.js";
 import { identityOverrides } from "./identity.js";
 import { cpuLstmCellOverrides, wasmLstmCellOverrides } from "./lstm-cell.js";
 import { wasmRnnSequenceOverrides } from "./rnn-sequence.js";
-import { wasmSgdUpdateOverrides } from "./sgd-update.js";
+import { wasmOptimizerUpdateOverrides } from "./optimizer-update.js";
 import { cpuGruCellOverrides, wasmGruCellOverrides } from "./gru-cell.js";
 import { wasmSumOverrides } from "./sum.js";
 import { wasmGatherOverrides } from "./gather.js";
@@ -17,14 +17,15 @@ import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrid
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
 export { ElmanSequence, GruSequence, LstmSequence } from "./rnn-sequence.js";
-export { Axpy, SumOfSquares } from "./sgd-update.js";
+export { AdamUpdate, Axpy, SumOfSquares } from "./optimizer-update.js";
+export type { AdamAttrs } from "./optimizer-update.js";
 export { GruCell, GruCellGrad } from "./gru-cell.js";
 export { SoftmaxCrossEntropy } from "./softmax-ce.js";
 export { nativeBlasInfo, setNativeBlas } from "./native-blas.js";
 export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmRnnSequenceOverrides, ...wasmGruCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides, ...wasmSgdUpdateOverrides],
+  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmRnnSequenceOverrides, ...wasmGruCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides, ...wasmOptimizerUpdateOverrides],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
 };
 

@@ -2,7 +2,7 @@
 // (sum of squares, axpy; native addon or heap loop) against the stock cpu backend.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Axpy, nativeBlasInfo, setNativeBlas, SumOfSquares } from "../kernels/index.js";
+import { AdamUpdate, Axpy, nativeBlasInfo, setNativeBlas, SumOfSquares } from "../kernels/index.js";
 import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, seeded, startCpuAndWasm } from "../kernels/testing.js";
 import { Parameters } from "../params.js";
 import { Adam, clipByGlobalNorm, globalNorm, gradientScale, SGD, type Gradients } from "./optimizers.js";
@@ -58,6 +58,45 @@ describe("SGD with a folded clip factor", () => {
     const { kernelNames } = await tf.profile(() => new SGD(1).apply(params, g, gradientScale(g, 0.5).scale));
     expect(kernelNames).toEqual(expect.arrayContaining([SumOfSquares, Axpy]));
     expectNoLeak(() => new SGD(0.1).apply(params, g, gradientScale(g, 0.5).scale));
+    tf.dispose([...g.values()]);
+    params.dispose();
+  });
+});
+
+describe("Adam's fused update", () => {
+  for (const native of paths) {
+    it(`three steps on wasm (${native ? "native addon" : "heap loop"}) equal cpu's ops, moments included`, async () => {
+      setNativeBlas({ enabled: native });
+      await expectSameOnCpuAndWasm(() => {
+        const params = new Parameters();
+        params.add("w", t([600, 500], 11)); // 300k: the threaded path
+        params.add("b", t([5], 12));
+        const adam = new Adam(0.01);
+        for (let i = 0; i < 3; i++) {
+          const grads = new Map([["w", t([600, 500], 13 + i)], ["b", t([5], 20 + i)]]);
+          adam.apply(params, grads, i === 1 ? 0.5 : 1);
+          tf.dispose([...grads.values()]);
+        }
+        const out = [tf.clone(params.get("w")), tf.clone(params.get("b")), ...[...adam.state().values()].map((s) => tf.clone(s))];
+        adam.dispose();
+        params.dispose();
+        return out;
+      }, 1e-5);
+      setNativeBlas({ enabled: true });
+    });
+  }
+
+  it("runs as one kernel per parameter on wasm, and leaks nothing", async () => {
+    await tf.setBackend("wasm");
+    const params = new Parameters();
+    params.add("w", t([4, 3], 5));
+    const g: Gradients = new Map([["w", t([4, 3], 6)]]);
+    const adam = new Adam(0.1);
+    adam.apply(params, g); // creates the moments (ZerosLike)
+    const { kernelNames } = await tf.profile(() => adam.apply(params, g));
+    expect(kernelNames).toEqual([AdamUpdate]);
+    expectNoLeak(() => adam.apply(params, g, 0.5));
+    adam.dispose();
     tf.dispose([...g.values()]);
     params.dispose();
   });

@@ -4,7 +4,7 @@
 // `optimizer.exp_avg.<param>` / `optimizer.exp_avg_sq.<param>` (torch's state keys).
 import * as tf from "@tensorflow/tfjs-core";
 import { ConfigError } from "../errors.js";
-import { Axpy, SumOfSquares } from "../kernels/index.js";
+import { AdamUpdate, Axpy, SumOfSquares, type AdamAttrs } from "../kernels/index.js";
 import type { Parameters } from "../params.js";
 
 export type Gradients = Map<string, tf.Tensor>;
@@ -66,12 +66,22 @@ export class Adam implements Optimizer {
     const t = this.step;
     const c1 = 1 - this.beta1 ** t;
     const c2 = 1 - this.beta2 ** t;
+    const fused = tf.getKernel(AdamUpdate, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       for (const [name, raw] of grads) {
-        const g = scale === 1 ? raw : tf.mul(raw, scale);
         const p = params.get(name);
         const m = this.#moment(this.#m, name, p);
         const v = this.#moment(this.#v, name, p);
+        if (fused && p.dtype === "float32" && raw.dtype === "float32") {
+          // the whole update in one pass (kernels/optimizer-update.ts)
+          const attrs: AdamAttrs = { scale, lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, c1, c2 };
+          const [pNext, mNext, vNext] = tf.engine().runKernel(AdamUpdate, { p, g: raw, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          m.assign(mNext!);
+          v.assign(vNext!);
+          p.assign(pNext!);
+          continue;
+        }
+        const g = scale === 1 ? raw : tf.mul(raw, scale);
         m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1))); // m_t = b1 m + (1 - b1) g
         v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2))); // v_t = b2 v + (1 - b2) g^2
         // p <- p - lr * (m_t / c1) / (sqrt(v_t / c2) + eps)

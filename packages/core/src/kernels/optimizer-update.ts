@@ -1,0 +1,98 @@
+// The passes of an optimizer step over every parameter (4.6M floats in the reference LM): sum of
+// squares (for the global gradient norm), out = p + alpha g (an SGD step with the clip factor
+// folded into alpha), and Adam's whole update (moments and parameter in one pass). As tfjs ops a
+// clipped SGD step is Square + Sum + AddN, then Mul (clip) + Mul (lr) + Sub: five passes and four
+// temporaries per parameter (~15 ms a step on wasm); Adam is ten ops per parameter. Here one pass
+// each, on the native addon's OpenMP threads when it is active, else a loop over the wasm heap.
+import { util } from "@tensorflow/tfjs-core";
+import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import { activeNativeBlas } from "./native-blas.js";
+import type { KernelOverride } from "./registry.js";
+import type { WasmBackendInternals } from "./wasm-internals.js";
+
+export const SumOfSquares = "UnrollSumOfSquares";
+export const Axpy = "UnrollAxpy";
+export const AdamUpdate = "UnrollAdamUpdate";
+
+/** AdamUpdate's attributes: the step's constants (c1, c2: the bias corrections 1 - beta^t). */
+export interface AdamAttrs {
+  scale: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  c1: number;
+  c2: number;
+}
+
+const float32 = (kernel: string, ...ts: TensorInfo[]) => {
+  if (ts.some((t) => t.dtype !== "float32")) throw new Error(`${kernel}: expected float32 tensors; got ${ts.map((t) => t.dtype).join(", ")}`);
+};
+
+const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
+  const x = inputs["x"] as TensorInfo;
+  float32(SumOfSquares, x);
+  const wasm = backend as WasmBackendInternals;
+  const n = util.sizeFromShape(x.shape);
+  const out = wasm.makeOutput([], "float32");
+  const blas = activeNativeBlas();
+  let s = 0;
+  if (blas) s = blas.sumSquares(wasm.wasm.HEAPU8, wasm.dataIdMap.get(x.dataId)!.memoryOffset, n);
+  else {
+    const v = wasm.typedArrayFromHeap(x);
+    for (let i = 0; i < n; i++) s += v[i]! * v[i]!;
+  }
+  wasm.typedArrayFromHeap(out)[0] = s;
+  return out;
+};
+
+const axpy: KernelFunc = ({ inputs, backend, attrs }) => {
+  const x = inputs["x"] as TensorInfo;
+  const y = inputs["y"] as TensorInfo;
+  float32(Axpy, x, y);
+  if (!util.arraysEqual(x.shape, y.shape)) throw new Error(`${Axpy}: x and y must have one shape; got [${x.shape}] and [${y.shape}]`);
+  const alpha = (attrs as { alpha: number }).alpha;
+  const wasm = backend as WasmBackendInternals;
+  const n = util.sizeFromShape(x.shape);
+  const out = wasm.makeOutput(x.shape, "float32"); // before the views: may grow the heap
+  const blas = activeNativeBlas();
+  const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  if (blas) blas.axpy(wasm.wasm.HEAPU8, off(x), off(y), n, alpha, off(out));
+  else {
+    const [xv, yv, ov] = [wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(y), wasm.typedArrayFromHeap(out)];
+    for (let i = 0; i < n; i++) ov[i] = xv[i]! + alpha * yv[i]!;
+  }
+  return out;
+};
+
+/** p, g, m, v -> p', m', v' (torch.optim.Adam, the gradient times `scale` first). */
+const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { p, g, m, v } = inputs as Record<string, TensorInfo>;
+  float32(AdamUpdate, p!, g!, m!, v!);
+  if ([g, m, v].some((t) => !util.arraysEqual(t!.shape, p!.shape))) throw new Error(`${AdamUpdate}: p, g, m and v must have one shape; got [${p!.shape}], [${g!.shape}], [${m!.shape}], [${v!.shape}]`);
+  const { scale, lr, beta1, beta2, eps, c1, c2 } = attrs as unknown as AdamAttrs;
+  const wasm = backend as WasmBackendInternals;
+  const n = util.sizeFromShape(p!.shape);
+  const outs = [wasm.makeOutput(p!.shape, "float32"), wasm.makeOutput(p!.shape, "float32"), wasm.makeOutput(p!.shape, "float32")]; // before the views
+  const blas = activeNativeBlas();
+  const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  if (blas) blas.adam(wasm.wasm.HEAPU8, off(p!), off(g!), off(m!), off(v!), n, scale, lr / c1, beta1, beta2, 1 / c2, eps, off(outs[0]!), off(outs[1]!), off(outs[2]!));
+  else {
+    const [pv, gv, mv, vv, po, mo, vo] = [p!, g!, m!, v!, ...outs].map((t) => wasm.typedArrayFromHeap(t!));
+    for (let i = 0; i < n; i++) {
+      const gi = gv![i]! * scale;
+      const mi = beta1 * mv![i]! + (1 - beta1) * gi;
+      const vi = beta2 * vv![i]! + (1 - beta2) * gi * gi;
+      mo![i] = mi;
+      vo![i] = vi;
+      po![i] = pv![i]! - (lr / c1) * mi / (Math.sqrt(vi / c2) + eps);
+    }
+  }
+  return outs;
+};
+
+export const wasmOptimizerUpdateOverrides: readonly KernelOverride[] = [
+  { kernelName: SumOfSquares, build: () => sumOfSquares },
+  { kernelName: Axpy, build: () => axpy },
+  { kernelName: AdamUpdate, build: () => adamUpdate },
+];
