@@ -24,6 +24,28 @@ const ListInput = z
   .default({ limit: 1000 });
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** The fields the runs table and a run's page both show, as the api returns them. */
+function runFields(r: Prisma.RunGetPayload<object>) {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    cancelRequested: r.cancelRequested,
+    task: r.task,
+    cell: r.cell,
+    tied: r.tied,
+    tags: r.tags,
+    notes: r.notes,
+    step: r.step,
+    paramCount: r.paramCount,
+    host: r.host,
+    backend: r.backend,
+    createdAt: iso(r.createdAt)!,
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+}
 const asRecord = (v: unknown): Record<string, number> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, number>) : {});
 
 export const runRouter = createTRPCRouter({
@@ -63,25 +85,10 @@ export const runRouter = createTRPCRouter({
         const metricKey = mainMetricKeys(r.task).find((k) => summary[k.replace("/", "_")] !== undefined || l[k] !== undefined) ?? mainMetricKeys(r.task)[0];
         const config = r.config as { train?: { maxSteps?: number } } | null;
         return {
-          id: r.id,
-          name: r.name,
+          ...runFields(r),
           experimentId: r.experimentId,
           experimentName: r.experiment.name,
-          status: r.status,
-          cancelRequested: r.cancelRequested,
-          task: r.task,
-          cell: r.cell,
-          tied: r.tied,
-          tags: r.tags,
-          notes: r.notes,
-          step: r.step,
           maxSteps: config?.train?.maxSteps ?? null,
-          paramCount: r.paramCount,
-          host: r.host,
-          backend: r.backend,
-          createdAt: iso(r.createdAt)!,
-          startedAt: iso(r.startedAt),
-          finishedAt: iso(r.finishedAt),
           error: r.error ? r.error.split("\n")[0]! : null,
           trainLoss: summary.train_loss ?? l["train/loss"] ?? null,
           metric: metricKey ? { key: metricKey, value: summary[metricKey.replace("/", "_")] ?? l[metricKey] ?? null } : null,
@@ -106,29 +113,14 @@ export const runRouter = createTRPCRouter({
     ]);
     if (!r) throw new NotFoundError("run", input.id);
     return {
-      id: r.id,
-      name: r.name,
+      ...runFields(r),
       experiment: r.experiment,
       config: r.config as Record<string, unknown>,
-      status: r.status,
-      cancelRequested: r.cancelRequested,
-      task: r.task,
-      cell: r.cell,
-      tied: r.tied,
-      tags: r.tags,
-      notes: r.notes,
-      step: r.step,
       attempt: r.attempt,
       maxAttempts: r.maxAttempts,
-      paramCount: r.paramCount,
-      host: r.host,
-      backend: r.backend,
       device: r.device,
       error: r.error,
       summary: asRecord(r.summary),
-      createdAt: iso(r.createdAt)!,
-      startedAt: iso(r.startedAt),
-      finishedAt: iso(r.finishedAt),
       heartbeatAt: iso(r.heartbeatAt),
       worker: r.worker
         ? { id: r.worker.id, host: r.worker.host, backend: r.worker.backend, device: r.worker.device, pid: r.worker.pid, status: r.worker.status, lastSeenAt: iso(r.worker.lastSeenAt)! }

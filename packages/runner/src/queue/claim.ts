@@ -20,6 +20,9 @@ export interface ClaimedRun {
   resumed: boolean;
 }
 
+/** The columns both claims return. */
+type ClaimedRow = Omit<ClaimedRun, "resumed">;
+
 /** What a claim writes: the owner ($1-$4 = worker id, host, backend, device), one more attempt. */
 const CLAIM_SET = `status = 'RUNNING', "workerId" = $1, host = $2, backend = $3, device = $4,
   attempt = r.attempt + 1, "startedAt" = COALESCE(r."startedAt", now()), "heartbeatAt" = now(), "finishedAt" = NULL`;
@@ -33,16 +36,7 @@ const CLAIM_SET = `status = 'RUNNING', "workerId" = $1, host = $2, backend = $3,
  * (a skipped older row goes to the next claimer), which is fine for a training queue.
  */
 export async function claimNextRun(pool: Pool, worker: WorkerIdentity): Promise<ClaimedRun | undefined> {
-  const { rows } = await pool.query<{
-    id: string;
-    experimentId: string;
-    name: string;
-    config: unknown;
-    attempt: number;
-    maxAttempts: number;
-    previous: string;
-    step: number;
-  }>(
+  const { rows } = await pool.query<ClaimedRow & { previous: string; step: number }>(
     `WITH next AS (
        SELECT id, status AS previous FROM "Run"
        WHERE (status = 'QUEUED' OR (status = 'CRASHED' AND attempt < "maxAttempts"))
@@ -72,7 +66,7 @@ export async function claimNextRun(pool: Pool, worker: WorkerIdentity): Promise<
 
 /** Claims one specific QUEUED run (used by `unroll train`, which trains in its own process). */
 export async function claimRun(pool: Pool, worker: WorkerIdentity, runId: string): Promise<ClaimedRun | undefined> {
-  const { rows } = await pool.query<{ id: string; experimentId: string; name: string; config: unknown; attempt: number; maxAttempts: number }>(
+  const { rows } = await pool.query<ClaimedRow>(
     `UPDATE "Run" r SET ${CLAIM_SET}
       WHERE r.id = $5 AND r.status = 'QUEUED'
       RETURNING r.id, r."experimentId", r.name, r.config, r.attempt, r."maxAttempts"`,
