@@ -44,7 +44,7 @@ test.describe.serial("dashboard", () => {
     await setField(page, "train.lr", "0.005");
     await setField(page, "model.hiddenSize", "32");
     await expect(field(page, "model.tied").getByRole("alert")).toHaveCount(0);
-    for (const [path, value] of [["train.batchSize", "8"], ["train.bptt", "32"], ["train.maxSteps", "600"], ["train.evalEvery", "50"], ["train.evalBatches", "2"], ["train.sampleEvery", "200"], ["train.checkpointEvery", "200"], ["sample.maxLength", "40"]]) {
+    for (const [path, value] of [["train.batchSize", "8"], ["train.bptt", "32"], ["train.maxSteps", "3000"], ["train.evalEvery", "100"], ["train.evalBatches", "2"], ["train.sampleEvery", "1000"], ["train.checkpointEvery", "1000"], ["sample.maxLength", "40"]]) {
       await setField(page, path!, value!);
     }
     await page.getByRole("button", { name: "Add sweep field" }).click();
@@ -60,7 +60,10 @@ test.describe.serial("dashboard", () => {
   });
 
   test("a worker picks the run up and its chart grows live", async ({ page }) => {
-    await page.goto(url(`/runs/${runIds[0]}`));
+    // The second run: the worker (one run at a time) trains the first one meanwhile, so this page is
+    // open before its run starts and sees it grow. A tiny run trains fast (~500 steps/s with the
+    // native addon): 3000 steps keep it going for several live updates.
+    await page.goto(url(`/runs/${runIds[1]}`));
     await expect(page.locator("[data-status]").first()).toHaveAttribute("data-status", /RUNNING|COMPLETED/, { timeout: 60_000 });
     await expect.poll(async () => (await chartState(page, "chart-train-loss")).points, { timeout: 60_000 }).toBeGreaterThan(0);
     const first = await chartState(page, "chart-train-loss");
