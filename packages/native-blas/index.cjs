@@ -1,5 +1,6 @@
-// OpenBLAS sgemm for tfjs's wasm heap, when the addon was built; otherwise `blas` is null and
-// `reason` says why. Loading never throws.
+// OpenBLAS sgemm for tfjs's wasm heap, when the addon was built; otherwise `blas` is null,
+// `reason` says why and `notice` is the line users see (with the command that fixes it).
+// Loading never throws. Reads UNROLL_NATIVE_BLAS ("0": run without the addon) and OPENBLAS_CORETYPE.
 "use strict";
 const { join } = require("node:path");
 
@@ -33,15 +34,26 @@ if (coreType === undefined) {
   if (coreType !== undefined) process.env.OPENBLAS_CORETYPE = coreType;
 }
 
+const { FIX, SLOW_PATH, readStatus } = require("./scripts/status-file.cjs");
+
 let blas = null;
 let reason = "";
 try {
+  // UNROLL_NATIVE_BLAS=0 runs without the addon, as a machine without OpenBLAS would (to compare).
+  if (process.env.UNROLL_NATIVE_BLAS === "0") throw Object.assign(new Error("off"), { code: "TURNED_OFF" });
   blas = require(join(__dirname, "build", "Release", "unroll_blas.node"));
 } catch (err) {
   const message = String((err && err.message) || err).split("\n")[0];
-  reason = err && err.code === "MODULE_NOT_FOUND"
-    ? "the addon is not built (needs a C compiler and libopenblas-dev; run `pnpm --filter @unroll/native-blas build`)"
-    : `the addon failed to load: ${message}`;
+  const status = readStatus(); // why the install's build did not produce it
+  reason = err && err.code === "TURNED_OFF"
+    ? "the addon is turned off by UNROLL_NATIVE_BLAS=0"
+    : err && err.code === "MODULE_NOT_FOUND"
+      ? `the addon is ${status ? status.message : "not built (its install script never ran)"}`
+      : `the addon failed to load: ${message}`;
 }
 
-module.exports = { blas, reason, coreType: coreType ?? null };
+/** "" when the addon loaded; else one line: the slow path, why, and the command that fixes it. */
+const fix = blas ? "" : reason.includes("UNROLL_NATIVE_BLAS=0") ? "unset UNROLL_NATIVE_BLAS" : FIX;
+const notice = blas ? "" : `${SLOW_PATH} (${reason}). Training runs several times slower. Fix: ${fix}`;
+
+module.exports = { blas, reason, notice, fix, coreType: coreType ?? null };

@@ -30,5 +30,9 @@ export interface NativeBlas {
 export declare const blas: NativeBlas | null;
 /** Why `blas` is null ("" when it loaded). */
 export declare const reason: string;
+/** "" when the addon loaded; else "slow path: no OpenBLAS (why). ... Fix: <command>", for users to read. */
+export declare const notice: string;
+/** The command that builds the addon ("" when it loaded). */
+export declare const fix: string;
 /** OPENBLAS_CORETYPE in effect: the user's, or the one chosen from the CPU's flags; null: OpenBLAS detects. */
 export declare const coreType: string | null;

@@ -2,7 +2,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_BACKEND_ORDER, initBackend } from "./backend.js";
+import { spawnSync } from "node:child_process";
+import { DEFAULT_BACKEND_ORDER, initBackend, wasmDevice } from "./backend.js";
 import { BackendError } from "./errors.js";
 import { nativeBlasInfo } from "./kernels/index.js";
 
@@ -21,6 +22,26 @@ function installed(pkg: string): boolean {
   }
 }
 
+describe("the device string", () => {
+  const off = { available: false, active: false, reason: "the addon is not built: no C compiler (cc)", threads: 0, config: "", coreType: null };
+  it("names OpenBLAS's kernels and threads on the fast path", () => {
+    const on = { available: true, active: true, reason: "", notice: "", threads: 2, config: "OpenBLAS 0.3.21", coreType: "SkylakeX" };
+    expect(wasmDevice("SIMD, 1 thread", on)).toBe("CPU (WebAssembly, SIMD, 1 thread; OpenBLAS SkylakeX, 2 threads)");
+  });
+  it("says slow path without the addon (the run page shows it)", () => {
+    expect(wasmDevice("SIMD, 1 thread", { ...off, notice: "slow path: no OpenBLAS (...). Fix: x" })).toBe("CPU (WebAssembly, SIMD, 1 thread; slow path: no OpenBLAS)");
+  });
+  it("is plain when the addon is there but switched off on purpose", () => {
+    expect(wasmDevice("SIMD, 1 thread", { ...off, available: true, notice: "" })).toBe("CPU (WebAssembly, SIMD, 1 thread)");
+  });
+  it("a process without the addon reports the slow path and its fix from initBackend", () => {
+    const script = `import { initBackend } from "./src/index.ts"; const b = await initBackend({ backend: "wasm" }); console.log(JSON.stringify({ device: b.device, notice: b.notice }));`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url), env: { ...process.env, UNROLL_NATIVE_BLAS: "0" }, encoding: "utf8" });
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    expect(JSON.parse(line)).toEqual({ device: "CPU (WebAssembly, SIMD, 1 thread; slow path: no OpenBLAS)", notice: "slow path: no OpenBLAS (the addon is turned off by UNROLL_NATIVE_BLAS=0). Training runs several times slower. Fix: unset UNROLL_NATIVE_BLAS" });
+  });
+});
+
 describe("initBackend", () => {
   it("starts a forced cpu backend, with gradients and our cpu kernel", async () => {
     const info = await initBackend({ backend: "cpu" });
@@ -35,8 +56,13 @@ describe("initBackend", () => {
     expect(info).toMatchObject({ name: "wasm", tfBackend: "wasm", simd: true, threads: 1 });
     expect(info.device).toMatch(/WebAssembly, SIMD, 1 thread/);
     const blas = nativeBlasInfo(); // the device says whether matMuls and fused layers run on OpenBLAS
-    if (blas.active) expect(info.device).toContain(`OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread`);
-    else expect(info.device).not.toContain("OpenBLAS");
+    if (blas.active) {
+      expect(info.device).toContain(`OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread`);
+      expect(info.notice).toBe("");
+    } else {
+      expect(info.device).toContain("slow path: no OpenBLAS");
+      expect(info.notice).toMatch(/^slow path: no OpenBLAS \(.+\)\. .*Fix: /);
+    }
     expect(info.kernels).toEqual(expect.arrayContaining(["BatchMatMul", "_FusedMatMul", "Slice", "SplitV", "Unpack", "UnsortedSegmentSum"]));
     expect(tf.getBackend()).toBe("wasm");
   });

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { readCoreEnv } from "./env.js";
 import { BackendError } from "./errors.js";
-import { nativeBlasInfo, registerFastKernels } from "./kernels/index.js";
+import { SLOW_PATH, nativeBlasInfo, registerFastKernels, type NativeBlasInfo } from "./kernels/index.js";
 import { MAX_WASM_THREADS, startThreadedWasm, type ThreadedWasmModule } from "./kernels/wasm-threads.js";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
@@ -45,9 +45,11 @@ export interface BackendInfo {
   skipped: { name: BackendName; reason: string }[];
   /** Kernels of ours registered for this backend (see kernels/). */
   kernels: string[];
+  /** "" on the fast path; else the line to show users: why training is slow here and the command that fixes it. */
+  notice: string;
 }
 
-type Started = Omit<BackendInfo, "name" | "chosenBy" | "skipped">;
+type Started = Omit<BackendInfo, "name" | "chosenBy" | "skipped" | "notice"> & { notice?: string };
 
 /** A backend that cannot start here; `reason` says why. */
 class Unavailable extends Error {}
@@ -88,7 +90,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   for (const name of candidates) {
     try {
       const started = await start(name, threads);
-      return { name, chosenBy, skipped, ...started };
+      return { name, chosenBy, skipped, notice: "", ...started };
     } catch (err) {
       if (!(err instanceof Unavailable)) throw err;
       if (forced) {
@@ -227,8 +229,17 @@ async function startWasm(threads: number): Promise<Started> {
   const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
   const build = `${simd ? "SIMD" : "no SIMD"}, ${actualThreads > 1 ? `${actualThreads} threads` : "1 thread"}`;
   const blas = nativeBlasInfo(); // the native addon: matMuls and fused layers on OpenBLAS
-  const native = blas.active ? `; OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread${blas.threads > 1 ? "s" : ""}` : "";
-  return { tfBackend: "wasm", device: `CPU (WebAssembly, ${build}${native})`, threads: actualThreads, simd, kernels };
+  return { tfBackend: "wasm", device: wasmDevice(build, blas), threads: actualThreads, simd, kernels, notice: blas.notice };
+}
+
+/** "CPU (WebAssembly, SIMD, 1 thread; OpenBLAS SkylakeX, 2 threads)", or "...; slow path: no OpenBLAS)" without the addon. */
+export function wasmDevice(build: string, blas: NativeBlasInfo): string {
+  const native = blas.active
+    ? `; OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread${blas.threads > 1 ? "s" : ""}`
+    : blas.available
+      ? "" // switched off by setNativeBlas({ enabled: false })
+      : `; ${SLOW_PATH}`;
+  return `CPU (WebAssembly, ${build}${native})`;
 }
 
 async function startCpu(): Promise<Started> {

@@ -1,12 +1,14 @@
 // The embedded PGlite server: one owner per data directory, clear errors for a second opener,
 // stale-lock takeover, persistence across restarts, and concurrent clients.
 import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:net";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_EMBEDDED_PORT } from "./env.js";
 import { DataDirInUseError, LOCK_FILE, readLock, startEmbedded, type EmbeddedServer } from "./embedded.js";
 import { applyMigrations } from "./migrate/apply.js";
 import { createTestDatabase, embeddedTemplateDir, type TestDatabase } from "./testing.js";
@@ -144,5 +146,34 @@ describe("embedded lifecycle", () => {
     expect(readLock(dataDir)?.pid).toBe(process.pid);
     await server.stop();
     server = undefined;
+  });
+
+  it("takes a free port when the default one is taken (a second checkout), and says where in the lock", async () => {
+    const dataDir = join(home, "pgdata");
+    // Hold the default port, as another checkout's server would (unless something holds it already).
+    const blocker: Server | undefined = await new Promise((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(undefined));
+      s.listen(DEFAULT_EMBEDDED_PORT, "127.0.0.1", () => resolve(s));
+    });
+    const saved = process.env["UNROLL_DB_PORT"];
+    try {
+      delete process.env["UNROLL_DB_PORT"];
+      server = await startEmbedded({ dataDir });
+      expect(server.port).not.toBe(DEFAULT_EMBEDDED_PORT);
+      expect(readLock(dataDir)).toMatchObject({ port: server.port, url: server.url, ready: true });
+      expect(await query(server.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+      await server.stop();
+      server = undefined;
+
+      // A port the user forces is taken or fails, with the fix in the message.
+      process.env["UNROLL_DB_PORT"] = String(DEFAULT_EMBEDDED_PORT);
+      await expect(startEmbedded({ dataDir })).rejects.toThrow(/port 54329 is in use: set UNROLL_DB_PORT/);
+      expect(readLock(dataDir)).toBeUndefined();
+    } finally {
+      if (saved === undefined) delete process.env["UNROLL_DB_PORT"];
+      else process.env["UNROLL_DB_PORT"] = saved;
+      await new Promise((resolve) => (blocker ? blocker.close(resolve) : resolve(undefined)));
+    }
   });
 });

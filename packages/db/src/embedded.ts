@@ -38,7 +38,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import pg from "pg";
-import { databaseUrl, embeddedDataDir, embeddedPort } from "./env.js";
+import { DEFAULT_EMBEDDED_PORT, databaseUrl, embeddedDataDir, embeddedPortOverride } from "./env.js";
 
 export const LOCK_FILE = "unroll.lock";
 /** Keys cached PGlite data directories: a new PGlite may not open an older one's files. */
@@ -192,14 +192,26 @@ export interface EmbeddedServer {
 export interface EmbeddedOptions {
   /** Default <UNROLL_HOME>/pgdata; "memory://" for a throwaway in-memory database (no lock). */
   dataDir?: string;
-  /** Default UNROLL_DB_PORT or 54329; 0 picks a free port. */
+  /**
+   * A port to serve on, taken or failing (0 picks a free port). Default: UNROLL_DB_PORT when set,
+   * else 54329, or a free port when 54329 is taken (another checkout's server, say): clients find
+   * the port in the lock file, so nobody needs to know it.
+   */
   port?: number;
+}
+
+/** Serves `db` on HOST:port (0: a free port); rejects with the listen error (code EADDRINUSE when taken). */
+async function serve(db: PGlite, port: number): Promise<PGLiteSocketServer> {
+  const server = new PGLiteSocketServer({ db, host: HOST, port, maxConnections: MAX_CONNECTIONS });
+  await server.start();
+  return server;
 }
 
 /** Open the data directory and serve it on 127.0.0.1. Throws DataDirInUseError if another process owns it. */
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const dataDir = options.dataDir ?? embeddedDataDir();
-  const port = options.port ?? embeddedPort();
+  const forced = options.port ?? embeddedPortOverride();
+  const port = forced ?? DEFAULT_EMBEDDED_PORT;
   const inMemory = dataDir.startsWith("memory://");
   const started = new Date().toISOString();
   if (!inMemory) {
@@ -209,13 +221,11 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    db = await PGlite.create(dataDir);
-    server = new PGLiteSocketServer({ db, host: HOST, port, maxConnections: MAX_CONNECTIONS });
-    await server.start().catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE") {
-        throw new Error(`port ${port} is in use: set UNROLL_DB_PORT to a free port for the embedded database`);
-      }
-      throw error;
+    const opened = (db = await PGlite.create(dataDir));
+    server = await serve(opened, port).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") throw error;
+      if (forced === undefined) return serve(opened, 0); // the default port is taken: any free one
+      throw new Error(`port ${port} is in use: set UNROLL_DB_PORT to a free port for the embedded database, or unset it to take any free port`);
     });
   } catch (error) {
     await db?.close().catch(() => undefined);

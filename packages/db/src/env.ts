@@ -2,7 +2,7 @@
 //
 //   DATABASE_URL        a Postgres to use; unset -> the embedded PGlite under UNROLL_HOME
 //   UNROLL_HOME         state directory, default <repo root>/.unroll
-//   UNROLL_DB_PORT      port of the embedded server, default 54329
+//   UNROLL_DB_PORT      port of the embedded server; unset: 54329, or a free port when that is taken
 //   TEST_DATABASE_URL   server on which tests create throwaway databases
 //   UNROLL_TEST_TARGETS "embedded,postgres" (default: both when the server answers)
 //   UNROLL_KEEP_TEST_DB "1" keeps test databases for inspection
@@ -51,9 +51,10 @@ export function embeddedDataDir(): string {
   return join(unrollHome(), "pgdata");
 }
 
-export function embeddedPort(): number {
+/** The port UNROLL_DB_PORT forces for the embedded server; undefined: the default, or any free port. */
+export function embeddedPortOverride(): number | undefined {
   const raw = nonEmpty("UNROLL_DB_PORT");
-  if (raw === undefined) return DEFAULT_EMBEDDED_PORT;
+  if (raw === undefined) return undefined;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`UNROLL_DB_PORT must be a port number (0-65535), got "${raw}"`);

@@ -8,7 +8,7 @@ export { createDb, type CreateDbOptions, type Db } from "./client.js";
 export {
   databaseUrl,
   embeddedDataDir,
-  embeddedPort,
+  embeddedPortOverride,
   repoRoot,
   unrollHome,
   DEFAULT_EMBEDDED_PORT,

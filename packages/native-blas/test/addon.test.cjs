@@ -6,17 +6,45 @@ const assert = require("node:assert");
 const { spawnSync } = require("node:child_process");
 const { join } = require("node:path");
 
-const build = join(__dirname, "..", "scripts", "build.cjs");
+const { cpSync, mkdtempSync, rmSync } = require("node:fs");
+const { tmpdir } = require("node:os");
 
-test("the install build exits 0 and says why when there is no compiler", () => {
-  const r = spawnSync(process.execPath, [build], { env: { ...process.env, CC: "/nonexistent/cc" }, encoding: "utf8" });
+/** A copy of this package without its build, so that a failing build cannot touch the real one. */
+function packageCopy(t) {
+  const dir = mkdtempSync(join(tmpdir(), "unroll-native-blas-"));
+  for (const f of ["index.cjs", "package.json", "scripts", "src"]) cpSync(join(__dirname, "..", f), join(dir, f), { recursive: true });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+const loaderState = "const m = require('.'); console.log(JSON.stringify({ loaded: m.blas !== null, reason: m.reason, notice: m.notice, fix: m.fix }))";
+
+test("the install build exits 0 and says why, with the fix, when there is no compiler", (t) => {
+  const dir = packageCopy(t);
+  const r = spawnSync(process.execPath, [join(dir, "scripts", "build.cjs")], { env: { ...process.env, CC: "/nonexistent/cc" }, encoding: "utf8" });
   assert.strictEqual(r.status, 0);
-  assert.match(r.stdout, /@unroll\/native-blas: (failed|skipped)/);
+  assert.match(r.stdout, /@unroll\/native-blas: not built: no C compiler \(\/nonexistent\/cc\)/);
+  assert.match(r.stdout, /slow path without it; fix: (sudo )?apt-get install -y build-essential libopenblas-dev && pnpm --filter @unroll\/native-blas build/);
+  // The loader, and so core, `pnpm start`, the worker and the run page, say the same later.
+  const state = JSON.parse(spawnSync(process.execPath, ["-e", loaderState], { cwd: dir, encoding: "utf8" }).stdout);
+  assert.strictEqual(state.loaded, false);
+  assert.match(state.reason, /not built: no C compiler/);
+  assert.match(state.notice, /^slow path: no OpenBLAS \(the addon is not built: no C compiler .*Fix: .*apt-get install -y build-essential libopenblas-dev/);
+  // And the end of `pnpm install` shows it.
+  const status = spawnSync(process.execPath, [join(dir, "scripts", "status.cjs")], { encoding: "utf8" });
+  assert.match(status.stdout, /!! slow path: no OpenBLAS/);
 });
 
-test("--strict (the package's build script) fails instead", () => {
-  const r = spawnSync(process.execPath, [build, "--strict"], { env: { ...process.env, CC: "/nonexistent/cc" }, encoding: "utf8" });
+test("--strict (the package's build script) fails instead", (t) => {
+  const dir = packageCopy(t);
+  const r = spawnSync(process.execPath, [join(dir, "scripts", "build.cjs"), "--strict"], { env: { ...process.env, CC: "/nonexistent/cc" }, encoding: "utf8" });
   assert.strictEqual(r.status, 1);
+});
+
+test("UNROLL_NATIVE_BLAS=0 runs without the addon, and the notice says how to undo it", () => {
+  const r = spawnSync(process.execPath, ["-e", loaderState], { cwd: join(__dirname, ".."), env: { ...process.env, UNROLL_NATIVE_BLAS: "0" }, encoding: "utf8" });
+  const state = JSON.parse(r.stdout);
+  assert.strictEqual(state.loaded, false);
+  assert.match(state.notice, /^slow path: no OpenBLAS \(the addon is turned off by UNROLL_NATIVE_BLAS=0\).*Fix: unset UNROLL_NATIVE_BLAS$/);
 });
 
 test("loading never throws: blas or a reason", () => {

@@ -13,7 +13,8 @@ import type { Outcome } from "./queue/lifecycle.js";
 
 export interface WorkerOptions {
   pool: Pool;
-  backend: { name: string; device: string };
+  /** `notice`: "" on the fast path, else why training is slow here and the fix (logged at start). */
+  backend: { name: string; device: string; notice?: string };
   concurrency?: number;
   /** Exit when the queue is empty. */
   once?: boolean;
@@ -44,6 +45,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
 
   const worker = await registerWorker(pool, { host: hostname(), backend: options.backend.name, device: options.backend.device });
   log(`worker ${worker.id} on ${worker.host} (${worker.backend}, ${worker.device}), concurrency ${concurrency}`);
+  if (options.backend.notice) log(`!! ${options.backend.notice}`);
   const report: WorkerReport = { workerId: worker.id, runs: [] };
   // Records an earlier worker on this machine could not deliver before it stopped.
   const replayed = await replaySpoolDir(options.spoolDir, new PostgresSink(pool), (file, e) => log(`spool ${file}: still cannot be written: ${String(e)}`));

@@ -35,9 +35,12 @@ describe(`unroll CLI on ${target}`, () => {
   afterAll(() => t?.close());
 
   function unroll(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return unrollWith({}, ...args);
+  }
+  function unrollWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [BIN, ...args], {
-        env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: join(SPOOL_DIR, "cli-home") },
+        env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: join(SPOOL_DIR, "cli-home"), ...env },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -66,6 +69,15 @@ describe(`unroll CLI on ${target}`, () => {
       expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     }
     expect(await runCount()).toBe(0);
+  }, 120_000);
+
+  it("says plainly when training takes the slow path (no OpenBLAS), on the terminal and in the run's device", async () => {
+    const r = await unrollWith({ UNROLL_BACKEND: "wasm", UNROLL_NATIVE_BLAS: "0" }, "train", config, "--json", "--experiment", "slow-path", "--set", "train.maxSteps=1");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/!! slow path: no OpenBLAS \(the addon is turned off by UNROLL_NATIVE_BLAS=0\)\. .*Fix: unset UNROLL_NATIVE_BLAS/);
+    const { runId } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { runId: string };
+    const { rows } = await t.db.pool.query<{ device: string }>(`SELECT device FROM "Run" WHERE id = $1`, [runId]);
+    expect(rows[0]?.device).toMatch(/^CPU \(WebAssembly, .*; slow path: no OpenBLAS\)$/);
   }, 120_000);
 
   it("trains with --json, then samples, scores, exports and shows the run", async () => {

@@ -119,6 +119,11 @@ export function RunPage({ id }: { id: string }) {
           <pre>{r.error}</pre>
         </div>
       ) : null}
+      {r.device?.includes("slow path") ? (
+        <div className="warn-box" role="note" data-testid="slow-path">
+          Trained on the slow path: the worker on {r.worker?.host ?? r.host ?? "its machine"} has no native OpenBLAS addon ({r.device}), several times slower. On that machine, run <code>pnpm --filter @unroll/native-blas build</code>; its output names anything missing.
+        </div>
+      ) : null}
       {r.status === "CRASHED" ? <div className="warn-box">The worker stopped heartbeating; the run {r.attempt < r.maxAttempts ? "will resume from its last checkpoint" : "has no attempts left"} (attempt {r.attempt} of {r.maxAttempts}).</div> : null}
 
       <div className="grid grid-3">

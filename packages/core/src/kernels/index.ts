@@ -21,7 +21,7 @@ export { AdamUpdate, Axpy, SumOfSquares } from "./optimizer-update.js";
 export type { AdamAttrs } from "./optimizer-update.js";
 export { GruCell, GruCellGrad } from "./gru-cell.js";
 export { SoftmaxCrossEntropy } from "./softmax-ce.js";
-export { nativeBlasInfo, setNativeBlas } from "./native-blas.js";
+export { SLOW_PATH, nativeBlasInfo, setNativeBlas } from "./native-blas.js";
 export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {

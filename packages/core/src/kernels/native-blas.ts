@@ -18,6 +18,8 @@ export interface NativeBlasInfo {
   active: boolean;
   /** Why it is not active ("" when it is). */
   reason: string;
+  /** "" when the addon loaded; else the line users see: "slow path: no OpenBLAS (why). ... Fix: <command>". */
+  notice: string;
   /** OpenBLAS threads (0 when unavailable). */
   threads: number;
   /** OpenBLAS's build line, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH USE_OPENMP Zen MAX_THREADS=64". */
@@ -26,19 +28,30 @@ export interface NativeBlasInfo {
   coreType: string | null;
 }
 
+/** How the device string and the notices name a machine without the addon (the addon's notices start with it too). */
+export const SLOW_PATH = "slow path: no OpenBLAS";
+
 const PACKAGE: string = "@unroll/native-blas"; // held in a variable: optional, not for bundlers
 
-let loaded: { blas: NativeBlas | null; reason: string; coreType: string | null } | undefined;
+interface Loaded {
+  blas: NativeBlas | null;
+  reason: string;
+  notice: string;
+  coreType: string | null;
+}
+
+let loaded: Loaded | undefined;
 let enabled = true;
 
-function load(): { blas: NativeBlas | null; reason: string; coreType: string | null } {
+function load(): Loaded {
   if (loaded) return loaded;
   try {
-    const mod = createRequire(import.meta.url)(PACKAGE) as { blas: NativeBlas | null; reason: string; coreType: string | null };
-    loaded = { blas: mod.blas, reason: mod.blas ? "" : mod.reason, coreType: mod.coreType };
+    const mod = createRequire(import.meta.url)(PACKAGE) as Loaded;
+    loaded = { blas: mod.blas, reason: mod.blas ? "" : mod.reason, notice: mod.blas ? "" : mod.notice, coreType: mod.coreType };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    loaded = { blas: null, reason: code === "MODULE_NOT_FOUND" ? `${PACKAGE} is not installed` : `${PACKAGE} failed to load: ${String(err)}`, coreType: null };
+    const reason = code === "MODULE_NOT_FOUND" ? `${PACKAGE} is not installed` : `${PACKAGE} failed to load: ${String(err)}`;
+    loaded = { blas: null, reason, notice: `${SLOW_PATH} (${reason}). Training runs several times slower.`, coreType: null };
   }
   return loaded;
 }
@@ -61,7 +74,7 @@ export function setNativeBlas(options: { enabled?: boolean; threads?: number }):
 
 /** Which matMul path the wasm backend uses, and why. */
 export function nativeBlasInfo(): NativeBlasInfo {
-  const { blas, reason, coreType } = load();
-  if (!blas) return { available: false, active: false, reason, threads: 0, config: "", coreType: null };
-  return { available: true, active: enabled, reason: enabled ? "" : "disabled by setNativeBlas({ enabled: false })", threads: blas.getThreads(), config: blas.config(), coreType };
+  const { blas, reason, notice, coreType } = load();
+  if (!blas) return { available: false, active: false, reason, notice, threads: 0, config: "", coreType: null };
+  return { available: true, active: enabled, reason: enabled ? "" : "disabled by setNativeBlas({ enabled: false })", notice: "", threads: blas.getThreads(), config: blas.config(), coreType };
 }

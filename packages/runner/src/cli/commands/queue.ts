@@ -53,7 +53,7 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
   try {
     const report = await runWorker({
       pool: db.pool,
-      backend: { name: backend.name, device: backend.device },
+      backend: { name: backend.name, device: backend.device, notice: backend.notice },
       concurrency,
       once: ctx.flag("once"),
       spoolDir: ctx.spoolDir,

@@ -23,6 +23,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const run = await claimRun(db.pool, worker, runId!);
   if (!run) throw new Error(`run ${runId} was claimed by another worker before this process could start it`);
   ctx.err(`run ${run.id} (${run.name}) on ${backend.name} (${backend.device})`);
+  if (backend.notice) ctx.err(`!! ${backend.notice}`);
 
   // First Ctrl-C: finish the step and stop (status CANCELLED, last checkpoint kept). Second: exit now.
   const stop = new AbortController();

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { applyOverrides, parseExperimentConfig } from "@unroll/core";
+import { applyOverrides, nativeBlasInfo, parseExperimentConfig } from "@unroll/core";
 import { enqueueRuns, runName } from "../../queue/enqueue.js";
 import type { CommandContext } from "../context.js";
 
@@ -29,6 +29,9 @@ export async function queueDemo(ctx: CommandContext): Promise<string[]> {
 }
 
 export async function upCommand(ctx: CommandContext): Promise<number> {
+  // The first thing to know on a fresh machine: whether training takes the fast path.
+  const blas = nativeBlasInfo();
+  if (blas.notice) ctx.err(`!! ${blas.notice}`);
   const db = await ctx.db();
   ctx.err(`database: ${db.url.replace(/:[^:@/]*@/, ":***@")}`);
   if (!ctx.flag("no-demo")) {
