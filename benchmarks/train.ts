@@ -3,13 +3,14 @@
 // in several variants, both sides in this one run, each a separate process, back to back.
 //
 //   node benchmarks/run.mjs train [--quick] [--steps 20] [--reps 3] [--rounds 2] [--configs lstm,lstm-tied,gru,elman,lstm-650]
-//                                 [--backends wasm,wasm-nonative,cpu] [--peer-threads default,2]
+//                                 [--backends wasm,wasm-nonative,cpu] [--peer-threads default,2|none]
 //
 // tokens/s are medians over --rounds x --reps repetitions of --steps steps (each process after 3
 // warm-up steps; rounds alternate which side runs first). The peer
 // figure is PyTorch's best over the thread settings tried (its default, 1 here, and nproc, with
 // the user's own environment); Unroll's is its best over OpenBLAS threads (default nproc, and 1):
 // ratio = Unroll best / PyTorch best; ratioSameThreads compares 1 with 1 and nproc with nproc.
+// --peer-threads none runs Unroll alone (a machine without PyTorch; the ratios are then null).
 // Last line: one JSON object with every figure.
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ const configs = (args.get("configs") ?? (quick ? "lstm,lstm-tied" : Object.keys(
 // wasm = wasm + OpenBLAS at its default threads (nproc); wasm-1thread = the same with one BLAS
 // thread (on a loaded machine a 2-thread product waits for its slowest thread)
 const backends = (args.get("backends") ?? (quick ? "wasm,wasm-1thread" : "wasm,wasm-1thread,wasm-nonative,cpu")).split(",");
-const peerThreads = (args.get("peer-threads") ?? `default,${cpus().length}`).split(",");
+const peerThreads = (args.get("peer-threads") ?? `default,${cpus().length}`).split(",").filter((t) => t !== "none");
 const here = import.meta.dirname;
 const tsx = join(here, "node_modules", ".bin", "tsx");
 
@@ -92,17 +93,17 @@ for (const name of configs) {
   for (const [b, rs] of Object.entries(unrollRuns)) unroll[b] = round(median(rs));
   const peer: Record<string, number> = {};
   for (const [k, rs] of Object.entries(peerRuns)) peer[k] = round(median(rs));
-  const best = Math.max(...Object.values(peer));
+  const best = peerThreads.length > 0 ? Math.max(...Object.values(peer)) : null;
   const ours = Math.max(...["wasm", "wasm-1thread"].map((b) => unroll[b]).filter((x): x is number => typeof x === "number"));
   const sameThreads = {
     "1": typeof unroll["wasm-1thread"] === "number" && peer["threads1"] ? round((unroll["wasm-1thread"] as number) / peer["threads1"], 2) : null,
     [String(cpus().length)]: typeof unroll["wasm"] === "number" && peer[`threads${cpus().length}`] ? round((unroll["wasm"] as number) / peer[`threads${cpus().length}`]!, 2) : null,
   };
   // ratio: Unroll's best setting over PyTorch's best setting; ratioSameThreads: at equal thread counts
-  const row = { config: name, ...c, openblasCoreType: coreType ?? null, unroll, pytorch: peer, unrollBest: ours, pytorchBest: best, ratio: round(ours / best, 2), ratioSameThreads: sameThreads };
+  const row = { config: name, ...c, openblasCoreType: coreType ?? null, unroll, pytorch: peer, unrollBest: ours, pytorchBest: best, ratio: best ? round(ours / best, 2) : null, ratioSameThreads: sameThreads };
   console.log(`  ${name}: Unroll best ${ours}, PyTorch best ${best} tokens/s; ratio ${row.ratio} (same threads: ${JSON.stringify(sameThreads)})`);
   rows.push(row);
 }
 const after = machine();
-const ratios = rows.map((r) => r["ratio"] as number);
-console.log(JSON.stringify({ benchmark: "train", unit: "tokens/s", steps, reps, rounds, statistic: "median", machine: { ...before, loadAfter: after.load }, results: rows, ratio: round(median(ratios), 2), ratioMin: Math.min(...ratios) }));
+const ratios = rows.map((r) => r["ratio"]).filter((r): r is number => typeof r === "number");
+console.log(JSON.stringify({ benchmark: "train", unit: "tokens/s", steps, reps, rounds, statistic: "median", machine: { ...before, loadAfter: after.load }, results: rows, ratio: ratios.length ? round(median(ratios), 2) : null, ratioMin: ratios.length ? Math.min(...ratios) : null }));
