@@ -8,16 +8,20 @@
 // it in-process until it exits; later processes connect to it. For long sessions run
 // `unroll-db serve` first so the owner outlives the apps.
 //
-// Semantics of the served database (PGlite is a single Postgres backend; pglite-socket multiplexes
-// clients onto it):
-// - clients are serialised: statements interleave, but while one client has a transaction open,
-//   other clients' statements wait until it ends. Keep transactions short.
+// Semantics of the served database (PGlite is a single Postgres backend; wire-server.ts lets the
+// clients take turns on it):
+// - clients are serialised: a statement (a simple query, or an extended-protocol batch up to its
+//   Sync) runs whole, and while one client has a transaction open (or a batch paused on Flush),
+//   other clients' statements, and new connections, wait until it ends. Keep transactions short.
+//   A client that disconnects mid-transaction is rolled back.
 // - `FOR UPDATE SKIP LOCKED` works trivially: no two transactions ever run at once, so nothing is
 //   ever locked by another transaction (the second claimer simply runs after the first committed).
 // - session state is SHARED by all clients: advisory locks (pg_advisory_lock and
-//   pg_try_advisory_lock succeed for everyone), SET, temp tables, named prepared statements.
+//   pg_try_advisory_lock succeed for everyone), SET, temp tables, named prepared statements,
+//   LISTEN (a notification reaches whichever client's statement is running, not the listener).
 //   Transaction-scoped locks still exclude because transactions are serialised.
 // - one database only (connect to any database name, you get the same one).
+// - no COPY FROM STDIN (it fails with an error; COPY TO STDOUT works), no query cancellation.
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -36,15 +40,15 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import pg from "pg";
 import { DEFAULT_EMBEDDED_PORT, databaseUrl, embeddedDataDir, embeddedPortOverride } from "./env.js";
+import { PGliteWireServer } from "./wire-server.js";
 
 export const LOCK_FILE = "unroll.lock";
 /** Keys cached PGlite data directories: a new PGlite may not open an older one's files. */
 const PGLITE_VERSION = "0.5.14";
 const HOST = "127.0.0.1";
-/** pglite-socket accepts only 1 client by default. */
+/** Connections the server accepts at once. */
 const MAX_CONNECTIONS = 100;
 
 export interface LockInfo {
@@ -201,8 +205,8 @@ export interface EmbeddedOptions {
 }
 
 /** Serves `db` on HOST:port (0: a free port); rejects with the listen error (code EADDRINUSE when taken). */
-async function serve(db: PGlite, port: number): Promise<PGLiteSocketServer> {
-  const server = new PGLiteSocketServer({ db, host: HOST, port, maxConnections: MAX_CONNECTIONS });
+async function serve(db: PGlite, port: number): Promise<PGliteWireServer> {
+  const server = new PGliteWireServer({ db, host: HOST, port, maxConnections: MAX_CONNECTIONS });
   await server.start();
   return server;
 }
@@ -219,7 +223,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     await acquireLock(dataDir, { pid: process.pid, port, host: HOST, url: embeddedUrl(port), started, ready: false });
   }
   let db: PGlite | undefined;
-  let server: PGLiteSocketServer | undefined;
+  let server: PGliteWireServer | undefined;
   try {
     const opened = (db = await PGlite.create(dataDir));
     server = await serve(opened, port).catch((error: NodeJS.ErrnoException) => {
@@ -232,7 +236,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     if (!inMemory) releaseLock(dataDir);
     throw error;
   }
-  const actualPort = Number(server.getServerConn().split(":").pop());
+  const actualPort = server.port;
   const url = embeddedUrl(actualPort);
   if (!inMemory) writeLock(dataDir, { pid: process.pid, port: actualPort, host: HOST, url, started, ready: true });
 
