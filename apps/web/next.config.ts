@@ -17,7 +17,6 @@ const config: NextConfig = {
     "@prisma/adapter-pg",
     "@prisma/client",
     "@electric-sql/pglite",
-    "@electric-sql/pglite-socket",
     "@tensorflow/tfjs",
     "@tensorflow/tfjs-core",
     "@tensorflow/tfjs-backend-cpu",

@@ -10,6 +10,7 @@ import type { Rng } from "../random.js";
 import type { Batchified } from "./batching.js";
 import { batchify, lmChunk, lmChunkCount } from "./batching.js";
 import type { Split, Task } from "./task.js";
+import { yieldToEventLoop } from "./event-loop.js";
 
 export interface LMData {
   train: ArrayLike<number>;
@@ -101,6 +102,7 @@ export class LMTask implements Task {
       total += ((await out.loss.data())[0] as number) * c.time; // weighted by chunk length
       count += c.time;
       out.loss.dispose();
+      await yieldToEventLoop(); // a full validation pass takes seconds: let heartbeats through
     }
     disposeState(state);
     const loss = total / Math.max(count, 1);

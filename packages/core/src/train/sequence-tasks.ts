@@ -10,6 +10,7 @@ import type { Rng } from "../random.js";
 import type { PaddedBatch, SequenceExample } from "./batching.js";
 import { bucketBatches, padBatch } from "./batching.js";
 import type { Split, Task } from "./task.js";
+import { yieldToEventLoop } from "./event-loop.js";
 
 export interface SequenceData {
   train: SequenceExample[];
@@ -86,6 +87,7 @@ abstract class SequenceTask implements Task {
       const [loss, pred] = tf.tidy(() => this.evalBatch(b));
       const out = { batch: b, loss: (await loss.data())[0] as number, pred: Array.from(await pred.data()) };
       tf.dispose([loss, pred]);
+      await yieldToEventLoop(); // a full validation pass takes seconds: let heartbeats through
       yield out;
     }
   }

@@ -181,3 +181,29 @@ describe("train", () => {
     dispose(task);
   });
 });
+
+describe("the training loop and the event loop", () => {
+  it("lets timers run between steps and evaluation batches (a worker's heartbeats), with no checkpoint or eval I/O", async () => {
+    const task = lmTask();
+    const seenAt: number[] = []; // the step each timer tick saw
+    let step = 0;
+    const timer = setInterval(() => seenAt.push(step), 0);
+    try {
+      await train({
+        task,
+        config: { optimizer: "adam", lr: 0.03, clip: 1, epochs: 100, seed: 7, maxSteps: 40, evalEvery: 0, checkpointEvery: 0 },
+        meta: { ...META, task: task.kind },
+        onEvent: (e) => {
+          if (e.type === "step") step = e.step;
+        },
+      });
+    } finally {
+      clearInterval(timer);
+      dispose(task);
+    }
+    // Without a yield per step every await resolves as a microtask and no tick runs until the end.
+    const during = new Set(seenAt.filter((s) => s > 0 && s < 40));
+    expect(during.size).toBeGreaterThanOrEqual(30);
+  });
+});
+

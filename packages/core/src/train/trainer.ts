@@ -10,6 +10,7 @@ import type { Checkpoint, CheckpointMetadata } from "../checkpoint.js";
 import { decodeCheckpoint, encodeCheckpoint, loadParameters, readTensors, tensorsUnder } from "../checkpoint.js";
 import { BackendError, ConfigError, TrainingError } from "../errors.js";
 import { deriveSeed, Rng } from "../random.js";
+import { yieldToEventLoop } from "./event-loop.js";
 import type { Sample, TrainEvent } from "./events.js";
 import type { Gradients, Optimizer } from "./optimizers.js";
 import { createOptimizer, gradientScale } from "./optimizers.js";
@@ -140,6 +141,7 @@ export async function train({ task, config, onEvent, signal, resume, meta, sampl
       s.index++;
       metrics.train_loss = loss;
       await onEvent({ type: "step", step: s.step, epoch: s.epoch, loss, lr: optimizer.lr, tokens: s.tokens, tokensPerSecond: sessionTokens / Math.max(sessionSeconds, 1e-9) });
+      await yieldToEventLoop(); // heartbeats, metric flushes and cancels run between steps
       const epochDone = s.index >= perEpoch;
       if ((config.evalEvery && s.step % config.evalEvery === 0) || epochDone) {
         await validate();
