@@ -4,6 +4,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { ensureDatabase, type DatabaseHandle } from "./embedded.js";
+import { databaseTimeouts } from "./env.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 
 export interface Db {
@@ -21,6 +22,9 @@ export interface CreateDbOptions {
   url?: string;
   /** Pool size (default 10). */
   max?: number;
+  /** Override UNROLL_DB_CONNECT_TIMEOUT_MS / UNROLL_DB_QUERY_TIMEOUT_MS (see env.ts). */
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
 }
 
 export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
@@ -30,7 +34,17 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Db> {
     handle = await ensureDatabase();
     url = handle.url;
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const limits = databaseTimeouts();
+  // No wait without a bound: connecting, and each statement's answer (a timed-out statement's
+  // connection is destroyed by the pool, so a blackholed one is not reused); keepAlive lets the
+  // OS notice a dead peer on idle connections.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? limits.connectMs,
+    query_timeout: options.queryTimeoutMs ?? limits.queryMs,
+    keepAlive: true,
+  });
   // An idle client's error (server restarted, connection killed) must not crash the process;
   // the pool drops that client and the next query gets a fresh one.
   pool.on("error", (error) => console.warn(`@unroll/db: idle connection dropped: ${error.message}`));

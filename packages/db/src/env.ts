@@ -3,6 +3,8 @@
 //   DATABASE_URL        a Postgres to use; unset -> the embedded PGlite under UNROLL_HOME
 //   UNROLL_HOME         state directory, default <repo root>/.unroll
 //   UNROLL_DB_PORT      port of the embedded server; unset: 54329, or a free port when that is taken
+//   UNROLL_DB_CONNECT_TIMEOUT_MS  give up connecting after this long (default 10000)
+//   UNROLL_DB_QUERY_TIMEOUT_MS    give up waiting for a statement's answer after this long (default 60000)
 //   TEST_DATABASE_URL   server on which tests create throwaway databases
 //   UNROLL_TEST_TARGETS "embedded,postgres" (default: both when the server answers)
 //   UNROLL_KEEP_TEST_DB "1" keeps test databases for inspection
@@ -60,6 +62,23 @@ export function embeddedPortOverride(): number | undefined {
     throw new Error(`UNROLL_DB_PORT must be a port number (0-65535), got "${raw}"`);
   }
   return port;
+}
+
+function positiveMs(name: string, fallback: number): number {
+  const raw = nonEmpty(name);
+  if (raw === undefined) return fallback;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) throw new Error(`${name} must be a positive number of milliseconds, got "${raw}"`);
+  return ms;
+}
+
+/**
+ * Bounds on every wait for the database (pg's defaults wait forever: a blackholed server stalled
+ * a worker inside a checkpoint write with no end). A statement that gets no answer in time fails
+ * and its connection is dropped; the runner spools what it could not write and retries.
+ */
+export function databaseTimeouts(): { connectMs: number; queryMs: number } {
+  return { connectMs: positiveMs("UNROLL_DB_CONNECT_TIMEOUT_MS", 10_000), queryMs: positiveMs("UNROLL_DB_QUERY_TIMEOUT_MS", 60_000) };
 }
 
 export function testDatabaseUrl(): string {

@@ -44,6 +44,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     onWriteError: options.onWriteError,
   });
   const system = new SystemSampler();
+  let checkpointWrite: Promise<void> = Promise.resolve();
   let step = 0;
   let lastSystemAt = 0;
 
@@ -104,7 +105,10 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
             logger.sample({ runId: run.id, step: event.step, prompt: event.prompt, text: event.text, params: event.options });
             break;
           case "checkpoint":
-            await logger.checkpoint({ runId: run.id, step: event.step, kind: event.kind === "best" ? "BEST" : "LAST", metrics: event.metrics, format: "unroll-safetensors-v1", data: event.data });
+            // Written while training goes on, at most one in flight: a slow or unreachable database
+            // holds training up only when the previous checkpoint is not stored or spooled yet.
+            await checkpointWrite;
+            checkpointWrite = logger.checkpoint({ runId: run.id, step: event.step, kind: event.kind === "best" ? "BEST" : "LAST", metrics: event.metrics, format: "unroll-safetensors-v1", data: event.data });
             break;
           case "end":
             summary = event.metrics;
@@ -113,6 +117,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
         }
       },
     });
+    await checkpointWrite;
     await logger.close();
     await logger.drain(options.drainTimeoutMs ?? 120_000);
     if (stopReason === "cancel") outcome = { status: "CANCELLED", summary, step };
@@ -120,6 +125,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     else if (stopReason === "lost") outcome = { status: "FAILED", error: "lost ownership (heartbeat lapsed and the run was taken over)", step };
     else outcome = { status: "COMPLETED", summary, step };
   } catch (error) {
+    await checkpointWrite;
     await logger.close();
     await logger.drain(options.drainTimeoutMs ?? 120_000);
     outcome = { status: "FAILED", error: describeError(error), step };
