@@ -9,6 +9,7 @@ import { sweepLapsedRuns, sweepLostWorkers } from "./queue/sweeper.js";
 import { executeRun } from "./execute/execute-run.js";
 import { PostgresSink } from "./tracking/postgres-sink.js";
 import { replaySpoolDir } from "./tracking/spool.js";
+import { startPresence } from "./queue/presence.js";
 import type { Outcome } from "./queue/lifecycle.js";
 
 export interface WorkerOptions {
@@ -52,11 +53,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   if (replayed > 0) log(`replayed ${replayed} spooled record batch(es) from ${options.spoolDir}`);
 
   let active = 0;
-  const presence = setInterval(() => {
-    void pool
-      .query(`UPDATE "Worker" SET "lastSeenAt" = now(), status = $2 WHERE id = $1`, [worker.id, active > 0 ? "BUSY" : "IDLE"])
-      .catch(() => {});
-  }, heartbeatMs);
+  const presence = startPresence(pool, worker.id, heartbeatMs, () => active > 0, (error) => log(`worker presence: ${String(error)}`));
 
   const sweep = async () => {
     try {
@@ -108,8 +105,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   try {
     await Promise.all(Array.from({ length: concurrency }, () => slot()));
   } finally {
-    clearInterval(presence);
-    await pool.query(`UPDATE "Worker" SET status = 'STOPPED', "lastSeenAt" = now() WHERE id = $1`, [worker.id]).catch(() => {});
+    await presence.stop();
   }
   return report;
 }

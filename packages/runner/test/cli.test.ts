@@ -76,8 +76,9 @@ describe(`unroll CLI on ${target}`, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/!! slow path: no OpenBLAS \(the addon is turned off by UNROLL_NATIVE_BLAS=0\)\. .*Fix: unset UNROLL_NATIVE_BLAS/);
     const { runId } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { runId: string };
-    const { rows } = await t.db.pool.query<{ device: string }>(`SELECT device FROM "Run" WHERE id = $1`, [runId]);
+    const { rows } = await t.db.pool.query<{ device: string; worker: string }>(`SELECT r.device, w.status AS worker FROM "Run" r JOIN "Worker" w ON w.id = r."workerId" WHERE r.id = $1`, [runId]);
     expect(rows[0]?.device).toMatch(/^CPU \(WebAssembly, .*; slow path: no OpenBLAS\)$/);
+    expect(rows[0]?.worker).toBe("STOPPED"); // `unroll train` keeps its Worker row: not left IDLE to be called LOST
   }, 120_000);
 
   it("trains with --json, then samples, scores, exports and shows the run", async () => {

@@ -7,6 +7,7 @@ import { enqueueRuns } from "../../queue/enqueue.js";
 import { requestCancel } from "@unroll/db";
 import { executeRun } from "../../execute/execute-run.js";
 import { readConfigFile } from "../config-file.js";
+import { startPresence } from "../../queue/presence.js";
 import { ProgressBar } from "../progress.js";
 import { formatNumber, formatTable } from "../table.js";
 import type { CommandContext } from "../context.js";
@@ -20,7 +21,13 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     maxAttempts: 1,
   });
   const worker = await registerWorker(db.pool, { host: hostname(), backend: backend.name, device: backend.device });
-  const run = await claimRun(db.pool, worker, runId!);
+  // This process is the run's worker: BUSY while it trains, STOPPED when it exits (not LOST).
+  const presence = startPresence(db.pool, worker.id, 1000, () => true, (e) => ctx.err(`worker presence: ${String(e)}`));
+  const run = await claimRun(db.pool, worker, runId!).catch(async (error: unknown) => {
+    await presence.stop();
+    throw error;
+  });
+  if (!run) await presence.stop();
   if (!run) throw new Error(`run ${runId} was claimed by another worker before this process could start it`);
   ctx.err(`run ${run.id} (${run.name}) on ${backend.name} (${backend.device})`);
   if (backend.notice) ctx.err(`!! ${backend.notice}`);
@@ -64,5 +71,6 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
     return outcome.status === "COMPLETED" || outcome.status === "CANCELLED" ? 0 : 1;
   } finally {
     process.off("SIGINT", onSigint);
+    await presence.stop();
   }
 }
