@@ -11,3 +11,9 @@ export function dataDir(): string | undefined {
 export function spoolDir(): string {
   return join(unrollHome(), "spool");
 }
+
+/** The pid of the `unroll up` that started this worker (it stops when that parent is gone), if any. */
+export function parentPid(): number | undefined {
+  const pid = Number(process.env.UNROLL_PARENT_PID);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}

@@ -25,7 +25,7 @@ const HELP = `unroll: train, track and compare recurrent neural networks
   unroll score <run> "a sentence"      unroll tag <run> "a sentence"      unroll classify <run> "a text"
   unroll export <run> --out DIR
   unroll db migrate|serve|status
-  unroll up                            the main job: database, migrations, demo sweep, worker
+  unroll up [--no-demo] [--no-dashboard]   the main job: database, migrations, demo sweep, worker, dashboard
 
 Environment: DATABASE_URL (default: the embedded database in .unroll/), UNROLL_DATA_DIR (corpora),
 UNROLL_BACKEND (tensorflow-gpu|tensorflow|webgpu|wasm|cpu).`;
@@ -74,6 +74,7 @@ const OPTIONS = {
   out: { type: "string" },
   checkpoint: { type: "string" },
   "no-demo": { type: "boolean" },
+  "no-dashboard": { type: "boolean" },
   port: { type: "string" },
 } as const;
 
@@ -100,7 +101,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command(ctx);
   } finally {
-    await db?.close();
+    // Bounded: a database that does not answer must not keep a finished command from exiting.
+    if (db) await Promise.race([db.close(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
   }
 }
 

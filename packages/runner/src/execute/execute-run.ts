@@ -17,6 +17,8 @@ export interface ExecuteOptions {
   dataDir?: string;
   /** Aborted when the worker shuts down: the run is checkpointed and given back to the queue. */
   shutdown: AbortSignal;
+  /** Aborted to cancel the run from this process (Ctrl-C of `unroll train`), even with the database away. */
+  cancel?: AbortSignal;
   heartbeatMs: number;
   /** Every event, for a progress display. */
   onEvent?: (event: TrainEvent) => void;
@@ -24,23 +26,38 @@ export interface ExecuteOptions {
   onWriteError?: (error: unknown) => void;
   /** How long the end of a run waits for an unreachable database (default 2 minutes). */
   drainTimeoutMs?: number;
+  /**
+   * After a cancel or shutdown, how long the run may still wait for the database (default 30 s):
+   * then whatever is not written goes to the spool file and the run ends, so a stop is bounded
+   * even when the database hangs. The next worker on this machine replays the spool.
+   */
+  stopGraceMs?: number;
+  /** Told when a stop ran out of grace: how many record batches went to which spool file. */
+  onAbandon?: (spooled: number, spoolFile: string) => void;
 }
 
 export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Promise<Outcome> {
   const { pool, worker } = options;
   const stop = new AbortController();
   let stopReason: "cancel" | "shutdown" | "lost" | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
   const stopFor = (reason: "cancel" | "shutdown" | "lost") => {
     stopReason ??= reason;
     stop.abort();
+    graceTimer ??= setTimeout(() => {
+      void logger.abandon().then((n) => options.onAbandon?.(n, spool.file));
+    }, options.stopGraceMs ?? 30_000);
   };
   const onShutdown = () => stopFor("shutdown");
   options.shutdown.addEventListener("abort", onShutdown);
   if (options.shutdown.aborted) onShutdown();
+  const onCancel = () => stopFor("cancel");
+  options.cancel?.addEventListener("abort", onCancel);
 
+  const spool = new Spool(`${options.spoolDir}/${run.id}.jsonl`);
   const logger = new RunLogger({
     sink: new PostgresSink(pool),
-    spool: new Spool(`${options.spoolDir}/${run.id}.jsonl`),
+    spool,
     onWriteError: options.onWriteError,
   });
   const system = new SystemSampler();
@@ -132,24 +149,48 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   } finally {
     clearInterval(timer);
     options.shutdown.removeEventListener("abort", onShutdown);
+    options.cancel?.removeEventListener("abort", onCancel);
   }
-  if (stopReason !== "lost") await recordOutcome(options, run.id, outcome);
+  if (stopReason !== "lost") await recordOutcome(options, run.id, outcome, () => logger.abandoned);
+  clearTimeout(graceTimer);
   return outcome;
 }
 
-/** Writes the outcome, retrying while the database is away (the sweeper's grace covers the wait). */
-async function recordOutcome(options: ExecuteOptions, runId: string, outcome: Outcome): Promise<void> {
+/**
+ * Writes the outcome, retrying while the database is away (the sweeper's grace covers the wait).
+ * Once a stop has run out of grace (`outOfGrace`), it gives up within 2 s: the run stays RUNNING
+ * and the sweeper marks it CRASHED, to resume from its last checkpoint.
+ */
+async function recordOutcome(options: ExecuteOptions, runId: string, outcome: Outcome, outOfGrace: () => boolean): Promise<void> {
   const deadline = Date.now() + (options.drainTimeoutMs ?? 120_000);
   for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
-    try {
-      await finishRun(options.pool, runId, options.worker.id, outcome);
-      return;
-    } catch (error) {
-      options.onWriteError?.(error);
-      if (Date.now() + wait > deadline) return; // left RUNNING: the sweeper will mark it CRASHED and it resumes
-      await new Promise((r) => setTimeout(r, wait));
-    }
+    const attempt = finishRun(options.pool, runId, options.worker.id, outcome).then(
+      () => true,
+      (error: unknown) => (options.onWriteError?.(error), false),
+    );
+    const giveUp = graceOver(outOfGrace);
+    const written = await Promise.race([attempt, giveUp.promise]);
+    giveUp.cancel();
+    if (written || outOfGrace() || Date.now() + wait > deadline) return;
+    await new Promise((r) => setTimeout(r, wait));
   }
+}
+
+/** `promise` resolves false 2 s after `outOfGrace()` turns true (polled every 100 ms) unless cancelled first. */
+function graceOver(outOfGrace: () => boolean): { promise: Promise<false>; cancel(): void } {
+  let poll: NodeJS.Timeout | undefined;
+  const promise = new Promise<false>((resolve) => {
+    let since: number | undefined;
+    poll = setInterval(() => {
+      if (!outOfGrace()) return;
+      since ??= Date.now();
+      if (Date.now() - since >= 2000) {
+        clearInterval(poll);
+        resolve(false);
+      }
+    }, 100);
+  });
+  return { promise, cancel: () => clearInterval(poll) };
 }
 
 function describeError(error: unknown): string {

@@ -4,7 +4,7 @@
 import type { Pool } from "pg";
 
 export interface Presence {
-  /** Stops the updates and marks the worker STOPPED (best effort: a database that is away leaves it to the sweeper). */
+  /** Stops the updates and marks the worker STOPPED, waiting at most 2 s (a database that is away leaves it to the sweeper). */
   stop(): Promise<void>;
 }
 
@@ -15,7 +15,8 @@ export function startPresence(pool: Pool, workerId: string, intervalMs: number, 
   return {
     stop: async () => {
       clearInterval(timer);
-      await pool.query(`UPDATE "Worker" SET status = 'STOPPED', "lastSeenAt" = now() WHERE id = $1`, [workerId]).catch(onError);
+      const marked = pool.query(`UPDATE "Worker" SET status = 'STOPPED', "lastSeenAt" = now() WHERE id = $1`, [workerId]).then(() => undefined, onError);
+      await Promise.race([marked, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     },
   };
 }

@@ -82,4 +82,54 @@ describe("RunLogger", () => {
     await logger.close();
     expect(sink.series("r1", "loss").map((p) => p.step)).toEqual([2]);
   });
+
+  it("abandon(): a write that hangs (a silent database) no longer holds anything up; every record is in the spool", async () => {
+    const { sink, spool, logger } = await setup();
+    let release = () => {};
+    const hang = new Promise<void>((r) => (release = r));
+    const write = sink.writeMetrics.bind(sink);
+    sink.writeMetrics = async (points) => {
+      await hang; // no answer until released
+      return write(points);
+    };
+    for (let s = 1; s <= 5; s++) logger.metric("r1", "loss", s, s);
+    const flushed = logger.flush(); // in flight, hanging
+    for (let s = 6; s <= 8; s++) logger.metric("r1", "loss", s, s); // still buffered
+    const checkpoint = logger.checkpoint({ runId: "r1", step: 8, kind: "LAST", metrics: {}, format: "safetensors", data: new Uint8Array([7]) });
+    expect(await logger.abandon()).toBe(2); // the batch in flight, and the one the checkpoint flushed first
+    await flushed; // resolve at once, though the write still hangs
+    await checkpoint;
+    expect(await logger.drain(60_000)).toBe(false);
+    // The next worker's replay gets everything, once (writes are idempotent).
+    release();
+    sink.writeMetrics = write;
+    const replay = new MemorySink();
+    await spool.replay(replay);
+    expect([...replay.metrics.keys()].length).toBe(8);
+    expect(replay.checkpoints.size).toBe(1);
+  });
+});
+
+describe("Spool ownership", () => {
+  it("a spool file whose writer still runs is not replayed by another process's worker", async () => {
+    const { spawn } = await import("node:child_process");
+    const { replaySpoolDir } = await import("./spool.js");
+    const { writeFile } = await import("node:fs/promises");
+    const dir = await mkdtemp(join(tmpdir(), "unroll-spool-own-"));
+    const file = join(dir, "r1.jsonl");
+    await new Spool(file).append({ kind: "metrics", points: [{ runId: "r1", key: "loss", step: 1, value: 1, wallTime: new Date() }] });
+    const writer = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"]);
+    try {
+      await writeFile(`${file}.owner`, String(writer.pid)); // another live process writes it
+      const sink = new MemorySink();
+      expect(await replaySpoolDir(dir, sink, () => {})).toBe(0);
+      expect(sink.metrics.size).toBe(0);
+    } finally {
+      writer.kill("SIGKILL");
+      await new Promise((r) => writer.on("exit", r));
+    }
+    const sink = new MemorySink();
+    expect(await replaySpoolDir(dir, sink, () => {})).toBe(1); // its writer is gone: replayed
+    expect(sink.metrics.size).toBe(1);
+  });
 });

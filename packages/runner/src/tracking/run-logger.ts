@@ -2,7 +2,7 @@
 // When the database does not answer, records go to a local spool and are replayed, in order,
 // on the next successful flush: nothing lost, nothing duplicated (writes are idempotent).
 import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
-import type { Spool } from "./spool.js";
+import type { Spool, SpoolEntry } from "./spool.js";
 
 export interface RunLoggerOptions {
   sink: TrackingSink;
@@ -24,6 +24,11 @@ export class RunLogger {
   #samples: SampleRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** Entries handed to the serial chain and not yet written or spooled. */
+  #unconfirmed = new Set<SpoolEntry>();
+  #abandoned = false;
+  #onAbandon: () => void = () => {};
+  readonly #abandonedSignal = new Promise<void>((resolve) => (this.#onAbandon = resolve));
   /** Whether the last write reached the database. */
   online = true;
 
@@ -51,20 +56,51 @@ export class RunLogger {
    * step S implies the series up to S is stored too: a resumed run has no gap.
    */
   async checkpoint(checkpoint: CheckpointRecord): Promise<void> {
+    const entry: SpoolEntry = { kind: "checkpoint", checkpoint };
     await this.flush();
-    await this.#serial(() => this.#write({ kind: "checkpoint", checkpoint }));
+    this.#unconfirmed.add(entry);
+    await this.#serial(() => this.#write(entry));
   }
 
-  /** Writes everything buffered; resolves when written or spooled. Never rejects. */
+  /** Writes everything buffered; resolves when written or spooled (or abandoned). Never rejects. */
   flush(): Promise<void> {
-    const points = this.#points;
-    const samples = this.#samples;
+    const entries: SpoolEntry[] = [];
+    if (this.#points.length > 0) entries.push({ kind: "metrics", points: this.#points });
+    if (this.#samples.length > 0) entries.push({ kind: "samples", samples: this.#samples });
     this.#points = [];
     this.#samples = [];
+    for (const e of entries) this.#unconfirmed.add(e);
     return this.#serial(async () => {
-      if (points.length > 0) await this.#write({ kind: "metrics", points });
-      if (samples.length > 0) await this.#write({ kind: "samples", samples });
+      for (const e of entries) await this.#write(e);
     });
+  }
+
+  /**
+   * Stops waiting for the database: everything not yet written (buffered, queued, in flight) goes
+   * to the spool now, later records go only there, and every pending flush, checkpoint and drain
+   * resolves at once. For a stop that must end in bounded time; the next worker on this machine
+   * replays the spool (writes are idempotent, so a write that lands anyway is harmless).
+   * Returns how many entries it spooled.
+   */
+  async abandon(): Promise<number> {
+    if (this.#abandoned) return 0;
+    this.#abandoned = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    const entries = [...this.#unconfirmed];
+    if (this.#points.length > 0) entries.push({ kind: "metrics", points: this.#points });
+    if (this.#samples.length > 0) entries.push({ kind: "samples", samples: this.#samples });
+    this.#points = [];
+    this.#samples = [];
+    this.#unconfirmed.clear();
+    for (const e of entries) await this.#spool.append(e);
+    this.#onAbandon();
+    return entries.length;
+  }
+
+  /** Whether abandon() was called. */
+  get abandoned(): boolean {
+    return this.#abandoned;
   }
 
   /** Final flush; then one more attempt to drain the spool. */
@@ -82,7 +118,7 @@ export class RunLogger {
     const deadline = Date.now() + timeoutMs;
     await this.flush();
     while (await this.pending()) {
-      if (Date.now() >= deadline) return false;
+      if (Date.now() >= deadline || this.#abandoned) return false;
       await new Promise((r) => setTimeout(r, retryMs));
       await this.#serial(async () => {
         try {
@@ -105,16 +141,17 @@ export class RunLogger {
   /** Runs writes one at a time, in order; a failure that even the spool could not absorb is reported. */
   #serial(task: () => Promise<void>): Promise<void> {
     const guarded = () => task().catch((error: unknown) => this.#onWriteError(error));
+    if (this.#abandoned) return guarded(); // straight to the spool, not behind a write that hangs
     this.#flushing = this.#flushing.then(guarded);
-    return this.#flushing;
+    return Promise.race([this.#flushing, this.#abandonedSignal]);
   }
 
-  async #write(
-    entry:
-      | { kind: "metrics"; points: MetricRecord[] }
-      | { kind: "samples"; samples: SampleRecord[] }
-      | { kind: "checkpoint"; checkpoint: CheckpointRecord },
-  ): Promise<void> {
+  async #write(entry: SpoolEntry): Promise<void> {
+    if (this.#abandoned) {
+      // abandon() spooled it already if it was unconfirmed then
+      if (this.#unconfirmed.delete(entry)) await this.#spool.append(entry);
+      return;
+    }
     try {
       // Older records first: replay the spool before writing anything new.
       if (!(await this.#spool.isEmpty())) await this.#spool.replay(this.#sink);
@@ -122,10 +159,11 @@ export class RunLogger {
       else if (entry.kind === "samples") await this.#sink.writeSamples(entry.samples);
       else await this.#sink.writeCheckpoint(entry.checkpoint);
       this.online = true;
+      this.#unconfirmed.delete(entry);
     } catch (error) {
       this.online = false;
       this.#onWriteError(error);
-      await this.#spool.append(entry);
+      if (this.#unconfirmed.delete(entry)) await this.#spool.append(entry); // else abandon() spooled it meanwhile
     }
   }
 }

@@ -1,19 +1,28 @@
 // A local append-only file that holds records while the database is unreachable, replayed in
 // order when it answers again. One JSON line per batch; checkpoint bytes as base64.
-import { appendFile, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+// Its writer's pid is kept beside it (<file>.owner): another process replays a spool file only
+// once that writer is gone, so records it is still appending are never read and then deleted.
+import { readFileSync } from "node:fs";
+import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 
-type Entry =
+export type SpoolEntry =
   | { kind: "metrics"; points: MetricRecord[] }
   | { kind: "samples"; samples: SampleRecord[] }
   | { kind: "checkpoint"; checkpoint: CheckpointRecord };
 
 export class Spool {
+  #owner = false;
+
   constructor(readonly file: string) {}
 
-  async append(entry: Entry): Promise<void> {
+  async append(entry: SpoolEntry): Promise<void> {
     await mkdir(dirname(this.file), { recursive: true });
+    if (!this.#owner) {
+      await writeFile(`${this.file}.owner`, String(process.pid));
+      this.#owner = true;
+    }
     await appendFile(this.file, JSON.stringify(entry, encode) + "\n");
   }
 
@@ -39,9 +48,9 @@ export class Spool {
     }
     const lines = text.split("\n").filter((l) => l.length > 0);
     for (const line of lines) {
-      let entry: Entry;
+      let entry: SpoolEntry;
       try {
-        entry = JSON.parse(line, decode) as Entry;
+        entry = JSON.parse(line, decode) as SpoolEntry;
       } catch {
         // A torn last line from a process killed mid-append: everything before it is intact.
         continue;
@@ -51,7 +60,26 @@ export class Spool {
       else await sink.writeCheckpoint(entry.checkpoint);
     }
     await rm(this.file, { force: true });
+    await rm(`${this.file}.owner`, { force: true });
+    this.#owner = false;
     return lines.length;
+  }
+}
+
+/** The pid of a live process other than this one that writes `file`, or undefined. */
+export function liveSpoolWriter(file: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${file}.owner`, "utf8").trim());
+  } catch {
+    return undefined; // no owner recorded (a file from before owners were kept): its writer is gone
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM" ? pid : undefined;
   }
 }
 
@@ -69,8 +97,9 @@ function decode(key: string, value: unknown): unknown {
 }
 
 /**
- * Replays every spool file left in `dir` (by a worker that stopped while the database was away)
- * and returns how many entries were written. Files that still cannot be written stay.
+ * Replays every spool file left in `dir` by a process that is gone (a worker that stopped while
+ * the database was away) and returns how many entries were written. Files whose writer still
+ * runs, and files that still cannot be written, stay.
  */
 export async function replaySpoolDir(dir: string, sink: TrackingSink, onError: (file: string, error: unknown) => void): Promise<number> {
   let names: string[];
@@ -81,6 +110,7 @@ export async function replaySpoolDir(dir: string, sink: TrackingSink, onError: (
   }
   let total = 0;
   for (const name of names) {
+    if (liveSpoolWriter(join(dir, name)) !== undefined) continue; // still being written: its writer replays it
     try {
       total += await new Spool(join(dir, name)).replay(sink);
     } catch (error) {

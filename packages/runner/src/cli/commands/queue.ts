@@ -5,6 +5,7 @@ import { applyOverrides } from "@unroll/core";
 import { enqueueRuns, runName } from "../../queue/enqueue.js";
 import { expandSweep, parseSweepAxis } from "../../queue/sweep.js";
 import { runWorker } from "../../worker.js";
+import { parentPid } from "../../env.js";
 import { readConfigFile } from "../config-file.js";
 import type { CommandContext } from "../context.js";
 import { UsageError } from "../usage-error.js";
@@ -50,6 +51,15 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
   const onTerm = () => onSignal("SIGTERM");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
+  // Started by `unroll up`: stop as on SIGTERM when that parent is gone (kill -9 leaves no signal).
+  const parent = parentPid();
+  const orphanCheck = parent === undefined ? undefined : setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(orphanCheck);
+      ctx.err(`the parent \`unroll up\` (pid ${parent}) is gone`);
+      onTerm();
+    }
+  }, 1000);
   try {
     const report = await runWorker({
       pool: db.pool,
@@ -68,6 +78,7 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
   } finally {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
+    clearInterval(orphanCheck);
   }
 }
 

@@ -12,6 +12,9 @@ import { ProgressBar } from "../progress.js";
 import { formatNumber, formatTable } from "../table.js";
 import type { CommandContext } from "../context.js";
 
+/** How long a stopped run may still wait for the database (README: Ctrl-C ends within about this). */
+const STOP_GRACE_MS = 15_000;
+
 export async function trainCommand(ctx: CommandContext): Promise<number> {
   const config = await readConfigFile(ctx.positionals[0], ctx.strings("set"));
   const db = await ctx.db();
@@ -32,15 +35,18 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   ctx.err(`run ${run.id} (${run.name}) on ${backend.name} (${backend.device})`);
   if (backend.notice) ctx.err(`!! ${backend.notice}`);
 
-  // First Ctrl-C: finish the step and stop (status CANCELLED, last checkpoint kept). Second: exit now.
+  // First Ctrl-C: finish the step and stop (status CANCELLED, last checkpoint kept), waiting at
+  // most STOP_GRACE_MS for the database (then the rest goes to the spool). Second: exit now.
   const stop = new AbortController();
   const onSigint = () => {
     if (stop.signal.aborted) process.exit(130);
-    ctx.err("\nstopping after this step (Ctrl-C again to exit at once)");
-    void requestCancel(db.pool, run.id);
+    ctx.err(`\nstopping after this step; within ${STOP_GRACE_MS / 1000} s even if the database does not answer (Ctrl-C again to exit at once)`);
+    // for the dashboard; this process stops by itself either way
+    requestCancel(db.pool, run.id).catch((e: unknown) => ctx.err(`the cancel could not be recorded yet: ${String(e)}`));
     stop.abort();
   };
   process.on("SIGINT", onSigint);
+  let spooled: { batches: number; file: string } | undefined;
   const bar = ctx.json ? undefined : new ProgressBar();
   let params = 0;
   let steps = 0;
@@ -51,6 +57,9 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
       spoolDir: ctx.spoolDir,
       dataDir: ctx.dataDir,
       shutdown: new AbortController().signal,
+      cancel: stop.signal,
+      stopGraceMs: STOP_GRACE_MS,
+      onAbandon: (batches, file) => (spooled = { batches, file }),
       heartbeatMs: 1000,
       onEvent: (event) => {
         bar?.update(event);
@@ -60,8 +69,9 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
       onWriteError: (e) => ctx.err(`database write failed, spooling locally: ${String(e)}`),
     });
     const metrics = outcome.status === "COMPLETED" || outcome.status === "CANCELLED" ? outcome.summary : {};
+    if (spooled) ctx.err(`the database did not answer in time: ${spooled.batches} record batch(es) wait in ${spooled.file}; the next \`unroll worker\` or \`pnpm start\` on this machine writes them`);
     if (ctx.json) {
-      ctx.out(JSON.stringify({ runId: run.id, status: outcome.status, params, backend: backend.name, device: backend.device, steps, metrics, ...(outcome.status === "FAILED" ? { error: outcome.error } : {}) }));
+      ctx.out(JSON.stringify({ runId: run.id, status: outcome.status, params, backend: backend.name, device: backend.device, steps, metrics, ...(outcome.status === "FAILED" ? { error: outcome.error } : {}), ...(spooled ? { spooled } : {}) }));
     } else {
       ctx.out(`run ${run.id}: ${outcome.status} after ${steps} steps, ${formatNumber(params)} parameters`);
       if (outcome.status === "FAILED") ctx.out(outcome.error);

@@ -40,10 +40,12 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   }
   // Children are detached from the terminal's process group so that one Ctrl-C reaches them once
   // (forwarded below), not twice. They reach the database through the embedded server this process runs (or DATABASE_URL).
-  const env = { ...process.env, DATABASE_URL: db.url };
+  // UNROLL_PARENT_PID: the worker stops (checkpoint, back to the queue) when this process is gone,
+  // even by kill -9, rather than train on as an orphan beside the next start's worker.
+  const env = { ...process.env, DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid) };
   // Build the dashboard first when it needs it (first start: about a minute), so that the worker
   // does not train the demo away unseen meanwhile; later starts find the build fresh at once.
-  const dashboard = existsSync(DASHBOARD);
+  const dashboard = !ctx.flag("no-dashboard") && existsSync(DASHBOARD);
   if (dashboard) {
     const built = await new Promise<number>((resolve) => {
       const build = spawn(process.execPath, [DASHBOARD, "--build-only"], { stdio: "inherit", env });
@@ -61,7 +63,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
     });
     children.push(web);
   } else {
-    ctx.err(`no dashboard at ${DASHBOARD}; running the worker only`);
+    ctx.err(ctx.flag("no-dashboard") ? "--no-dashboard: running the worker only" : `no dashboard at ${DASHBOARD}; running the worker only`);
   }
   ctx.err("worker started; `pnpm unroll runs` in another terminal lists the runs. Ctrl-C stops.");
 
