@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_EMBEDDED_PORT } from "./env.js";
 import { DataDirInUseError, LOCK_FILE, readLock, startEmbedded, type EmbeddedServer } from "./embedded.js";
 import { applyMigrations } from "./migrate/apply.js";
@@ -138,11 +138,18 @@ describe("embedded lifecycle", () => {
     server = undefined;
   });
 
-  it("takes over a stale lock left by a dead process", async () => {
+  it("takes over a stale lock left by a dead process, and says the last stop was not clean", async () => {
     const dataDir = join(home, "pgdata");
     const dead = { pid: 2 ** 22 + 12345, port: 1, host: "127.0.0.1", url: "postgresql://x", started: "2020-01-01", ready: true };
     writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify(dead));
-    server = await startEmbedded({ dataDir, port: 0 });
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation((line: string) => void warned.push(line));
+    try {
+      server = await startEmbedded({ dataDir, port: 0 });
+    } finally {
+      warn.mockRestore();
+    }
+    expect(warned.join("\n")).toMatch(new RegExp(`was not stopped cleanly \\(its owner, process ${dead.pid} since 2020-01-01, is gone\\)`));
     expect(readLock(dataDir)?.pid).toBe(process.pid);
     await server.stop();
     server = undefined;

@@ -170,6 +170,13 @@ export async function acquireLock(dataDir: string, info: LockInfo): Promise<void
       await sleep(50); // being written by its new owner
       continue;
     }
+    if (current && attempt === 0) {
+      // Its owner died without closing PGlite (kill -9, a crash, power loss): say so once.
+      console.warn(
+        `@unroll/db: the embedded database in ${dataDir} was not stopped cleanly (its owner, process ${current.pid} since ${current.started}, is gone); ` +
+          "opening it again: PGlite recovers from its write-ahead log, and anything that process had not yet written is lost or waits in its spool",
+      );
+    }
     removeStaleLock(dataDir, current);
     await sleep(attempt === 0 ? 0 : 20);
   }

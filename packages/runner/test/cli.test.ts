@@ -81,6 +81,13 @@ describe(`unroll CLI on ${target}`, () => {
     expect(rows[0]?.worker).toBe("STOPPED"); // `unroll train` keeps its Worker row: not left IDLE to be called LOST
   }, 120_000);
 
+  it("says in one line, not a stack trace, when the database does not answer", async () => {
+    const r = await unrollWith({ DATABASE_URL: "postgresql://postgres@127.0.0.1:9/none" }, "runs");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^unroll: the database does not answer \(ECONNREFUSED\)\. If it is the embedded one, .*try again in a few seconds/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("trains with --json, then samples, scores, exports and shows the run", async () => {
     const r = await unroll("train", config, "--json", "--experiment", "cli");
     expect(r.code, r.stderr).toBe(0);

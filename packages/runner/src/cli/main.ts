@@ -12,6 +12,7 @@ import { cancelCommand, compareCommand, logsCommand, runsCommand, showCommand } 
 import { classifyCommand, exportCommand, sampleCommand, scoreCommand, tagCommand } from "./commands/infer.js";
 import { dbCommand } from "./commands/db.js";
 import { upCommand } from "./commands/up.js";
+import { databaseUnavailable } from "./database-unavailable.js";
 
 const HELP = `unroll: train, track and compare recurrent neural networks
 
@@ -113,7 +114,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`unroll: ${error.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`unroll: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const unavailable = databaseUnavailable(error);
+    process.stderr.write(`unroll: ${unavailable ?? (error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     process.exit(1);
   },
 );
