@@ -95,6 +95,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
         heartbeatMs,
         onEvent: options.onEvent ? (e) => options.onEvent!(run.id, e) : undefined,
         onWriteError: (e) => log(`run ${run.id}: database write failed, spooling: ${String(e)}`),
+        onReconnect: (ms) => log(`run ${run.id}: the database answers again after ${(ms / 1000).toFixed(1)} s; spooled records written`),
       });
       active--;
       report.runs.push({ id: run.id, outcome });

@@ -32,9 +32,14 @@ export interface ExecuteOptions {
    * even when the database hangs. The next worker on this machine replays the spool.
    */
   stopGraceMs?: number;
+  /** Told when the database answers again after failed writes, with how long it was away (ms). */
+  onReconnect?: (awayMs: number) => void;
   /** Told when a stop ran out of grace: how many record batches went to which spool file. */
   onAbandon?: (spooled: number, spoolFile: string) => void;
 }
+
+/** Seconds the database was away, logged at the step where writes succeeded again. */
+export const DB_AWAY_KEY = "sys/db_unreachable_seconds";
 
 export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Promise<Outcome> {
   const { pool, worker } = options;
@@ -59,6 +64,11 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     sink: new PostgresSink(pool),
     spool,
     onWriteError: options.onWriteError,
+    // The run page shows the outage as a series of its own; the worker's log says it too.
+    onReconnect: (awayMs) => {
+      logger.metric(run.id, DB_AWAY_KEY, step, awayMs / 1000);
+      options.onReconnect?.(awayMs);
+    },
   });
   const system = new SystemSampler();
   let checkpointWrite: Promise<void> = Promise.resolve();

@@ -13,6 +13,8 @@ export interface RunLoggerOptions {
   maxBuffered?: number;
   /** Told about every failed write (the run goes on; the records are spooled). */
   onWriteError?: (error: unknown) => void;
+  /** Told when writes succeed again after failing: for how long the database was away (ms). */
+  onReconnect?: (awayMs: number) => void;
 }
 
 export class RunLogger {
@@ -20,6 +22,9 @@ export class RunLogger {
   readonly #spool: Spool;
   readonly #maxBuffered: number;
   readonly #onWriteError: (error: unknown) => void;
+  readonly #onReconnect: (awayMs: number) => void;
+  /** When the first write of the current outage failed (performance.now()), or undefined. */
+  #awaySince: number | undefined;
   #points: MetricRecord[] = [];
   #samples: SampleRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -37,6 +42,7 @@ export class RunLogger {
     this.#spool = options.spool;
     this.#maxBuffered = options.maxBuffered ?? 50_000;
     this.#onWriteError = options.onWriteError ?? (() => {});
+    this.#onReconnect = options.onReconnect ?? (() => {});
     this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 1000);
     this.#timer.unref();
   }
@@ -160,8 +166,14 @@ export class RunLogger {
       else await this.#sink.writeCheckpoint(entry.checkpoint);
       this.online = true;
       this.#unconfirmed.delete(entry);
+      if (this.#awaySince !== undefined) {
+        const awayMs = performance.now() - this.#awaySince;
+        this.#awaySince = undefined;
+        this.#onReconnect(awayMs);
+      }
     } catch (error) {
       this.online = false;
+      this.#awaySince ??= performance.now();
       this.#onWriteError(error);
       if (this.#unconfirmed.delete(entry)) await this.#spool.append(entry); // else abandon() spooled it meanwhile
     }
