@@ -60,3 +60,4 @@ export type {
 } from "./generated/prisma/client.js";
 export { CheckpointKind, RunStatus, WorkerStatus } from "./generated/prisma/enums.js";
 export { enqueueRuns, requestCancel, type EnqueueOptions, type RunSpec } from "./runs.js";
+export { checkRunInput, RUN_LIMITS, RunInputError, tooManyRuns } from "./run-limits.js";

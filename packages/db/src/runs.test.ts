@@ -1,5 +1,6 @@
 // Queueing and cancelling, on both targets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUN_LIMITS, RunInputError } from "./run-limits.js";
 import { enqueueRuns, requestCancel } from "./runs.js";
 import { createTestDatabase, testTargets, type TestDatabase } from "./testing.js";
 
@@ -32,6 +33,25 @@ describe.each(targets)("runs on %s", (target) => {
     const bad = { name: "bad", config: { n: 1n } }; // JSON cannot hold a BigInt
     await expect(enqueueRuns(t.db.pool, [{ name: "ok", config: {} }, bad], { experiment: "atomic" })).rejects.toThrow(/BigInt/);
     const { rows } = await t.db.pool.query(`SELECT 1 FROM "Experiment" WHERE name = 'atomic'`);
+    expect(rows).toHaveLength(0);
+  });
+
+  it("refuses what breaks RUN_LIMITS before writing anything", async () => {
+    const cases: [Parameters<typeof enqueueRuns>[1], Parameters<typeof enqueueRuns>[2], RegExp][] = [
+      [[{ name: "x".repeat(RUN_LIMITS.runName + 1), config: {} }], { experiment: "limits" }, /^name: the run name is 201 characters long, more than the 200 allowed/],
+      [[{ name: "ok", config: {} }], { experiment: "  " }, /^experiment: the experiment name is empty/],
+      [[{ name: "ok", config: {} }], { experiment: "e".repeat(201) }, /^experiment: .*more than the 200 allowed/],
+      [[{ name: "ok", config: {} }], { experiment: "limits", maxAttempts: 0 }, /^maxAttempts: expected a whole number from 1 to 10, got 0/],
+      [[{ name: "ok", config: {} }], { experiment: "limits", maxAttempts: 2.5 }, /got 2\.5/],
+      [[{ name: "ok", config: {}, tags: ["t".repeat(41)] }], { experiment: "limits" }, /^runs\.0\.tags\.0: a tag is 41 characters long/],
+      [Array.from({ length: 201 }, (_, i) => ({ name: `r${i}`, config: {} })), { experiment: "limits" }, /^runs: 201 runs is more than the 200 one request may queue/],
+      [[], { experiment: "limits" }, /^runs: nothing to queue/],
+    ];
+    for (const [runs, options, message] of cases) {
+      await expect(enqueueRuns(t.db.pool, runs, options)).rejects.toThrow(RunInputError);
+      await expect(enqueueRuns(t.db.pool, runs, options)).rejects.toThrow(message);
+    }
+    const { rows } = await t.db.pool.query(`SELECT 1 FROM "Experiment" WHERE name LIKE 'limits%' OR name = '  '`);
     expect(rows).toHaveLength(0);
   });
 

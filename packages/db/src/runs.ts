@@ -1,6 +1,7 @@
 // Queueing and cancelling runs: plain writes that the CLI, the runner and the api all make.
 // (Claiming, heartbeats and the sweeper are the runner's protocol: packages/runner/src/queue.)
 import type pg from "pg";
+import { checkRunInput } from "./run-limits.js";
 
 export interface RunSpec {
   name: string;
@@ -16,16 +17,18 @@ export interface RunSpec {
 export interface EnqueueOptions {
   experiment: string;
   description?: string;
-  /** Claims allowed before a crashing run is given up (default 3). */
+  /** Claims allowed before a crashing run is given up (default 3, at most RUN_LIMITS.maxAttempts). */
   maxAttempts?: number;
 }
 
 /**
  * Inserts the runs as QUEUED under the experiment (created if new), all in one transaction:
  * nothing is half-created. Returns their ids in the order given, which is also the order in
- * which workers claim them.
+ * which workers claim them. Names, tags, the description, maxAttempts and the number of runs are
+ * checked against RUN_LIMITS first (RunInputError, nothing written).
  */
 export async function enqueueRuns(pool: pg.Pool, runs: RunSpec[], options: EnqueueOptions): Promise<string[]> {
+  checkRunInput(runs, options);
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
