@@ -3,8 +3,25 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { CORPORA, CORPUS_NAMES, FORMAT_TASK, isCorpusName } from "./data/corpora.js";
+import { smallestData, trainingMemoryIssue } from "./training-memory.js";
 
 const int = (min: number) => z.number().int().min(min);
+
+/** Sizes of the config's own free text and lists (the run's names and tags: @unroll/db's RUN_LIMITS). */
+export const CONFIG_LIMITS = {
+  /** Characters in a data file path (Linux's PATH_MAX). */
+  path: 4096,
+  /** Prompts sampled at each sample step. */
+  prompts: 20,
+  /** Characters in one prompt. */
+  prompt: 1000,
+  /** Tokens generated per prompt. */
+  sampleLength: 10_000,
+  /** Levels of nesting: a config is sections of fields, and sample.prompts a list (3 levels). */
+  depth: 8,
+} as const;
+
+const path = () => z.string().min(1).max(CONFIG_LIMITS.path);
 
 const CorpusDataSchema = z
   .strictObject({
@@ -17,9 +34,9 @@ const CorpusDataSchema = z
 const FilesDataSchema = z
   .strictObject({
     format: z.enum(["text", "chars", "conllu", "iob2", "tsv"]).describe("text: one sequence per line (LM); chars: raw text (char LM); conllu, iob2: tagging; tsv: text<TAB>label"),
-    train: z.string().min(1).describe("Training file path"),
-    valid: z.string().min(1).optional().describe("Validation file path; with neither valid nor test, train is split 90/5/5 in file order"),
-    test: z.string().min(1).optional().describe("Test file path"),
+    train: path().describe("Training file path"),
+    valid: path().optional().describe("Validation file path; with neither valid nor test, train is split 90/5/5 in file order"),
+    test: path().optional().describe("Test file path"),
     tagColumn: z.enum(["upos", "xpos"]).optional().describe("CoNLL-U only: which POS column to tag with (default upos)"),
   })
   .describe("Your own files");
@@ -67,8 +84,8 @@ const TrainSchema = z
 
 const SampleSchema = z
   .strictObject({
-    prompts: z.array(z.string()).min(1).default([""]).describe("Fixed prompts to continue at each sample step (\"\" starts from nothing)"),
-    maxLength: int(1).default(200).describe("Tokens to generate per prompt"),
+    prompts: z.array(z.string().max(CONFIG_LIMITS.prompt)).min(1).max(CONFIG_LIMITS.prompts).default([""]).describe("Fixed prompts to continue at each sample step (\"\" starts from nothing)"),
+    maxLength: int(1).max(CONFIG_LIMITS.sampleLength).default(200).describe("Tokens to generate per prompt"),
     temperature: z.number().positive().default(1).describe("Divide the logits by this before softmax (< 1: safer, > 1: wilder)"),
     topK: int(1).optional().describe("Sample only among the k most likely tokens"),
     topP: z.number().gt(0).max(1).optional().describe("Sample only among the most likely tokens whose probabilities sum to p (nucleus)"),
@@ -118,6 +135,10 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
   }
   if (model.pooling !== undefined && task !== "classifier") fail("model.pooling", `pooling turns states into one sentence vector for a classifier; this is ${TASK_NAME[task]}: remove model.pooling`);
   if (model.activation === "relu" && model.cell !== "rnn") fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman rnn only: set model.activation=tanh or model.cell=rnn`);
+
+  // Even on the smallest data it could meet; runExperiment checks again with the real sizes.
+  const memory = trainingMemoryIssue(c, smallestData(c));
+  if (memory) fail(memory.path, memory.message);
 }
 
 const ExperimentConfigObject = ConfigShape.superRefine(checkCombinations);
@@ -126,7 +147,17 @@ const ExperimentConfigObject = ConfigShape.superRefine(checkCombinations);
  * Fill the defaults that depend on the task before validation: the tokenizer kind (char for a
  * language model on raw characters, word otherwise) and a classifier's pooling (last).
  */
-function fillTaskDefaults(input: unknown): unknown {
+function fillTaskDefaults(input: unknown, ctx: z.RefinementCtx): unknown {
+  const deep = tooDeep(input, CONFIG_LIMITS.depth);
+  if (deep) {
+    const shown = deep.length > 6 ? `${deep.slice(0, 6).join(".")}...` : deep.join(".");
+    ctx.addIssue({
+      code: "custom",
+      path: deep.slice(0, 1),
+      message: `the config nests more than ${CONFIG_LIMITS.depth} levels deep (at ${shown}); a config is sections of fields (model.hiddenSize) and sample.prompts a list of strings: remove the extra nesting`,
+    });
+    return input;
+  }
   if (!isRecord(input)) return input;
   const out: Record<string, unknown> = { ...input };
   const data = isRecord(input.data) ? input.data : {};
@@ -146,6 +177,21 @@ export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
 /** What a user may write: every defaulted field optional. */
 export type ExperimentConfigInput = z.input<typeof ExperimentConfigObject>;
 export type DataConfig = ExperimentConfig["data"];
+
+/**
+ * The path to the first value nested deeper than `max` levels, or undefined. Iterative: a value
+ * nested 100,000 deep is refused, not a stack overflow in the schema.
+ */
+function tooDeep(input: unknown, max: number): PropertyKey[] | undefined {
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: input, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (path.length >= max) return path;
+    for (const [key, child] of Object.entries(value)) stack.push({ value: child, path: [...path, Array.isArray(value) ? Number(key) : key] });
+  }
+  return undefined;
+}
 
 /** Validate a config; the first problem becomes a ConfigError with its dotted path. */
 export function parseExperimentConfig(input: unknown): ExperimentConfig {
@@ -169,13 +215,15 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string;
   }
   const path = issue.path.map(String).join(".");
   const received = valueAt(input, issue.path);
-  const shown = received === undefined ? "nothing" : JSON.stringify(received);
+  const shown = received === undefined ? "nothing" : abbreviate(received);
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = knownKeys(issue.path) ?? [];
-      const hints = issue.keys.map((k) => closest(k, known)).filter((k) => k !== undefined);
+      const keys = issue.keys.slice(0, 5);
+      const hints = keys.map((k) => closest(k, known)).filter((k) => k !== undefined);
       const hint = hints.length ? `; did you mean ${hints.join(", ")}?` : "";
-      return { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}${hint} Valid keys here: ${known.join(", ")}` };
+      const listed = `${keys.map((k) => (k.length > 60 ? `${k.slice(0, 60)}...` : k)).join(", ")}${issue.keys.length > keys.length ? ` and ${issue.keys.length - keys.length} more` : ""}`;
+      return { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${listed}${hint} Valid keys here: ${known.join(", ")}` };
     }
     case "invalid_type":
       return { path, message: `expected ${issue.expected}, received ${shown}${received === undefined ? `: set ${path || "it"}` : ""}` };
@@ -186,6 +234,13 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string;
     default:
       return { path, message: `${issue.message}; received ${shown}` };
   }
+}
+
+/** A received value for a message: JSON, cut to 80 characters. */
+function abbreviate(value: unknown): string {
+  if (tooDeep(value, CONFIG_LIMITS.depth)) return "a deeply nested value";
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 80)}... (${json.length.toLocaleString("en-US")} characters)` : json;
 }
 
 /** The candidate nearest to `key` by edit distance, if it is near enough to be a typo. */

@@ -6,6 +6,7 @@ import { decodeCheckpoint, loadParameters } from "./checkpoint.js";
 import type { ExperimentConfig } from "./config.js";
 import { parseExperimentConfig } from "./config.js";
 import { loadExperimentData } from "./data/datasets.js";
+import { checkExperimentData } from "./experiment-checks.js";
 import type { Tokenizer } from "./data/tokenizer.js";
 import { tokenizerFromJSON } from "./data/tokenizers.js";
 import { BOS, EOS, UNK, PAD } from "./data/vocabulary.js";
@@ -49,10 +50,13 @@ export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: numb
 }
 
 /** Build data, model and trainer from a config, and train (or resume), reporting events. */
-export async function runExperiment(input: unknown, { dataDir, baseDir, signal, resume, onEvent }: RunExperimentOptions): Promise<TrainResult> {
+export async function runExperiment(input: unknown, { dataDir, baseDir, signal, resume, onEvent: report }: RunExperimentOptions): Promise<TrainResult> {
   const config = parseExperimentConfig(input);
   const loaded = loadExperimentData(config, { dataDir, baseDir });
-  const { tokenizer } = loaded;
+  checkExperimentData(config, loaded);
+  const { tokenizer, warnings } = loaded;
+  // The data's warnings (IOB2 tags repaired, say) travel with the start event to whoever shows progress.
+  const onEvent = warnings.length ? (e: TrainEvent) => report(e.type === "start" ? { ...e, warnings } : e) : report;
   const labels = loaded.task === "tagger" ? [...loaded.data.tags.tokens] : loaded.task === "classifier" ? loaded.data.labels : undefined;
   const modelConfig = modelConfigOf(config, { vocabSize: tokenizer.vocabulary.size, numLabels: labels?.length });
   if (resume) checkSameData(resume, tokenizer, labels);

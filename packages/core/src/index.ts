@@ -4,7 +4,12 @@
 export { UnrollError, ConfigError, ShapeError, DataError, BackendError, TrainingError } from "./errors.js";
 
 // Configuration: one schema for the CLI, the runner, the API and the web form.
-export { ExperimentConfigSchema, parseExperimentConfig, applyOverrides, configDiff, closest } from "./config.js";
+export { ExperimentConfigSchema, parseExperimentConfig, applyOverrides, configDiff, closest, CONFIG_LIMITS } from "./config.js";
+export { estimateTrainingMemory, trainingMemoryIssue, smallestData, formatBytes, TRAINING_MEMORY_LIMIT_BYTES } from "./training-memory.js";
+export type { DataSizes, TrainingMemory, MemoryIssue } from "./training-memory.js";
+export { checkExperimentData, dataSizes } from "./experiment-checks.js";
+export { resolveDataFiles } from "./data/data-files.js";
+export type { DataFilesOptions } from "./data/data-files.js";
 export type { ExperimentConfig, ExperimentConfigInput, DataConfig, ConfigDifference } from "./config.js";
 
 // Metrics over plain arrays.
@@ -24,6 +29,7 @@ export { readLines, readWordStream, readCharStream, splitWords } from "./data/te
 export { readConllu } from "./data/conllu-reader.js";
 export type { ConlluSentence, TagColumn } from "./data/conllu-reader.js";
 export { readIob2 } from "./data/iob2-reader.js";
+export type { Iob2Options } from "./data/iob2-reader.js";
 export type { TaggedSentence } from "./data/tagged-sentence.js";
 export { readTsv, labelSet } from "./data/tsv-reader.js";
 export type { LabelledText } from "./data/tsv-reader.js";
@@ -33,7 +39,7 @@ export { defaultDataDir, DATA_DIR_ENV } from "./data/data-dir.js";
 export { resolveCorpus, resolveData, SHIPPED_DATA_DIR } from "./data/registry.js";
 export type { ResolvedCorpus, SplitSource, ResolveOptions } from "./data/registry.js";
 export { loadLanguageModelData, loadTaggerData, loadClassifierData, loadExperimentData } from "./data/datasets.js";
-export type { LanguageModelData, TaggerData, ClassifierData, TaggedExample, ClassifiedExample, ExperimentData } from "./data/datasets.js";
+export type { LanguageModelData, TaggerData, ClassifierData, TaggedExample, ClassifiedExample, ExperimentData, LoadOptions } from "./data/datasets.js";
 
 // Backends: call once before training or inference.
 export { initBackend, tensorMemory, BACKEND_NAMES, DEFAULT_BACKEND_ORDER } from "./backend.js";

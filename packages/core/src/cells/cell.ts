@@ -72,15 +72,7 @@ export function addCellParams(params: Parameters, names: ReturnType<typeof cellP
   params.add(names.bhh, uniformInit(rng, [gates * hiddenSize], k));
 }
 
-/** Number of scalars in one cell (the same count as torch). */
-export function cellParamCount(kind: CellKind, inputSize: number, hiddenSize: number): number {
-  const g = gatesOf(kind);
-  return g * hiddenSize * (inputSize + hiddenSize + 2);
-}
-
-export function gatesOf(kind: CellKind): number {
-  return kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
-}
+export { cellParamCount, gatesOf } from "../param-count.js";
 
 export function zeroState(cell: Cell, batch: number): CellState {
   return Array.from({ length: cell.stateSize }, () => tf.zeros([batch, cell.hiddenSize]) as tf.Tensor2D);

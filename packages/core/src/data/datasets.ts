@@ -51,12 +51,19 @@ export interface ClassifierData {
   test: ClassifiedExample[];
 }
 
+export interface LoadOptions {
+  /** Sequences per batch: a language model's train split needs 2 x batchSize tokens (default 1). */
+  batchSize?: number;
+  /** Receives what was read differently from what the file says (IOB2 tags repaired, say). */
+  warnings?: string[];
+}
+
 /**
  * Token-id streams for a language model. A char tokenizer reads each file as one character
  * stream; a word tokenizer reads lines and ends each with `</s>` (WikiText's `<eos>`). Fits the
- * tokenizer on the train split.
+ * tokenizer on the train split, which must fill two rows of batchSize columns.
  */
-export function loadLanguageModelData(corpus: ResolvedCorpus, tokenizer: Tokenizer): LanguageModelData {
+export function loadLanguageModelData(corpus: ResolvedCorpus, tokenizer: Tokenizer, { batchSize = 1 }: LoadOptions = {}): LanguageModelData {
   expectTask(corpus, "lm");
   let parts: Record<Split, string[][]>;
   if (tokenizer.kind === "char") {
@@ -64,18 +71,18 @@ export function loadLanguageModelData(corpus: ResolvedCorpus, tokenizer: Tokeniz
   } else {
     parts = splitUnits(corpus, (file) => readLines({ path: file }).map((line) => [...tokenizer.tokenize(line), EOS]), false);
   }
-  expectTraining(corpus, parts.train);
+  expectTokens(corpus, parts, batchSize);
   const vocabulary = tokenizer.fitTokens(parts.train);
   const stream = (units: string[][]) => Int32Array.from(units.flatMap((u) => vocabulary.encode(u)));
   return { vocabulary, train: stream(parts.train), valid: stream(parts.valid), test: stream(parts.test) };
 }
 
 /** Sentences of token ids and tag ids for a tagger (CoNLL-U or IOB2). Fits the tokenizer on train. */
-export function loadTaggerData(corpus: ResolvedCorpus, tokenizer: Tokenizer): TaggerData {
+export function loadTaggerData(corpus: ResolvedCorpus, tokenizer: Tokenizer, { warnings }: LoadOptions = {}): TaggerData {
   expectTask(corpus, "tagger");
   if (tokenizer.kind !== "word") throw new ConfigError("expected a word tokenizer for tagging (one tag per word), got a char tokenizer; set tokenizer.kind=word", "tokenizer.kind");
   const read = (file: string): TaggedSentence[] =>
-    corpus.format === "conllu" ? readConllu({ path: file }, { tagColumn: corpus.tagColumn ?? "upos" }) : readIob2({ path: file });
+    corpus.format === "conllu" ? readConllu({ path: file }, { tagColumn: corpus.tagColumn ?? "upos" }) : readIob2({ path: file }, { warnings });
   const parts = splitUnits(corpus, read, false);
   expectTraining(corpus, parts.train);
   const vocabulary = tokenizer.fitTokens(parts.train.map((s) => s.tokens));
@@ -99,23 +106,32 @@ export function loadClassifierData(corpus: ResolvedCorpus, tokenizer: Tokenizer)
   return { vocabulary, labels, train: examples(parts.train), valid: examples(parts.valid), test: examples(parts.test) };
 }
 
+interface Loaded {
+  corpus: ResolvedCorpus;
+  tokenizer: Tokenizer;
+  /** What the user should hear about the data (IOB2 tags read as B-, say); empty when nothing. */
+  warnings: string[];
+}
+
 export type ExperimentData =
-  | { task: "lm"; corpus: ResolvedCorpus; tokenizer: Tokenizer; data: LanguageModelData }
-  | { task: "tagger"; corpus: ResolvedCorpus; tokenizer: Tokenizer; data: TaggerData }
-  | { task: "classifier"; corpus: ResolvedCorpus; tokenizer: Tokenizer; data: ClassifierData };
+  | (Loaded & { task: "lm"; data: LanguageModelData })
+  | (Loaded & { task: "tagger"; data: TaggerData })
+  | (Loaded & { task: "classifier"; data: ClassifierData });
 
 /** Everything a run needs from its config's data and tokenizer sections; the tokenizer comes back fitted. */
 export function loadExperimentData(config: ExperimentConfig, options: { dataDir?: string; baseDir?: string } = {}): ExperimentData {
   const corpus = resolveData(config.data, options);
   const { kind, lowercase, minFrequency, maxVocab } = config.tokenizer;
   const tokenizer = createTokenizer(kind, { ...(kind === "word" ? { lowercase } : {}), minFrequency, ...(maxVocab !== undefined ? { maxVocab } : {}) });
+  const warnings: string[] = [];
+  const load = { batchSize: config.train.batchSize, warnings };
   switch (config.task) {
     case "lm":
-      return { task: "lm", corpus, tokenizer, data: loadLanguageModelData(corpus, tokenizer) };
+      return { task: "lm", corpus, tokenizer, warnings, data: loadLanguageModelData(corpus, tokenizer, load) };
     case "tagger":
-      return { task: "tagger", corpus, tokenizer, data: loadTaggerData(corpus, tokenizer) };
+      return { task: "tagger", corpus, tokenizer, warnings, data: loadTaggerData(corpus, tokenizer, load) };
     case "classifier":
-      return { task: "classifier", corpus, tokenizer, data: loadClassifierData(corpus, tokenizer) };
+      return { task: "classifier", corpus, tokenizer, warnings, data: loadClassifierData(corpus, tokenizer) };
   }
 }
 
@@ -148,7 +164,33 @@ function expectTask(corpus: ResolvedCorpus, task: ResolvedCorpus["task"]): void 
   }
 }
 
+/** A tagger's or classifier's train split needs one example. */
 function expectTraining(corpus: ResolvedCorpus, train: readonly unknown[]): void {
-  const empty = train.length === 0 || train.every((u) => Array.isArray(u) && u.length === 0);
-  if (empty) throw new DataError(`expected training examples in ${corpus.name}, got none; check that the train file is not empty`, corpus.splits.train?.file);
+  if (train.length > 0) return;
+  const unit = corpus.task === "tagger" ? `sentences (${corpus.format === "conllu" ? "CoNLL-U token lines" : "token TAB tag lines"}, a blank line after each)` : "lines (text TAB label)";
+  throw new DataError(`expected at least 1 training example, got 0${trainSplitOf(corpus)}: the file needs ${unit}`, corpus.splits.train?.file);
+}
+
+/** A language model's train split fills at least two rows of batchSize columns (batchify). */
+function expectTokens(corpus: ResolvedCorpus, parts: Record<Split, string[][]>, batchSize: number): void {
+  const count = (units: string[][]) => units.reduce((n, u) => n + u.length, 0);
+  const have = count(parts.train);
+  const need = 2 * batchSize;
+  if (have >= need) return;
+  const total = corpus.splits.train?.fraction ? SPLITS.reduce((n, s) => n + (corpus.splits[s]?.file === corpus.splits.train?.file ? count(parts[s]) : 0), 0) : have;
+  const smaller = Math.floor(have / 2);
+  const fix = smaller >= 1 ? `add text, or set train.batchSize to at most ${smaller}` : "add text";
+  throw new DataError(
+    `expected at least ${need} training tokens (2 rows of train.batchSize = ${batchSize}), got ${have}${trainSplitOf(corpus, total)}: ${fix}`,
+    corpus.splits.train?.file,
+  );
+}
+
+/** Where the train split came from, for messages: the whole file, or a fraction of it. */
+function trainSplitOf(corpus: ResolvedCorpus, total?: number): string {
+  const train = corpus.splits.train;
+  if (!train?.fraction) return "";
+  const [from, to] = train.fraction;
+  const share = `${Math.round((to - from) * 100)}%`;
+  return ` in the train split (the first ${share} of the file${total !== undefined ? `, which has ${total} token${total === 1 ? "" : "s"}` : ""}${corpus.name === "custom" ? "; give data.valid or data.test to train on all of it" : ""})`;
 }

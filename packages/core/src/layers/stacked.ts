@@ -3,7 +3,8 @@
 // Parameters are named as in torch: `${prefix}weight_ih_l{k}` and `..._l{k}_reverse`.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Activation, CellKind, CellState } from "../cells/index.js";
-import { cellParamCount, createCell } from "../cells/index.js";
+import { createCell } from "../cells/index.js";
+import { stackedParamCount } from "../param-count.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import { RecurrentLayer } from "./bidirectional.js";
@@ -48,10 +49,7 @@ export class StackedRNN {
   }
 
   static paramCount(c: StackedRNNConfig): number {
-    const dirs = c.bidirectional ? 2 : 1;
-    let n = 0;
-    for (let k = 0; k < c.layers; k++) n += dirs * cellParamCount(c.cell, k === 0 ? c.inputSize : c.hiddenSize * dirs, c.hiddenSize);
-    return n;
+    return stackedParamCount(c);
   }
 
   get directions(): number {

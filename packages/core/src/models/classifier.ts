@@ -11,6 +11,7 @@ import { Embedding } from "../layers/embedding.js";
 import { dropout } from "../layers/dropout.js";
 import { StackedRNN } from "../layers/stacked.js";
 import { softmaxCrossEntropy } from "../ops/index.js";
+import { classifierParamCount } from "../param-count.js";
 import { addLinear, linear, Parameters } from "../params.js";
 import { Rng } from "../random.js";
 
@@ -47,8 +48,7 @@ export class Classifier {
   }
 
   static paramCount(c: ClassifierConfig): number {
-    const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
-    return c.vocabSize * c.embeddingSize + StackedRNN.paramCount({ ...c, inputSize: c.embeddingSize }) + c.hiddenSize * (out + 1) + c.numClasses * (c.hiddenSize + 1);
+    return classifierParamCount(c);
   }
 
   /** Pooled sequence vectors [B, H * dirs]. */

@@ -12,6 +12,7 @@ import { dropout } from "../layers/dropout.js";
 import type { RNNState } from "../layers/stacked.js";
 import { StackedRNN } from "../layers/stacked.js";
 import { softmaxCrossEntropy } from "../ops/index.js";
+import { languageModelParamCount } from "../param-count.js";
 import { Parameters, uniformInit } from "../params.js";
 import { Rng } from "../random.js";
 
@@ -48,10 +49,7 @@ export class LanguageModel {
 
   /** Exact parameter count: untied = tied + |V| x d when H = d; tied with projection adds d x H. */
   static paramCount(c: LanguageModelConfig): number {
-    const { vocabSize: V, embeddingSize: d, hiddenSize: H } = c;
-    const rnn = StackedRNN.paramCount({ cell: c.cell, layers: c.layers, inputSize: d, hiddenSize: H });
-    const decoder = c.tied ? (H !== d ? d * H : 0) : V * H;
-    return V * d + rnn + decoder + V;
+    return languageModelParamCount(c);
   }
 
   /** The decoder matrix [|V|, d_in]: V = E when tied (Press & Wolf 2017), else its own. */

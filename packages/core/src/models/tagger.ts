@@ -7,6 +7,7 @@ import { Embedding } from "../layers/embedding.js";
 import { dropout } from "../layers/dropout.js";
 import { StackedRNN } from "../layers/stacked.js";
 import { softmaxCrossEntropy } from "../ops/index.js";
+import { taggerParamCount } from "../param-count.js";
 import { addLinear, linear, Parameters } from "../params.js";
 import { Rng } from "../random.js";
 
@@ -39,8 +40,7 @@ export class Tagger {
   }
 
   static paramCount(c: TaggerConfig): number {
-    const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
-    return c.vocabSize * c.embeddingSize + StackedRNN.paramCount({ ...c, inputSize: c.embeddingSize }) + c.numTags * (out + 1);
+    return taggerParamCount(c);
   }
 
   /** ids int32 [B, T], mask [B, T] -> tag logits [B, T, numTags]. */

@@ -1,7 +1,8 @@
 // The progress stream of a training run, consumed by notebooks, the CLI and the runner.
 
 export type TrainEvent =
-  | { type: "start"; params: number; totalSteps: number; config: unknown }
+  // warnings: what the data was read as, if not as written (IOB2 tags repaired, say)
+  | { type: "start"; params: number; totalSteps: number; config: unknown; warnings?: string[] }
   | { type: "step"; step: number; epoch: number; loss: number; lr: number; tokens: number /* seen so far */; tokensPerSecond: number }
   // lm: loss, perplexity; tagger: loss, accuracy (+ precision, recall, f1 for IOB2 tag sets); classifier: loss, accuracy, macroF1
   | { type: "eval"; step: number; epoch: number; split: "valid" | "test"; metrics: Record<string, number> }

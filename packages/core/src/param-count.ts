@@ -1,0 +1,59 @@
+// Parameter counts of the models, from their sizes alone: no TensorFlow.js, so the config schema
+// (and the web form) can size a model before anything is built. The models' static paramCount
+// methods are these functions; models.test.ts checks them against built models.
+import type { CellKind } from "./cells/cell.js";
+
+/** Stacked gate blocks of a cell: 4 for an LSTM, 3 for a GRU, 1 for an Elman RNN. */
+export function gatesOf(kind: CellKind): number {
+  return kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
+}
+
+/** Number of scalars in one cell (the same count as torch: W_ih, W_hh and two biases). */
+export function cellParamCount(kind: CellKind, inputSize: number, hiddenSize: number): number {
+  const g = gatesOf(kind);
+  return g * hiddenSize * (inputSize + hiddenSize + 2);
+}
+
+export interface StackedSizes {
+  cell: CellKind;
+  layers: number;
+  inputSize: number;
+  hiddenSize: number;
+  bidirectional?: boolean;
+}
+
+/** Every layer (and direction) of a stacked RNN; layer k > 0 reads the states of layer k - 1. */
+export function stackedParamCount(c: StackedSizes): number {
+  const dirs = c.bidirectional ? 2 : 1;
+  let n = 0;
+  for (let k = 0; k < c.layers; k++) n += dirs * cellParamCount(c.cell, k === 0 ? c.inputSize : c.hiddenSize * dirs, c.hiddenSize);
+  return n;
+}
+
+interface Common {
+  vocabSize: number;
+  cell: CellKind;
+  embeddingSize: number;
+  hiddenSize: number;
+  layers: number;
+}
+
+/** Untied = tied + |V| x d when H = d; tied with H != d adds the projection d x H. */
+export function languageModelParamCount(c: Common & { tied: boolean }): number {
+  const { vocabSize: V, embeddingSize: d, hiddenSize: H } = c;
+  const rnn = stackedParamCount({ cell: c.cell, layers: c.layers, inputSize: d, hiddenSize: H });
+  const decoder = c.tied ? (H !== d ? d * H : 0) : V * H;
+  return V * d + rnn + decoder + V;
+}
+
+/** Embedding, the stacked RNN, and a linear layer to the tags. */
+export function taggerParamCount(c: Common & { numTags: number; bidirectional: boolean }): number {
+  const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
+  return c.vocabSize * c.embeddingSize + stackedParamCount({ ...c, inputSize: c.embeddingSize }) + c.numTags * (out + 1);
+}
+
+/** Embedding, the stacked RNN, a hidden layer over the pooled states, and the output layer. */
+export function classifierParamCount(c: Common & { numClasses: number; bidirectional: boolean }): number {
+  const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
+  return c.vocabSize * c.embeddingSize + stackedParamCount({ ...c, inputSize: c.embeddingSize }) + c.hiddenSize * (out + 1) + c.numClasses * (c.hiddenSize + 1);
+}
