@@ -32,10 +32,11 @@ describe(`stops, on ${target}`, () => {
   }, 120_000);
   afterAll(() => t?.close());
 
-  it("kill -9 of `unroll up`: its worker notices within seconds and stops (STOPPED), no orphan", async () => {
+  it("kill -9 of `unroll up`: its worker notices within seconds and stops (STOPPED), no orphan; up's first line names the slow path", async () => {
     const home = mkdtempSync(join(tmpdir(), "unroll-up-"));
     const up = spawn(process.execPath, [BIN, "up", "--no-demo", "--no-dashboard"], {
-      env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: home },
+      // without the native addon, as on a machine without OpenBLAS: `pnpm start`'s first line says so
+      env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: home, UNROLL_NATIVE_BLAS: "0" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -50,6 +51,7 @@ describe(`stops, on ${target}`, () => {
       );
       workerPid = row.pid;
       expect(alive(workerPid)).toBe(true);
+      expect(stderr.split("\n")[0]).toMatch(/^!! slow path: no OpenBLAS \(the addon is turned off by UNROLL_NATIVE_BLAS=0\)/);
       up.kill("SIGKILL");
       await upExited;
       await waitFor("the orphaned worker to stop", async () => !alive(workerPid), 15_000);
