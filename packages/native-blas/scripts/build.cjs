@@ -122,7 +122,7 @@ function main() {
     const why = String(err.stderr || err.message).trim().split("\n").slice(-3).join(" | ");
     return { ok: false, message: `not built: the compiler failed (${cc}): ${why}` };
   }
-  // Built is not loadable: load it in a fresh process through the package's loader, as core will.
+  // Compiled is not yet loadable (a library missing at run time): load it in a fresh process through the package's loader, as core will.
   const probe = spawnSync(process.execPath, ["-e", `const m = require(${JSON.stringify(root)}); if (!m.blas) throw new Error(m.reason); console.log(m.blas.config())`], { encoding: "utf8" });
   if (probe.status !== 0) {
     rmSync(out, { force: true });
