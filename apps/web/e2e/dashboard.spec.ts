@@ -79,6 +79,7 @@ test.describe.serial("dashboard", () => {
     await expect(page.locator("[data-status]").first()).toHaveAttribute("data-status", "COMPLETED", { timeout: 90_000 });
     await expect(page.getByRole("region", { name: "Samples" })).toContainText("ROMEO:");
     await expect(page.getByRole("region", { name: "Checkpoints" })).toContainText("best");
+    await expect(page.getByRole("region", { name: "System" })).toContainText("cpu_percent"); // the worker's sys/* series
     await shot(page, "run-completed");
   });
 

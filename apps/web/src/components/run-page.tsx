@@ -10,6 +10,7 @@ import { formatBytes, formatDuration, formatInt, formatNumber, formatTime, runDu
 import { toPoints } from "~/lib/smoothing";
 import { useTRPC } from "~/trpc/react";
 import { LineChartPanel, PALETTE } from "./chart";
+import { SystemPanel } from "./system-panel";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge } from "./ui";
 
 const KEYS = ["train/loss", "train/tokens_per_second", "valid/perplexity", "valid/accuracy", "valid/f1", "valid/macroF1", "valid/loss"];
@@ -207,6 +208,7 @@ export function RunPage({ id }: { id: string }) {
           empty="No evaluation yet (every train.evalEvery steps)."
         />
         <LineChartPanel testId="chart-tokens" title="Tokens per second" series={[line("train/tokens_per_second", "tokens/s", PALETTE[2]!, smoothing)]} empty="No training steps logged yet." />
+        <SystemPanel runId={id} refreshMs={active ? 5000 : false} />
         <section className="panel" aria-label="Checkpoints">
           <h2>Checkpoints</h2>
           {r.checkpoints.length ? (
