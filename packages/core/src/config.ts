@@ -239,6 +239,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string;
 /** A received value for a message: JSON, cut to 80 characters. */
 function abbreviate(value: unknown): string {
   if (tooDeep(value, CONFIG_LIMITS.depth)) return "a deeply nested value";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const json = JSON.stringify(value) ?? String(value);
   return json.length > 80 ? `${json.slice(0, 80)}... (${json.length.toLocaleString("en-US")} characters)` : json;
 }
@@ -360,6 +361,8 @@ function leafSchemas(): Map<string, z.ZodType> {
 }
 
 function unknownKeyMessage(key: string, valid: string[]): string {
+  const fields = valid.filter((k) => k.startsWith(`${key}.`));
+  if (fields.length > 0) return `${key} is a section, not a field: name one of its fields, e.g. ${fields[0]}=... (fields: ${fields.join(", ")})`;
   const section = key.includes(".") ? key.slice(0, key.indexOf(".")) : "";
   const nearby = valid.filter((k) => (section ? k.startsWith(`${section}.`) : true));
   const suggestion = closest(key, valid);
