@@ -1,10 +1,12 @@
 // The `unroll` CLI: parses arguments, runs one command, maps errors to messages and exit codes
-// (2: bad input, nothing was created; 1: the command failed).
+// (2: bad input, nothing was created; 1: the command failed). bin/unroll.js calls `main` and
+// exits with its code; tests call it in-process with their own output lines.
 import { parseArgs } from "node:util";
 import { UnrollError } from "@unroll/core";
+import { RunInputError } from "@unroll/db";
 import { openDatabase, type Database } from "../connect.js";
 import { dataDir, spoolDir } from "../env.js";
-import { makeContext, type CommandContext } from "./context.js";
+import { makeContext, PROCESS_IO, type CommandContext, type CommandIO } from "./context.js";
 import { UsageError } from "./usage-error.js";
 import { trainCommand } from "./commands/train.js";
 import { enqueueCommand, workerCommand } from "./commands/queue.js";
@@ -79,10 +81,25 @@ const OPTIONS = {
   port: { type: "string" },
 } as const;
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command line; returns the exit code, with any error's message written to `io.err`. */
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof UnrollError || error instanceof RunInputError) {
+      io.err(`unroll: ${error.message}`);
+      return 2;
+    }
+    const unavailable = databaseUnavailable(error);
+    io.err(`unroll: ${unavailable ?? (error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+    return 1;
+  }
+}
+
+async function run(argv: string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
-    process.stdout.write(`${HELP}\n`);
+    io.out(HELP);
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];
@@ -94,11 +111,11 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${(error as Error).message} (see \`unroll help\`)`);
   }
   if (parsed.values.help) {
-    process.stdout.write(`${HELP}\n`);
+    io.out(HELP);
     return 0;
   }
   let db: Database | undefined;
-  const ctx = makeContext(parsed.values, parsed.positionals, { dataDir: dataDir(), spoolDir: spoolDir() }, async () => (db ??= await openDatabase()));
+  const ctx = makeContext(parsed.values, parsed.positionals, { dataDir: dataDir(), spoolDir: spoolDir() }, async () => (db ??= await openDatabase()), io);
   try {
     return await command(ctx);
   } finally {
@@ -106,16 +123,3 @@ async function main(argv: string[]): Promise<number> {
     if (db) await Promise.race([db.close(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError || error instanceof UnrollError) {
-      process.stderr.write(`unroll: ${error.message}\n`);
-      process.exit(2);
-    }
-    const unavailable = databaseUnavailable(error);
-    process.stderr.write(`unroll: ${unavailable ?? (error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
-    process.exit(1);
-  },
-);

@@ -2,7 +2,7 @@
 // LAST) and `unroll export` (the documented checkpoint format, packages/core/CHECKPOINT.md).
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { exportCheckpoint, initBackend, loadModel, type LoadedModel } from "@unroll/core";
+import { CONFIG_LIMITS, exportCheckpoint, initBackend, loadModel, type LoadedModel } from "@unroll/core";
 import { readCheckpoint } from "../../tracking/postgres-sink.js";
 import type { CommandContext } from "../context.js";
 import { resolveRunId } from "../run-ref.js";
@@ -34,9 +34,7 @@ async function withModel<T>(ctx: CommandContext, need: keyof LoadedModel, what: 
 }
 
 function positiveInt(ctx: CommandContext, name: string): number | undefined {
-  const v = ctx.number(name);
-  if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
-  return v;
+  return ctx.integer(name, { min: 1 });
 }
 
 export async function sampleCommand(ctx: CommandContext): Promise<number> {
@@ -50,9 +48,9 @@ export async function sampleCommand(ctx: CommandContext): Promise<number> {
     greedy: ctx.flag("greedy"),
     topK: positiveInt(ctx, "top-k"),
     topP,
-    n: positiveInt(ctx, "n") ?? 1,
-    seed: ctx.number("seed") ?? 0,
-    maxLength: positiveInt(ctx, "max-length") ?? 200,
+    n: ctx.integer("n", { min: 1, max: 100 }) ?? 1,
+    seed: ctx.integer("seed", { min: 0 }) ?? 0,
+    maxLength: ctx.integer("max-length", { min: 1, max: CONFIG_LIMITS.sampleLength }) ?? 200,
   };
   return withModel(ctx, "generate", "generate text", async (model, cp) => {
     const texts = await model.generate!(options);

@@ -40,11 +40,12 @@ const RUN_SELECT = `SELECT r.id, e.name AS experiment, r.name, r.status, r.task,
 export async function runsCommand(ctx: CommandContext): Promise<number> {
   const status = ctx.string("status")?.toUpperCase();
   if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}; got ${status}`);
+  ctx.integer("limit", { min: 1, max: 100_000 }); // refused before the database is opened
   const db = await ctx.db();
   const { rows } = await db.pool.query<RunRow>(
     `${RUN_SELECT} WHERE ($1::text IS NULL OR e.name = $1) AND ($2::text IS NULL OR r.status::text = $2)
      ORDER BY r."createdAt" DESC, r.id LIMIT $3`,
-    [ctx.string("experiment") ?? null, status ?? null, ctx.number("limit") ?? 100],
+    [ctx.string("experiment") ?? null, status ?? null, ctx.integer("limit", { min: 1, max: 100_000 }) ?? 100],
   );
   if (ctx.json) {
     ctx.out(JSON.stringify(rows.map(({ config: _c, ...r }) => r)));

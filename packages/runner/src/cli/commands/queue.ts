@@ -1,33 +1,41 @@
 // `unroll enqueue` (one run or a sweep) and `unroll worker`.
 import type { TrainEvent } from "@unroll/core";
-import { initBackend } from "@unroll/core";
+import { initBackend, UnrollError } from "@unroll/core";
 import { applyOverrides } from "@unroll/core";
+import { RUN_LIMITS } from "@unroll/db";
 import { enqueueRuns, runName } from "../../queue/enqueue.js";
 import { expandSweep, parseSweepAxis } from "../../queue/sweep.js";
 import { runWorker } from "../../worker.js";
 import { parentPid } from "../../env.js";
 import { readConfigFile } from "../config-file.js";
 import type { CommandContext } from "../context.js";
+import { SubmitChecks } from "../submit-checks.js";
 import { UsageError } from "../usage-error.js";
 
 export async function enqueueCommand(ctx: CommandContext): Promise<number> {
-  const base = await readConfigFile(ctx.positionals[0], ctx.strings("set"));
-  const axes = ctx.strings("sweep").map(parseSweepAxis);
-  const seeds = ctx.number("seeds") ?? 1;
+  const seeds = ctx.integer("seeds", { min: 1 }) ?? 1;
+  const maxAttempts = ctx.integer("max-attempts", { min: 1, max: RUN_LIMITS.maxAttempts }) ?? 3;
+  const base = await readConfigFile(ctx.positionals[0], ctx.strings("set"), { check: false });
   let grid: string[][];
   try {
-    grid = expandSweep(axes, seeds, base.train.seed);
+    grid = expandSweep(ctx.strings("sweep").map(parseSweepAxis), seeds, base.train.seed);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  // Validate every member of the sweep before queueing any of them.
-  const runs = grid.map((overrides) => ({
-    name: runName(base.name ?? `${base.task} ${base.model.cell}`, overrides),
-    config: overrides.length > 0 ? applyOverrides(base, overrides) : base,
-  }));
+  // Check every member of the sweep (schema, data, memory) before queueing any of them.
+  const checks = new SubmitChecks({ baseDir: process.cwd(), dataDir: ctx.dataDir, local: false, warn: ctx.err });
+  const runs = grid.map((overrides) => {
+    const name = runName(base.name ?? `${base.task} ${base.model.cell}`, overrides);
+    try {
+      return { name, config: checks.check(overrides.length > 0 ? applyOverrides(base, overrides) : base) };
+    } catch (error) {
+      if (grid.length > 1 && (error instanceof UnrollError || error instanceof UsageError)) throw new UsageError(`run "${name}" of the sweep: ${error.message}`);
+      throw error;
+    }
+  });
   const db = await ctx.db();
   const experiment = ctx.string("experiment") ?? base.name ?? "default";
-  const ids = await enqueueRuns(db.pool, runs, { experiment, maxAttempts: ctx.number("max-attempts") ?? 3 });
+  const ids = await enqueueRuns(db.pool, runs, { experiment, maxAttempts });
   if (ctx.json) ctx.out(JSON.stringify({ experiment, runIds: ids }));
   else {
     ctx.err(`queued ${ids.length} run${ids.length === 1 ? "" : "s"} in experiment "${experiment}"`);
@@ -69,7 +77,7 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
       spoolDir: ctx.spoolDir,
       dataDir: ctx.dataDir,
       signal: stop.signal,
-      heartbeatMs: ctx.number("heartbeat-ms"),
+      heartbeatMs: ctx.integer("heartbeat-ms", { min: 50 }),
       log: (line) => ctx.err(line),
       onEvent: ctx.json ? undefined : (runId: string, e: TrainEvent) => logProgress(ctx, runId, e),
     });
@@ -84,6 +92,7 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
 
 const lastLine = new Map<string, number>();
 function logProgress(ctx: CommandContext, runId: string, e: TrainEvent): void {
+  if (e.type === "start") for (const w of e.warnings ?? []) ctx.err(`run ${runId}: warning: ${w}`);
   if (e.type === "eval") ctx.err(`run ${runId} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${e.split}/${k} ${v.toPrecision(4)}`).join(" ")}`);
   if (e.type !== "step") return;
   const now = performance.now();
