@@ -6,6 +6,7 @@ import { createCallerFactory } from "./trpc.js";
 export { appRouter, type AppRouter } from "./root.js";
 export { createTRPCContext, type Context, type ContextOptions } from "./trpc.js";
 export { InferenceService } from "./inference.js";
+export { handleTrpcRequest, MAX_REQUEST_BYTES, type HttpOptions } from "./http.js";
 export { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
 export { checkConfig, toConfigIssues, type ConfigIssue } from "./config-issues.js";
 export { planSweep, type SweepAxis, type SweepSpec } from "./sweep.js";

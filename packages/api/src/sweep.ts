@@ -1,6 +1,9 @@
 // Sweeps: a grid over chosen config fields times a number of seeds, expanded into validated run
-// configs before anything is queued (one bad combination rejects the whole sweep).
+// configs before anything is queued (one bad combination rejects the whole sweep). The size is
+// checked before the grid is built; data files must be absolute paths to readable files here.
 import { applyOverrides, type ExperimentConfig } from "@unroll/core/config";
+import { resolveDataFiles } from "@unroll/core/data-files";
+import { tooManyRuns } from "@unroll/db/run-limits";
 import { checkConfig, type ConfigIssue } from "./config-issues.js";
 import { InvalidConfigError } from "./errors.js";
 
@@ -47,16 +50,24 @@ export function planSweep(input: unknown, sweep: SweepSpec = {}): PlannedRun[] {
   });
   const dup = grid.map((a) => a.key).find((k, i, all) => all.indexOf(k) !== i);
   if (dup) issues.push({ path: "sweep.grid", message: `${dup} appears twice in the grid; merge its values into one axis` });
+  grid.forEach((axis, i) => {
+    const twice = axis.values.find((v, j) => axis.values.indexOf(v) !== j);
+    if (twice !== undefined) issues.push({ path: `sweep.grid.${i}.values`, message: `${twice} is given twice for ${axis.key}; give each value once` });
+  });
   if (issues.length) throw new InvalidConfigError(issues);
 
   const seeds = Math.max(1, sweep.seeds ?? 1);
+  const count = grid.reduce((n, a) => n * a.values.length, 1) * seeds;
+  const many = tooManyRuns(count);
+  if (many) throw new InvalidConfigError([{ path: "sweep", message: `${[...grid.map((a) => `${a.values.length} ${a.key}`), `${seeds} seed${seeds > 1 ? "s" : ""}`].join(" x ")}: ${many}` }]);
+
   const baseName = base.config.name ?? `${base.config.task}-${base.config.model.cell}`;
   const runs: PlannedRun[] = [];
   for (const point of gridPoints(grid)) {
     for (let s = 0; s < seeds; s++) {
       const overrides = seeds > 1 ? [...point, `train.seed=${base.config.train.seed + s}`] : point;
       try {
-        runs.push({ name: runName(baseName, overrides), overrides, config: applyOverrides(base.config, overrides) });
+        runs.push({ name: runName(baseName, overrides), overrides, config: resolveDataFiles(applyOverrides(base.config, overrides)) });
       } catch (error) {
         const path = (error as { path?: string }).path ?? "";
         const message = (error as Error).message.replace(`${path}: `, "");

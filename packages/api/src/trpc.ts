@@ -1,10 +1,11 @@
 // tRPC setup (anchor: create-t3-turbo packages/api/src/trpc.ts): the context every procedure
 // gets, error formatting, and the one place where domain errors become tRPC codes.
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
-import type { Db } from "@unroll/db";
+import { RunInputError, type Db } from "@unroll/db";
 import { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
 import type { ConfigIssue } from "./config-issues.js";
 import { InferenceService } from "./inference.js";
+import { describeInputIssues, isZodError, pathOf } from "./input-issues.js";
 
 export interface Context {
   db: Pick<Db, "prisma" | "pool">;
@@ -26,6 +27,7 @@ export function createTRPCContext(options: ContextOptions): Context {
 /** Domain error -> tRPC code. Anything not listed stays INTERNAL_SERVER_ERROR with its message. */
 function codeFor(error: unknown): TRPC_ERROR_CODE_KEY | undefined {
   if (error instanceof InvalidConfigError) return "BAD_REQUEST";
+  if (error instanceof RunInputError) return "BAD_REQUEST";
   if (error instanceof NotFoundError) return "NOT_FOUND";
   if (error instanceof ConflictError) return "CONFLICT";
   if (error instanceof UnsupportedError) return "PRECONDITION_FAILED";
@@ -38,19 +40,23 @@ function isPrismaNotFound(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2025";
 }
 
+/** The message sent for a mapped error: Prisma's own text names its internals, not the request. */
+function messageFor(error: unknown): string {
+  if (isPrismaNotFound(error)) return "the record this request names does not exist; it may have been deleted (reload the list)";
+  return (error as Error).message;
+}
+
 /** Field-level issues carried by an error: from our config checks or from zod input validation. */
 function issuesOf(cause: unknown): ConfigIssue[] | null {
   if (cause instanceof InvalidConfigError) return cause.issues;
+  if (cause instanceof RunInputError) return [{ path: cause.path, message: cause.message.replace(`${cause.path}: `, "") }];
   if (cause instanceof Error && cause.name === "ConfigError") {
     const path = (cause as Error & { path?: string }).path ?? "";
     return [{ path, message: cause.message.replace(`${path}: `, "") }];
   }
   const issues = (cause as { issues?: unknown } | undefined)?.issues;
   if (Array.isArray(issues)) {
-    return issues.map((i: { path?: readonly PropertyKey[]; message?: string }) => ({
-      path: (i.path ?? []).map((p) => String(typeof p === "object" && p !== null && "key" in p ? (p as { key: PropertyKey }).key : p)).join("."),
-      message: i.message ?? "invalid",
-    }));
+    return issues.map((i: { path?: readonly PropertyKey[]; message?: string }) => ({ path: pathOf(i.path ?? []), message: i.message ?? "invalid" }));
   }
   return null;
 }
@@ -69,9 +75,13 @@ const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause ?? result.error;
+  // Input that fails its schema: one line per field instead of zod's JSON dump.
+  if (result.error.code === "BAD_REQUEST" && isZodError(cause)) {
+    return { ...result, error: new TRPCError({ code: "BAD_REQUEST", message: describeInputIssues(cause.issues), cause: cause as unknown as Error }) };
+  }
   const code = result.error.code === "INTERNAL_SERVER_ERROR" ? codeFor(cause) : undefined;
   if (!code) return result;
-  return { ...result, error: new TRPCError({ code, message: (cause as Error).message, cause: cause as Error }) };
+  return { ...result, error: new TRPCError({ code, message: messageFor(cause), cause: cause as Error }) };
 });
 
 export const createTRPCRouter = t.router;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { NotFoundError } from "../errors.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
+import { Id } from "./shared.js";
 
 /** Flattens a config into dotted keys (arrays compare as wholes). */
 export function flattenConfig(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
@@ -32,7 +33,7 @@ export function configTable(configs: unknown[]): DiffRow[] {
 }
 
 export const compareRouter = createTRPCRouter({
-  runs: publicProcedure.input(z.object({ ids: z.array(z.string().min(1)).min(1).max(50) })).query(async ({ ctx, input }) => {
+  runs: publicProcedure.input(z.object({ ids: z.array(Id).min(1, "give at least one run id").max(50) })).query(async ({ ctx, input }) => {
     const rows = await ctx.db.prisma.run.findMany({ where: { id: { in: input.ids } }, include: { experiment: { select: { name: true } } } });
     const missing = input.ids.filter((id) => !rows.some((r) => r.id === id));
     if (missing.length) throw new NotFoundError("run", missing.join(", "));

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
+import { Id } from "./shared.js";
 
 export const experimentRouter = createTRPCRouter({
   list: publicProcedure.query(async ({ ctx }) => {
@@ -10,7 +11,7 @@ export const experimentRouter = createTRPCRouter({
   }),
 
   /** Deletes the experiment and all its runs (metrics, samples, checkpoints cascade). */
-  delete: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+  delete: publicProcedure.input(z.object({ id: Id })).mutation(async ({ ctx, input }) => {
     const exp = await ctx.db.prisma.experiment.findUnique({ where: { id: input.id }, include: { runs: { where: { status: "RUNNING" }, select: { name: true } } } });
     if (!exp) throw new NotFoundError("experiment", input.id);
     if (exp.runs.length) throw new ConflictError(`experiment ${exp.name} has running runs (${exp.runs.map((r) => r.name).join(", ")}): cancel them first`);

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { readSeries, type Queryable } from "@unroll/db";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
-import { finite } from "./shared.js";
+import { finite, Id } from "./shared.js";
 
 export interface Series {
   runId: string;
@@ -22,7 +22,7 @@ export interface Series {
 }
 
 export const SeriesInput = z.object({
-  runIds: z.array(z.string().min(1)).min(1).max(50),
+  runIds: z.array(Id).min(1, "give at least one run id").max(50),
   keys: z.array(z.string().min(1).max(200)).min(1).max(20),
   /** About the chart's width in pixels: buckets of min+max. */
   maxPoints: z.number().int().min(2).max(20_000).default(1000),
@@ -82,7 +82,7 @@ export const metricsRouter = createTRPCRouter({
   series: publicProcedure.input(SeriesInput).query(({ ctx, input }) => loadSeries(ctx.db.pool, input)),
 
   /** The metric keys these runs have, with point counts (one series row per run and key). */
-  keys: publicProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(50) })).query(async ({ ctx, input }) => {
+  keys: publicProcedure.input(z.object({ runIds: z.array(Id).min(1, "give at least one run id").max(50) })).query(async ({ ctx, input }) => {
     const { rows } = await ctx.db.pool.query<{ key: string; n: string; runs: string }>(
       `SELECT key, sum("pointCount") AS n, count(*) AS runs FROM "MetricSeries"
         WHERE "runId" = ANY($1::text[]) AND "pointCount" > 0 GROUP BY key ORDER BY key`,

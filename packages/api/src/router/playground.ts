@@ -4,8 +4,9 @@ import type { LoadedModel } from "@unroll/core";
 import { NotFoundError, UnsupportedError } from "../errors.js";
 import type { CheckpointRef } from "../inference.js";
 import { createTRPCRouter, publicProcedure, type Context } from "../trpc.js";
+import { Id } from "./shared.js";
 
-const Target = z.object({ runId: z.string().min(1), kind: z.enum(["BEST", "LAST"]).optional() });
+const Target = z.object({ runId: Id, kind: z.enum(["BEST", "LAST"]).optional() });
 
 const WHAT = { generate: "generate text", score: "score sentences", tag: "tag sentences", classify: "classify texts" } as const;
 const USE = { lm: "Generate or Score", tagger: "Tag", classifier: "Classify" } as Record<string, string>;

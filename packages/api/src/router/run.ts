@@ -1,22 +1,22 @@
 // Runs: the table (filters, latest metrics), one run's detail, samples, and the edits a person
 // makes (cancel, tag, annotate, delete).
 import { z } from "zod";
-import { requestCancel, type Prisma } from "@unroll/db";
+import { requestCancel, RUN_LIMITS, type Prisma } from "@unroll/db";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
-import { latestValues, mainMetricKeys } from "./shared.js";
+import { Id, latestValues, mainMetricKeys, Tags } from "./shared.js";
 
 export const RUN_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"] as const;
 const FINISHED = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
 
-const id = z.string().min(1).max(100);
+const id = Id;
 const ListInput = z
   .object({
     status: z.array(z.enum(RUN_STATUSES)).optional(),
     task: z.array(z.string().max(40)).optional(),
     cell: z.array(z.string().max(40)).optional(),
     tied: z.boolean().optional(),
-    tag: z.string().max(100).optional(),
+    tag: z.string().max(RUN_LIMITS.tag).optional(),
     q: z.string().max(200).optional(),
     experimentId: id.optional(),
     limit: z.number().int().min(1).max(5000).default(1000),
@@ -145,15 +145,17 @@ export const runRouter = createTRPCRouter({
   }),
 
   setTags: publicProcedure
-    .input(z.object({ id, tags: z.array(z.string().trim().min(1).max(40)).max(20) }))
+    .input(z.object({ id, tags: Tags }))
     .mutation(async ({ ctx, input }) => {
       const tags = [...new Set(input.tags)];
-      await ctx.db.prisma.run.update({ where: { id: input.id }, data: { tags } });
+      const { count } = await ctx.db.prisma.run.updateMany({ where: { id: input.id }, data: { tags } });
+      if (count === 0) throw new NotFoundError("run", input.id);
       return { id: input.id, tags };
     }),
 
-  setNotes: publicProcedure.input(z.object({ id, notes: z.string().max(10_000) })).mutation(async ({ ctx, input }) => {
-    await ctx.db.prisma.run.update({ where: { id: input.id }, data: { notes: input.notes } });
+  setNotes: publicProcedure.input(z.object({ id, notes: z.string().max(RUN_LIMITS.notes, `notes are at most ${RUN_LIMITS.notes} characters: shorten them`) })).mutation(async ({ ctx, input }) => {
+    const { count } = await ctx.db.prisma.run.updateMany({ where: { id: input.id }, data: { notes: input.notes } });
+    if (count === 0) throw new NotFoundError("run", input.id);
     return { id: input.id, notes: input.notes };
   }),
 

@@ -1,5 +1,16 @@
-// Small reads shared by several routers.
-import type { Queryable } from "@unroll/db";
+// Small reads and input schemas shared by several routers.
+import { z } from "zod";
+import { RUN_LIMITS, type Queryable } from "@unroll/db";
+
+/** A run's or experiment's id, as the api hands them out. */
+export const Id = z.string().min(1, "give an id (see run.list)").max(100, "an id is at most 100 characters: this is not one");
+
+/** An experiment's name: what enqueueRuns accepts (RUN_LIMITS). */
+export const ExperimentName = z.string().trim().min(1, "name the experiment").max(RUN_LIMITS.experimentName, `at most ${RUN_LIMITS.experimentName} characters: shorten the name`);
+
+/** One tag on a run. */
+export const Tag = z.string().trim().min(1, "a tag cannot be empty: remove it").max(RUN_LIMITS.tag, `a tag is at most ${RUN_LIMITS.tag} characters: shorten it`);
+export const Tags = z.array(Tag).max(RUN_LIMITS.tags, `at most ${RUN_LIMITS.tags} tags: drop some`);
 
 /** The validation metrics a run of this task is judged by, preferred first (series keys). */
 export function mainMetricKeys(task: string | null): string[] {

@@ -5,7 +5,7 @@ import { NotFoundError } from "../errors.js";
 import { planSweep, runColumns } from "../sweep.js";
 import { summarizeTying } from "../tying.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
-import { latestValues } from "./shared.js";
+import { ExperimentName, Id, latestValues } from "./shared.js";
 
 export const tyingRouter = createTRPCRouter({
   /** Experiments with language-model runs, and how many of each kind. */
@@ -18,7 +18,7 @@ export const tyingRouter = createTRPCRouter({
     return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString(), tied: Number(r.tied), untied: Number(r.untied) }));
   }),
 
-  summary: publicProcedure.input(z.object({ experimentId: z.string().min(1) })).query(async ({ ctx, input }) => {
+  summary: publicProcedure.input(z.object({ experimentId: Id })).query(async ({ ctx, input }) => {
     const exp = await ctx.db.prisma.experiment.findUnique({
       where: { id: input.experimentId },
       include: { runs: { where: { tied: { not: null } }, orderBy: { createdAt: "asc" } } },
@@ -46,7 +46,7 @@ export const tyingRouter = createTRPCRouter({
 
   /** Queues identical configs and seeds with tying on and off. */
   launch: publicProcedure
-    .input(z.object({ experiment: z.string().trim().min(1).max(200), config: z.record(z.string(), z.unknown()), seeds: z.number().int().min(1).max(10).default(1) }))
+    .input(z.object({ experiment: ExperimentName, config: z.record(z.string(), z.unknown()), seeds: z.number().int().min(1).max(10).default(1) }))
     .mutation(async ({ ctx, input }) => {
       const planned = planSweep(input.config, { grid: [{ key: "model.tied", values: ["true", "false"] }], seeds: input.seeds });
       const ids = await enqueueRuns(

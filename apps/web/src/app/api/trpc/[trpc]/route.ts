@@ -1,15 +1,13 @@
-// Mounts @unroll/api: queries and mutations over HTTP (batched), subscriptions over SSE.
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter } from "@unroll/api";
+// Mounts @unroll/api: queries and mutations over HTTP (batched), subscriptions over SSE; a
+// request body over the api's MAX_REQUEST_BYTES is answered 413 unread.
+import { handleTrpcRequest } from "@unroll/api";
 import { serverContext } from "~/server/context";
 
 export const dynamic = "force-dynamic";
 
 function handler(req: Request) {
-  return fetchRequestHandler({
+  return handleTrpcRequest(req, {
     endpoint: "/api/trpc",
-    req,
-    router: appRouter,
     createContext: () => serverContext(),
     onError({ path, error }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"}: ${error.message}`, error.cause ?? "");
