@@ -4,13 +4,16 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { useCpu } from "./cells/testing.js";
 import { parseExperimentConfig } from "./config.js";
 import { resolveDataFiles } from "./data/data-files.js";
 import { loadExperimentData } from "./data/datasets.js";
 import { readIob2 } from "./data/iob2-reader.js";
 import { ConfigError, DataError } from "./errors.js";
+import { runExperiment } from "./experiment.js";
 import { checkExperimentData } from "./experiment-checks.js";
 import { paramCount } from "./models/index.js";
+import type { TrainEvent } from "./train/events.js";
 import { estimateTrainingMemory, TRAINING_MEMORY_LIMIT_BYTES } from "./training-memory.js";
 
 const dir = mkdtempSync(join(tmpdir(), "unroll-core-bad-input-"));
@@ -105,5 +108,14 @@ describe("IOB2 tags that continue no entity", () => {
     const iob = file("ner.iob2", "Anna\tI-PER\nran\tO\n\nBob\tB-PER\n\n".repeat(4));
     const loaded = loadExperimentData(parseExperimentConfig({ task: "tagger", data: { format: "iob2", train: iob } }));
     expect(loaded.warnings).toEqual([expect.stringMatching(/ner\.iob2: 4 I- tags continued no entity/)]);
+  });
+
+  it("carries the warning on the run's start event, for the worker's log", async () => {
+    await useCpu();
+    const iob = file("ner-run.iob2", "Anna\tI-PER\nran\tO\n\nBob\tB-PER\nsat\tO\n\n".repeat(10));
+    const events: TrainEvent[] = [];
+    const config = { task: "tagger", data: { format: "iob2", train: iob }, model: { embeddingSize: 4, hiddenSize: 4 }, train: { batchSize: 2, maxSteps: 1, evalEvery: 0, checkpointEvery: 0 } };
+    await runExperiment(config, { onEvent: (e) => void events.push(e) });
+    expect(events.find((e) => e.type === "start")).toMatchObject({ warnings: [expect.stringMatching(/10 I- tags continued no entity .*read as B-PER/)] });
   });
 });
