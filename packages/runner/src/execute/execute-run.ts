@@ -50,7 +50,10 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     stopReason ??= reason;
     stop.abort();
     graceTimer ??= setTimeout(() => {
-      void logger.abandon().then((n) => options.onAbandon?.(n, spool.file));
+      logger.abandon().then(
+        (n) => options.onAbandon?.(n, spool.file),
+        (error: unknown) => options.onWriteError?.(error), // the spool itself failed (disk full?): said, not thrown
+      );
     }, options.stopGraceMs ?? 30_000);
   };
   const onShutdown = () => stopFor("shutdown");
