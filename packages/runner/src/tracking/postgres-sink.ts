@@ -33,7 +33,10 @@ export class PostgresSink implements TrackingSink {
        VALUES (gen_random_uuid()::text, $1, $2, $3::"CheckpointKind", $4::jsonb, $5, $6, $7, now())
        ON CONFLICT ("runId", kind) DO UPDATE
          SET step = EXCLUDED.step, metrics = EXCLUDED.metrics, format = EXCLUDED.format,
-             size = EXCLUDED.size, data = EXCLUDED.data, location = NULL, "updatedAt" = now()`,
+             size = EXCLUDED.size, data = EXCLUDED.data, location = NULL, "updatedAt" = now()
+         -- never backwards: a spool replayed late (its worker stopped while the database was
+         -- away, the run resumed elsewhere meanwhile) must not replace a later checkpoint
+         WHERE "Checkpoint".step <= EXCLUDED.step`,
       [c.runId, c.step, c.kind, JSON.stringify(c.metrics), c.format, c.data.byteLength, Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength)],
     );
   }
