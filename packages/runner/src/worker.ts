@@ -24,7 +24,7 @@ export interface WorkerOptions {
   /** Stops the worker: running runs finish their step, checkpoint and go back to the queue. */
   signal: AbortSignal;
   heartbeatMs?: number;
-  /** A heartbeat older than this (plus nothing) marks a run CRASHED. Default 10 heartbeats + 15 s grace. */
+  /** How far past its heartbeat's promise a run may go before the sweeper marks it CRASHED. Default 10 heartbeats + 15 s. */
   lapseMs?: number;
   pollMs?: number;
   log?: (line: string) => void;

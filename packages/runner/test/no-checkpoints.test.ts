@@ -97,4 +97,40 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
     const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Run" WHERE id = $1 AND attempt = 1 AND status = 'CANCELLED'`, [id]);
     expect(rows[0]!.n).toBe(1);
   }, 180_000);
+
+  it("a run whose every step takes longer than the sweeper's grace is not called crashed: its heartbeat promises more", async () => {
+    // An LSTM of 256 units on the plain-JavaScript backend: about 3 s a step on 2 cores, during
+    // which no heartbeat can run (a step is synchronous); the second worker's grace is 1.5 s.
+    const tiny = tinyConfig({ maxSteps: 4, epochs: 1, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0 });
+    const config = parseExperimentConfig({ ...tiny, model: { cell: "lstm", embeddingSize: 32, hiddenSize: 256 }, train: { ...tiny.train, batchSize: 16, bptt: 32 } });
+    const [id] = await enqueueRuns(t.db.pool, [{ name: "long-steps", config }], { experiment: `long-steps-${target}`, maxAttempts: 2 });
+    const child = spawn(process.execPath, [BIN, "worker", "--once", "--heartbeat-ms", "300"], {
+      env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: `${SPOOL_DIR}/home-long-steps` },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise((r) => child.on("exit", r));
+    const stop = new AbortController();
+    let second: Promise<unknown> | undefined;
+    try {
+      await waitFor("the child worker to claim the run", async () => (await read(id!)).status === "RUNNING", 60_000);
+      second = runWorker({ pool: t.db.pool, backend: { name: "cpu", device: "test" }, spoolDir: SPOOL_DIR, signal: stop.signal, heartbeatMs: 200, lapseMs: 1500, pollMs: 100 });
+      const statuses = new Set<string>();
+      await waitFor("the run to end", async () => {
+        const r = await read(id!);
+        statuses.add(`${r.status}/${r.attempt}`);
+        return ["COMPLETED", "FAILED", "CRASHED"].includes(r.status) || r.attempt > 1;
+      }, 120_000);
+      const end = await read(id!);
+      expect([...statuses].filter((s) => !s.startsWith("RUNNING/1") && s !== "QUEUED/0"), stderr).toEqual(["COMPLETED/1"]);
+      expect(end.step).toBe(4);
+    } finally {
+      stop.abort();
+      await second;
+      child.kill("SIGTERM");
+      await exited;
+    }
+  }, 180_000);
 });
+

@@ -120,7 +120,7 @@ describe.each(targets)("queue on %s", (target) => {
       },
     });
     await partial;
-    await t.db.pool.query(`UPDATE "Run" SET status = 'RUNNING', "workerId" = $2, attempt = 1, "heartbeatAt" = now() - interval '1 hour' WHERE id = $1`, [id, ghost.id]);
+    await t.db.pool.query(`UPDATE "Run" SET status = 'RUNNING', "workerId" = $2, attempt = 1, "heartbeatAt" = now() - interval '1 hour', "heartbeatDueAt" = now() - interval '1 hour' WHERE id = $1`, [id, ghost.id]); // its promise broken long ago
     const swept = await sweepLapsedRuns(t.db.pool, 10_000);
     expect(swept.map((s) => s.id)).toContain(id);
     const { rows: crashed } = await t.db.pool.query<{ status: string; error: string }>(`SELECT status, error FROM "Run" WHERE id = $1`, [id]);

@@ -38,6 +38,9 @@ export interface ExecuteOptions {
   onAbandon?: (spooled: number, spoolFile: string) => void;
 }
 
+/** What a run's first heartbeat promises: the next one within a minute (data loading, the first step). */
+const FIRST_STEP_MS = 60_000;
+
 /** Seconds the database was away, logged at the step where writes succeeded again. */
 export const DB_AWAY_KEY = "sys/db_unreachable_seconds";
 
@@ -78,15 +81,23 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   let step = 0;
   let lastSystemAt = 0;
 
-  // A heartbeat promises the next one: it also carries cancel requests and ownership back.
+  // A heartbeat promises the next one (stored with it; the sweeper judges by it) and carries cancel
+  // requests and ownership back. Heartbeats run between steps (the trainer yields after each), so
+  // the promise covers the longest stretch seen between two steps (a step, with any evaluation or
+  // checkpoint after it) twice over; before the first step, FIRST_STEP_MS (loading data, the
+  // first step's warm-up).
   let beating = false;
   let lastBeatAt = performance.now();
+  let startedAt: number | undefined; // the trainer's "start" event
+  let lastStepAt: number | undefined;
+  let longestStepMs = 0;
+  const promiseMs = () => Math.max(options.heartbeatMs, lastStepAt === undefined ? FIRST_STEP_MS : 2 * longestStepMs);
   const beat = async () => {
     if (beating) return;
     beating = true;
     lastBeatAt = performance.now();
     try {
-      const state = await heartbeat(pool, run.id, worker.id, step);
+      const state = await heartbeat(pool, run.id, worker.id, step, promiseMs());
       if (state !== "ok") stopFor(state);
     } catch (error) {
       options.onWriteError?.(error); // the database is away; the sweeper's grace covers short outages
@@ -95,6 +106,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     }
   };
   const timer = setInterval(() => void beat(), options.heartbeatMs);
+  void beat(); // the first promise, at once: the claim left none
 
   let outcome: Outcome;
   try {
@@ -110,10 +122,16 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
         options.onEvent?.(event);
         switch (event.type) {
           case "start":
+            startedAt = performance.now();
             await markStarted(pool, run.id, worker.id, { paramCount: event.params, backend: worker.backend, device: worker.device }).catch(options.onWriteError);
             break;
           case "step": {
             step = event.step;
+            const at = performance.now();
+            const first = lastStepAt === undefined;
+            longestStepMs = Math.max(longestStepMs, at - (lastStepAt ?? startedAt ?? at));
+            lastStepAt = at;
+            if (first) void beat(); // the promise shrinks from FIRST_STEP_MS to what steps take
             logger.metric(run.id, "train/loss", event.step, event.loss);
             logger.metric(run.id, "train/lr", event.step, event.lr);
             logger.metric(run.id, "train/tokens_per_second", event.step, event.tokensPerSecond);

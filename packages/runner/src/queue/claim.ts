@@ -25,7 +25,7 @@ type ClaimedRow = Omit<ClaimedRun, "resumed">;
 
 /** What a claim writes: the owner ($1-$4 = worker id, host, backend, device), one more attempt. */
 const CLAIM_SET = `status = 'RUNNING', "workerId" = $1, host = $2, backend = $3, device = $4,
-  attempt = r.attempt + 1, "startedAt" = COALESCE(r."startedAt", now()), "heartbeatAt" = now(), "finishedAt" = NULL`;
+  attempt = r.attempt + 1, "startedAt" = COALESCE(r."startedAt", now()), "heartbeatAt" = now(), "heartbeatDueAt" = NULL, "finishedAt" = NULL`;
 
 /**
  * Claims the oldest runnable run: QUEUED, or CRASHED with attempts left.

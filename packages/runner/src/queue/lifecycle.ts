@@ -2,13 +2,17 @@
 // RUNNING run can change it (a sweeper may have taken it away after a lapsed heartbeat).
 import type { Pool } from "pg";
 
-/** Marks the run's heartbeat; returns whether a cancel was requested, or `lost` if not ours. */
-export async function heartbeat(pool: Pool, runId: string, workerId: string, step: number): Promise<"ok" | "cancel" | "lost"> {
+/**
+ * Marks the run's heartbeat and stores its promise: the next one comes within `promiseMs` (the
+ * sweeper judges by that, so a worker whose steps are long says so instead of being called
+ * crashed). Returns whether a cancel was requested, or `lost` if the run is no longer ours.
+ */
+export async function heartbeat(pool: Pool, runId: string, workerId: string, step: number, promiseMs: number): Promise<"ok" | "cancel" | "lost"> {
   const { rows } = await pool.query<{ cancelRequested: boolean }>(
-    `UPDATE "Run" SET "heartbeatAt" = now(), step = GREATEST(step, $3)
+    `UPDATE "Run" SET "heartbeatAt" = now(), "heartbeatDueAt" = now() + make_interval(secs => $4::float8 / 1000), step = GREATEST(step, $3)
       WHERE id = $1 AND "workerId" = $2 AND status = 'RUNNING'
       RETURNING "cancelRequested"`,
-    [runId, workerId, step],
+    [runId, workerId, step, promiseMs],
   );
   const row = rows[0];
   if (!row) return "lost";

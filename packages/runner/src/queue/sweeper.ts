@@ -1,4 +1,5 @@
-// Finds runs whose worker stopped promising heartbeats and marks them CRASHED. The claim picks a
+// Finds runs whose worker broke its heartbeat's promise (heartbeatDueAt, or heartbeatAt where a
+// run has no promise yet) by more than the grace, and marks them CRASHED. The claim picks a
 // CRASHED run up again while it has attempts left, and the new owner resumes it from its LAST
 // checkpoint. Time is the database's clock, so workers' clocks need not agree.
 import type { Pool } from "pg";
@@ -9,17 +10,17 @@ export interface SweepResult {
   maxAttempts: number;
 }
 
-/** Marks RUNNING runs whose heartbeat is older than `lapseMs` as CRASHED. */
+/** Marks RUNNING runs whose promised heartbeat is more than `lapseMs` overdue as CRASHED. */
 export async function sweepLapsedRuns(pool: Pool, lapseMs: number): Promise<SweepResult[]> {
   const { rows } = await pool.query<SweepResult>(
     `UPDATE "Run"
         SET status = 'CRASHED',
-            error = format('heartbeat lapsed at %s (worker %s on %s, attempt %s of %s)%s',
-                           "heartbeatAt", "workerId", host, attempt, "maxAttempts",
+            error = format('heartbeat lapsed: the last at %s promised the next by %s (worker %s on %s, attempt %s of %s)%s',
+                           "heartbeatAt", COALESCE("heartbeatDueAt", "heartbeatAt"), "workerId", host, attempt, "maxAttempts",
                            CASE WHEN attempt < "maxAttempts" THEN ': queued to resume from its last checkpoint' ELSE ': no attempts left' END),
             "workerId" = NULL,
             "finishedAt" = CASE WHEN attempt < "maxAttempts" THEN NULL ELSE now() END
-      WHERE status = 'RUNNING' AND "heartbeatAt" < now() - make_interval(secs => $1::float8 / 1000)
+      WHERE status = 'RUNNING' AND COALESCE("heartbeatDueAt", "heartbeatAt") < now() - make_interval(secs => $1::float8 / 1000)
       RETURNING id, attempt, "maxAttempts"`,
     [lapseMs],
   );
