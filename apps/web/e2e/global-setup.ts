@@ -1,8 +1,11 @@
 // Starts the real stack the way a newcomer does (`unroll up`), on a temp UNROLL_HOME (a fresh
 // embedded database), free ports, and the wasm backend; --no-demo, because the test launches its
-// own tiny runs from the form. Returns the teardown (Ctrl-C, then a hard stop).
+// own tiny runs from the form. UNROLL_TOKEN is set, so loopback enforces the token too: the
+// browser's cookie comes from a real `/?token=` visit and is every test's storage state
+// (AUTH_STATE; auth.spec.ts starts without it). Returns the teardown (Ctrl-C, then a hard stop).
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -10,6 +13,8 @@ import { fileURLToPath } from "node:url";
 
 const web = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = dirname(dirname(web));
+/** The browser storage state holding the dashboard's cookie (playwright.config.ts uses it). */
+export const AUTH_STATE = join(web, "test-results", "e2e-auth.json");
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,13 +28,13 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, timeoutMs: number, alive: () => string | undefined): Promise<void> {
+async function waitFor(url: string, headers: Record<string, string>, timeoutMs: number, alive: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = alive();
     if (dead) throw new Error(dead);
     try {
-      const res = await fetch(url);
+      const res = await fetch(url, { headers });
       if (res.ok) return;
     } catch {
       // not up yet
@@ -39,13 +44,23 @@ async function waitFor(url: string, timeoutMs: number, alive: () => string | und
   }
 }
 
+/** The cookie a browser gets for opening `/?token=`: the redirect's Set-Cookie, as Playwright stores it. */
+async function tokenCookie(baseUrl: string, token: string) {
+  const res = await fetch(`${baseUrl}/?token=${token}`, { redirect: "manual" });
+  const set = res.headers.get("set-cookie");
+  const pair = /^([^=;]+)=([^;]*)/.exec(set ?? "");
+  if (res.status !== 303 || res.headers.get("location") !== "/" || !pair || !/HttpOnly/i.test(set!)) throw new Error(`/?token= answered ${res.status}, Location ${res.headers.get("location")}, Set-Cookie ${set}`);
+  return { name: pair[1]!, value: pair[2]!, domain: "127.0.0.1", path: "/", expires: -1, httpOnly: true, secure: false, sameSite: "Lax" as const };
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const home = mkdtempSync(join(tmpdir(), "unroll-e2e-"));
   const [dbPort, webPort] = [await freePort(), await freePort()];
   const logDir = join(web, "test-results");
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, "stack.log"));
-  const env: NodeJS.ProcessEnv = { ...process.env, UNROLL_HOME: home, UNROLL_DB_PORT: String(dbPort), PORT: String(webPort), HOST: "127.0.0.1", UNROLL_BACKEND: process.env.UNROLL_BACKEND ?? "wasm", NEXT_TELEMETRY_DISABLED: "1" };
+  const token = randomBytes(32).toString("base64url");
+  const env: NodeJS.ProcessEnv = { ...process.env, UNROLL_TOKEN: token, UNROLL_HOME: home, UNROLL_DB_PORT: String(dbPort), PORT: String(webPort), HOST: "127.0.0.1", UNROLL_BACKEND: process.env.UNROLL_BACKEND ?? "wasm", NEXT_TELEMETRY_DISABLED: "1" };
   delete env.DATABASE_URL; // the embedded default, fresh in UNROLL_HOME
   const started = Date.now();
   const up = spawn(process.execPath, [join(root, "packages/runner/bin/unroll.js"), "up", "--no-demo"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -60,9 +75,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   up.on("exit", (code, signal) => (exited = `unroll up exited (${code ?? signal}) before the dashboard answered:\n${output}`));
 
   const baseUrl = `http://127.0.0.1:${webPort}`;
-  await waitFor(`${baseUrl}/api/trpc/experiment.list`, 240_000, () => exited);
+  await waitFor(`${baseUrl}/api/trpc/experiment.list`, { authorization: `Bearer ${token}` }, 240_000, () => exited);
   console.log(`e2e: stack up in ${((Date.now() - started) / 1000).toFixed(0)} s at ${baseUrl} (UNROLL_HOME ${home}; log test-results/stack.log)`);
   process.env.E2E_BASE_URL = baseUrl;
+  process.env.E2E_TOKEN = token;
+  writeFileSync(AUTH_STATE, JSON.stringify({ cookies: [await tokenCookie(baseUrl, token)], origins: [] }));
 
   return async () => {
     up.kill("SIGINT");

@@ -3,15 +3,20 @@
 // when the build is missing or stale, then runs `next start`. Stale means the sources it is built
 // from changed (a content hash of apps/web and the packages it bundles, plus this checkout's path,
 // since server bundles hold absolute source paths). HOST and PORT choose the address
-// (default 127.0.0.1:3000, or the next free port when 3000 is taken: see free-port.mjs). `--build-only` builds when needed and exits; `--no-build` serves the
+// (default 127.0.0.1:3000, or the next free port when 3000 is taken: see free-port.mjs). Off
+// loopback, or with UNROLL_TOKEN set, the dashboard needs a token (src/server/token.mjs): this
+// prints the URL that carries it and hands it to `next start` as UNROLL_TOKEN. `--build-only` builds when needed and exits; `--no-build` serves the
 // existing build as it is (benchmarks/dashboard.ts builds first, then measures exactly that build
 // even when a colleague's edit makes it stale in between).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { hostname } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dashboardHost, dashboardPort, dashboardToken } from "../src/env.mjs";
+import { startBanner } from "../src/server/token.mjs";
 import { choosePort } from "./free-port.mjs";
 
 const app = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -58,7 +63,7 @@ function run(args, env) {
 
 const nextBin = join(dirname(createRequire(join(app, "package.json")).resolve("next/package.json")), "dist", "bin", "next");
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-const host = process.env.HOST?.trim() || "127.0.0.1";
+const host = dashboardHost();
 
 const hash = sourceHash();
 const built = existsSync(join(app, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === hash;
@@ -80,9 +85,12 @@ if (process.argv.includes("--no-build")) {
   console.error(`dashboard: built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 if (process.argv.includes("--build-only")) process.exit(0);
-const port = process.env.PORT?.trim() || String(await choosePort(host, 3000));
-if (!process.env.PORT?.trim() && port !== "3000") console.error(`dashboard: port 3000 is taken (another checkout's dashboard?); using ${port}`);
-console.error(`dashboard: http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+const port = dashboardPort() ?? String(await choosePort(host, 3000));
+if (!dashboardPort() && port !== "3000") console.error(`dashboard: port 3000 is taken (another checkout's dashboard?); using ${port}`);
+const { token, lines } = startBanner({ host, port, userToken: dashboardToken(), machineName: hostname() });
+for (const line of lines) console.error(line);
+if (token) env.UNROLL_TOKEN = token;
+else delete env.UNROLL_TOKEN;
 // Started by `unroll up` (detached): if that parent dies without stopping us, stop too, rather than
 // keep the port.
 const parent = process.ppid;

@@ -15,7 +15,8 @@ export const DEMO_EXPERIMENT = "demo: tied vs untied char-LSTM";
 const DEMO_CONFIG = new URL("../../../../../examples/char-lstm-shakespeare.json", import.meta.url);
 const BIN = fileURLToPath(new URL("../../../bin/unroll.js", import.meta.url));
 // The dashboard (apps/web): builds itself when its build is missing or stale, then `next start`
-// on HOST:PORT (default 127.0.0.1:3000), and prints its URL.
+// on HOST:PORT (default 127.0.0.1:3000), and prints its URL (with `?token=` when it needs a
+// token: off loopback, or UNROLL_TOKEN set; see apps/web/src/server/token.mjs).
 const DASHBOARD = fileURLToPath(new URL("../../../../../apps/web/scripts/serve.mjs", import.meta.url));
 
 /** Queues the demo sweep unless the demo experiment exists already. Returns the new run ids. */

@@ -1,0 +1,6 @@
+/** HOST, default 127.0.0.1. */
+export function dashboardHost(): string;
+/** PORT; undefined: 3000 or the next free port. */
+export function dashboardPort(): string | undefined;
+/** UNROLL_TOKEN, undefined when unset or blank. */
+export function dashboardToken(): string | undefined;
