@@ -131,7 +131,7 @@ async function build(log: NodeJS.WritableStream): Promise<number> {
 async function serve(databaseUrl: string, log: NodeJS.WritableStream): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   // Its own process group, so that stop() reaches next start (serve.mjs's child) too.
-  const child = spawn(process.execPath, [serveScript, "--no-build"], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" } });
+  const child = spawn(process.execPath, [serveScript, "--no-build"], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), UNROLL_TOKEN: "" /* open on loopback: the measured page loads need no token */, NEXT_TELEMETRY_DISABLED: "1" } });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const done = exited(child);
