@@ -40,6 +40,11 @@ export interface ExecuteOptions {
 
 /** What a run's first heartbeat promises: the next one within a minute (data loading, the first step). */
 const FIRST_STEP_MS = 60_000;
+/**
+ * How much slower than the slowest so far a step may get before its heartbeat is overdue (other
+ * jobs on the machine slow steps down).
+ */
+const STEP_PROMISE_FACTOR = 4;
 
 /** Seconds the database was away, logged at the step where writes succeeded again. */
 export const DB_AWAY_KEY = "sys/db_unreachable_seconds";
@@ -49,7 +54,9 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   const stop = new AbortController();
   let stopReason: "cancel" | "shutdown" | "lost" | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
+  let finished = false; // the outcome is being recorded: late heartbeats and stops change nothing
   const stopFor = (reason: "cancel" | "shutdown" | "lost") => {
+    if (finished) return;
     stopReason ??= reason;
     stop.abort();
     graceTimer ??= setTimeout(() => {
@@ -84,16 +91,23 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   // A heartbeat promises the next one (stored with it; the sweeper judges by it) and carries cancel
   // requests and ownership back. Heartbeats run between steps (the trainer yields after each), so
   // the promise covers the longest stretch seen between two steps (a step, with any evaluation or
-  // checkpoint after it) twice over; before the first step, FIRST_STEP_MS (loading data, the
-  // first step's warm-up).
+  // checkpoint after it) STEP_PROMISE_FACTOR times over; before the first step, FIRST_STEP_MS
+  // (loading data, the first step's warm-up).
   let beating = false;
   let lastBeatAt = performance.now();
   let startedAt: number | undefined; // the trainer's "start" event
   let lastStepAt: number | undefined;
   let longestStepMs = 0;
-  const promiseMs = () => Math.max(options.heartbeatMs, lastStepAt === undefined ? FIRST_STEP_MS : 2 * longestStepMs);
+  const promiseMs = () => Math.max(options.heartbeatMs, lastStepAt === undefined ? FIRST_STEP_MS : STEP_PROMISE_FACTOR * longestStepMs);
+  let beatAgain = false;
   const beat = async () => {
-    if (beating) return;
+    if (finished) return;
+    if (beating) {
+      // One is in flight (its answer waits for the next turn of the event loop): send another as
+      // soon as it is answered, which is before the next step starts, so no step goes unbeaten.
+      beatAgain = true;
+      return;
+    }
     beating = true;
     lastBeatAt = performance.now();
     try {
@@ -103,6 +117,10 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
       options.onWriteError?.(error); // the database is away; the sweeper's grace covers short outages
     } finally {
       beating = false;
+      if (beatAgain) {
+        beatAgain = false;
+        void beat();
+      }
     }
   };
   const timer = setInterval(() => void beat(), options.heartbeatMs);
@@ -178,6 +196,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     await logger.drain(options.drainTimeoutMs ?? 120_000);
     outcome = { status: "FAILED", error: describeError(error), step };
   } finally {
+    finished = true;
     clearInterval(timer);
     options.shutdown.removeEventListener("abort", onShutdown);
     options.cancel?.removeEventListener("abort", onCancel);
