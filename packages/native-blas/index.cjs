@@ -36,24 +36,24 @@ if (coreType === undefined) {
 
 const { FIX, SLOW_PATH, readStatus } = require("./scripts/status-file.cjs");
 
+// UNROLL_NATIVE_BLAS=0 runs without the addon, as a machine without OpenBLAS would (to compare).
+const turnedOff = process.env.UNROLL_NATIVE_BLAS === "0";
 let blas = null;
-let reason = "";
-try {
-  // UNROLL_NATIVE_BLAS=0 runs without the addon, as a machine without OpenBLAS would (to compare).
-  if (process.env.UNROLL_NATIVE_BLAS === "0") throw Object.assign(new Error("off"), { code: "TURNED_OFF" });
-  blas = require(join(__dirname, "build", "Release", "unroll_blas.node"));
-} catch (err) {
-  const message = String((err && err.message) || err).split("\n")[0];
-  const status = readStatus(); // why the install's build did not produce it
-  reason = err && err.code === "TURNED_OFF"
-    ? "the addon is turned off by UNROLL_NATIVE_BLAS=0"
-    : err && err.code === "MODULE_NOT_FOUND"
+let reason = turnedOff ? "the addon is turned off by UNROLL_NATIVE_BLAS=0" : "";
+if (!turnedOff) {
+  try {
+    blas = require(join(__dirname, "build", "Release", "unroll_blas.node"));
+  } catch (err) {
+    const message = String((err && err.message) || err).split("\n")[0];
+    const status = readStatus(); // why the install's build did not produce it
+    reason = err && err.code === "MODULE_NOT_FOUND"
       ? `the addon is ${status ? status.message : "not built (its install script never ran)"}`
       : `the addon failed to load: ${message}`;
+  }
 }
 
 /** "" when the addon loaded; else one line: the slow path, why, and the command that fixes it. */
-const fix = blas ? "" : reason.includes("UNROLL_NATIVE_BLAS=0") ? "unset UNROLL_NATIVE_BLAS" : FIX;
+const fix = blas ? "" : turnedOff ? "unset UNROLL_NATIVE_BLAS" : FIX;
 const notice = blas ? "" : `${SLOW_PATH} (${reason}). Training runs several times slower. Fix: ${fix}`;
 
 module.exports = { blas, reason, notice, fix, coreType: coreType ?? null };

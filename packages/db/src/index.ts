@@ -17,6 +17,7 @@ export {
   DataDirInUseError,
   embeddedUrl,
   ensureDatabase,
+  pidAlive,
   readLock,
   startEmbedded,
   stopOwnedServers,

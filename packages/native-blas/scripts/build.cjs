@@ -134,7 +134,7 @@ function main() {
 const result = main();
 if (!result.ok && existsSync(out)) result.message += " (the earlier build in build/Release is kept)";
 mkdirSync(dirname(STATUS_FILE), { recursive: true });
-writeFileSync(STATUS_FILE, JSON.stringify({ ...result, fix: result.ok ? "" : FIX, at: new Date().toISOString() }, null, 2));
+writeFileSync(STATUS_FILE, JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2));
 console.log(`@unroll/native-blas: ${result.message}`);
 if (!result.ok) console.log(`@unroll/native-blas: training takes the slow path without it; fix: ${FIX}`);
 if (strict && !result.ok) process.exit(1);

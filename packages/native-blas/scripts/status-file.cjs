@@ -13,7 +13,7 @@ const FIX = `${process.getuid?.() === 0 ? "" : "sudo "}apt-get install -y build-
 /** The words every place that mentions a missing addon starts with. */
 const SLOW_PATH = "slow path: no OpenBLAS";
 
-/** What the last build wrote: { ok, message, fix, at }, or undefined when it never ran. */
+/** What the last build wrote: { ok, message, at }, or undefined when it never ran. */
 function readStatus() {
   try {
     return JSON.parse(readFileSync(STATUS_FILE, "utf8"));

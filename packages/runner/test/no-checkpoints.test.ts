@@ -37,6 +37,17 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
   }, 120_000);
   afterAll(() => t?.close());
 
+  /** A real `unroll worker` process on the test database; `stderr()` is what it printed so far. */
+  const workerProcess = (args: string[], home: string) => {
+    const child = spawn(process.execPath, [BIN, "worker", ...args], {
+      env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: `${SPOOL_DIR}/home-${home}` },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let text = "";
+    child.stderr.on("data", (d) => (text += d));
+    return { child, stderr: () => text, exited: new Promise((r) => child.on("exit", r)) };
+  };
+
   const read = async (id: string): Promise<RunRow> => {
     const { rows } = await t.db.pool.query<RunRow>(
       `SELECT r.status, r.attempt, r.step, (extract(epoch FROM now() - r."heartbeatAt") * 1000)::float8 AS "ageMs",
@@ -55,13 +66,7 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
     const config = parseExperimentConfig({ ...tiny, data: { ...tiny.data, train: corpus } });
     const [id] = await enqueueRuns(t.db.pool, [{ name: "no-checkpoints", config }], { experiment: `no-checkpoints-${target}`, maxAttempts: 3 });
     const heartbeatMs = 500;
-    const child = spawn(process.execPath, [BIN, "worker", "--heartbeat-ms", String(heartbeatMs)], {
-      env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: `${SPOOL_DIR}/home-no-checkpoints` },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise((r) => child.on("exit", r));
+    const { child, stderr, exited } = workerProcess(["--heartbeat-ms", String(heartbeatMs)], "no-checkpoints");
     const stop = new AbortController();
     let second: Promise<unknown> | undefined;
     try {
@@ -87,7 +92,7 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
       const took = Date.now() - asked;
       expect(took, `cancel took ${took} ms`).toBeLessThan(3000);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\nchild stderr:\n${stderr}`, { cause: error });
+      throw new Error(`${(error as Error).message}\nchild stderr:\n${stderr()}`, { cause: error });
     } finally {
       stop.abort();
       await second;
@@ -104,13 +109,7 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
     const tiny = tinyConfig({ maxSteps: 4, epochs: 1, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0 });
     const config = parseExperimentConfig({ ...tiny, model: { cell: "lstm", embeddingSize: 32, hiddenSize: 256 }, train: { ...tiny.train, batchSize: 16, bptt: 32 } });
     const [id] = await enqueueRuns(t.db.pool, [{ name: "long-steps", config }], { experiment: `long-steps-${target}`, maxAttempts: 2 });
-    const child = spawn(process.execPath, [BIN, "worker", "--once", "--heartbeat-ms", "300"], {
-      env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: `${SPOOL_DIR}/home-long-steps` },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise((r) => child.on("exit", r));
+    const { child, stderr, exited } = workerProcess(["--once", "--heartbeat-ms", "300"], "long-steps");
     const stop = new AbortController();
     let second: Promise<unknown> | undefined;
     try {
@@ -123,7 +122,7 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
         return ["COMPLETED", "FAILED", "CRASHED"].includes(r.status) || r.attempt > 1;
       }, 120_000);
       const end = await read(id!);
-      expect([...statuses].filter((s) => !s.startsWith("RUNNING/1") && s !== "QUEUED/0"), stderr).toEqual(["COMPLETED/1"]);
+      expect([...statuses].filter((s) => !s.startsWith("RUNNING/1") && s !== "QUEUED/0"), stderr()).toEqual(["COMPLETED/1"]);
       expect(end.step).toBe(4);
     } finally {
       stop.abort();

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pidAlive } from "@unroll/db";
 import { createTestDatabase, testTargets, type TestDatabase } from "@unroll/db/testing";
 import { PostgresSink } from "../src/tracking/postgres-sink.js";
 import { replaySpoolDir } from "../src/tracking/spool.js";
@@ -15,15 +16,6 @@ import { TcpProxy } from "./tcp-proxy.js";
 
 const BIN = fileURLToPath(new URL("../bin/unroll.js", import.meta.url));
 const [target] = await testTargets();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe(`stops, on ${target}`, () => {
   let t: TestDatabase;
@@ -50,18 +42,18 @@ describe(`stops, on ${target}`, () => {
         60_000,
       );
       workerPid = row.pid;
-      expect(alive(workerPid)).toBe(true);
+      expect(pidAlive(workerPid)).toBe(true);
       expect(stderr.split("\n")[0]).toMatch(/^!! slow path: no OpenBLAS \(the addon is turned off by UNROLL_NATIVE_BLAS=0\)/);
       up.kill("SIGKILL");
       await upExited;
-      await waitFor("the orphaned worker to stop", async () => !alive(workerPid), 15_000);
+      await waitFor("the orphaned worker to stop", async () => !pidAlive(workerPid), 15_000);
       const { rows } = await t.db.pool.query<{ status: string }>(`SELECT status FROM "Worker" WHERE pid = $1`, [workerPid]);
       expect(rows[0]?.status).toBe("STOPPED");
     } catch (error) {
       throw new Error(`${(error as Error).message}\nup stderr:\n${stderr}`, { cause: error });
     } finally {
       up.kill("SIGKILL");
-      if (workerPid && alive(workerPid)) process.kill(workerPid, "SIGKILL");
+      if (workerPid && pidAlive(workerPid)) process.kill(workerPid, "SIGKILL");
     }
   }, 120_000);
 

@@ -54,16 +54,22 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   const stop = new AbortController();
   let stopReason: "cancel" | "shutdown" | "lost" | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
+  let onGraceOver = () => {};
+  /** Resolves once a stop ran out of grace and everything unwritten was spooled. */
+  const graceOver = new Promise<void>((resolve) => (onGraceOver = resolve));
   let finished = false; // the outcome is being recorded: late heartbeats and stops change nothing
   const stopFor = (reason: "cancel" | "shutdown" | "lost") => {
     if (finished) return;
     stopReason ??= reason;
     stop.abort();
     graceTimer ??= setTimeout(() => {
-      logger.abandon().then(
-        (n) => options.onAbandon?.(n, spool.file),
-        (error: unknown) => options.onWriteError?.(error), // the spool itself failed (disk full?): said, not thrown
-      );
+      logger
+        .abandon()
+        .then(
+          (n) => options.onAbandon?.(n, spool.file),
+          (error: unknown) => options.onWriteError?.(error), // the spool itself failed (disk full?): said, not thrown
+        )
+        .finally(onGraceOver);
     }, options.stopGraceMs ?? 30_000);
   };
   const onShutdown = () => stopFor("shutdown");
@@ -201,46 +207,28 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     options.shutdown.removeEventListener("abort", onShutdown);
     options.cancel?.removeEventListener("abort", onCancel);
   }
-  if (stopReason !== "lost") await recordOutcome(options, run.id, outcome, () => logger.abandoned);
+  if (stopReason !== "lost") await recordOutcome(options, run.id, outcome, graceOver);
   clearTimeout(graceTimer);
   return outcome;
 }
 
 /**
  * Writes the outcome, retrying while the database is away (the sweeper's grace covers the wait).
- * Once a stop has run out of grace (`outOfGrace`), it gives up within 2 s: the run stays RUNNING
- * and the sweeper marks it CRASHED, to resume from its last checkpoint.
+ * Once a stop has run out of grace (`graceOver`), it gives up 2 s later: the run stays RUNNING and
+ * the sweeper marks it CRASHED, to resume from its last checkpoint.
  */
-async function recordOutcome(options: ExecuteOptions, runId: string, outcome: Outcome, outOfGrace: () => boolean): Promise<void> {
+async function recordOutcome(options: ExecuteOptions, runId: string, outcome: Outcome, graceOver: Promise<void>): Promise<void> {
   const deadline = Date.now() + (options.drainTimeoutMs ?? 120_000);
+  const giveUp = graceOver.then(() => new Promise<"gave up">((resolve) => setTimeout(() => resolve("gave up"), 2000).unref()));
   for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
     const attempt = finishRun(options.pool, runId, options.worker.id, outcome).then(
-      () => true,
-      (error: unknown) => (options.onWriteError?.(error), false),
+      () => "written" as const,
+      (error: unknown) => (options.onWriteError?.(error), "failed" as const),
     );
-    const giveUp = graceOver(outOfGrace);
-    const written = await Promise.race([attempt, giveUp.promise]);
-    giveUp.cancel();
-    if (written || outOfGrace() || Date.now() + wait > deadline) return;
+    const result = await Promise.race([attempt, giveUp]);
+    if (result !== "failed" || Date.now() + wait > deadline) return;
     await new Promise((r) => setTimeout(r, wait));
   }
-}
-
-/** `promise` resolves false 2 s after `outOfGrace()` turns true (polled every 100 ms) unless cancelled first. */
-function graceOver(outOfGrace: () => boolean): { promise: Promise<false>; cancel(): void } {
-  let poll: NodeJS.Timeout | undefined;
-  const promise = new Promise<false>((resolve) => {
-    let since: number | undefined;
-    poll = setInterval(() => {
-      if (!outOfGrace()) return;
-      since ??= Date.now();
-      if (Date.now() - since >= 2000) {
-        clearInterval(poll);
-        resolve(false);
-      }
-    }, 100);
-  });
-  return { promise, cancel: () => clearInterval(poll) };
 }
 
 function describeError(error: unknown): string {

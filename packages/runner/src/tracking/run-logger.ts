@@ -32,8 +32,8 @@ export class RunLogger {
   /** Entries handed to the serial chain and not yet written or spooled. */
   #unconfirmed = new Set<SpoolEntry>();
   #abandoned = false;
-  #onAbandon: () => void = () => {};
-  readonly #abandonedSignal = new Promise<void>((resolve) => (this.#onAbandon = resolve));
+  /** Callers waiting on the serial chain: abandon() releases them (each removes itself when its write ends). */
+  #waiters = new Set<() => void>();
   /** Whether the last write reached the database. */
   online = true;
 
@@ -100,13 +100,9 @@ export class RunLogger {
     this.#samples = [];
     this.#unconfirmed.clear();
     for (const e of entries) await this.#spool.append(e);
-    this.#onAbandon();
+    for (const release of this.#waiters) release();
+    this.#waiters.clear();
     return entries.length;
-  }
-
-  /** Whether abandon() was called. */
-  get abandoned(): boolean {
-    return this.#abandoned;
   }
 
   /** Final flush; then one more attempt to drain the spool. */
@@ -148,8 +144,14 @@ export class RunLogger {
   #serial(task: () => Promise<void>): Promise<void> {
     const guarded = () => task().catch((error: unknown) => this.#onWriteError(error));
     if (this.#abandoned) return guarded(); // straight to the spool, not behind a write that hangs
-    this.#flushing = this.#flushing.then(guarded);
-    return Promise.race([this.#flushing, this.#abandonedSignal]);
+    const done = (this.#flushing = this.#flushing.then(guarded));
+    return new Promise<void>((release) => {
+      this.#waiters.add(release);
+      void done.then(() => {
+        this.#waiters.delete(release);
+        release();
+      });
+    });
   }
 
   async #write(entry: SpoolEntry): Promise<void> {

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { pidAlive } from "@unroll/db";
 import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 
 export type SpoolEntry =
@@ -75,12 +76,7 @@ export function liveSpoolWriter(file: string): number | undefined {
     return undefined; // no owner recorded (a file from before owners were kept): its writer is gone
   }
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM" ? pid : undefined;
-  }
+  return pidAlive(pid) ? pid : undefined;
 }
 
 function encode(_key: string, value: unknown): unknown {

@@ -26,11 +26,12 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const worker = await registerWorker(db.pool, { host: hostname(), backend: backend.name, device: backend.device });
   // This process is the run's worker: BUSY while it trains, STOPPED when it exits (not LOST).
   const presence = startPresence(db.pool, worker.id, 1000, () => true, (e) => ctx.err(`worker presence: ${String(e)}`));
-  const run = await claimRun(db.pool, worker, runId!).catch(async (error: unknown) => {
-    await presence.stop();
-    throw error;
-  });
-  if (!run) await presence.stop();
+  let run: Awaited<ReturnType<typeof claimRun>>;
+  try {
+    run = await claimRun(db.pool, worker, runId!);
+  } finally {
+    if (!run) await presence.stop();
+  }
   if (!run) throw new Error(`run ${runId} was claimed by another worker before this process could start it`);
   ctx.err(`run ${run.id} (${run.name}) on ${backend.name} (${backend.device})`);
   if (backend.notice) ctx.err(`!! ${backend.notice}`);
