@@ -5,9 +5,10 @@
 // since server bundles hold absolute source paths). HOST and PORT choose the address
 // (default 127.0.0.1:3000, or the next free port when 3000 is taken: see free-port.mjs). Off
 // loopback, or with UNROLL_TOKEN set, the dashboard needs a token (src/server/token.mjs): this
-// prints the URL that carries it and hands it to `next start` as UNROLL_TOKEN. `--build-only` builds when needed and exits; `--no-build` serves the
-// existing build as it is (benchmarks/dashboard.ts builds first, then measures exactly that build
-// even when a colleague's edit makes it stale in between).
+// prints the URL that carries it and hands it to `next start` as UNROLL_TOKEN. `--build-only`
+// builds when needed and exits; `--no-build` serves the existing build as it is
+// (benchmarks/dashboard.ts builds first, then measures exactly that build even when a
+// colleague's edit makes it stale in between).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
