@@ -46,7 +46,7 @@ export { initBackend, tensorMemory, BACKEND_NAMES, DEFAULT_BACKEND_ORDER } from 
 export type { BackendInfo, BackendName, BackendOptions } from "./backend.js";
 
 // Numerical building blocks with wasm-fast gradients, and our kernel registrations.
-export { softmaxCrossEntropy, embeddingLookup, unstackTime, stackTime, TransposeCache } from "./ops/index.js";
+export { softmaxCrossEntropy, embeddingLookup } from "./ops/index.js";
 export { registerFastKernels, unregisterFastKernels, fastKernelNames, nativeBlasInfo, setNativeBlas } from "./kernels/index.js";
 export type { NativeBlasInfo } from "./kernels/index.js";
 
@@ -82,5 +82,5 @@ export { LMTask } from "./train/lm-task.js";
 export { TaggerTask, ClassifierTask, isIOB2 } from "./train/sequence-tasks.js";
 export type { Task as TrainTask, TaskKind, Split as EvalSplit } from "./train/task.js";
 export { batchify, lmChunk, lmChunkCount, bucketBatches, padBatch } from "./train/batching.js";
-export { SGD, Adam, createOptimizer, clipByGlobalNorm, globalNorm, gradientScale } from "./train/optimizers.js";
+export { SGD, Adam, createOptimizer, globalNorm, gradientScale } from "./train/optimizers.js";
 export type { Optimizer } from "./train/optimizers.js";

@@ -1,7 +1,5 @@
 // Numerical building blocks with gradients tuned for the wasm backend.
 export { softmaxCrossEntropy } from "./cross-entropy.js";
 export { embeddingLookup } from "./embedding.js";
-export { stackTime, unstackTime } from "./time-steps.js";
-export { TransposeCache } from "./transpose-cache.js";
 export { lstmCell, lstmCellReference } from "./lstm-cell.js";
 export { gruCell, gruCellReference } from "./gru-cell.js";

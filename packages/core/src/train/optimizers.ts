@@ -151,18 +151,6 @@ export function gradientScale(grads: Gradients, maxNorm: number): { scale: numbe
   return { scale: Math.min(maxNorm / (norm + 1e-6), 1), norm };
 }
 
-/**
- * Scale gradients so their global L2 norm is at most `maxNorm` (torch's clip_grad_norm_:
- * g <- g * maxNorm / (norm + 1e-6) when norm > maxNorm). Returns new tensors and the norm tensor.
- * (The trainer uses gradientScale and folds the factor into the update instead.)
- */
-export function clipByGlobalNorm(grads: Gradients, maxNorm: number): { grads: Gradients; norm: tf.Scalar } {
-  const { scale, norm } = gradientScale(grads, maxNorm);
-  const out = new Map<string, tf.Tensor>();
-  for (const [n, g] of grads) out.set(n, tf.mul(g, scale));
-  return { grads: out, norm: tf.scalar(norm) };
-}
-
 /** sum(x^2) by our one-pass kernel (registered for wasm). */
 function sumOfSquares(x: tf.Tensor): number {
   const s = tf.engine().runKernel(SumOfSquares, { x }) as tf.Scalar;
