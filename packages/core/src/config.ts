@@ -5,6 +5,9 @@ import { ConfigError } from "./errors.js";
 import { CORPORA, CORPUS_NAMES, FORMAT_TASK, isCorpusName } from "./data/corpora.js";
 import { smallestData, trainingMemoryIssue } from "./training-memory.js";
 
+/** Thrown for a config that cannot work; here too so that browser-safe callers can `instanceof` it. */
+export { ConfigError };
+
 const int = (min: number) => z.number().int().min(min);
 
 /** Sizes of the config's own free text and lists (the run's names and tags: @unroll/db's RUN_LIMITS). */
@@ -197,10 +200,18 @@ function tooDeep(input: unknown, max: number): PropertyKey[] | undefined {
 export function parseExperimentConfig(input: unknown): ExperimentConfig {
   const result = ExperimentConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => describeIssue(issue, input));
-  const [first, ...rest] = problems;
+  const [first, ...rest] = describeConfigIssues(result.error.issues, input);
   const more = rest.length ? ` (and ${rest.length} more: ${rest.map((p) => `${p.path || "(root)"}: ${p.message}`).join("; ")})` : "";
   throw new ConfigError(`${first?.message ?? "invalid config"}${more}`, first?.path || undefined);
+}
+
+/**
+ * The schema's issues as `{ path, message }`, each saying what was expected, what was received and
+ * how to fix it ("did you mean"). The one wording of config issues: the ConfigError above, and
+ * through @unroll/domain the api and the web form.
+ */
+export function describeConfigIssues(issues: readonly z.core.$ZodIssue[], input: unknown): { path: string; message: string }[] {
+  return issues.map((issue) => describeIssue(issue, input));
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string; message: string } {
