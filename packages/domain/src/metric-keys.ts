@@ -1,0 +1,42 @@
+// Metric series keys (`split/name`, as the runner logs them and MetricSeries stores them) and the
+// one metric a run of each task is judged by. A run's summary stores the same keys with `_` for
+// `/` (valid_perplexity).
+
+export const METRIC_KEYS = {
+  trainLoss: "train/loss",
+  trainTokensPerSecond: "train/tokens_per_second",
+  validLoss: "valid/loss",
+  validPerplexity: "valid/perplexity",
+  testPerplexity: "test/perplexity",
+  validAccuracy: "valid/accuracy",
+  validF1: "valid/f1",
+  validMacroF1: "valid/macroF1",
+} as const;
+
+/** Series of the worker's process (`sys/cpu_percent`, ...), shown in the run page's System panel. */
+export const SYSTEM_PREFIX = "sys/";
+
+/** Seconds the database was away, logged by the worker at the step where writes succeeded again. */
+export const DB_UNREACHABLE_KEY = `${SYSTEM_PREFIX}db_unreachable_seconds`;
+
+const K = METRIC_KEYS;
+
+/** The validation metrics a run of each task is judged by, preferred first. */
+export const MAIN_METRICS = {
+  lm: [K.validPerplexity],
+  tagger: [K.validF1, K.validAccuracy], // NER has entity F1, POS only accuracy
+  classifier: [K.validAccuracy, K.validMacroF1],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Every task's main metrics, once each, in task order. */
+export const ALL_MAIN_METRICS: readonly string[] = [...new Set(Object.values(MAIN_METRICS).flat())];
+
+/** The main metric keys for a run's task (none for an unknown task). */
+export function mainMetricKeys(task: string | null | undefined): string[] {
+  return task && Object.hasOwn(MAIN_METRICS, task) ? [...MAIN_METRICS[task as keyof typeof MAIN_METRICS]] : [];
+}
+
+/** The key a run's summary stores a series' final value under: `valid/perplexity` -> `valid_perplexity`. */
+export function summaryKey(seriesKey: string): string {
+  return seriesKey.replace("/", "_");
+}
