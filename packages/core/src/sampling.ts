@@ -4,6 +4,7 @@
 // decoder matrices): a tied decoder would otherwise re-transpose E [|V|, d] for every token.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Cell, PreparedCell } from "./cells/index.js";
+import { zeroState } from "./cells/index.js";
 import { ConfigError } from "./errors.js";
 import type { RNNState } from "./layers/stacked.js";
 import { disposeState } from "./layers/stacked.js";
@@ -58,7 +59,7 @@ export class LMStepper {
 
   /** Zero state for n samples, in the step's own layout. */
   zeroState(n: number): RNNState {
-    return this.#cells.map(({ cell }) => Array.from({ length: cell.stateSize }, () => tf.zeros(this.#fused ? [n, cell.hiddenSize] : [cell.hiddenSize, n]) as tf.Tensor2D));
+    return this.#cells.map(({ cell }) => zeroState(cell, n, this.#fused ? "batch-major" : "feature-major"));
   }
 
   /** ids int32 [n] and the state -> next-token logits [n, |V|] and the new state. */

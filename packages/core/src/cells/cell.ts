@@ -74,8 +74,36 @@ export function addCellParams(params: Parameters, names: ReturnType<typeof cellP
 
 export { cellParamCount, gatesOf } from "../param-count.js";
 
-export function zeroState(cell: Cell, batch: number): CellState {
-  return Array.from({ length: cell.stateSize }, () => tf.zeros([batch, cell.hiddenSize]) as tf.Tensor2D);
+/**
+ * What the three cells share: torch's four tensors, `gates` blocks stacked along rows, and the
+ * prepared weights of a cell whose two biases both fold into the hoisted projection (Elman, LSTM;
+ * GRU keeps b_h inside the recurrence and overrides `prepare`).
+ */
+export abstract class TorchCell {
+  protected readonly names: ReturnType<typeof cellParamNames>;
+
+  constructor(readonly params: Parameters, prefix: string, suffix: string, readonly inputSize: number, readonly hiddenSize: number, rng: Rng, gates: number) {
+    this.names = cellParamNames(prefix, suffix);
+    addCellParams(params, this.names, rng, inputSize, hiddenSize, gates);
+  }
+
+  prepare(): PreparedCell {
+    const p = this.params;
+    return {
+      w: tf.clone(p.get<tf.Rank.R2>(this.names.wih)), // [G*H, I] as stored (callers may dispose)
+      u: tf.clone(p.get<tf.Rank.R2>(this.names.whh)), // [G*H, H] as stored
+      bx: tf.add(p.get<tf.Rank.R1>(this.names.bih), p.get<tf.Rank.R1>(this.names.bhh)), // [G*H]: both biases fold into X W^T + b
+    };
+  }
+}
+
+/**
+ * h_0 = 0 (and c_0 = 0 for an LSTM) for a batch: batch-major [batch, H] as layers take it, or
+ * feature-major [H, batch] as `Cell.step` runs.
+ */
+export function zeroState(cell: Cell, batch: number, layout: "batch-major" | "feature-major" = "batch-major"): CellState {
+  const shape: [number, number] = layout === "batch-major" ? [batch, cell.hiddenSize] : [cell.hiddenSize, batch];
+  return Array.from({ length: cell.stateSize }, () => tf.zeros(shape));
 }
 
 /**

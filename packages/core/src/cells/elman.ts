@@ -5,33 +5,14 @@ import { elmanSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { Activation, Cell, CellState, PreparedCell } from "./cell.js";
-import { addCellParams, cellParamNames, lastStep } from "./cell.js";
+import { lastStep, TorchCell } from "./cell.js";
 
-export class ElmanCell implements Cell {
+export class ElmanCell extends TorchCell implements Cell {
   readonly kind = "elman" as const;
   readonly stateSize = 1;
-  readonly #names: ReturnType<typeof cellParamNames>;
 
-  constructor(
-    readonly params: Parameters,
-    prefix: string,
-    suffix: string,
-    readonly inputSize: number,
-    readonly hiddenSize: number,
-    rng: Rng,
-    readonly activation: Activation = "tanh",
-  ) {
-    this.#names = cellParamNames(prefix, suffix);
-    addCellParams(params, this.#names, rng, inputSize, hiddenSize, 1);
-  }
-
-  prepare(): PreparedCell {
-    const p = this.params;
-    return {
-      w: tf.clone(p.get<tf.Rank.R2>(this.#names.wih)), // [H, I] as stored (callers may dispose)
-      u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [H, H] as stored
-      bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [H]: both biases fold into X W^T + b
-    };
+  constructor(params: Parameters, prefix: string, suffix: string, inputSize: number, hiddenSize: number, rng: Rng, readonly activation: Activation = "tanh") {
+    super(params, prefix, suffix, inputSize, hiddenSize, rng, 1);
   }
 
   step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {

@@ -6,44 +6,78 @@
 //   o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)      output gate
 //   c_t = f_t * c_{t-1} + i_t * g_t
 //   h_t = o_t * tanh(c_t)
+// A step's pointwise maths comes twice, side by side: the textbook reference in tfjs ops, and the
+// fast path, one kernel forward and one backward (kernels/lstm-cell.ts) instead of ~30 tfjs ops
+// where registered (wasm, cpu). fused.test.ts compares them, values and gradients. With the
+// native addon a whole layer runs as one kernel instead (`sequence`). States feature-major [H, B].
 import * as tf from "@tensorflow/tfjs-core";
-import { lstmCell } from "../ops/lstm-cell.js";
+import { ShapeError } from "../errors.js";
+import { LstmCell, LstmCellGrad } from "../kernels/lstm-cell.js";
 import { lstmSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { Cell, CellState, PreparedCell } from "./cell.js";
-import { addCellParams, cellParamNames, lastStep } from "./cell.js";
+import { lastStep, TorchCell } from "./cell.js";
 
-export class LSTMCell implements Cell {
+/** The textbook reference in tfjs ops: (h_t, c_t) from xp = W x_t + b and uh = U h_{t-1} (backends without our kernel, and the tests). */
+export function lstmCellReference(xp: tf.Tensor2D, uh: tf.Tensor2D, c: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => {
+    const [i, f, g, o] = tf.split(tf.add(xp, uh), 4, 0) as tf.Tensor2D[]; // 4 x [H, B]
+    const cNext = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!))) as tf.Tensor2D; // c_t = f*c + i*g
+    const h = tf.mul(tf.sigmoid(o!), tf.tanh(cNext)) as tf.Tensor2D; // h_t = o * tanh(c_t)
+    return [h, cNext];
+  });
+}
+
+/**
+ * The fast path: our fused kernel where registered, else the reference above.
+ * @param xp projected input with biases [4H, B] (gate order i, f, g, o)
+ * @param uh recurrent projection U h_{t-1} [4H, B]
+ * @param c  previous cell state [H, B]
+ * @returns [h_t, c_t], each [H, B]; gradients reach xp, uh and c
+ */
+export function lstmCell(xp: tf.Tensor2D, uh: tf.Tensor2D, c: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  const [H, B] = c.shape;
+  if (xp.shape[0] !== 4 * H || xp.shape[1] !== B || uh.shape[0] !== 4 * H || uh.shape[1] !== B) {
+    throw new ShapeError(`lstmCell: expected xp and uh [${4 * H}, ${B}] for c [${H}, ${B}], got [${xp.shape.join(", ")}] and [${uh.shape.join(", ")}].`);
+  }
+  if (!tf.getKernel(LstmCell, tf.getBackend())) return lstmCellReference(xp, uh, c);
+  if (!tf.getGradient(LstmCell)) tf.registerGradient(lstmCellGradConfig);
+  const [h, cNext, acts] = tf.engine().runKernel(LstmCell, { xp, uh, c }) as tf.Tensor2D[];
+  acts!.dispose(); // kept by the tape for the gradient (outputsToSave) while it is needed
+  return [h!, cNext!];
+}
+
+/** The gradient of the fused kernel: one LstmCellGrad for all three inputs. */
+const lstmCellGradConfig: tf.GradConfig = {
+  kernelName: LstmCell,
+  inputsToSave: ["c"],
+  outputsToSave: [false, false, true],
+  gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [dh, dc] = dys as (tf.Tensor2D | null)[];
+    const [c, acts] = saved as [tf.Tensor2D, tf.Tensor2D];
+    // each input's gradient is computed in its own tidy by the tape, so each asks the kernel for
+    // its own output (the pointwise pass is cheap next to sharing tensors across those scopes)
+    const run = (output: 0 | 1): tf.Tensor2D => {
+      const inputs: tf.NamedTensorMap = { acts, c, dh: dh ?? tf.zerosLike(c), ...(dc ? { dc } : {}) };
+      return tf.engine().runKernel(LstmCellGrad, inputs, { output } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    };
+    return { xp: () => run(0), uh: () => run(0), c: () => run(1) };
+  },
+};
+
+export class LSTMCell extends TorchCell implements Cell {
   readonly kind = "lstm" as const;
   readonly stateSize = 2;
-  readonly #names: ReturnType<typeof cellParamNames>;
 
-  constructor(
-    readonly params: Parameters,
-    prefix: string,
-    suffix: string,
-    readonly inputSize: number,
-    readonly hiddenSize: number,
-    rng: Rng,
-  ) {
-    this.#names = cellParamNames(prefix, suffix);
-    addCellParams(params, this.#names, rng, inputSize, hiddenSize, 4);
-  }
-
-  prepare(): PreparedCell {
-    const p = this.params;
-    return {
-      w: tf.clone(p.get<tf.Rank.R2>(this.#names.wih)), // [4H, I] as stored (callers may dispose)
-      u: tf.clone(p.get<tf.Rank.R2>(this.#names.whh)), // [4H, H] as stored
-      bx: tf.add(p.get<tf.Rank.R1>(this.#names.bih), p.get<tf.Rank.R1>(this.#names.bhh)), // [4H]
-    };
+  constructor(params: Parameters, prefix: string, suffix: string, inputSize: number, hiddenSize: number, rng: Rng) {
+    super(params, prefix, suffix, inputSize, hiddenSize, rng, 4);
   }
 
   step(p: PreparedCell, xp: tf.Tensor2D, [h, c]: CellState): CellState {
     return tf.tidy(() => {
       const uh = tf.matMul(p.u, h as tf.Tensor2D) as tf.Tensor2D; // one fused matMul for all gates  [4H, B]
-      // the equations above, one kernel forward and one backward (ops/lstm-cell.ts)
+      // the equations above: the fused kernel where registered, else the reference
       const [hNext, cNext] = lstmCell(xp, uh, c as tf.Tensor2D); // 2 x [H, B]
       return [hNext, cNext];
     });

@@ -3,8 +3,8 @@
 // plain wasm/JS), against the stock cpu backend: values, gradients, leaks.
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lstmCell, lstmCellReference } from "../ops/lstm-cell.js";
-import { gruCell, gruCellReference } from "../ops/gru-cell.js";
+import { lstmCell, lstmCellReference } from "../cells/lstm.js";
+import { gruCell, gruCellReference } from "../cells/gru.js";
 import { cpuGruCellOverrides } from "./gru-cell.js";
 import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
 import { GruCell, LstmCell, nativeBlasInfo, setNativeBlas, SoftmaxCrossEntropy } from "./index.js";

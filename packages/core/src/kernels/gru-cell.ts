@@ -13,8 +13,16 @@ export const GruCellGrad = "UnrollGruCellGrad";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** xp, hp: [3H, B]; h: [H, B] -> hNext [H, B]; acts [4H, B] = r, z, n, hn. */
-export function gruCellInto(xp: HeapArray, hp: HeapArray, h: HeapArray, n: number, hNext: HeapArray, acts: HeapArray): void {
+/** One step's inputs and outputs, feature-major, n = H * B: the forward kernel's arguments. */
+export interface GruCellArrays {
+  xp: HeapArray; // [3H, B] W x_t + b_i, gate blocks r, z, n
+  hp: HeapArray; // [3H, B] U h_{t-1} + b_h
+  h: HeapArray; // [H, B] h_{t-1}
+  hNext: HeapArray; // [H, B] out: h_t
+  acts: HeapArray; // [4H, B] out: r, z, n, hn, for the gradient
+}
+
+export function gruCellInto({ xp, hp, h, hNext, acts }: GruCellArrays, n: number): void {
   for (let k = 0; k < n; k++) {
     const r = sigmoid(xp[k]! + hp[k]!);
     const z = sigmoid(xp[n + k]! + hp[n + k]!);
@@ -28,8 +36,16 @@ export function gruCellInto(xp: HeapArray, hp: HeapArray, h: HeapArray, n: numbe
   }
 }
 
-/** output 0: dxp [3H, B]; 1: dhp [3H, B]; 2: dh [H, B] (the direct path z * dh'). */
-export function gruCellGradInto(acts: HeapArray, h: HeapArray, dh: HeapArray, n: number, output: number, out: HeapArray): void {
+/** The gradient kernel's arguments (n = H * B); `output` picks which gradient `out` receives. */
+export interface GruCellGradArrays {
+  acts: HeapArray; // [4H, B] saved by the forward kernel
+  h: HeapArray; // [H, B] h_{t-1}
+  dh: HeapArray; // [H, B] dloss/dh_t
+  output: number; // 0: dxp [3H, B]; 1: dhp [3H, B]; 2: dh_{t-1} [H, B] (the direct path z * dh')
+  out: HeapArray;
+}
+
+export function gruCellGradInto({ acts, h, dh, output, out }: GruCellGradArrays, n: number): void {
   for (let k = 0; k < n; k++) {
     const r = acts[k]!;
     const z = acts[n + k]!;
@@ -64,7 +80,7 @@ const wasmCell: KernelFunc = ({ inputs, backend }) => {
   const hNext = wasm.makeOutput(h.shape, "float32"); // outputs before the views: may grow the heap
   const acts = wasm.makeOutput([4 * h.shape[0]!, h.shape[1]!], "float32");
   const v = (t: TensorInfo) => wasm.typedArrayFromHeap(t);
-  gruCellInto(v(xp), v(hp), v(h), n, v(hNext), v(acts));
+  gruCellInto({ xp: v(xp), hp: v(hp), h: v(h), hNext: v(hNext), acts: v(acts) }, n);
   return [hNext, acts];
 };
 
@@ -74,7 +90,7 @@ const wasmCellGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as WasmBackendInternals;
   const out = wasm.makeOutput(outShape(h, output), "float32");
   const v = (t: TensorInfo) => wasm.typedArrayFromHeap(t);
-  gruCellGradInto(v(acts), v(h), v(dh), util.sizeFromShape(h.shape), output, v(out));
+  gruCellGradInto({ acts: v(acts), h: v(h), dh: v(dh), output, out: v(out) }, util.sizeFromShape(h.shape));
   return out;
 };
 
@@ -84,7 +100,7 @@ const cpuCell: KernelFunc = ({ inputs, backend }) => {
   const cpu = backend as CpuBackendInternals;
   const hNext = new Float32Array(n);
   const acts = new Float32Array(4 * n);
-  gruCellInto(cpu.readSync(xp.dataId), cpu.readSync(hp.dataId), cpu.readSync(h.dataId), n, hNext, acts);
+  gruCellInto({ xp: cpu.readSync(xp.dataId), hp: cpu.readSync(hp.dataId), h: cpu.readSync(h.dataId), hNext, acts }, n);
   return [cpu.makeTensorInfo(h.shape, "float32", hNext), cpu.makeTensorInfo([4 * h.shape[0]!, h.shape[1]!], "float32", acts)];
 };
 
@@ -94,7 +110,7 @@ const cpuCellGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const cpu = backend as CpuBackendInternals;
   const shape = outShape(h, output);
   const out = new Float32Array(util.sizeFromShape(shape));
-  gruCellGradInto(cpu.readSync(acts.dataId), cpu.readSync(h.dataId), cpu.readSync(dh.dataId), util.sizeFromShape(h.shape), output, out);
+  gruCellGradInto({ acts: cpu.readSync(acts.dataId), h: cpu.readSync(h.dataId), dh: cpu.readSync(dh.dataId), output, out }, util.sizeFromShape(h.shape));
   return cpu.makeTensorInfo(shape, "float32", out);
 };
 

@@ -1,8 +1,10 @@
 // The pointwise part of an LSTM step, forward and backward, as one kernel each (feature-major
 // states as in cells/: gates [4H, B] in PyTorch's order i, f, g, o; c [H, B]).
 // Written as ~12 tfjs ops forward and ~20 for the gradient, a step of the reference LM costs
-// ~30 engine round trips of a few microseconds of work each; 35 steps x 2 layers of them are a
-// large share of a training step once the matMuls run on BLAS (profile in benchmarks/RESULTS.md).
+// ~30 engine round trips of a few microseconds of work each; 35 steps x 2 layers of them were a
+// large share of a training step (profile in benchmarks/RESULTS.md). With the native addon a whole
+// layer is one kernel instead (rnn-sequence.ts), so this loop runs over the wasm heap (or the cpu
+// backend's arrays) only where the addon is absent or turned off.
 //   forward:  i = s(a_i), f = s(a_f), g = tanh(a_g), o = s(a_o)   (a = xp + uh)
 //             c' = f c + i g,  h = o tanh(c')
 //   backward: dc~ = dc' + dh o (1 - tanh^2 c')
@@ -10,7 +12,6 @@
 //             dc = dc~ f
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { activeNativeBlas } from "./native-blas.js";
 import type { KernelOverride } from "./registry.js";
 import type { CpuBackendInternals, HeapArray, WasmBackendInternals } from "./wasm-internals.js";
 
@@ -19,8 +20,17 @@ export const LstmCellGrad = "UnrollLstmCellGrad";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** xp, uh: [4H, B]; c: [H, B] -> h, cNext: [H, B]; acts: [5H, B] = i, f, g, o, tanh(c'). */
-export function lstmCellInto(xp: HeapArray, uh: HeapArray, c: HeapArray, n: number, h: HeapArray, cNext: HeapArray, acts: HeapArray): void {
+/** One step's inputs and outputs, feature-major, n = H * B: the forward kernel's arguments. */
+export interface LstmCellArrays {
+  xp: HeapArray; // [4H, B] W x_t + b, gate blocks i, f, g, o
+  uh: HeapArray; // [4H, B] U h_{t-1}
+  c: HeapArray; // [H, B] c_{t-1}
+  h: HeapArray; // [H, B] out: h_t
+  cNext: HeapArray; // [H, B] out: c_t
+  acts: HeapArray; // [5H, B] out: i, f, g, o, tanh(c_t), for the gradient
+}
+
+export function lstmCellInto({ xp, uh, c, h, cNext, acts }: LstmCellArrays, n: number): void {
   for (let k = 0; k < n; k++) {
     const i = sigmoid(xp[k]! + uh[k]!);
     const f = sigmoid(xp[n + k]! + uh[n + k]!);
@@ -38,11 +48,17 @@ export function lstmCellInto(xp: HeapArray, uh: HeapArray, c: HeapArray, n: numb
   }
 }
 
-/**
- * acts [5H, B], c [H, B] (previous), dh and dc' [H, B] (dc' may be absent: zero) -> dgates
- * [4H, B] and/or dc [H, B] (null: not wanted).
- */
-export function lstmCellGradInto(acts: HeapArray, c: HeapArray, dh: HeapArray, dcNext: HeapArray | null, n: number, dgates: HeapArray | null, dc: HeapArray | null): void {
+/** The gradient kernel's arguments (n = H * B); an absent dcNext is zero, an absent output is not wanted. */
+export interface LstmCellGradArrays {
+  acts: HeapArray; // [5H, B] saved by the forward kernel
+  c: HeapArray; // [H, B] c_{t-1}
+  dh: HeapArray; // [H, B] dloss/dh_t
+  dcNext?: HeapArray; // [H, B] dloss/dc_t
+  dgates?: HeapArray; // [4H, B] out: dloss/d(xp + uh)
+  dc?: HeapArray; // [H, B] out: dloss/dc_{t-1}
+}
+
+export function lstmCellGradInto({ acts, c, dh, dcNext, dgates, dc }: LstmCellGradArrays, n: number): void {
   for (let k = 0; k < n; k++) {
     const i = acts[k]!;
     const f = acts[n + k]!;
@@ -91,14 +107,8 @@ const wasmCell: KernelFunc = ({ inputs, backend }) => {
   const h = wasm.makeOutput([H, B], "float32"); // all outputs before the views: may grow the heap
   const cNext = wasm.makeOutput([H, B], "float32");
   const acts = wasm.makeOutput([5 * H, B], "float32");
-  const blas = activeNativeBlas();
-  if (blas) {
-    const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-    blas.lstmCell(wasm.wasm.HEAPU8, off(xp), off(uh), off(c), n, off(h), off(cNext), off(acts));
-    return [h, cNext, acts];
-  }
   const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t);
-  lstmCellInto(view(xp), view(uh), view(c), n, view(h), view(cNext), view(acts));
+  lstmCellInto({ xp: view(xp), uh: view(uh), c: view(c), h: view(h), cNext: view(cNext), acts: view(acts) }, n);
   return [h, cNext, acts];
 };
 
@@ -107,14 +117,8 @@ const wasmCellGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as WasmBackendInternals;
   const [H, B] = c.shape as [number, number];
   const out = wasm.makeOutput(gates ? [4 * H, B] : [H, B], "float32"); // before the views
-  const blas = activeNativeBlas();
-  if (blas) {
-    const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-    blas.lstmCellGrad(wasm.wasm.HEAPU8, off(acts), off(c), off(dh), dc ? off(dc) : -1, n, gates ? off(out) : -1, gates ? -1 : off(out));
-    return out;
-  }
   const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t);
-  lstmCellGradInto(view(acts), view(c), view(dh), dc ? view(dc) : null, n, gates ? view(out) : null, gates ? null : view(out));
+  lstmCellGradInto({ acts: view(acts), c: view(c), dh: view(dh), dcNext: dc && view(dc), ...(gates ? { dgates: view(out) } : { dc: view(out) }) }, n);
   return out;
 };
 
@@ -125,7 +129,7 @@ const cpuCell: KernelFunc = ({ inputs, backend }) => {
   const h = new Float32Array(n);
   const cNext = new Float32Array(n);
   const acts = new Float32Array(5 * n);
-  lstmCellInto(cpu.readSync(xp.dataId), cpu.readSync(uh.dataId), cpu.readSync(c.dataId), n, h, cNext, acts);
+  lstmCellInto({ xp: cpu.readSync(xp.dataId), uh: cpu.readSync(uh.dataId), c: cpu.readSync(c.dataId), h, cNext, acts }, n);
   return [cpu.makeTensorInfo([H, B], "float32", h), cpu.makeTensorInfo([H, B], "float32", cNext), cpu.makeTensorInfo([5 * H, B], "float32", acts)];
 };
 
@@ -134,7 +138,8 @@ const cpuCellGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const cpu = backend as CpuBackendInternals;
   const [H, B] = c.shape as [number, number];
   const out = new Float32Array(gates ? 4 * n : n);
-  lstmCellGradInto(cpu.readSync(acts.dataId), cpu.readSync(c.dataId), cpu.readSync(dh.dataId), dc ? cpu.readSync(dc.dataId) : null, n, gates ? out : null, gates ? null : out);
+  const read = (t: TensorInfo) => cpu.readSync(t.dataId);
+  lstmCellGradInto({ acts: read(acts), c: read(c), dh: read(dh), dcNext: dc && read(dc), ...(gates ? { dgates: out } : { dc: out }) }, n);
   return cpu.makeTensorInfo(gates ? [4 * H, B] : [H, B], "float32", out);
 };
 

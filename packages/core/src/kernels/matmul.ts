@@ -14,7 +14,7 @@ import { BatchMatMul, _FusedMatMul, broadcast_util, util } from "@tensorflow/tfj
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
 import { kernelFunc, type KernelOverride } from "./registry.js";
-import type { WasmBackendInternals } from "./wasm-internals.js";
+import { heapOffset, type WasmBackendInternals } from "./wasm-internals.js";
 
 /** Swaps the last two dimensions with the backend's own Transpose kernel. */
 function transposeLastTwo(x: TensorInfo, backend: WasmBackendInternals): TensorInfo {
@@ -60,11 +60,10 @@ function nativeMatMul(inputs: NamedTensorInfoMap, wasm: WasmBackendInternals, at
   if (bias && (bias.dtype !== "float32" || util.sizeFromShape(bias.shape) !== n || (bias.shape.length > 1 && bias.shape[bias.shape.length - 1] !== n))) return null;
   const out = wasm.makeOutput([...batchShape, m, n], "float32"); // may grow the heap: offsets after
   if (batch * m * n === 0) return out;
-  const offset = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
   const heap = wasm.wasm.HEAPU8; // the current view (replaced when the heap grows)
-  const cOff = offset(out);
-  blas.sgemm(heap, ta, tb, batch, m, n, k, 1, offset(a), batchA === 1 ? 0 : m * k * 4, offset(b), batchB === 1 ? 0 : k * n * 4, 0, cOff, m * n * 4);
-  if (bias) blas.addRowVector(heap, cOff, batch * m, n, offset(bias));
+  const cOff = heapOffset(wasm, out);
+  blas.sgemm(heap, ta, tb, batch, m, n, k, 1, heapOffset(wasm, a), batchA === 1 ? 0 : m * k * 4, heapOffset(wasm, b), batchB === 1 ? 0 : k * n * 4, 0, cOff, m * n * 4);
+  if (bias) blas.addRowVector(heap, cOff, batch * m, n, heapOffset(wasm, bias));
   return out;
 }
 

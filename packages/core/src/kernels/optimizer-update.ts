@@ -8,7 +8,7 @@ import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
 import type { KernelOverride } from "./registry.js";
-import type { WasmBackendInternals } from "./wasm-internals.js";
+import { heapOffset, type WasmBackendInternals } from "./wasm-internals.js";
 
 export const SumOfSquares = "UnrollSumOfSquares";
 export const Axpy = "UnrollAxpy";
@@ -37,7 +37,7 @@ const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
   const out = wasm.makeOutput([], "float32");
   const blas = activeNativeBlas();
   let s = 0;
-  if (blas) s = blas.sumSquares(wasm.wasm.HEAPU8, wasm.dataIdMap.get(x.dataId)!.memoryOffset, n);
+  if (blas) s = blas.sumSquares(wasm.wasm.HEAPU8, heapOffset(wasm, x), n);
   else {
     const v = wasm.typedArrayFromHeap(x);
     for (let i = 0; i < n; i++) s += v[i]! * v[i]!;
@@ -56,8 +56,7 @@ const axpy: KernelFunc = ({ inputs, backend, attrs }) => {
   const n = util.sizeFromShape(x.shape);
   const out = wasm.makeOutput(x.shape, "float32"); // before the views: may grow the heap
   const blas = activeNativeBlas();
-  const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-  if (blas) blas.axpy(wasm.wasm.HEAPU8, off(x), off(y), n, alpha, off(out));
+  if (blas) blas.axpy(wasm.wasm.HEAPU8, heapOffset(wasm, x), heapOffset(wasm, y), n, alpha, heapOffset(wasm, out));
   else {
     const [xv, yv, ov] = [wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(y), wasm.typedArrayFromHeap(out)];
     for (let i = 0; i < n; i++) ov[i] = xv[i]! + alpha * yv[i]!;
@@ -75,9 +74,11 @@ const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const n = util.sizeFromShape(p!.shape);
   const outs = [wasm.makeOutput(p!.shape, "float32"), wasm.makeOutput(p!.shape, "float32"), wasm.makeOutput(p!.shape, "float32")]; // before the views
   const blas = activeNativeBlas();
-  const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-  if (blas) blas.adam(wasm.wasm.HEAPU8, off(p!), off(g!), off(m!), off(v!), n, scale, lr / c1, beta1, beta2, 1 / c2, eps, off(outs[0]!), off(outs[1]!), off(outs[2]!));
-  else {
+  if (blas) {
+    const [pOut, mOut, vOut] = outs.map((t) => heapOffset(wasm, t)) as [number, number, number];
+    const [pAt, gAt, mAt, vAt] = [p, g, m, v].map((t) => heapOffset(wasm, t)) as [number, number, number, number];
+    blas.adam(wasm.wasm.HEAPU8, pAt, gAt, mAt, vAt, n, scale, lr / c1, beta1, beta2, 1 / c2, eps, pOut, mOut, vOut);
+  } else {
     const [pv, gv, mv, vv, po, mo, vo] = [p!, g!, m!, v!, ...outs].map((t) => wasm.typedArrayFromHeap(t!));
     for (let i = 0; i < n; i++) {
       const gi = gv![i]! * scale;

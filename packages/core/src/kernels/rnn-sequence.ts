@@ -11,7 +11,8 @@ import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
 import type { KernelOverride } from "./registry.js";
-import type { WasmBackendInternals } from "./wasm-internals.js";
+import { heapOffset, type WasmBackendInternals } from "./wasm-internals.js";
+import type { NativeBlas } from "./native-blas.js";
 
 export const LstmSequence = "UnrollLstmSequence";
 export const LstmSequenceGrad = "UnrollLstmSequenceGrad";
@@ -37,6 +38,33 @@ function nativeOrThrow(kernel: string) {
   return blas;
 }
 
+type Maybe = TensorInfo | undefined;
+
+/** The forward layer kernel's tensors by name (absent: the cell has none) and sizes. */
+interface SequenceArgs {
+  xs: Maybe; u: Maybe; bh: Maybe; h0: Maybe; c0: Maybe; mask: Maybe; // inputs
+  T: number; H: number; B: number;
+  hs: Maybe; cs: Maybe; acts: Maybe; // outputs
+}
+
+/** The backward layer kernel's tensors by name and sizes. */
+interface SequenceGradArgs {
+  acts: Maybe; cs: Maybe; hs: Maybe; u: Maybe; h0: Maybe; c0: Maybe; mask: Maybe; dhs: Maybe; dcs: Maybe; // inputs
+  T: number; H: number; B: number;
+  dxs: Maybe; du: Maybe; dbh: Maybe; dh0: Maybe; dc0: Maybe; // outputs
+}
+
+/** The addon's layer kernels with named arguments; they take heap offsets in the order of @unroll/native-blas's index.d.cts. */
+function nativeSequence(blas: NativeBlas, wasm: WasmBackendInternals, kind: number, a: SequenceArgs): void {
+  const at = (t: Maybe) => heapOffset(wasm, t);
+  blas.rnnSequence(wasm.wasm.HEAPU8, kind, at(a.xs), at(a.u), at(a.bh), at(a.h0), at(a.c0), at(a.mask), a.T, a.H, a.B, at(a.hs), at(a.cs), at(a.acts));
+}
+
+function nativeSequenceGrad(blas: NativeBlas, wasm: WasmBackendInternals, kind: number, a: SequenceGradArgs): void {
+  const at = (t: Maybe) => heapOffset(wasm, t);
+  blas.rnnSequenceGrad(wasm.wasm.HEAPU8, kind, at(a.acts), at(a.cs), at(a.hs), at(a.u), at(a.h0), at(a.c0), at(a.mask), at(a.dhs), at(a.dcs), a.T, a.H, a.B, at(a.dxs), at(a.du), at(a.dbh), at(a.dh0), at(a.dc0));
+}
+
 function forward(kernel: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { xs, u, bh, h0, c0, mask } = inputs as Record<string, TensorInfo | undefined>;
@@ -53,8 +81,7 @@ function forward(kernel: string): KernelFunc {
     const hs = wasm.makeOutput([B, T, H], "float32");
     const cs = cell.kind === 0 ? wasm.makeOutput([B, T, H], "float32") : undefined;
     const acts = wasm.makeOutput([B, T, cell.acts * H], "float32");
-    const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
-    blas.rnnSequence(wasm.wasm.HEAPU8, cell.kind, off(xs), off(u), off(bh), off(h0), off(c0), off(mask), T, H, B, off(hs), off(cs), off(acts));
+    nativeSequence(blas, wasm, cell.kind, { xs, u, bh, h0, c0, mask, T, H, B, hs, cs, acts });
     return [hs, ...(cs ? [cs] : []), acts];
   };
 }
@@ -77,8 +104,8 @@ function backward(kernel: string): KernelFunc {
     const dbh = cell.kind === 1 ? wasm.makeOutput([G * H], "float32") : undefined;
     const dh0 = wasm.makeOutput([B, H], "float32");
     const dc0 = lstm ? wasm.makeOutput([B, H], "float32") : undefined;
-    const off = (t: TensorInfo | undefined) => (t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1);
-    blas.rnnSequenceGrad(wasm.wasm.HEAPU8, cell.kind, off(acts), off(lstm ? cs : undefined), off(hs), off(u), off(h0), off(lstm ? c0 : undefined), off(mask), off(dhs), off(lstm ? dcs : undefined), T, H, B, off(dxs), off(du), off(dbh), off(dh0), off(dc0));
+    const [lcs, lc0, ldcs] = lstm ? [cs, c0, dcs] : [];
+    nativeSequenceGrad(blas, wasm, cell.kind, { acts, cs: lcs, hs, u, h0, c0: lc0, mask, dhs, dcs: ldcs, T, H, B, dxs, du, dbh, dh0, dc0 });
     return [dxs, du, ...(dbh ? [dbh] : []), dh0, ...(dc0 ? [dc0] : [])];
   };
 }

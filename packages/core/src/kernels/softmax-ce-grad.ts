@@ -6,7 +6,7 @@ import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
 import type { KernelOverride } from "./registry.js";
-import type { CpuBackendInternals, HeapArray, WasmBackendInternals } from "./wasm-internals.js";
+import { heapOffset, type CpuBackendInternals, type HeapArray, type WasmBackendInternals } from "./wasm-internals.js";
 
 export const SoftmaxCrossEntropyGrad = "UnrollSoftmaxCrossEntropyGrad";
 
@@ -39,8 +39,7 @@ const wasmKernel: KernelFunc = ({ inputs, backend }) => {
   const out = wasm.makeOutput(probs.shape, "float32"); // before the views: may grow the heap
   const blas = activeNativeBlas(); // the same loop in C (~4 ms instead of ~15-25 ms)
   if (blas && coef.dtype === "float32") {
-    const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-    blas.softmaxXentGrad(wasm.wasm.HEAPU8, off(probs), off(coef), off(targets), probs.shape[0]!, v, off(out));
+    blas.softmaxXentGrad(wasm.wasm.HEAPU8, heapOffset(wasm, probs), heapOffset(wasm, coef), heapOffset(wasm, targets), probs.shape[0]!, v, heapOffset(wasm, out));
     return out;
   }
   softmaxCrossEntropyGradInto(wasm.typedArrayFromHeap(probs), wasm.typedArrayFromHeap(coef), wasm.typedArrayFromHeap(targets), v, wasm.typedArrayFromHeap(out));

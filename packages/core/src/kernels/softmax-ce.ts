@@ -6,7 +6,7 @@ import { Softmax, util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
 import { kernelFunc, type KernelOverride } from "./registry.js";
-import type { HeapArray, WasmBackendInternals } from "./wasm-internals.js";
+import { heapOffset, type HeapArray, type WasmBackendInternals } from "./wasm-internals.js";
 
 export const SoftmaxCrossEntropy = "UnrollSoftmaxCrossEntropy";
 
@@ -35,8 +35,7 @@ const wasmKernel: KernelFunc = ({ inputs, backend }): TensorInfo[] => {
   if (blas) {
     const p = wasm.makeOutput([n, v], "float32");
     const nll = wasm.makeOutput([n], "float32");
-    const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-    blas.softmaxXent(wasm.wasm.HEAPU8, off(logits), off(targets), n, v, off(p), off(nll));
+    blas.softmaxXent(wasm.wasm.HEAPU8, heapOffset(wasm, logits), heapOffset(wasm, targets), n, v, heapOffset(wasm, p), heapOffset(wasm, nll));
     return [p, nll];
   }
   const p = kernelFunc(Softmax, "wasm")({ inputs: { logits }, backend, attrs: { dim: 1 } }) as TensorInfo; // a positive axis: the kernel does not normalise -1

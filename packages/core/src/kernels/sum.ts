@@ -7,7 +7,7 @@ import { Sum, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { activeNativeBlas } from "./native-blas.js";
 import type { KernelOverride } from "./registry.js";
-import type { HeapArray, WasmBackendInternals } from "./wasm-internals.js";
+import { heapOffset, type HeapArray, type WasmBackendInternals } from "./wasm-internals.js";
 
 /** out [cols] = column sums of x [rows, cols]. */
 export function sumRowsInto(x: HeapArray, rows: number, cols: number, out: HeapArray): void {
@@ -38,12 +38,8 @@ const wasmSum = (stock: KernelConfig | undefined): KernelFunc => {
     const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
     const out = wasm.makeOutput(outShape, "float32");
     const blas = activeNativeBlas();
-    if (blas) {
-      const off = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
-      blas.sumRows(wasm.wasm.HEAPU8, off(x), rows, cols, off(out));
-    } else {
-      sumRowsInto(wasm.typedArrayFromHeap(x), rows, cols, wasm.typedArrayFromHeap(out));
-    }
+    if (blas) blas.sumRows(wasm.wasm.HEAPU8, heapOffset(wasm, x), rows, cols, heapOffset(wasm, out));
+    else sumRowsInto(wasm.typedArrayFromHeap(x), rows, cols, wasm.typedArrayFromHeap(out));
     return out;
   };
 };

@@ -23,6 +23,15 @@ export interface WasmBackendInternals extends KernelBackend {
   wasm: { HEAPU8: Uint8Array; tfjs: { getThreadsCount(): number } };
 }
 
+/**
+ * A tensor's byte offset in the wasm heap, which is how the native addon takes it; -1 for an
+ * absent tensor (the addon's "not given"). Read it after the last makeOutput of a kernel: growing
+ * the heap keeps offsets but replaces `wasm.wasm.HEAPU8`, so pass the heap read after that too.
+ */
+export function heapOffset(wasm: WasmBackendInternals, t: TensorInfo | undefined): number {
+  return t ? wasm.dataIdMap.get(t.dataId)!.memoryOffset : -1;
+}
+
 /** The pure-JS cpu backend's data access (tfjs-backend-cpu 4.22). */
 export interface CpuBackendInternals extends KernelBackend {
   readSync(dataId: DataId): HeapArray;

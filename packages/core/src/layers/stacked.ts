@@ -3,7 +3,7 @@
 // Parameters are named as in torch: `${prefix}weight_ih_l{k}` and `..._l{k}_reverse`.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Activation, CellKind, CellState } from "../cells/index.js";
-import { createCell } from "../cells/index.js";
+import { createCell, zeroState } from "../cells/index.js";
 import { stackedParamCount } from "../param-count.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
@@ -60,11 +60,9 @@ export class StackedRNN {
     return this.config.hiddenSize * this.directions;
   }
 
-  /** Zero state for a batch (h_0 = 0, c_0 = 0). */
+  /** Zero state for a batch (h_0 = 0, c_0 = 0), in torch's h_n order. */
   zeroState(batch: number): RNNState {
-    return tf.tidy(() =>
-      this.layers.flatMap((l) => [l.forwardCell, ...(l.backwardCell ? [l.backwardCell] : [])].map((c) => Array.from({ length: c.stateSize }, () => tf.zeros([batch, c.hiddenSize]) as tf.Tensor2D))),
-    );
+    return this.layers.flatMap((l) => [l.forwardCell, ...(l.backwardCell ? [l.backwardCell] : [])].map((c) => zeroState(c, batch)));
   }
 
   /** x [B, T, I] -> outputs of the last layer [B, T, H * dirs] and the final state of every layer. */

@@ -1,5 +1,3 @@
 // Numerical building blocks with gradients tuned for the wasm backend.
 export { softmaxCrossEntropy } from "./cross-entropy.js";
 export { embeddingLookup } from "./embedding.js";
-export { lstmCell, lstmCellReference } from "./lstm-cell.js";
-export { gruCell, gruCellReference } from "./gru-cell.js";
