@@ -5,7 +5,7 @@ export { executeRun, type ExecuteOptions } from "./execute/execute-run.js";
 export { claimNextRun, claimRun, registerWorker, type ClaimedRun, type WorkerIdentity } from "./queue/claim.js";
 export { heartbeat, finishRun, markStarted, type Outcome } from "./queue/lifecycle.js";
 export { sweepLapsedRuns, sweepLostWorkers, type SweepResult } from "./queue/sweeper.js";
-export { enqueueRuns, runName, type RunSpec } from "./queue/enqueue.js";
+export { enqueueRuns, type RunSpec } from "./queue/enqueue.js";
 export { expandSweep, parseSweepAxis, type SweepAxis } from "./queue/sweep.js";
 export { RunLogger, type RunLoggerOptions } from "./tracking/run-logger.js";
 export { PostgresSink, readCheckpoint } from "./tracking/postgres-sink.js";

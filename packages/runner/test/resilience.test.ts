@@ -7,7 +7,7 @@ import { initBackend } from "@unroll/core";
 import { createDb } from "@unroll/db";
 import { createTestDatabase, testTargets, type TestDatabase } from "@unroll/db/testing";
 import { enqueueRuns } from "../src/queue/enqueue.js";
-import { DB_AWAY_KEY } from "../src/execute/execute-run.js";
+import { DB_UNREACHABLE_KEY } from "@unroll/domain";
 import { runWorker } from "../src/worker.js";
 import { SPOOL_DIR, tinyConfig, waitFor } from "./fixtures.js";
 import { TcpProxy } from "./tcp-proxy.js";
@@ -175,7 +175,7 @@ describe.each(targets)("resilience on %s", (target) => {
     expect((await status(t.db.pool, id!)).status).toBe("COMPLETED");
     expect(await series(t.db.pool, id!)).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
     // The outage is on record with the run, and in the worker's log.
-    const { rows } = await t.db.pool.query<{ value: number }>(`SELECT p.value FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = $2`, [id, DB_AWAY_KEY]);
+    const { rows } = await t.db.pool.query<{ value: number }>(`SELECT p.value FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = $2`, [id, DB_UNREACHABLE_KEY]);
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(Math.max(...rows.map((r) => r.value))).toBeGreaterThan(5); // most of the 10 s partition
     expect(log.some((l) => /the database answers again after \d+\.\d s/.test(l))).toBe(true);

@@ -2,6 +2,7 @@
 // outcome (completed, cancelled, failed, given back) is written to the run's row.
 import type { Pool } from "pg";
 import { parseExperimentConfig, runExperiment, type TrainEvent } from "@unroll/core";
+import { DB_UNREACHABLE_KEY, METRIC_KEYS } from "@unroll/domain";
 import { finishRun, heartbeat, markStarted, type Outcome } from "../queue/lifecycle.js";
 import type { ClaimedRun, WorkerIdentity } from "../queue/claim.js";
 import { RunLogger } from "../tracking/run-logger.js";
@@ -46,8 +47,6 @@ const FIRST_STEP_MS = 60_000;
  */
 const STEP_PROMISE_FACTOR = 4;
 
-/** Seconds the database was away, logged at the step where writes succeeded again. */
-export const DB_AWAY_KEY = "sys/db_unreachable_seconds";
 
 export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Promise<Outcome> {
   const { pool, worker } = options;
@@ -85,7 +84,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     onWriteError: options.onWriteError,
     // The run page shows the outage as a series of its own; the worker's log says it too.
     onReconnect: (awayMs) => {
-      logger.metric(run.id, DB_AWAY_KEY, step, awayMs / 1000);
+      logger.metric(run.id, DB_UNREACHABLE_KEY, step, awayMs / 1000);
       options.onReconnect?.(awayMs);
     },
   });
@@ -156,9 +155,9 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
             longestStepMs = Math.max(longestStepMs, at - (lastStepAt ?? startedAt ?? at));
             lastStepAt = at;
             if (first) void beat(); // the promise shrinks from FIRST_STEP_MS to what steps take
-            logger.metric(run.id, "train/loss", event.step, event.loss);
+            logger.metric(run.id, METRIC_KEYS.trainLoss, event.step, event.loss);
             logger.metric(run.id, "train/lr", event.step, event.lr);
-            logger.metric(run.id, "train/tokens_per_second", event.step, event.tokensPerSecond);
+            logger.metric(run.id, METRIC_KEYS.trainTokensPerSecond, event.step, event.tokensPerSecond);
             logger.metric(run.id, "train/tokens", event.step, event.tokens);
             logger.metric(run.id, "train/epoch", event.step, event.epoch);
             const now = performance.now();

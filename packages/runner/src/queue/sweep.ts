@@ -1,11 +1,10 @@
-// A sweep is the grid product of `--sweep key=v1,v2` options, times `--seeds N` seeds; its size
-// is checked against RUN_LIMITS before the grid is built.
+// `--sweep key=v1,v2` options read into axes, and the sweep they make with `--seeds N`: planned by
+// @unroll/domain (grid x seeds, the seed rule), its problems worded for the command line, its size
+// checked against RUN_LIMITS before the grid is built.
 import { tooManyRuns } from "@unroll/db/run-limits";
+import { describeSweepSize, sweepOverrides, sweepProblems, sweepSize, type SweepAxis, type SweepProblem } from "@unroll/domain";
 
-export interface SweepAxis {
-  key: string;
-  values: string[];
-}
+export type { SweepAxis };
 
 /** Parses `model.cell=lstm,gru` into an axis; throws with the expected form on bad input. */
 export function parseSweepAxis(text: string): SweepAxis {
@@ -22,23 +21,29 @@ export function parseSweepAxis(text: string): SweepAxis {
   return { key, values };
 }
 
+function flagProblem(p: SweepProblem): string {
+  switch (p.kind) {
+    case "seeds":
+      return `--seeds must be a positive integer, got ${p.seeds}`;
+    case "no-values":
+      return `--sweep ${p.key} gives no values; give them as --sweep ${p.key}=v1,v2`;
+    case "key-twice":
+      return `--sweep names ${p.key} twice; give all its values in one --sweep`;
+    case "value-twice":
+      return `--sweep ${p.key}: ${p.value} is given twice, which would queue the same runs twice; give each value once`;
+    case "seed-axis-with-seeds":
+      return "use either --seeds or --sweep train.seed=..., not both";
+  }
+}
+
 /**
  * Every combination of the axes (as `key=value` overrides), each repeated for `seeds` seeds
  * (`train.seed=base+i`). With no axes and one seed: one run with no overrides.
  */
 export function expandSweep(axes: SweepAxis[], seeds: number, baseSeed: number): string[][] {
-  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got ${seeds}`);
-  const keys = new Set<string>();
-  for (const a of axes) {
-    if (keys.has(a.key)) throw new Error(`--sweep names ${a.key} twice; give all its values in one --sweep`);
-    keys.add(a.key);
-  }
-  const count = axes.reduce((n, a) => n * a.values.length, 1) * seeds;
-  const many = tooManyRuns(count);
-  if (many) throw new Error(`--sweep and --seeds ask for ${[...axes.map((a) => `${a.values.length} ${a.key}`), `${seeds} seed${seeds > 1 ? "s" : ""}`].join(" x ")}: ${many}`);
-  let grid: string[][] = [[]];
-  for (const axis of axes) grid = grid.flatMap((combo) => axis.values.map((v) => [...combo, `${axis.key}=${v}`]));
-  if (seeds === 1) return grid;
-  if (keys.has("train.seed")) throw new Error("use either --seeds or --sweep train.seed=..., not both");
-  return grid.flatMap((combo) => Array.from({ length: seeds }, (_, i) => [...combo, `train.seed=${baseSeed + i}`]));
+  const [problem] = sweepProblems(axes, seeds);
+  if (problem) throw new Error(flagProblem(problem));
+  const many = tooManyRuns(sweepSize(axes, seeds));
+  if (many) throw new Error(`--sweep and --seeds ask for ${describeSweepSize(axes, seeds)}: ${many}`);
+  return sweepOverrides(axes, seeds, baseSeed);
 }

@@ -1,12 +1,11 @@
 // Reading runs: `unroll runs`, `show`, `logs`, `compare`, and `cancel`.
 import { configDiff } from "@unroll/core";
 import { requestCancel } from "@unroll/db";
+import { mainMetricKeys, METRIC_KEYS, RUN_STATUSES, summaryKey } from "@unroll/domain";
 import type { CommandContext } from "../context.js";
 import { resolveRunId } from "../run-ref.js";
 import { formatNumber, formatTable } from "../table.js";
 import { UsageError } from "../usage-error.js";
-
-const STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"];
 
 interface RunRow {
   id: string;
@@ -39,7 +38,7 @@ const RUN_SELECT = `SELECT r.id, e.name AS experiment, r.name, r.status, r.task,
 
 export async function runsCommand(ctx: CommandContext): Promise<number> {
   const status = ctx.string("status")?.toUpperCase();
-  if (status && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(", ")}; got ${status}`);
+  if (status && !(RUN_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}; got ${status}`);
   ctx.integer("limit", { min: 1, max: 100_000 }); // refused before the database is opened
   const db = await ctx.db();
   const { rows } = await db.pool.query<RunRow>(
@@ -58,16 +57,16 @@ export async function runsCommand(ctx: CommandContext): Promise<number> {
   ctx.out(
     formatTable(
       ["id", "experiment", "name", "status", "task", "cell", "tied", "step", "params", "headline"],
-      rows.map((r) => [r.id.slice(0, 8), r.experiment, r.name, r.status, r.task, r.cell, r.tied === null ? "-" : r.tied ? "yes" : "no", r.step, r.paramCount, headline(r.summary)]),
+      rows.map((r) => [r.id.slice(0, 8), r.experiment, r.name, r.status, r.task, r.cell, r.tied === null ? "-" : r.tied ? "yes" : "no", r.step, r.paramCount, headline(r.summary, r.task)]),
     ),
   );
   return 0;
 }
 
-/** The one metric a person looks for first: perplexity, F1 or accuracy. */
-function headline(summary: Record<string, number> | null): string {
+/** The one metric a person looks for first: the task's main metric (perplexity, F1, accuracy), else the training loss. */
+function headline(summary: Record<string, number> | null, task: string | null): string {
   if (!summary) return "-";
-  for (const key of ["valid_perplexity", "valid_f1", "valid_accuracy", "train_loss"]) {
+  for (const key of [...mainMetricKeys(task), METRIC_KEYS.trainLoss].map(summaryKey)) {
     if (summary[key] !== undefined) return `${key.replace("_", " ")} ${formatNumber(summary[key]!)}`;
   }
   return "-";

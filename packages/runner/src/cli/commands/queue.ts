@@ -3,7 +3,8 @@ import type { TrainEvent } from "@unroll/core";
 import { initBackend, UnrollError } from "@unroll/core";
 import { applyOverrides } from "@unroll/core";
 import { RUN_LIMITS } from "@unroll/db";
-import { enqueueRuns, runName } from "../../queue/enqueue.js";
+import { baseRunName, runName } from "@unroll/domain";
+import { enqueueRuns } from "../../queue/enqueue.js";
 import { expandSweep, parseSweepAxis } from "../../queue/sweep.js";
 import { runWorker } from "../../worker.js";
 import { parentPid } from "../../env.js";
@@ -25,7 +26,7 @@ export async function enqueueCommand(ctx: CommandContext): Promise<number> {
   // Check every member of the sweep (schema, data, memory) before queueing any of them.
   const checks = new SubmitChecks({ baseDir: process.cwd(), dataDir: ctx.dataDir, local: false, warn: ctx.err });
   const runs = grid.map((overrides) => {
-    const name = runName(base.name ?? `${base.task} ${base.model.cell}`, overrides);
+    const name = runName(baseRunName(base), overrides);
     try {
       return { name, config: checks.check(overrides.length > 0 ? applyOverrides(base, overrides) : base) };
     } catch (error) {

@@ -2,6 +2,7 @@
 // process, tracked like any run, with a progress bar; Ctrl-C stops after the current step.
 import { hostname } from "node:os";
 import { initBackend } from "@unroll/core";
+import { baseRunName } from "@unroll/domain";
 import { claimRun, registerWorker } from "../../queue/claim.js";
 import { enqueueRuns } from "../../queue/enqueue.js";
 import { requestCancel } from "@unroll/db";
@@ -19,7 +20,7 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   const config = await readConfigFile(ctx.positionals[0], ctx.strings("set"));
   const db = await ctx.db();
   const backend = await initBackend();
-  const [runId] = await enqueueRuns(db.pool, [{ name: config.name ?? `${config.task} ${config.model.cell}`, config }], {
+  const [runId] = await enqueueRuns(db.pool, [{ name: baseRunName(config), config }], {
     experiment: ctx.string("experiment") ?? "default",
     maxAttempts: 1,
   });

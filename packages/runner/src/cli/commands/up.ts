@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { applyOverrides, nativeBlasInfo, parseExperimentConfig } from "@unroll/core";
-import { enqueueRuns, runName } from "../../queue/enqueue.js";
+import { runName } from "@unroll/domain";
+import { enqueueRuns } from "../../queue/enqueue.js";
 import type { CommandContext } from "../context.js";
 
 export const DEMO_EXPERIMENT = "demo: tied vs untied char-LSTM";
