@@ -9,7 +9,7 @@ interface WebpackConfig {
 }
 
 const config: NextConfig = {
-  transpilePackages: ["@unroll/api", "@unroll/core", "@unroll/db"],
+  transpilePackages: ["@unroll/api", "@unroll/core", "@unroll/db", "@unroll/domain"],
   // Database drivers, Prisma's runtime and TensorFlow.js load native/wasm files from their own
   // folders at run time, so they stay outside the bundle.
   serverExternalPackages: [

@@ -2,7 +2,7 @@
 // A form generated from the shared config schema. Each field shows its description, default
 // (as placeholder) and bounds, and the schema's own message when its value is invalid.
 import { useMemo } from "react";
-import type { ConfigIssue } from "@unroll/api/config-issues";
+import type { ConfigIssue } from "@unroll/domain";
 import { configSections, describeBounds, getAt, parseInput, setAt, showValue, type Draft, type FieldSpec, type SectionSpec } from "~/lib/schema-form";
 
 const fieldId = (path: string) => `cfg-${path.replace(/\./g, "-")}`;

@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useDeferredValue, useMemo, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { checkConfig, type ConfigIssue } from "@unroll/api/config-issues";
+import { checkConfig, type ConfigIssue } from "@unroll/domain";
 import { configSections, leafPaths, type Draft } from "~/lib/schema-form";
 import { errorIssues, useTRPC } from "~/trpc/react";
 import { ConfigForm, unplacedIssues } from "./config-form";

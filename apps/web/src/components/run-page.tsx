@@ -8,13 +8,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { formatBytes, formatDuration, formatInt, formatNumber, formatTime, runDuration } from "~/lib/format";
 import { toPoints } from "~/lib/smoothing";
+import { ALL_MAIN_METRICS, CANCELLABLE_STATUSES, mainMetricKeys, METRIC_KEYS } from "@unroll/domain";
 import { useTRPC } from "~/trpc/react";
 import { LineChartPanel, PALETTE } from "./chart";
 import { SystemPanel } from "./system-panel";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge } from "./ui";
 
-const KEYS = ["train/loss", "train/tokens_per_second", "valid/perplexity", "valid/accuracy", "valid/f1", "valid/macroF1", "valid/loss"];
-const VALID_KEYS: Record<string, string[]> = { lm: ["valid/perplexity"], tagger: ["valid/accuracy", "valid/f1"], classifier: ["valid/accuracy", "valid/macroF1"] };
+/** The series this page draws: training loss and speed, every task's main metrics, validation loss. */
+const KEYS = [METRIC_KEYS.trainLoss, METRIC_KEYS.trainTokensPerSecond, ...ALL_MAIN_METRICS, METRIC_KEYS.validLoss];
 
 interface Points {
   steps: number[];
@@ -89,7 +90,7 @@ export function RunPage({ id }: { id: string }) {
     const s = series.get(key);
     return s ? { id: key, label, color, points: toPoints(s, "step", smooth, false) } : { id: key, label, color, points: [] };
   };
-  const active = ["QUEUED", "RUNNING", "CRASHED"].includes(r.status);
+  const active = CANCELLABLE_STATUSES.includes(r.status);
   const summary = Object.entries(r.summary);
 
   return (
@@ -100,7 +101,7 @@ export function RunPage({ id }: { id: string }) {
         <span className="muted small">
           in <Link href={`/?q=${encodeURIComponent(r.experiment.name)}`}>{r.experiment.name}</Link> · {r.id}
         </span>
-        <span className="muted small">{live.status === "pending" ? "● live" : live.status === "connecting" ? "○ connecting…" : ""}</span>
+        <span className="muted small">{live.status === "pending" ? "● live" : live.status === "connecting" ? "○ connecting…" : live.status === "error" ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying` : ""}</span>
         <span className="spacer" />
         <Link className="button" href={`/compare?ids=${r.id}`}>Compare…</Link>
         {r.checkpoints.length ? <Link className="button" href={`/playground?run=${r.id}`}>Playground</Link> : null}
@@ -200,14 +201,14 @@ export function RunPage({ id }: { id: string }) {
       </div>
       <ErrorBox error={initial.error} title="Cannot load metrics" />
       <div className="grid grid-2">
-        <LineChartPanel testId="chart-train-loss" title="Training loss" series={[line("train/loss", "train loss", PALETTE[0]!, smoothing)]} showRaw={smoothing > 0} empty={r.status === "QUEUED" ? "Waiting for a worker to pick this run up…" : "No training steps logged yet."} />
+        <LineChartPanel testId="chart-train-loss" title="Training loss" series={[line(METRIC_KEYS.trainLoss, "train loss", PALETTE[0]!, smoothing)]} showRaw={smoothing > 0} empty={r.status === "QUEUED" ? "Waiting for a worker to pick this run up…" : "No training steps logged yet."} />
         <LineChartPanel
           testId="chart-valid"
-          title={task === "lm" ? "Validation perplexity" : task === "tagger" ? "Validation accuracy / F1" : "Validation accuracy / macro-F1"}
-          series={(VALID_KEYS[task] ?? []).map((k, i) => line(k, k.replace("valid/", ""), PALETTE[i + 1]!))}
+          title={task === "lm" ? "Validation perplexity" : task === "tagger" ? "Validation F1 / accuracy" : "Validation accuracy / macro-F1"}
+          series={mainMetricKeys(task).map((k, i) => line(k, k.replace("valid/", ""), PALETTE[i + 1]!))}
           empty="No evaluation yet (every train.evalEvery steps)."
         />
-        <LineChartPanel testId="chart-tokens" title="Tokens per second" series={[line("train/tokens_per_second", "tokens/s", PALETTE[2]!, smoothing)]} empty="No training steps logged yet." />
+        <LineChartPanel testId="chart-tokens" title="Tokens per second" series={[line(METRIC_KEYS.trainTokensPerSecond, "tokens/s", PALETTE[2]!, smoothing)]} empty="No training steps logged yet." />
         <SystemPanel runId={id} refreshMs={active ? 5000 : false} />
         <section className="panel" aria-label="Checkpoints">
           <h2>Checkpoints</h2>

@@ -7,13 +7,15 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@unroll/api";
+import { CANCELLABLE_STATUSES, RUN_STATUSES, type RunStatus } from "@unroll/domain";
 import { formatDuration, formatInt, formatNumber, formatTime, runDuration } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge, Tags } from "./ui";
 
 type Row = inferRouterOutputs<AppRouter>["run"]["list"]["runs"][number];
-const STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"] as const;
 type SortKey = "name" | "experimentName" | "status" | "task" | "cell" | "tied" | "paramCount" | "step" | "trainLoss" | "metric" | "createdAt" | "duration";
+
+const cancellable = (r: Row) => CANCELLABLE_STATUSES.includes(r.status);
 
 const sortValue = (r: Row, k: SortKey): string | number | null => {
   if (k === "metric") return r.metric?.value ?? null;
@@ -38,7 +40,7 @@ export function RunsPage() {
   const [text, setText] = useState("");
 
   const input = {
-    status: status.length ? (status as (typeof STATUSES)[number][]) : undefined,
+    status: status.length ? (status as RunStatus[]) : undefined,
     task: task ? [task] : undefined,
     cell: cell ? [cell] : undefined,
     tied: tied === "" ? undefined : tied === "tied",
@@ -89,7 +91,7 @@ export function RunsPage() {
       <div className="row" style={{ marginBottom: 8 }}>
         <h1 style={{ margin: 0 }}>Runs</h1>
         <span className="muted small" title="Live updates over server-sent events">
-          {live.status === "pending" ? "● live" : live.status === "connecting" ? "○ connecting…" : live.status === "error" ? "live updates failed: retrying" : ""}
+          {live.status === "pending" ? "● live" : live.status === "connecting" ? "○ connecting…" : live.status === "error" ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying` : ""}
         </span>
         <span className="spacer" />
         <Link className="button primary" href="/launch">
@@ -103,7 +105,7 @@ export function RunsPage() {
           <legend className="muted small" style={{ padding: 0, marginRight: 6, float: "left" }}>
             Status
           </legend>
-          {STATUSES.map((s) => (
+          {RUN_STATUSES.map((s) => (
             <label key={s} className="small">
               <input type="checkbox" checked={status.includes(s)} onChange={() => setStatus((x) => (x.includes(s) ? x.filter((y) => y !== s) : [...x, s]))} />
               {s.toLowerCase()}
@@ -140,7 +142,7 @@ export function RunsPage() {
         <Link className={`button${chosen.length >= 1 ? " primary" : ""}`} aria-disabled={chosen.length === 0} href={chosen.length ? `/compare?ids=${chosen.map((r) => r.id).join(",")}` : "/compare"}>
           Compare{chosen.length ? ` ${chosen.length}` : ""}
         </Link>
-        <button disabled={!chosen.some((r) => ["QUEUED", "RUNNING", "CRASHED"].includes(r.status))} onClick={() => chosen.filter((r) => ["QUEUED", "RUNNING", "CRASHED"].includes(r.status)).forEach((r) => cancel.mutate({ id: r.id }))}>
+        <button disabled={!chosen.some(cancellable)} onClick={() => chosen.filter(cancellable).forEach((r) => cancel.mutate({ id: r.id }))}>
           Cancel
         </button>
         <button disabled={!chosen.length} onClick={() => { setText(""); setDialog("tag"); }}>

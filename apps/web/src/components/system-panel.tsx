@@ -4,7 +4,8 @@
 // a glance (lib/system-series.ts).
 import { useQuery } from "@tanstack/react-query";
 import { formatNumber } from "~/lib/format";
-import { SYSTEM_PREFIX, summarizeSystem } from "~/lib/system-series";
+import { SYSTEM_PREFIX } from "@unroll/domain";
+import { summarizeSystem } from "~/lib/system-series";
 import { useTRPC } from "~/trpc/react";
 
 export function SystemPanel({ runId, refreshMs }: { runId: string; refreshMs: number | false }) {

@@ -6,7 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Stat } from "@unroll/api";
-import { checkConfig } from "@unroll/api/config-issues";
+import { checkConfig } from "@unroll/domain";
 import { formatInt, formatNumber, formatPercent } from "~/lib/format";
 import { toPoints } from "~/lib/smoothing";
 import { errorIssues, useTRPC } from "~/trpc/react";

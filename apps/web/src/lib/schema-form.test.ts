@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkConfig } from "@unroll/api/config-issues";
+import { checkConfig } from "@unroll/domain";
 import { configSections, getAt, leafPaths, parseInput, setAt } from "./schema-form";
 
 describe("configSections", () => {

@@ -1,8 +1,7 @@
 // The run page's System panel: last value and maximum of each sys/* series, and the database
 // outages the worker recorded (sys/db_unreachable_seconds: one point, in seconds, each time writes
 // succeeded again after failing).
-export const SYSTEM_PREFIX = "sys/";
-const DB_AWAY = "sys/db_unreachable_seconds";
+import { DB_UNREACHABLE_KEY, SYSTEM_PREFIX } from "@unroll/domain";
 
 export interface SeriesLike {
   key: string;
@@ -30,7 +29,7 @@ export function summarizeSystem(series: SeriesLike[]): { rows: SystemRow[]; outa
     const values = s.values.filter((v): v is number => v !== null);
     const max = values.length ? Math.max(...values) : undefined;
     rows.push({ name: s.key.slice(SYSTEM_PREFIX.length), last: values.at(-1), max });
-    if (s.key === DB_AWAY && values.length) outages = { count: values.length, longestSeconds: max ?? 0, lastStep: s.steps.at(-1) };
+    if (s.key === DB_UNREACHABLE_KEY && values.length) outages = { count: values.length, longestSeconds: max ?? 0, lastStep: s.steps.at(-1) };
   }
   return { rows, outages };
 }
