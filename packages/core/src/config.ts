@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { CORPORA, CORPUS_NAMES, FORMAT_TASK, isCorpusName } from "./data/corpora.js";
+import { tyingIssue } from "./models/tying.js";
 import { smallestData, trainingMemoryIssue } from "./training-memory.js";
 
 /** Thrown for a config that cannot work; here too so that browser-safe callers can `instanceof` it. */
@@ -133,9 +134,8 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
 
   if (task === "lm" && model.bidirectional) fail("model.bidirectional", "a language model predicts the next token, and a backward pass would let it see that token: set model.bidirectional=false (bidirectional is for taggers and classifiers)");
   if (model.tied && task !== "lm") fail("model.tied", `weight tying shares the embedding with the output layer over the vocabulary, which only a language model has; this is ${TASK_NAME[task]}: set model.tied=false`);
-  if (model.tied && model.embeddingSize !== model.hiddenSize) {
-    fail("model.tied", `weight tying needs embeddingSize = hiddenSize, got ${model.embeddingSize} and ${model.hiddenSize}: set model.embeddingSize=${model.hiddenSize} or model.hiddenSize=${model.embeddingSize}`);
-  }
+  const tying = tyingIssue(model);
+  if (tying) fail("model.tied", tying);
   if (model.pooling !== undefined && task !== "classifier") fail("model.pooling", `pooling turns states into one sentence vector for a classifier; this is ${TASK_NAME[task]}: remove model.pooling`);
   if (model.activation === "relu" && model.cell !== "rnn") fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman rnn only: set model.activation=tanh or model.cell=rnn`);
 

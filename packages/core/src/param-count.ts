@@ -38,11 +38,11 @@ interface Common {
   layers: number;
 }
 
-/** Untied = tied + |V| x d when H = d; tied with H != d adds the projection d x H. */
+/** Untied = tied + |V| x H (a tied model has H = d: models/tying.ts). */
 export function languageModelParamCount(c: Common & { tied: boolean }): number {
   const { vocabSize: V, embeddingSize: d, hiddenSize: H } = c;
   const rnn = stackedParamCount({ cell: c.cell, layers: c.layers, inputSize: d, hiddenSize: H });
-  const decoder = c.tied ? (H !== d ? d * H : 0) : V * H;
+  const decoder = c.tied ? 0 : V * H;
   return V * d + rnn + decoder + V;
 }
 

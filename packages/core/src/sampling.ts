@@ -44,8 +44,7 @@ export interface GenerateOptions extends SampleOptions {
 /** A language model's single step with its weights prepared once; dispose() when done. */
 export class LMStepper {
   readonly #cells: { cell: Cell; p: PreparedCell }[];
-  readonly #decT: tf.Tensor2D; // [d_in, |V|], V^T cached once
-  readonly #projT: tf.Tensor2D | undefined; // [H, d] when tied through a projection
+  readonly #decT: tf.Tensor2D; // [H, |V|], V^T cached once
   /** States batch-major [n, H] through the cells' fused layer kernels (one step = a sequence of 1), else feature-major [H, n]. */
   readonly #fused: boolean;
 
@@ -53,7 +52,6 @@ export class LMStepper {
     // prepare() and transpose() create exactly the tensors they return (no intermediates to tidy)
     this.#cells = model.rnn.layers.map((l) => ({ cell: l.forwardCell, p: l.forwardCell.prepare() }));
     this.#decT = tf.transpose(model.decoderWeight());
-    this.#projT = model.params.has("projection.weight") ? tf.transpose(model.params.get<tf.Rank.R2>("projection.weight")) : undefined;
     this.#fused = this.#cells.every(({ cell }) => cell.sequence !== undefined && rnnSequenceAvailable(cell.kind));
   }
 
@@ -73,7 +71,6 @@ export class LMStepper {
         next.push(s);
         x = this.#fused ? (s[0] as tf.Tensor2D) : tf.transpose(s[0] as tf.Tensor2D); // h_t^l  [n, H]
       });
-      if (this.#projT) x = tf.matMul(x, this.#projT); // P h_t  [n, d]
       const logits = tf.fused.matMul({ a: x, b: this.#decT, bias: this.model.params.get("decoder.bias") }) as tf.Tensor2D; // V h_t + b
       return { logits, state: next };
     });
@@ -88,7 +85,7 @@ export class LMStepper {
 
   dispose(): void {
     for (const { p } of this.#cells) tf.dispose([p.w, p.u, p.bx, ...(p.bh ? [p.bh] : [])]);
-    tf.dispose([this.#decT, ...(this.#projT ? [this.#projT] : [])]);
+    this.#decT.dispose();
   }
 }
 

@@ -2,8 +2,7 @@
 //   e_t = E x_t,   h_t = RNN(h_{t-1}, e_t),   y_t = softmax(V h_t + b)
 // trained with teacher forcing (the input at t is the true token) on mean cross-entropy.
 // Weight tying (Press & Wolf 2017; Inan et al. 2016): V = E, i.e. the decoder reuses the [|V|, d]
-// embedding matrix, saving |V| x d parameters. When the last hidden size H != d, the tied model first
-// maps h_t through a learned projection P [d, H] (`projection.weight`, no bias): y_t = softmax(E P h_t + b).
+// embedding matrix, saving |V| x d parameters; it needs H = d (models/tying.ts, the config's rule too).
 import * as tf from "@tensorflow/tfjs-core";
 import type { Activation, CellKind } from "../cells/index.js";
 import { ConfigError } from "../errors.js";
@@ -15,6 +14,7 @@ import { softmaxCrossEntropy } from "../ops/index.js";
 import { languageModelParamCount } from "../param-count.js";
 import { Parameters, uniformInit } from "../params.js";
 import { Rng } from "../random.js";
+import { tyingIssue } from "./tying.js";
 
 export interface LanguageModelConfig {
   vocabSize: number;
@@ -39,38 +39,33 @@ export class LanguageModel {
   ) {
     const { vocabSize: V, embeddingSize: d, hiddenSize: H, layers, cell, activation } = config;
     if (layers < 1) throw new ConfigError(`need at least 1 layer, got ${layers}`, "model.layers");
+    const tying = tyingIssue(config);
+    if (tying) throw new ConfigError(tying, "model.tied");
     const rng = new Rng(seed);
     this.encoder = new Embedding(this.params, "encoder", V, d, rng);
     this.rnn = new StackedRNN(this.params, { cell, activation, layers, inputSize: d, hiddenSize: H, dropout: config.dropout }, rng);
-    if (config.tied && H !== d) this.params.add("projection.weight", uniformInit(rng, [d, H], 1 / Math.sqrt(H)));
     if (!config.tied) this.params.add("decoder.weight", uniformInit(rng, [V, H], 0.1)); // word_language_model init
     this.params.add("decoder.bias", tf.zeros([V]));
   }
 
-  /** Exact parameter count: untied = tied + |V| x d when H = d; tied with projection adds d x H. */
+  /** Exact parameter count: untied = tied + |V| x H. */
   static paramCount(c: LanguageModelConfig): number {
     return languageModelParamCount(c);
   }
 
-  /** The decoder matrix [|V|, d_in]: V = E when tied (Press & Wolf 2017), else its own. */
+  /** The decoder matrix [|V|, H]: V = E when tied (Press & Wolf 2017), else its own. */
   decoderWeight(): tf.Tensor2D {
-    const W = (this.config.tied ? this.encoder.weight : this.params.get("decoder.weight")) as tf.Tensor2D; // V = E
-    const inSize = this.params.has("projection.weight") ? this.config.embeddingSize : this.config.hiddenSize;
-    if (W.shape[1] !== inSize) throw new ConfigError(`decoder needs ${inSize} columns but the tied embedding has ${W.shape[1]}; set embeddingSize = hiddenSize or keep the projection`, "model.tied");
-    return W;
+    return (this.config.tied ? this.encoder.weight : this.params.get("decoder.weight")) as tf.Tensor2D; // V = E
   }
 
   /**
-   * Hidden states [N, H] -> logits [N, |V|] with the decoder V [|V|, d_in]. The products use
+   * Hidden states [N, H] -> logits [N, |V|] with the decoder V [|V|, H]. The product uses
    * matMul's transposeB flag rather than a transposed copy: with native BLAS it is free, and the
    * wasm kernel picks its own fastest layout (kernels/matmul.ts).
    */
   decode(h: tf.Tensor2D, decoder: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const x = this.params.has("projection.weight") ? tf.matMul(h, this.params.get<tf.Rank.R2>("projection.weight"), false, true) : h; // P h  [N, d]
-      // V h + b with the bias added inside the matMul kernel (no separate [N, |V|] Add)
-      return tf.fused.matMul({ a: x, b: decoder, transposeB: true, bias: this.params.get("decoder.bias") }) as tf.Tensor2D;
-    });
+    // V h + b with the bias added inside the matMul kernel (no separate [N, |V|] Add)
+    return tf.tidy(() => tf.fused.matMul({ a: h, b: decoder, transposeB: true, bias: this.params.get("decoder.bias") }) as tf.Tensor2D); // [N, |V|]
   }
 
   /**

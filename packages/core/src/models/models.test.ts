@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkGradients, expectNoLeak, useCpu } from "../cells/testing.js";
+import { ConfigError } from "../errors.js";
 import { Rng } from "../random.js";
+import { tyingIssue } from "./tying.js";
 import type { ClassifierConfig, LanguageModelConfig, Pooling, TaggerConfig } from "./index.js";
 import { Classifier, createModel, LanguageModel, paramCount, Tagger } from "./index.js";
 
@@ -33,18 +35,20 @@ describe("LanguageModel", () => {
     tied.dispose();
   });
 
-  it("ties through a projection when hidden != embedding size", () => {
+  it("refuses tying when hidden != embedding size, built directly as in a notebook, with the config's message", () => {
     const c = lmConfig({ tied: true, hiddenSize: 8 });
-    const m = new LanguageModel(c);
-    expect(m.params.get("projection.weight").shape).toEqual([6, 8]);
-    expect(m.params.count()).toBe(LanguageModel.paramCount(c));
-    // untied minus tied: the |V| x H decoder, plus the d x H projection the tied model adds
-    expect(LanguageModel.paramCount({ ...c, tied: false }) - m.params.count()).toBe(11 * 8 - 6 * 8);
-    const ids = ids2d([[1, 2]]);
-    const { logits, state } = m.forward(ids);
-    expect(logits.shape).toEqual([1, 2, 11]);
-    tf.dispose([ids, logits, state]);
-    m.dispose();
+    const before = tf.memory().numTensors;
+    const built = (() => {
+      try {
+        return new LanguageModel(c);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(built).toBeInstanceOf(ConfigError);
+    expect(built).toMatchObject({ path: "model.tied", message: `model.tied: ${tyingIssue(c)}` });
+    expect((built as Error).message).toMatch(/embeddingSize = hiddenSize, got 6 and 8: set model\.embeddingSize=8 or model\.hiddenSize=6, or model\.tied=false/);
+    expect(tf.memory().numTensors).toBe(before); // refused before any weight is made
   });
 
   it.each([false, true])("gradients match finite differences (tied=%s)", (tied) => {
