@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { hostname } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dashboardHost, dashboardPort, dashboardToken } from "../src/env.mjs";
+import { dashboardHost, dashboardPort, dashboardToken, dataRootList } from "../src/env.mjs";
 import { startBanner } from "../src/server/token.mjs";
 import { choosePort } from "./free-port.mjs";
 
@@ -90,6 +90,8 @@ const port = dashboardPort() ?? String(await choosePort(host, 3000));
 if (!dashboardPort() && port !== "3000") console.error(`dashboard: port 3000 is taken (another checkout's dashboard?); using ${port}`);
 const { token, lines } = startBanner({ host, port, userToken: dashboardToken(), machineName: hostname() });
 for (const line of lines) console.error(line);
+const roots = dataRootList();
+console.error(roots.length ? `dashboard: runs launched here may read data files under ${roots.join(", ")} (UNROLL_DATA_ROOTS adds more)` : "dashboard: runs launched here may use named corpora only (set UNROLL_DATA_DIR or UNROLL_DATA_ROOTS to allow data files)");
 if (token) env.UNROLL_TOKEN = token;
 else delete env.UNROLL_TOKEN;
 // Started by `unroll up` (detached): if that parent dies without stopping us, stop too, rather than

@@ -4,3 +4,5 @@ export function dashboardHost(): string;
 export function dashboardPort(): string | undefined;
 /** UNROLL_TOKEN, undefined when unset or blank. */
 export function dashboardToken(): string | undefined;
+/** UNROLL_DATA_DIR, then each UNROLL_DATA_ROOTS entry: where launched runs may read data files. */
+export function dataRootList(): string[];

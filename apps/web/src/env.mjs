@@ -5,7 +5,11 @@
 //   UNROLL_TOKEN  the dashboard's access token. serve.mjs reads the user's value; when unset and
 //                 HOST is not loopback it generates one, and passes the effective token to the
 //                 Next server in this same variable, where the request gate (src/proxy.ts) reads it.
+//   UNROLL_DATA_DIR    the data directory (`unroll up` passes the one it found); runs launched
+//                      from the dashboard may read data files under it
+//   UNROLL_DATA_ROOTS  more directories they may read from, separated by ":" (as in PATH)
 
+import { delimiter } from "node:path";
 import process from "node:process";
 
 function nonEmpty(name) {
@@ -23,4 +27,10 @@ export function dashboardPort() {
 
 export function dashboardToken() {
   return nonEmpty("UNROLL_TOKEN");
+}
+
+/** The directories runs launched from the dashboard may read: the data directory, then UNROLL_DATA_ROOTS. */
+export function dataRootList() {
+  const extra = (nonEmpty("UNROLL_DATA_ROOTS") ?? "").split(delimiter).map((d) => d.trim()).filter(Boolean);
+  return [nonEmpty("UNROLL_DATA_DIR"), ...extra].filter(Boolean);
 }

@@ -10,7 +10,8 @@ export const MAX_REQUEST_BYTES = 2 ** 20;
 export interface HttpOptions {
   /** Where the api is mounted, e.g. `/api/trpc`. */
   endpoint: string;
-  createContext(): Context | Promise<Context>;
+  /** `client`: who sent the request (see `clientOf`), for the context's per-client limits. */
+  createContext(request: { client: string }): Context | Promise<Context>;
   onError?: Parameters<typeof fetchRequestHandler>[0]["onError"];
 }
 
@@ -24,7 +25,17 @@ export async function handleTrpcRequest(req: Request, { endpoint, createContext,
     if (body === undefined) return tooLarge(req, endpoint, undefined);
     request = new Request(req.url, { method: req.method, headers: req.headers, body, signal: req.signal });
   }
-  return fetchRequestHandler({ endpoint, req: request, router: appRouter, createContext, onError });
+  const client = clientOf(req);
+  return fetchRequestHandler({ endpoint, req: request, router: appRouter, createContext: () => createContext({ client }), onError });
+}
+
+/**
+ * The client's address: the first `x-forwarded-for` entry, which `next start` sets from the
+ * socket when the request has none (a reverse proxy sets it too). A client can send its own, so
+ * this keys per-client limits for well-behaved clients; LIVE_LIMITS.total bounds the rest.
+ */
+export function clientOf(req: Request): string {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
 }
 
 /** The whole body, or undefined as soon as it passes `limit` bytes (the rest is not read). */

@@ -6,7 +6,10 @@ import { createCallerFactory } from "./trpc.js";
 export { appRouter, type AppRouter } from "./root.js";
 export { createTRPCContext, type Context, type ContextOptions } from "./trpc.js";
 export { InferenceService } from "./inference.js";
-export { handleTrpcRequest, MAX_REQUEST_BYTES, type HttpOptions } from "./http.js";
+export { handleTrpcRequest, clientOf, MAX_REQUEST_BYTES, type HttpOptions } from "./http.js";
+export { LiveSubscribers, LiveLimitError, LIVE_LIMITS, type LiveLimits } from "./live-limits.js";
+// The Context's dataRoots, made from the data directory and the operator's list.
+export { dataRoots } from "@unroll/core/data-files";
 export { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
 export { checkConfig, toConfigIssues, type ConfigIssue } from "./config-issues.js";
 export { planSweep, type SweepAxis, type SweepSpec } from "./sweep.js";

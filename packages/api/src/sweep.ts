@@ -1,6 +1,7 @@
 // Sweeps: a grid over chosen config fields times a number of seeds, expanded into validated run
 // configs before anything is queued (one bad combination rejects the whole sweep). The size is
-// checked before the grid is built; data files must be absolute paths to readable files here.
+// checked before the grid is built; data files must be absolute paths to readable files under
+// the server's data roots.
 import { applyOverrides, type ExperimentConfig } from "@unroll/core/config";
 import { resolveDataFiles } from "@unroll/core/data-files";
 import { tooManyRuns } from "@unroll/db/run-limits";
@@ -38,8 +39,13 @@ export function runName(base: string, overrides: string[]): string {
   return overrides.length ? `${base} ${overrides.map((o) => o.replace(/^[^=]*\./, "")).join(" ")}` : base;
 }
 
+export interface PlanOptions {
+  /** The directories the runs' data files may lie under (the Context's `dataRoots`). */
+  dataRoots: readonly string[];
+}
+
 /** Validates the base config and every combination; throws InvalidConfigError naming the field. */
-export function planSweep(input: unknown, sweep: SweepSpec = {}): PlannedRun[] {
+export function planSweep(input: unknown, sweep: SweepSpec, { dataRoots }: PlanOptions): PlannedRun[] {
   const base = checkConfig(input);
   if (!base.ok) throw new InvalidConfigError(base.issues);
   const grid = (sweep.grid ?? []).filter((a) => a.key.trim() !== "");
@@ -67,7 +73,7 @@ export function planSweep(input: unknown, sweep: SweepSpec = {}): PlannedRun[] {
     for (let s = 0; s < seeds; s++) {
       const overrides = seeds > 1 ? [...point, `train.seed=${base.config.train.seed + s}`] : point;
       try {
-        runs.push({ name: runName(baseName, overrides), overrides, config: resolveDataFiles(applyOverrides(base.config, overrides)) });
+        runs.push({ name: runName(baseName, overrides), overrides, config: resolveDataFiles(applyOverrides(base.config, overrides), { roots: dataRoots }) });
       } catch (error) {
         const path = (error as { path?: string }).path ?? "";
         const message = (error as Error).message.replace(`${path}: `, "");

@@ -5,6 +5,7 @@ import { RunInputError, type Db } from "@unroll/db";
 import { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
 import type { ConfigIssue } from "./config-issues.js";
 import { InferenceService } from "./inference.js";
+import { LiveLimitError, PROCESS_SUBSCRIBERS, type LiveSubscribers } from "./live-limits.js";
 import { describeInputIssues, isZodError, pathOf } from "./input-issues.js";
 
 export interface Context {
@@ -12,16 +13,36 @@ export interface Context {
   inference: InferenceService;
   /** How often live subscriptions poll the database (ms). */
   pollMs: number;
+  /**
+   * The only directories that runs launched here may read data files from (real paths; see
+   * `dataRoots` in @unroll/core/data-files). Named corpora are always allowed.
+   */
+  dataRoots: readonly string[];
+  /** Who sent the request (the client's address, as far as the server knows), for per-client limits. */
+  client: string;
+  /** The live streams open in this server process. */
+  live: LiveSubscribers;
 }
 
 export interface ContextOptions {
   db: Pick<Db, "prisma" | "pool">;
   inference?: InferenceService;
   pollMs?: number;
+  /** Default: none (runs may use named corpora only). */
+  dataRoots?: readonly string[];
+  client?: string;
+  live?: LiveSubscribers;
 }
 
 export function createTRPCContext(options: ContextOptions): Context {
-  return { db: options.db, inference: options.inference ?? new InferenceService(), pollMs: options.pollMs ?? 1000 };
+  return {
+    db: options.db,
+    inference: options.inference ?? new InferenceService(),
+    pollMs: options.pollMs ?? 1000,
+    dataRoots: options.dataRoots ?? [],
+    client: options.client ?? "local",
+    live: options.live ?? PROCESS_SUBSCRIBERS,
+  };
 }
 
 /** Domain error -> tRPC code. Anything not listed stays INTERNAL_SERVER_ERROR with its message. */
@@ -31,6 +52,7 @@ function codeFor(error: unknown): TRPC_ERROR_CODE_KEY | undefined {
   if (error instanceof NotFoundError) return "NOT_FOUND";
   if (error instanceof ConflictError) return "CONFLICT";
   if (error instanceof UnsupportedError) return "PRECONDITION_FAILED";
+  if (error instanceof LiveLimitError) return "TOO_MANY_REQUESTS";
   if (error instanceof Error && error.name === "ConfigError") return "BAD_REQUEST"; // core's, by name (core stays lazy-loaded)
   if (isPrismaNotFound(error)) return "NOT_FOUND";
   return undefined;

@@ -128,7 +128,7 @@ const MORE_ROWS: Row[] = [
   // data files
   ["an empty train path", files({ train: "" }), "BAD_REQUEST", /^data\.train: Too small: expected string to have >=1 characters/],
   ["a 5,000-character train path", files({ train: `/${"p".repeat(5000)}` }), "BAD_REQUEST", /^data\.train: Too big: expected string to have <=4096 characters/],
-  ["/dev/null as train", files({ train: "/dev/null" }), "BAD_REQUEST", /^data\.train: with the base config: \/dev\/null is not a regular file/],
+  ["/dev/null as train (outside the data roots)", files({ train: "/dev/null" }), "BAD_REQUEST", /^data\.train: with the base config: "\/dev\/null" is not a file this server may read: runs launched here read data only under /],
   ["a directory as valid", files({ train: join(dir, "corpus", "train.txt"), valid: join(dir, "corpus") }), "BAD_REQUEST", /^data\.valid: .*is a directory, not a file/],
   ["a missing test file", files({ train: join(dir, "corpus", "train.txt"), test: join(dir, "nope.txt") }), "BAD_REQUEST", /^data\.test: .*no file at/],
   // sweeps

@@ -1,11 +1,12 @@
 // Shared test setup: a fresh migrated database per file (real Postgres and embedded), a caller
 // over the app router, and helpers to put runs in given states without a worker.
+import { tmpdir } from "node:os";
 import { expect } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { enqueueRuns, writeMetricPoints, type Db } from "@unroll/db";
 import { createTestDatabase, type TestDatabase, type TestTarget } from "@unroll/db/testing";
 import { parseExperimentConfig } from "@unroll/core/config";
-import { createCaller, createTRPCContext, InferenceService } from "../src/index.js";
+import { createCaller, createTRPCContext, dataRoots, InferenceService } from "../src/index.js";
 
 export interface Api {
   t: TestDatabase;
@@ -14,10 +15,13 @@ export interface Api {
   close(): Promise<void>;
 }
 
+/** Tests write their data files under the system's temp directory: launched runs may read there. */
+export const TEST_DATA_ROOTS = dataRoots(undefined, [tmpdir()]);
+
 export async function openApi(target: TestTarget): Promise<Api> {
   const t = await createTestDatabase(target);
   const inference = new InferenceService();
-  const caller = createCaller(createTRPCContext({ db: t.db, inference, pollMs: 30 }));
+  const caller = createCaller(createTRPCContext({ db: t.db, inference, pollMs: 30, dataRoots: TEST_DATA_ROOTS }));
   return { t, caller, inference, close: async () => { inference.dispose(); await t.close(); } };
 }
 

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTrackedEnvelope } from "@trpc/server";
 import { writeMetricPoints } from "@unroll/db";
 import { testTargets } from "@unroll/db/testing";
-import { createCaller, createTRPCContext } from "../src/index.js";
-import { openApi, seedRun, type Api } from "./fixtures.js";
+import { createCaller, createTRPCContext, handleTrpcRequest, LIVE_LIMITS, LiveSubscribers } from "../src/index.js";
+import { expectTRPCError, openApi, seedRun, type Api } from "./fixtures.js";
 
 /** Reads from an async iterable until `until` says stop or the timeout passes. */
 async function take<T>(iterable: AsyncIterable<T>, until: (items: T[]) => boolean, timeoutMs = 10_000): Promise<T[]> {
@@ -77,5 +77,57 @@ describe.each(await testTargets())("live router on %s", (target) => {
   it("ends with run: null when the run is deleted", async () => {
     const events = await take(await api.caller.live.run({ runId: "gone", keys: ["train/loss"] }), () => false);
     expect((events[0] as unknown as [string, { run: null }])[1].run).toBeNull();
+  });
+
+  it("holds at most perClient streams per client and total in all; a closed stream frees its place", async () => {
+    const live = new LiveSubscribers({ perClient: 2, total: 3 });
+    const controllers: AbortController[] = [];
+    const open = async (client: string) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const caller = createCaller(createTRPCContext({ db: api.t.db, inference: api.inference, pollMs: 30, client, live }), { signal: controller.signal });
+      return caller.live.runs();
+    };
+    const a1 = await open("10.0.0.1");
+    await open("10.0.0.1"); // never iterated: counted until its request ends
+    await expectTRPCError(open("10.0.0.1"), "TOO_MANY_REQUESTS", /this client already holds 2 live streams, the most the server allows one client: close some dashboard tabs/);
+    await open("10.0.0.2");
+    await expectTRPCError(open("10.0.0.3"), "TOO_MANY_REQUESTS", /the server already holds 3 live streams, the most it allows/);
+    expect([live.count("10.0.0.1"), live.count("10.0.0.2"), live.count()]).toEqual([2, 1, 3]);
+    await take(a1, (xs) => xs.length >= 1); // read, then returned: its place is free
+    expect(live.count("10.0.0.1")).toBe(1);
+    controllers[1]!.abort(); // the request of the one never read ends
+    expect(live.count()).toBe(1);
+    await open("10.0.0.3");
+    for (const c of controllers) c.abort();
+    expect(live.count()).toBe(0);
+  });
+
+  it("over HTTP: the stream past a client's limit ends with a TOO_MANY_REQUESTS error, clients keyed by x-forwarded-for", async () => {
+    const live = new LiveSubscribers({ perClient: 1, total: LIVE_LIMITS.total });
+    const controllers: AbortController[] = [];
+    const get = (client: string) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const req = new Request("http://localhost/api/trpc/live.runs", { headers: { "x-forwarded-for": `${client}, 127.0.0.1` }, signal: controller.signal });
+      return handleTrpcRequest(req, { endpoint: "/api/trpc", createContext: ({ client }) => createTRPCContext({ db: api.t.db, inference: api.inference, pollMs: 30, client, live }) });
+    };
+    const first = await get("192.0.2.7");
+    expect(first.status).toBe(200);
+    const reader = first.body!.getReader();
+    await reader.read(); // the stream is open and counted
+    expect(live.count("192.0.2.7")).toBe(1);
+    // tRPC answers every subscription 200 and sends a failure as the stream's error event.
+    const second = await (await get("192.0.2.7")).text();
+    expect(second).toMatch(/event: serialized-error\ndata: .*"code":"TOO_MANY_REQUESTS".*"httpStatus":429/);
+    expect(second).toContain("this client already holds 1 live streams");
+    expect(live.count("192.0.2.7")).toBe(1);
+    const other = await (await get("192.0.2.8")).body!.getReader().read();
+    expect(new TextDecoder().decode(other.value)).toContain("event: connected");
+    expect(live.count("192.0.2.8")).toBe(1);
+    await reader.cancel();
+    for (const c of controllers) c.abort();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(live.count()).toBe(0);
   });
 });

@@ -22,13 +22,18 @@ export class ShapeError extends UnrollError {
   override name = "ShapeError";
 }
 
-/** Malformed input data; carries the file and 1-based line when known. */
+/**
+ * Malformed input data; carries the file and 1-based line when known. The message never quotes
+ * the file (it may reach whoever can see a run's error); `excerpt` holds the offending text, for
+ * a tool to show its own user (the CLI does).
+ */
 export class DataError extends UnrollError {
   override name = "DataError";
   constructor(
     message: string,
     readonly file?: string,
     readonly line?: number,
+    readonly excerpt?: string,
   ) {
     super(file ? `${file}${line !== undefined ? `:${line}` : ""}: ${message}` : message);
   }

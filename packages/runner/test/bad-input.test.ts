@@ -172,7 +172,7 @@ const MORE_ROWS: Row[] = [
   [["enqueue", FILES.devNull], /data\.train: \/dev\/null is not a regular file/],
   [["train", FILES.missingData], /data\.train: no file at .*nope\.txt: fix the path/],
   [["enqueue", FILES.emptyTsv], /empty\.tsv: expected at least 1 training example, got 0: the file needs lines \(text TAB label\)/],
-  [["enqueue", FILES.badTag], /bad-tag\.iob2:2: expected an IOB2 tag \(O, B-TYPE or I-TYPE such as B-PER\), got "E-PER"; fix the tag column/],
+  [["enqueue", FILES.badTag], /bad-tag\.iob2:2: expected an IOB2 tag \(O, B-TYPE or I-TYPE such as B-PER\) in the tag column, got something else; fix the tag column\nunroll: {3}the line reads "E-PER"/],
   // runs that are not there, ids that are not ids
   [["show"], /missing the run id \(see `unroll runs`\)/],
   [["show", NO_RUN], /no run matches "00000000-0000-4000-8000-000000000000" \(see `unroll runs`\)/],

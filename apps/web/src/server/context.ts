@@ -2,19 +2,22 @@
 // globalThis so that dev reloads do not open new pools). DATABASE_URL is read by @unroll/db;
 // `unroll up` passes it, else the embedded database on this machine is used.
 import "server-only";
-import { createTRPCContext, InferenceService, type Context } from "@unroll/api";
+import { createTRPCContext, dataRoots, InferenceService, type Context } from "@unroll/api";
 import { createDb, type Db } from "@unroll/db";
+import { dataRootList } from "~/env.mjs";
 
 interface Shared {
   db: Db;
   inference: InferenceService;
+  /** Real paths of UNROLL_DATA_DIR and UNROLL_DATA_ROOTS, resolved once at the first request. */
+  dataRoots: string[];
 }
 
 const g = globalThis as typeof globalThis & { __unrollShared?: Promise<Shared> };
 
 function shared(): Promise<Shared> {
   g.__unrollShared ??= createDb({ max: 8 })
-    .then((db) => ({ db, inference: new InferenceService() }))
+    .then((db) => ({ db, inference: new InferenceService(), dataRoots: dataRoots(undefined, dataRootList()) }))
     .catch((error: unknown) => {
       g.__unrollShared = undefined; // the next request tries again
       throw new Error(`cannot open the tracking database: ${error instanceof Error ? error.message : String(error)}`);
@@ -22,7 +25,8 @@ function shared(): Promise<Shared> {
   return g.__unrollShared;
 }
 
-export async function serverContext(): Promise<Context> {
-  const { db, inference } = await shared();
-  return createTRPCContext({ db, inference });
+/** `client`: the request's sender (the api's clientOf), for per-client limits; server components pass none. */
+export async function serverContext({ client = "server" }: { client?: string } = {}): Promise<Context> {
+  const { db, inference, dataRoots } = await shared();
+  return createTRPCContext({ db, inference, dataRoots, client });
 }

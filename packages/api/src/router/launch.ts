@@ -30,11 +30,11 @@ export const launchRouter = createTRPCRouter({
   presets: publicProcedure.query(() => loadPresets()),
 
   /** Dry run: the issues, or the runs that enqueue would create. */
-  validate: publicProcedure.input(z.object({ config: z.unknown(), sweep: SweepInput.optional() })).query(({ input }) => {
+  validate: publicProcedure.input(z.object({ config: z.unknown(), sweep: SweepInput.optional() })).query(({ ctx, input }) => {
     const base = checkConfig(input.config);
     if (!base.ok) return { ok: false as const, issues: base.issues, runs: [] };
     try {
-      const runs = planSweep(input.config, input.sweep);
+      const runs = planSweep(input.config, input.sweep ?? {}, ctx);
       checkRunInput(runs, { experiment: "validate" }); // names within RUN_LIMITS (enqueue checks them again)
       return { ok: true as const, issues: [], runs: runs.map((r) => ({ name: r.name, overrides: r.overrides })) };
     } catch (error) {
@@ -45,7 +45,7 @@ export const launchRouter = createTRPCRouter({
   }),
 
   enqueue: publicProcedure.input(LaunchInput).mutation(async ({ ctx, input }) => {
-    const planned = planSweep(input.config, input.sweep);
+    const planned = planSweep(input.config, input.sweep ?? {}, ctx);
     const ids = await enqueueRuns(
       ctx.db.pool,
       planned.map((r) => ({ name: r.name, config: r.config, tags: input.tags, ...runColumns(r.config) })),

@@ -1,10 +1,12 @@
 // Live updates over server-sent events (httpSubscriptionLink): async generators that poll the
 // database (workers on other machines write there; no other channel exists) and yield only
-// changes. tracked() ids let a reconnecting client resume where it stopped.
+// changes. tracked() ids let a reconnecting client resume where it stopped. Each open stream
+// counts against the live limits (live-limits.ts): past them, the stream is refused with
+// TOO_MANY_REQUESTS (tRPC sends it as the stream's error event, httpStatus 429).
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import type { Queryable } from "@unroll/db";
-import { createTRPCRouter, publicProcedure } from "../trpc.js";
+import { createTRPCRouter, publicProcedure, type Context } from "../trpc.js";
 import { finite } from "./shared.js";
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -28,6 +30,24 @@ export async function runsVersion(db: Queryable): Promise<string> {
   return rows[0]?.v ?? "";
 }
 
+/**
+ * The stream made by `open`, counted against the client's and the server's live limits from now
+ * until it ends or the request is aborted (whichever comes first). Over a limit it throws
+ * LiveLimitError before any stream exists: no poller starts.
+ */
+function counted<T>(ctx: Context, signal: AbortSignal | undefined, open: () => AsyncGenerator<T>): AsyncGenerator<T> {
+  const leave = ctx.live.enter(ctx.client);
+  signal?.addEventListener("abort", leave, { once: true }); // a stream never iterated ends here
+  return (async function* () {
+    try {
+      yield* open();
+    } finally {
+      signal?.removeEventListener("abort", leave);
+      leave();
+    }
+  })();
+}
+
 export interface LivePoints {
   steps: number[];
   values: (number | null)[];
@@ -47,7 +67,7 @@ function decode(id: string | null | undefined): Record<string, number> | undefin
 
 export const liveRouter = createTRPCRouter({
   /** A new version id whenever the runs table changes: the client refetches its list. */
-  runs: publicProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(async function* ({ ctx, input, signal }) {
+  runs: publicProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(({ ctx, input, signal }) => counted(ctx, signal, async function* () {
     let last = input?.lastEventId ?? null;
     while (!signal?.aborted) {
       const version = await runsVersion(ctx.db.pool);
@@ -57,7 +77,7 @@ export const liveRouter = createTRPCRouter({
       }
       await sleep(ctx.pollMs, signal);
     }
-  }),
+  })),
 
   /** One run's state and the metric points logged since `since` (per key, exclusive). */
   run: publicProcedure
@@ -69,7 +89,7 @@ export const liveRouter = createTRPCRouter({
         lastEventId: z.string().nullish(),
       }),
     )
-    .subscription(async function* ({ ctx, input, signal }) {
+    .subscription(({ ctx, input, signal }) => counted(ctx, signal, async function* () {
       const since: Record<string, number> = { ...input.since, ...decode(input.lastEventId) };
       let lastState = "";
       while (!signal?.aborted) {
@@ -110,5 +130,5 @@ export const liveRouter = createTRPCRouter({
         }
         await sleep(ctx.pollMs, signal);
       }
-    }),
+    })),
 });

@@ -48,7 +48,7 @@ export const tyingRouter = createTRPCRouter({
   launch: publicProcedure
     .input(z.object({ experiment: ExperimentName, config: z.record(z.string(), z.unknown()), seeds: z.number().int().min(1).max(10).default(1) }))
     .mutation(async ({ ctx, input }) => {
-      const planned = planSweep(input.config, { grid: [{ key: "model.tied", values: ["true", "false"] }], seeds: input.seeds });
+      const planned = planSweep(input.config, { grid: [{ key: "model.tied", values: ["true", "false"] }], seeds: input.seeds }, ctx);
       const ids = await enqueueRuns(
         ctx.db.pool,
         planned.map((r) => ({ name: r.name, config: r.config, ...runColumns(r.config) })),

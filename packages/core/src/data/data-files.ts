@@ -2,8 +2,13 @@
 // each made absolute and checked to be a readable file, so that a missing path or a directory is
 // refused at once instead of failing later on a worker, and a relative path means the submitter's
 // directory, not the worker's. Named corpora are left to the worker's data directory.
-import { accessSync, constants, readdirSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+//
+// With `roots` (the api: runs launched over the network), a file must lie under one of them once
+// every symlink is resolved, checked before the file itself is looked at: a path outside gets the
+// same answer whether it exists or not, and the config names the resolved file, so a link
+// changed later cannot point the worker elsewhere.
+import { accessSync, constants, readdirSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { DataConfig } from "../config.js";
 
@@ -13,21 +18,77 @@ export interface DataFilesOptions {
    * refused: a server cannot know which directory the sender meant.
    */
   baseDir?: string;
+  /**
+   * The only directories files may be read from (resolved with `dataRoots`). Unset: anywhere (the
+   * CLI, run by the machine's own user).
+   */
+  roots?: readonly string[];
 }
 
 const SPLITS = ["train", "valid", "test"] as const;
 
 /** The config with absolute data paths; throws ConfigError naming data.<split> with the fix. */
-export function resolveDataFiles<C extends { data: DataConfig }>(config: C, { baseDir }: DataFilesOptions = {}): C {
+export function resolveDataFiles<C extends { data: DataConfig }>(config: C, { baseDir, roots }: DataFilesOptions = {}): C {
   const data = config.data;
   if ("corpus" in data) return config;
   const out: Record<string, unknown> = { ...data };
   for (const split of SPLITS) {
     const given = data[split];
     if (given === undefined) continue;
-    out[split] = checkedFile(`data.${split}`, given, baseDir);
+    const field = `data.${split}`;
+    const file = roots ? confined(field, given, roots) : given;
+    out[split] = checkedFile(field, file, baseDir);
   }
   return { ...config, data: out as DataConfig };
+}
+
+/**
+ * The directories data may be read from: each resolved through symlinks, duplicates and missing
+ * ones dropped. `dataDir` (the corpora's directory) first, then the operator's list.
+ */
+export function dataRoots(dataDir: string | undefined, extra: readonly string[] = []): string[] {
+  const out: string[] = [];
+  for (const dir of [dataDir, ...extra]) {
+    if (!dir || !isAbsolute(dir)) continue;
+    try {
+      const real = realpathSync(dir);
+      if (statSync(real).isDirectory() && !out.includes(real)) out.push(real);
+    } catch {
+      // a root that does not exist allows nothing
+    }
+  }
+  return out;
+}
+
+/** The real path of `given` if it lies under a root; else a ConfigError that says only where data may be. */
+function confined(field: string, given: string, roots: readonly string[]): string {
+  const refuse = () =>
+    new ConfigError(
+      roots.length
+        ? `${JSON.stringify(given)} is not a file this server may read: runs launched here read data only under ${roots.join(", ")} (the data directory and UNROLL_DATA_ROOTS); put the file there, or add its directory to UNROLL_DATA_ROOTS where the dashboard runs`
+        : `${JSON.stringify(given)} is not a file this server may read: it reads no data files (no data directory, and UNROLL_DATA_ROOTS is unset); set UNROLL_DATA_ROOTS where the dashboard runs, or use a named corpus`,
+      field,
+    );
+  if (!isAbsolute(given)) return given; // refused as relative by checkedFile, which names the fix
+  // Missing or not allowed: outside the roots both get this one answer.
+  const real = realOrMissing(resolve(given));
+  if (!roots.some((root) => within(root, real))) throw refuse();
+  return real;
+}
+
+function within(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** The path with its nearest existing ancestor resolved through symlinks (the rest as written). */
+function realOrMissing(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realOrMissing(parent), basename(path));
+  }
 }
 
 function checkedFile(field: string, given: string, baseDir: string | undefined): string {

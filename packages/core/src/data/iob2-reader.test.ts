@@ -33,9 +33,17 @@ describe("readIob2 on other layouts and malformed input", () => {
     const text = "1\tJohn\tB-PER\t-\t-\n2\tSmith\tE-PER\t-\t-\n";
     const read = () => readIob2({ text, name: "ner.iob2" });
     expect(read).toThrow(DataError);
-    expect(read).toThrow(/^ner\.iob2:2: expected an IOB2 tag .* got "E-PER"/);
-    expect(() => readIob2({ text: "John\tPER\n", name: "n" })).toThrow(/^n:1: .*got "PER"/);
-    expect(() => readIob2({ text: "John\tB-\n", name: "n" })).toThrow(/^n:1: .*got "B-"/);
+    expect(read).toThrow(/^ner\.iob2:2: expected an IOB2 tag .* got something else; fix the tag column$/);
+    // The file's text travels beside the message, never in it (a run's error reaches the dashboard).
+    expect(caught(read)).toMatchObject({ line: 2, excerpt: "E-PER", message: expect.not.stringContaining("E-PER") });
+    expect(caught(() => readIob2({ text: "John\tPER\n", name: "n" }))).toMatchObject({ line: 1, excerpt: "PER", message: expect.not.stringContaining("PER\"") });
+    expect(caught(() => readIob2({ text: "John\tB-\n", name: "n" }))).toMatchObject({ excerpt: "B-", message: expect.not.stringContaining("B-\"") });
+  });
+
+  it("leaves a malformed line's text out of the message and keeps it as the excerpt", () => {
+    const e = caught(() => readIob2({ text: "# c\n1\tsecret words here\tB-PER\n", name: "n" }));
+    expect(e.message).toBe("n:2: expected 5 tab-separated columns (id, token, tag, -, annotator; Universal NER) or 2 (token, tag), got 3; separate columns with tabs and sentences with a blank line");
+    expect(e.excerpt).toBe("1\tsecret words here\tB-PER");
   });
 
   it("rejects a line with 3 or 4 columns, or spaces instead of tabs", () => {
@@ -57,3 +65,13 @@ describe.skipIf(!dev)("readIob2 on Universal NER English EWT (real files)", () =
     for (const s of sentences) expect(s.tokens).toHaveLength(s.tags.length);
   });
 });
+
+function caught(f: () => unknown): DataError {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof DataError) return error;
+    throw error;
+  }
+  throw new Error("expected a DataError, got none");
+}

@@ -37,14 +37,15 @@ export function readIob2(source: TextSource, { warnings }: Iob2Options = {}): Ta
     else if (cols.length === 2) [token, tag] = cols;
     else {
       throw new DataError(
-        `expected 5 tab-separated columns (id, token, tag, -, annotator; Universal NER) or 2 (token, tag), got ${cols.length}: ${JSON.stringify(raw.slice(0, 60))}; separate columns with tabs and sentences with a blank line`,
+        `expected 5 tab-separated columns (id, token, tag, -, annotator; Universal NER) or 2 (token, tag), got ${cols.length}; separate columns with tabs and sentences with a blank line`,
         file,
         lineNo,
+        raw.slice(0, 60),
       );
     }
     if (!token) throw new DataError("expected a token, got an empty column; remove the line or fill in the token", file, lineNo);
     if (tag === undefined || !TAG.test(tag)) {
-      throw new DataError(`expected an IOB2 tag (O, B-TYPE or I-TYPE such as B-PER), got ${JSON.stringify(tag)}; fix the tag column`, file, lineNo);
+      throw new DataError(`expected an IOB2 tag (O, B-TYPE or I-TYPE such as B-PER) in the tag column, got ${tag === undefined ? "none" : "something else"}; fix the tag column`, file, lineNo, tag?.slice(0, 60));
     }
     current ??= { tokens: [], tags: [], line: lineNo };
     const prev = current.tags[current.tags.length - 1] ?? "O";

@@ -2,7 +2,7 @@
 // (2: bad input, nothing was created; 1: the command failed). bin/unroll.js calls `main` and
 // exits with its code; tests call it in-process with their own output lines.
 import { parseArgs } from "node:util";
-import { UnrollError } from "@unroll/core";
+import { DataError, UnrollError } from "@unroll/core";
 import { RunInputError } from "@unroll/db";
 import { openDatabase, type Database } from "../connect.js";
 import { dataDir, spoolDir } from "../env.js";
@@ -88,6 +88,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
   } catch (error) {
     if (error instanceof UsageError || error instanceof UnrollError || error instanceof RunInputError) {
       io.err(`unroll: ${error.message}`);
+      // The offending text, which the message leaves out (it may reach the dashboard): shown to the local user only.
+      if (error instanceof DataError && error.excerpt !== undefined) io.err(`unroll:   the line reads ${JSON.stringify(error.excerpt)}`);
       return 2;
     }
     const unavailable = databaseUnavailable(error);

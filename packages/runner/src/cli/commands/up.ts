@@ -44,7 +44,9 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   // (forwarded below), not twice. They reach the database through the embedded server this process runs (or DATABASE_URL).
   // UNROLL_PARENT_PID: the worker stops (checkpoint, back to the queue) when this process is gone,
   // even by kill -9, rather than train on as an orphan beside the next start's worker.
-  const env = { ...process.env, DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid) };
+  // UNROLL_DATA_DIR: the worker reads corpora from the data directory found here, and the
+  // dashboard lets launched runs read files under it (plus UNROLL_DATA_ROOTS).
+  const env = { ...process.env, DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid), ...(ctx.dataDir ? { UNROLL_DATA_DIR: ctx.dataDir } : {}) };
   // Build the dashboard first when it needs it (first start: about a minute), so that the worker
   // does not train the demo away unseen meanwhile; later starts find the build fresh at once.
   const dashboard = !ctx.flag("no-dashboard") && existsSync(DASHBOARD);

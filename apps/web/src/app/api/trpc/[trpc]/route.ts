@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 function handler(req: Request) {
   return handleTrpcRequest(req, {
     endpoint: "/api/trpc",
-    createContext: () => serverContext(),
+    createContext: serverContext,
     onError({ path, error }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"}: ${error.message}`, error.cause ?? "");
     },
