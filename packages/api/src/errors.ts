@@ -1,6 +1,6 @@
 // Domain errors the routers throw. trpc.ts maps each to a tRPC code in one place; the messages
 // say what was wrong and what to do, and reach the dashboard unchanged.
-import type { ConfigIssue } from "./config-issues.js";
+import { formatConfigIssues, type ConfigIssue } from "@unroll/domain";
 
 export class NotFoundError extends Error {
   override name = "NotFoundError";
@@ -18,8 +18,7 @@ export class ConflictError extends Error {
 export class InvalidConfigError extends Error {
   override name = "InvalidConfigError";
   constructor(readonly issues: ConfigIssue[]) {
-    const [first, ...rest] = issues;
-    super(`${first ? `${first.path || "config"}: ${first.message}` : "invalid config"}${rest.length ? ` (and ${rest.length} more)` : ""}`);
+    super(formatConfigIssues(issues));
   }
 }
 

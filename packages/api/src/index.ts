@@ -11,7 +11,6 @@ export { LiveSubscribers, LiveLimitError, LIVE_LIMITS, type LiveLimits } from ".
 // The Context's dataRoots, made from the data directory and the operator's list.
 export { dataRoots } from "@unroll/core/data-files";
 export { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
-export { checkConfig, toConfigIssues, type ConfigIssue } from "./config-issues.js";
 export { planSweep, type SweepAxis, type SweepSpec } from "./sweep.js";
 export { summarizeTying, stat, type Stat, type TyingSummary } from "./tying.js";
 export { configTable, type DiffRow } from "./router/compare.js";

@@ -5,19 +5,14 @@
 import { applyOverrides, type ExperimentConfig } from "@unroll/core/config";
 import { resolveDataFiles } from "@unroll/core/data-files";
 import { tooManyRuns } from "@unroll/db/run-limits";
-import { checkConfig, type ConfigIssue } from "./config-issues.js";
+import { checkConfig, describeSweepSize, sweepProblems, sweepRuns, sweepSize, type ConfigIssue, type SweepAxis, type SweepProblem } from "@unroll/domain";
 import { InvalidConfigError } from "./errors.js";
 
-export interface SweepAxis {
-  /** Dotted config key, e.g. `model.cell`. */
-  key: string;
-  /** Values as written in `key=value` overrides (`lstm`, `0.5`, `true`). */
-  values: string[];
-}
+export type { SweepAxis };
 
 export interface SweepSpec {
   grid?: SweepAxis[];
-  /** Runs per grid point, with train.seed = base seed, base seed + 1, ... (default 1). */
+  /** Runs per grid point, with train.seed = base seed, base seed + 1, ... (default 1; the seed rule is @unroll/domain's). */
   seeds?: number;
 }
 
@@ -27,16 +22,20 @@ export interface PlannedRun {
   config: ExperimentConfig;
 }
 
-/** Cartesian product of the axes, each point a list of overrides. */
-function gridPoints(grid: SweepAxis[]): string[][] {
-  let points: string[][] = [[]];
-  for (const axis of grid) points = points.flatMap((p) => axis.values.map((v) => [...p, `${axis.key}=${v}`]));
-  return points;
-}
-
-/** A readable run name from its overrides: `char-lstm tied=false seed=2`. */
-export function runName(base: string, overrides: string[]): string {
-  return overrides.length ? `${base} ${overrides.map((o) => o.replace(/^[^=]*\./, "")).join(" ")}` : base;
+/** A problem of the grid, at the input field it comes from. */
+function fieldIssue(p: SweepProblem): ConfigIssue {
+  switch (p.kind) {
+    case "seeds":
+      return { path: "sweep.seeds", message: `give a whole number of seeds, at least 1; got ${p.seeds}` };
+    case "no-values":
+      return { path: `sweep.grid.${p.axis}.values`, message: `give at least one value for ${p.key}` };
+    case "key-twice":
+      return { path: "sweep.grid", message: `${p.key} appears twice in the grid; merge its values into one axis` };
+    case "value-twice":
+      return { path: `sweep.grid.${p.axis}.values`, message: `${p.value} is given twice for ${p.key}; give each value once` };
+    case "seed-axis-with-seeds":
+      return { path: `sweep.grid.${p.axis}.key`, message: `train.seed is swept by the seeds count (${p.seeds}) already: list the seeds as a train.seed axis with 1 seed, or give the count, not both` };
+  }
 }
 
 export interface PlanOptions {
@@ -49,42 +48,22 @@ export function planSweep(input: unknown, sweep: SweepSpec, { dataRoots }: PlanO
   const base = checkConfig(input);
   if (!base.ok) throw new InvalidConfigError(base.issues);
   const grid = (sweep.grid ?? []).filter((a) => a.key.trim() !== "");
-  const issues: ConfigIssue[] = [];
-  grid.forEach((axis, i) => {
-    if (axis.values.length === 0) issues.push({ path: `sweep.grid.${i}.values`, message: `give at least one value for ${axis.key}` });
-    if (axis.key === "train.seed") issues.push({ path: `sweep.grid.${i}.key`, message: "sweep seeds with the seeds count, not a grid axis" });
-  });
-  const dup = grid.map((a) => a.key).find((k, i, all) => all.indexOf(k) !== i);
-  if (dup) issues.push({ path: "sweep.grid", message: `${dup} appears twice in the grid; merge its values into one axis` });
-  grid.forEach((axis, i) => {
-    const twice = axis.values.find((v, j) => axis.values.indexOf(v) !== j);
-    if (twice !== undefined) issues.push({ path: `sweep.grid.${i}.values`, message: `${twice} is given twice for ${axis.key}; give each value once` });
-  });
+  const seeds = sweep.seeds ?? 1;
+  const issues = sweepProblems(grid, seeds).map(fieldIssue);
   if (issues.length) throw new InvalidConfigError(issues);
+  const many = tooManyRuns(sweepSize(grid, seeds));
+  if (many) throw new InvalidConfigError([{ path: "sweep", message: `${describeSweepSize(grid, seeds)}: ${many}` }]);
 
-  const seeds = Math.max(1, sweep.seeds ?? 1);
-  const count = grid.reduce((n, a) => n * a.values.length, 1) * seeds;
-  const many = tooManyRuns(count);
-  if (many) throw new InvalidConfigError([{ path: "sweep", message: `${[...grid.map((a) => `${a.values.length} ${a.key}`), `${seeds} seed${seeds > 1 ? "s" : ""}`].join(" x ")}: ${many}` }]);
-
-  const baseName = base.config.name ?? `${base.config.task}-${base.config.model.cell}`;
   const runs: PlannedRun[] = [];
-  for (const point of gridPoints(grid)) {
-    for (let s = 0; s < seeds; s++) {
-      const overrides = seeds > 1 ? [...point, `train.seed=${base.config.train.seed + s}`] : point;
-      try {
-        runs.push({ name: runName(baseName, overrides), overrides, config: resolveDataFiles(applyOverrides(base.config, overrides), { roots: dataRoots }) });
-      } catch (error) {
-        const path = (error as { path?: string }).path ?? "";
-        const message = (error as Error).message.replace(`${path}: `, "");
-        throw new InvalidConfigError([{ path, message: `with ${point.join(", ") || "the base config"}: ${message}` }]);
-      }
+  for (const { name, overrides } of sweepRuns(base.config, grid, seeds)) {
+    try {
+      runs.push({ name, overrides, config: resolveDataFiles(applyOverrides(base.config, overrides), { roots: dataRoots }) });
+    } catch (error) {
+      const path = (error as { path?: string }).path ?? "";
+      const message = (error as Error).message.replace(`${path}: `, "");
+      throw new InvalidConfigError([{ path, message: `with ${overrides.join(", ") || "the base config"}: ${message}` }]);
     }
   }
   return runs;
 }
 
-/** Denormalised columns for filtering (task, cell, tying). */
-export function runColumns(config: ExperimentConfig): { task: string; cell: string; tied: boolean | null } {
-  return { task: config.task, cell: config.model.cell, tied: config.task === "lm" ? config.model.tied : null };
-}

@@ -3,7 +3,8 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { RunInputError, type Db } from "@unroll/db";
 import { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
-import type { ConfigIssue } from "./config-issues.js";
+import { ConfigError } from "@unroll/core/config";
+import type { ConfigIssue } from "@unroll/domain";
 import { InferenceService } from "./inference.js";
 import { LiveLimitError, PROCESS_SUBSCRIBERS, type LiveSubscribers } from "./live-limits.js";
 import { describeInputIssues, isZodError, pathOf } from "./input-issues.js";
@@ -53,7 +54,7 @@ function codeFor(error: unknown): TRPC_ERROR_CODE_KEY | undefined {
   if (error instanceof ConflictError) return "CONFLICT";
   if (error instanceof UnsupportedError) return "PRECONDITION_FAILED";
   if (error instanceof LiveLimitError) return "TOO_MANY_REQUESTS";
-  if (error instanceof Error && error.name === "ConfigError") return "BAD_REQUEST"; // core's, by name (core stays lazy-loaded)
+  if (error instanceof ConfigError) return "BAD_REQUEST"; // core's, from its browser-safe entry (the rest of core stays lazy-loaded)
   if (isPrismaNotFound(error)) return "NOT_FOUND";
   return undefined;
 }
@@ -72,8 +73,8 @@ function messageFor(error: unknown): string {
 function issuesOf(cause: unknown): ConfigIssue[] | null {
   if (cause instanceof InvalidConfigError) return cause.issues;
   if (cause instanceof RunInputError) return [{ path: cause.path, message: cause.message.replace(`${cause.path}: `, "") }];
-  if (cause instanceof Error && cause.name === "ConfigError") {
-    const path = (cause as Error & { path?: string }).path ?? "";
+  if (cause instanceof ConfigError) {
+    const path = cause.path ?? "";
     return [{ path, message: cause.message.replace(`${path}: `, "") }];
   }
   const issues = (cause as { issues?: unknown } | undefined)?.issues;

@@ -1,6 +1,7 @@
 // Tied vs untied (Press & Wolf 2017; Inan et al. 2016): group an experiment's language-model
 // runs by weight tying, and summarise each side over seeds (mean and spread), with the saving
 // in parameters. Pure: the router feeds it rows.
+import { METRIC_KEYS, summaryKey } from "@unroll/domain";
 import { flattenConfig } from "./router/compare.js";
 
 export interface TyingRunInput {
@@ -57,7 +58,7 @@ export function stat(values: readonly number[]): Stat | null {
 
 /** A finished run's summary value, else the latest logged one. */
 function finalValue(run: TyingRunInput, key: string): number | undefined {
-  return run.summary?.[key.replace("/", "_")] ?? run.latest[key];
+  return run.summary?.[summaryKey(key)] ?? run.latest[key];
 }
 
 function seedOf(config: unknown): number | undefined {
@@ -76,9 +77,9 @@ export function summarizeTying(runs: readonly TyingRunInput[]): TyingSummary {
       completed: group.filter((r) => r.status === "COMPLETED").length,
       seeds: [...new Set(group.map((r) => seedOf(r.config)).filter((s): s is number => s !== undefined))].sort((a, b) => a - b),
       paramCount: params.length ? Math.round(params.reduce((a, b) => a + b, 0) / params.length) : null,
-      validPerplexity: stat(group.map((r) => finalValue(r, "valid/perplexity")).filter((v): v is number => v !== undefined)),
-      testPerplexity: stat(group.map((r) => finalValue(r, "test/perplexity")).filter((v): v is number => v !== undefined)),
-      trainLoss: stat(group.map((r) => finalValue(r, "train/loss")).filter((v): v is number => v !== undefined)),
+      validPerplexity: stat(group.map((r) => finalValue(r, METRIC_KEYS.validPerplexity)).filter((v): v is number => v !== undefined)),
+      testPerplexity: stat(group.map((r) => finalValue(r, METRIC_KEYS.testPerplexity)).filter((v): v is number => v !== undefined)),
+      trainLoss: stat(group.map((r) => finalValue(r, METRIC_KEYS.trainLoss)).filter((v): v is number => v !== undefined)),
     };
   });
   const [tied, untied] = sides as [TyingSide, TyingSide];

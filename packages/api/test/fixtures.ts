@@ -6,6 +6,7 @@ import { TRPCError } from "@trpc/server";
 import { enqueueRuns, writeMetricPoints, type Db } from "@unroll/db";
 import { createTestDatabase, type TestDatabase, type TestTarget } from "@unroll/db/testing";
 import { parseExperimentConfig } from "@unroll/core/config";
+import { isTerminal, runColumns, type RunStatus } from "@unroll/domain";
 import { createCaller, createTRPCContext, dataRoots, InferenceService } from "../src/index.js";
 
 export interface Api {
@@ -38,7 +39,7 @@ export interface SeedRun {
   experiment?: string;
   name?: string;
   config?: Record<string, unknown>;
-  status?: "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "CRASHED";
+  status?: RunStatus;
   paramCount?: number;
   summary?: Record<string, number>;
   step?: number;
@@ -52,14 +53,14 @@ export async function seedRun(db: Db, spec: SeedRun = {}): Promise<string> {
   const config = parseExperimentConfig(spec.config ?? TINY_LM);
   const [id] = await enqueueRuns(
     db.pool,
-    [{ name: spec.name ?? "run", config, task: config.task, cell: config.model.cell, tied: config.task === "lm" ? config.model.tied : null, tags: spec.tags }],
+    [{ name: spec.name ?? "run", config, ...runColumns(config), tags: spec.tags }],
     { experiment: spec.experiment ?? "exp" },
   );
   await db.pool.query(
     `UPDATE "Run" SET status = $2::"RunStatus", "paramCount" = $3, summary = $4::jsonb, step = $5, error = $6,
-            "startedAt" = CASE WHEN $2 <> 'QUEUED' THEN now() END, "finishedAt" = CASE WHEN $2 IN ('COMPLETED','FAILED','CANCELLED') THEN now() END
+            "startedAt" = CASE WHEN $2 <> 'QUEUED' THEN now() END, "finishedAt" = CASE WHEN $7 THEN now() END
       WHERE id = $1`,
-    [id, spec.status ?? "QUEUED", spec.paramCount ?? null, spec.summary ? JSON.stringify(spec.summary) : null, spec.step ?? 0, spec.error ?? null],
+    [id, spec.status ?? "QUEUED", spec.paramCount ?? null, spec.summary ? JSON.stringify(spec.summary) : null, spec.step ?? 0, spec.error ?? null, isTerminal(spec.status ?? "QUEUED")],
   );
   const points = Object.entries(spec.metrics ?? {}).flatMap(([key, pts]) => pts.map(([step, value]) => ({ runId: id!, key, step, value })));
   if (points.length) await writeMetricPoints(db.pool, points);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { testTargets } from "@unroll/db/testing";
-import { checkConfig } from "../src/config-issues.js";
+import { checkConfig } from "@unroll/domain";
 import { appRouter, createTRPCContext } from "../src/index.js";
 import { countRuns, expectTRPCError, openApi, TINY_LM, type Api } from "./fixtures.js";
 
@@ -28,7 +28,7 @@ describe.each(await testTargets())("launch router on %s", (target) => {
     const e = await expectTRPCError(api.caller.launch.enqueue({ experiment: "x", config: bad }), "BAD_REQUEST", /model\.tied: weight tying needs embeddingSize = hiddenSize/);
     expect((e.cause as { issues?: unknown }).issues).toEqual([{ path: "model.tied", message: expect.stringContaining("set model.embeddingSize=32") }]);
     await expectTRPCError(api.caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, train: { lr: -1 } } }), "BAD_REQUEST", /train\.lr/);
-    await expectTRPCError(api.caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, model: { hidenSize: 8 } } }), "BAD_REQUEST", /model\.hidenSize: unknown key/);
+    await expectTRPCError(api.caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, model: { hidenSize: 8 } } }), "BAD_REQUEST", /^model: unknown key hidenSize; did you mean hiddenSize\? Valid keys here: /);
     await expectTRPCError(api.caller.launch.enqueue({ experiment: "", config: TINY_LM }), "BAD_REQUEST");
     expect(await countRuns(api.t.db)).toBe(0);
     const { rows } = await api.t.db.pool.query(`SELECT count(*)::int AS n FROM "Experiment"`);
@@ -41,6 +41,13 @@ describe.each(await testTargets())("launch router on %s", (target) => {
     expect(bad.issues[0]).toMatchObject({ path: "data.corpus", message: expect.stringContaining("set task=classifier") });
     const good = await api.caller.launch.validate({ config: TINY_LM, sweep: { grid: [{ key: "model.cell", values: ["lstm", "gru"] }], seeds: 2 } });
     expect(good.runs.map((r) => r.name)).toEqual(["tiny cell=lstm seed=3", "tiny cell=lstm seed=4", "tiny cell=gru seed=3", "tiny cell=gru seed=4"]);
+  });
+
+  it("plans sweeps by the CLI's rules: a train.seed axis lists seeds with one seed; a misspelt key gets did you mean", async () => {
+    const seeds = await api.caller.launch.validate({ config: TINY_LM, sweep: { grid: [{ key: "train.seed", values: ["1", "7"] }], seeds: 1 } });
+    expect(seeds.runs).toEqual([{ name: "tiny seed=1", overrides: ["train.seed=1"] }, { name: "tiny seed=7", overrides: ["train.seed=7"] }]);
+    const typo = await api.caller.launch.validate({ config: { ...TINY_LM, model: { ...TINY_LM.model, hidenSize: 8 } } });
+    expect(typo.issues).toEqual([{ path: "model", message: expect.stringMatching(/^unknown key hidenSize; did you mean hiddenSize\?/) }]);
   });
 
   it("queues one run with its denormalised columns", async () => {
@@ -56,11 +63,11 @@ describe.each(await testTargets())("launch router on %s", (target) => {
     const { runIds } = await api.caller.launch.enqueue({
       experiment: "sweep",
       config: TINY_LM,
-      sweep: { grid: [{ key: "model.cell", values: ["rnn", "gru"] }, { key: "train.lr", values: ["0.01", "0.003"] }], seeds: 2 },
+      sweep: { grid: [{ key: "model.cell", values: ["elman", "gru"] }, { key: "train.lr", values: ["0.01", "0.003"] }], seeds: 2 },
     });
     expect(runIds).toHaveLength(8);
     const { rows } = await api.t.db.pool.query(`SELECT name, cell, config->'train'->>'seed' AS seed, config->'train'->>'lr' AS lr FROM "Run" WHERE id = ANY($1) ORDER BY "createdAt"`, [runIds]);
-    expect(rows.map((r) => `${r.cell} ${r.lr} ${r.seed}`)).toEqual(["rnn 0.01 3", "rnn 0.01 4", "rnn 0.003 3", "rnn 0.003 4", "gru 0.01 3", "gru 0.01 4", "gru 0.003 3", "gru 0.003 4"]);
+    expect(rows.map((r) => `${r.cell} ${r.lr} ${r.seed}`)).toEqual(["elman 0.01 3", "elman 0.01 4", "elman 0.003 3", "elman 0.003 4", "gru 0.01 3", "gru 0.01 4", "gru 0.003 3", "gru 0.003 4"]);
   });
 
   it("rejects a sweep whose combination is invalid, naming the field, and queues none of it", async () => {

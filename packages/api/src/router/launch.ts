@@ -2,10 +2,10 @@
 // Nothing is queued unless every planned config is valid (BAD_REQUEST names the field).
 import { z } from "zod";
 import { checkRunInput, enqueueRuns, RUN_LIMITS } from "@unroll/db";
-import { checkConfig } from "../config-issues.js";
+import { checkConfig, runColumns } from "@unroll/domain";
 import { InvalidConfigError } from "../errors.js";
 import { loadPresets } from "../presets.js";
-import { planSweep, runColumns } from "../sweep.js";
+import { planSweep } from "../sweep.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { ExperimentName, Tags } from "./shared.js";
 

@@ -2,12 +2,13 @@
 // makes (cancel, tag, annotate, delete).
 import { z } from "zod";
 import { requestCancel, RUN_LIMITS, type Prisma } from "@unroll/db";
+import { ALL_MAIN_METRICS, canTransition, CANCELLABLE_STATUSES, mainMetricKeys, METRIC_KEYS, RUN_STATUSES, summaryKey } from "@unroll/domain";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
-import { Id, latestValues, mainMetricKeys, Tags } from "./shared.js";
+import { Id, latestValues, Tags } from "./shared.js";
 
-export const RUN_STATUSES = ["QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "CRASHED"] as const;
-const FINISHED = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
+/** `queued, running or crashed`: the statuses a cancel applies to, for messages. */
+const CANCELLABLE = CANCELLABLE_STATUSES.map((s) => s.toLowerCase()).join(", ").replace(/, (?=[^,]*$)/, " or ");
 
 const id = Id;
 const ListInput = z
@@ -76,13 +77,13 @@ export const runRouter = createTRPCRouter({
       }),
       ctx.db.prisma.experiment.findMany({ orderBy: { createdAt: "desc" }, include: { _count: { select: { runs: true } } } }),
     ]);
-    const latest = await latestValues(ctx.db.pool, runs.map((r) => r.id), ["train/loss", "valid/perplexity", "valid/accuracy", "valid/f1", "valid/macroF1"]);
+    const latest = await latestValues(ctx.db.pool, runs.map((r) => r.id), [METRIC_KEYS.trainLoss, ...ALL_MAIN_METRICS]);
     return {
       experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, createdAt: iso(e.createdAt)!, runCount: e._count.runs })),
       runs: runs.map((r) => {
         const summary = asRecord(r.summary);
         const l = latest.get(r.id) ?? {};
-        const metricKey = mainMetricKeys(r.task).find((k) => summary[k.replace("/", "_")] !== undefined || l[k] !== undefined) ?? mainMetricKeys(r.task)[0];
+        const metricKey = mainMetricKeys(r.task).find((k) => summary[summaryKey(k)] !== undefined || l[k] !== undefined) ?? mainMetricKeys(r.task)[0];
         const config = r.config as { train?: { maxSteps?: number } } | null;
         return {
           ...runFields(r),
@@ -90,8 +91,8 @@ export const runRouter = createTRPCRouter({
           experimentName: r.experiment.name,
           maxSteps: config?.train?.maxSteps ?? null,
           error: r.error ? r.error.split("\n")[0]! : null,
-          trainLoss: summary.train_loss ?? l["train/loss"] ?? null,
-          metric: metricKey ? { key: metricKey, value: summary[metricKey.replace("/", "_")] ?? l[metricKey] ?? null } : null,
+          trainLoss: summary[summaryKey(METRIC_KEYS.trainLoss)] ?? l[METRIC_KEYS.trainLoss] ?? null,
+          metric: metricKey ? { key: metricKey, value: summary[summaryKey(metricKey)] ?? l[metricKey] ?? null } : null,
         };
       }),
     };
@@ -139,7 +140,7 @@ export const runRouter = createTRPCRouter({
   cancel: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
     const run = await ctx.db.prisma.run.findUnique({ where: { id: input.id }, select: { status: true } });
     if (!run) throw new NotFoundError("run", input.id);
-    if (FINISHED.has(run.status)) throw new ConflictError(`run ${input.id} is already ${run.status.toLowerCase()}; only queued, running or crashed runs can be cancelled`);
+    if (!canTransition(run.status, "CANCELLED")) throw new ConflictError(`run ${input.id} is already ${run.status.toLowerCase()}; only ${CANCELLABLE} runs can be cancelled`);
     const status = await requestCancel(ctx.db.pool, input.id);
     return { id: input.id, status: status ?? run.status };
   }),

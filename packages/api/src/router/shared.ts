@@ -12,14 +12,6 @@ export const ExperimentName = z.string().trim().min(1, "name the experiment").ma
 export const Tag = z.string().trim().min(1, "a tag cannot be empty: remove it").max(RUN_LIMITS.tag, `a tag is at most ${RUN_LIMITS.tag} characters: shorten it`);
 export const Tags = z.array(Tag).max(RUN_LIMITS.tags, `at most ${RUN_LIMITS.tags} tags: drop some`);
 
-/** The validation metrics a run of this task is judged by, preferred first (series keys). */
-export function mainMetricKeys(task: string | null): string[] {
-  if (task === "lm") return ["valid/perplexity"];
-  if (task === "tagger") return ["valid/f1", "valid/accuracy"]; // NER has entity F1, POS only accuracy
-  if (task === "classifier") return ["valid/accuracy", "valid/macroF1"];
-  return [];
-}
-
 /** The last value of each key for each run: the series rows the writer keeps (one per run and key). */
 export async function latestValues(db: Queryable, runIds: string[], keys: string[]): Promise<Map<string, Record<string, number>>> {
   const out = new Map<string, Record<string, number>>();

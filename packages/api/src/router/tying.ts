@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { enqueueRuns } from "@unroll/db";
 import { NotFoundError } from "../errors.js";
-import { planSweep, runColumns } from "../sweep.js";
+import { METRIC_KEYS, runColumns } from "@unroll/domain";
+import { planSweep } from "../sweep.js";
 import { summarizeTying } from "../tying.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { ExperimentName, Id, latestValues } from "./shared.js";
@@ -24,7 +25,7 @@ export const tyingRouter = createTRPCRouter({
       include: { runs: { where: { tied: { not: null } }, orderBy: { createdAt: "asc" } } },
     });
     if (!exp) throw new NotFoundError("experiment", input.experimentId);
-    const latest = await latestValues(ctx.db.pool, exp.runs.map((r) => r.id), ["valid/perplexity", "test/perplexity", "train/loss"]);
+    const latest = await latestValues(ctx.db.pool, exp.runs.map((r) => r.id), [METRIC_KEYS.validPerplexity, METRIC_KEYS.testPerplexity, METRIC_KEYS.trainLoss]);
     const summary = summarizeTying(
       exp.runs.map((r) => ({
         id: r.id,
