@@ -32,10 +32,10 @@ const config = parseExperimentConfig({
   task: "lm",
   data: { corpus: "wikitext-2" },
   tokenizer: { kind: "word", maxVocab: 10000 },
-  model: { cell: cell === "elman" ? "rnn" : cell, layers: 2, embeddingSize: hidden, hiddenSize: hidden, tied, dropout: 0.2 },
+  model: { cell, layers: 2, embeddingSize: hidden, hiddenSize: hidden, tied, dropout: 0.2 },
   train: { optimizer: "sgd", lr: 20, clip: 0.25, batchSize: 20, bptt: 35, epochs: 1, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, seed: 1111 },
 });
-const m = { ...(config.model as { embeddingSize: number; hiddenSize: number; layers: number; dropout: number; tied: boolean }), cell }; // the config's "rnn" is the model's "elman"
+const m = { ...(config.model as { embeddingSize: number; hiddenSize: number; layers: number; dropout: number; tied: boolean }), cell };
 const common = { backend: info.name, device: info.device, matMul, cell, hidden, tied, blas: blas.config || null, openblasCoreType: blas.coreType };
 
 if (mode === "train") {

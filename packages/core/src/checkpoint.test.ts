@@ -50,6 +50,25 @@ describe("checkpoint", () => {
     loaded.dispose();
   });
 
+  it('loads a checkpoint from before the Elman cell was "elman" in the experiment config ("rnn")', async () => {
+    const elman = { ...config, cell: "elman" as const };
+    const m = new Tagger(elman, 1);
+    const tensors = await readTensors(m.params.entries());
+    const old = encodeCheckpoint({ metadata: { task: "tagger", model: { ...elman, cell: "rnn" }, config: { task: "tagger", model: { cell: "rnn", hiddenSize: 5 } }, step: 3, metrics: {} }, tensors });
+    const { metadata } = decodeCheckpoint(old);
+    expect(metadata.model).toEqual(elman);
+    expect(metadata.config).toEqual({ task: "tagger", model: { cell: "elman", hiddenSize: 5 } });
+    const loaded = createModel(metadata.task, metadata.model as unknown as TaggerConfig) as Tagger;
+    loadParameters(loaded.params, decodeCheckpoint(old).tensors);
+    const ids = tf.tensor2d([[1, 2, 3]], [1, 3], "int32");
+    const mask = tf.ones([1, 3]) as tf.Tensor2D;
+    const a = m.forward(ids, mask), b = loaded.forward(ids, mask);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([ids, mask, a, b]);
+    m.dispose();
+    loaded.dispose();
+  });
+
   it("refuses other files and mismatched models with what to do", async () => {
     expect(() => decodeCheckpoint(new Uint8Array(4))).toThrow(DataError);
     const m = new Tagger(config, 1);

@@ -6,6 +6,7 @@
 // the format version, each as a JSON string. Names follow torch (see CHECKPOINT.md):
 //   encoder.weight, rnn.weight_ih_l0, ..., decoder.weight/bias, optimizer.exp_avg.<param>, train.hidden.l0.h
 import * as tf from "@tensorflow/tfjs-core";
+import { currentCellName } from "./cells/kinds.js";
 import { DataError } from "./errors.js";
 import type { Parameters } from "./params.js";
 
@@ -109,7 +110,20 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     if (data.length !== size) throw new DataError(`tensor ${name}: shape [${shape}] needs ${size} values, the file has ${data.length}`);
     tensors.set(name, { dtype: kind, shape, data });
   }
-  return { metadata: parsed as unknown as CheckpointMetadata, tensors };
+  return { metadata: withCurrentNames(parsed) as unknown as CheckpointMetadata, tensors };
+}
+
+/** An older checkpoint's names as today's: the experiment config's Elman cell "rnn" is "elman" (cells/kinds.ts). */
+function withCurrentNames(meta: Record<string, unknown>): Record<string, unknown> {
+  const renamed = (section: unknown): unknown => (isRecord(section) && currentCellName(section.cell) !== section.cell ? { ...section, cell: currentCellName(section.cell) } : section);
+  const out = { ...meta };
+  if (renamed(meta.model) !== meta.model) out.model = renamed(meta.model);
+  if (isRecord(meta.config) && renamed(meta.config.model) !== meta.config.model) out.config = { ...meta.config, model: renamed(meta.config.model) };
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Copy checkpoint tensors into a model's parameters (every parameter must be present, same shape). */

@@ -25,6 +25,14 @@ describe("ExperimentConfigSchema defaults", () => {
     expect(c.sample).toEqual({ prompts: [""], maxLength: 200, temperature: 1, seed: 1234 });
   });
 
+  it('reads the Elman cell\'s old name "rnn" (configs and stored runs from before) as "elman"', () => {
+    const old = { ...shakespeare, model: { cell: "rnn", activation: "relu", embeddingSize: 32, hiddenSize: 32 } };
+    expect(parseExperimentConfig(old).model).toMatchObject({ cell: "elman", activation: "relu", embeddingSize: 32 });
+    expect(parseExperimentConfig({ task: "classifier", data: { corpus: "sst2" }, model: { cell: "rnn" } }).model).toMatchObject({ cell: "elman", pooling: "last" });
+    expect(applyOverrides(shakespeare, ["model.cell=rnn"]).model.cell).toBe("elman");
+    expect(parseExperimentConfig({ ...shakespeare, model: { cell: "elman" } }).model.cell).toBe("elman");
+  });
+
   it("picks a word tokenizer for word data and last pooling for a classifier", () => {
     expect(parseExperimentConfig({ task: "lm", data: { corpus: "wikitext-2" } }).tokenizer.kind).toBe("word");
     expect(parseExperimentConfig({ task: "tagger", data: { corpus: "ud-english-ewt" } }).tokenizer.kind).toBe("word");
@@ -52,7 +60,7 @@ describe("parseExperimentConfig rejections", () => {
     ["tying outside an LM", { task: "classifier", data: { corpus: "sst2" }, model: { tied: true, embeddingSize: 128 } }, "model.tied", /only a language model has; this is a classifier: set model\.tied=false/],
     ["tying with different sizes", { ...shakespeare, model: { tied: true } }, "model.tied", /embeddingSize = hiddenSize, got 64 and 128: set model\.embeddingSize=128 or model\.hiddenSize=64/],
     ["pooling on a non-classifier", { ...shakespeare, model: { pooling: "mean" } }, "model.pooling", /for a classifier; this is a language model: remove model\.pooling/],
-    ["relu with an LSTM", { ...shakespeare, model: { activation: "relu" } }, "model.activation", /lstm has its own gate activations.*set model\.activation=tanh or model\.cell=rnn/],
+    ["relu with an LSTM", { ...shakespeare, model: { activation: "relu" } }, "model.activation", /lstm has its own gate activations.*set model\.activation=tanh or model\.cell=elman/],
     ["relu with a GRU", { ...shakespeare, model: { cell: "gru", activation: "relu" } }, "model.activation", /gru has its own/],
     ["a corpus of another task", { task: "lm", data: { corpus: "sst2" } }, "data.corpus", /corpus sst2 is for a classifier, but task is lm: set task=classifier, or pick a corpus for lm: tiny-shakespeare, wikitext-2/],
     ["a format of another task", { task: "classifier", data: { format: "conllu", train: "a" } }, "data.format", /format conllu holds data for a tagger.*use format tsv/],
@@ -75,7 +83,7 @@ describe("parseExperimentConfig rejections", () => {
     const e = rejection({ ...shakespeare, train: { lr: "fast" } });
     expect(e.path).toBe("train.lr");
     expect(e.message).toBe('train.lr: expected number, received "fast"');
-    expect(rejection({ ...shakespeare, model: { cell: "transformer" } }).message).toMatch(/expected one of "rnn", "lstm", "gru", received "transformer"/);
+    expect(rejection({ ...shakespeare, model: { cell: "transformer" } }).message).toMatch(/expected one of "elman", "lstm", "gru", received "transformer"/);
     expect(rejection({ ...shakespeare, model: { dropout: 1 } }).path).toBe("model.dropout");
     expect(rejection({ ...shakespeare, sample: { topP: 0 } }).path).toBe("sample.topP");
   });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { CORPORA, CORPUS_NAMES, FORMAT_TASK, isCorpusName } from "./data/corpora.js";
+import { CELL_KINDS, currentCellName } from "./cells/kinds.js";
 import { tyingIssue } from "./models/tying.js";
 import { smallestData, trainingMemoryIssue } from "./training-memory.js";
 
@@ -56,8 +57,8 @@ const TokenizerSchema = z
 
 const ModelSchema = z
   .strictObject({
-    cell: z.enum(["rnn", "lstm", "gru"]).default("lstm").describe("Recurrent cell: Elman rnn, lstm or gru"),
-    activation: z.enum(["tanh", "relu"]).default("tanh").describe("Elman rnn only: h_t = act(U h_{t-1} + W x_t)"),
+    cell: z.enum(CELL_KINDS).default("lstm").describe("Recurrent cell: elman (the simple RNN), lstm or gru"),
+    activation: z.enum(["tanh", "relu"]).default("tanh").describe("Elman cell only: h_t = act(U h_{t-1} + W x_t)"),
     layers: int(1).max(8).default(1).describe("Stacked recurrent layers"),
     embeddingSize: int(1).default(64).describe("Width of the token embeddings"),
     hiddenSize: int(1).default(128).describe("Width of each recurrent layer's state"),
@@ -137,7 +138,7 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
   const tying = tyingIssue(model);
   if (tying) fail("model.tied", tying);
   if (model.pooling !== undefined && task !== "classifier") fail("model.pooling", `pooling turns states into one sentence vector for a classifier; this is ${TASK_NAME[task]}: remove model.pooling`);
-  if (model.activation === "relu" && model.cell !== "rnn") fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman rnn only: set model.activation=tanh or model.cell=rnn`);
+  if (model.activation === "relu" && model.cell !== "elman") fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman cell only: set model.activation=tanh or model.cell=elman`);
 
   // Even on the smallest data it could meet; runExperiment checks again with the real sizes.
   const memory = trainingMemoryIssue(c, smallestData(c));
@@ -147,8 +148,9 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
 const ExperimentConfigObject = ConfigShape.superRefine(checkCombinations);
 
 /**
- * Fill the defaults that depend on the task before validation: the tokenizer kind (char for a
- * language model on raw characters, word otherwise) and a classifier's pooling (last).
+ * Before validation: fill the defaults that depend on the task (the tokenizer kind: char for a
+ * language model on raw characters, word otherwise; a classifier's pooling: last), and read an
+ * older name for the cell as today's (model.cell "rnn" is "elman").
  */
 function fillTaskDefaults(input: unknown, ctx: z.RefinementCtx): unknown {
   const deep = tooDeep(input, CONFIG_LIMITS.depth);
@@ -170,7 +172,10 @@ function fillTaskDefaults(input: unknown, ctx: z.RefinementCtx): unknown {
     out.tokenizer = { ...tokenizer, kind: input.task === "lm" && format === "chars" ? "char" : "word" };
   }
   const model = input.model === undefined ? {} : input.model;
-  if (input.task === "classifier" && isRecord(model) && model.pooling === undefined) out.model = { ...model, pooling: "last" };
+  if (!isRecord(model)) return out;
+  const named = currentCellName(model.cell) === model.cell ? model : { ...model, cell: currentCellName(model.cell) };
+  if (named !== model) out.model = named;
+  if (input.task === "classifier" && model.pooling === undefined) out.model = { ...named, pooling: "last" };
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Experiment glue: an ExperimentConfig in, a training run out (runExperiment); a checkpoint in,
 // a usable model out (loadModel) for the CLI's sample/score/tag/classify and the web playground.
 import * as tf from "@tensorflow/tfjs-core";
-import type { Activation, CellKind } from "./cells/index.js";
+import type { Activation } from "./cells/index.js";
 import { decodeCheckpoint, loadParameters } from "./checkpoint.js";
 import type { ExperimentConfig } from "./config.js";
 import { parseExperimentConfig } from "./config.js";
@@ -37,8 +37,7 @@ export interface RunExperimentOptions {
 /** The model section of an experiment config as the model's own config. */
 export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: number; numLabels?: number }): ModelConfig {
   const m = config.model;
-  const cell: CellKind = m.cell === "rnn" ? "elman" : m.cell;
-  const common = { vocabSize: sizes.vocabSize, cell, activation: m.activation as Activation, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout };
+  const common = { vocabSize: sizes.vocabSize, cell: m.cell, activation: m.activation as Activation, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout };
   switch (config.task) {
     case "lm":
       return { ...common, tied: m.tied } satisfies LanguageModelConfig;

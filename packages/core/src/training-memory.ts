@@ -4,7 +4,6 @@
 // web form, the CLI and the api refuse a hiddenSize of a million at once), and runExperiment
 // checks again with the real vocabulary and sequence lengths once the data is read.
 import type { ExperimentConfig } from "./config.js";
-import type { CellKind } from "./cells/cell.js";
 import { classifierParamCount, gatesOf, languageModelParamCount, taggerParamCount } from "./param-count.js";
 
 /**
@@ -39,8 +38,7 @@ const FLOAT = 4;
 
 export function estimateTrainingMemory(config: Sized, sizes: DataSizes): TrainingMemory {
   const m = config.model;
-  const cell: CellKind = m.cell === "rnn" ? "elman" : m.cell;
-  const common = { vocabSize: sizes.vocabSize, cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers };
+  const common = { vocabSize: sizes.vocabSize, cell: m.cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers };
   const params =
     config.task === "lm"
       ? languageModelParamCount({ ...common, tied: m.tied })
@@ -53,7 +51,7 @@ export function estimateTrainingMemory(config: Sized, sizes: DataSizes): Trainin
   const dirs = m.bidirectional ? 2 : 1;
   // Per token: the embedding, each layer's projected inputs, gates and states, and (LM, tagger)
   // the logits, their softmax and its gradient; a classifier has its outputs once per sequence.
-  const rnn = m.layers * dirs * (2 * gatesOf(cell) + 2) * m.hiddenSize;
+  const rnn = m.layers * dirs * (2 * gatesOf(m.cell) + 2) * m.hiddenSize;
   const perToken = m.embeddingSize + rnn + (config.task === "lm" ? 3 * sizes.vocabSize : config.task === "tagger" ? 3 * sizes.numLabels : 0);
   const perSequence = config.task === "classifier" ? 2 * dirs * m.hiddenSize + 3 * sizes.numLabels : 0;
   const activations = 2 * B * (T * perToken + perSequence); // forward values and their gradients

@@ -24,7 +24,7 @@ const write = (name: string, content: unknown) => {
 const tiny = {
   task: "lm",
   data: { format: "chars", train: CORPUS },
-  model: { cell: "rnn", embeddingSize: 8, hiddenSize: 8 },
+  model: { cell: "elman", embeddingSize: 8, hiddenSize: 8 },
   train: { batchSize: 4, bptt: 8, maxSteps: 2, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, evalBatches: 1 },
 };
 const GOOD = write("good.json", tiny);
@@ -122,7 +122,7 @@ const MORE_ROWS: Row[] = [
   [["enqueue", FILES.nanYaml], /train\.lr: expected number, received NaN/],
   [["enqueue", FILES.infYaml], /train\.clip: expected number, received Infinity/],
   // enums and types
-  [set("model.cell=transformer"), /model\.cell: expected one of "rnn", "lstm", "gru", received "transformer"/],
+  [set("model.cell=transformer"), /model\.cell: expected one of "elman", "lstm", "gru", received "transformer"/],
   [set("task=translation"), /task: expected one of "lm", "tagger", "classifier"/],
   [set("train.optimizer=rmsprop"), /train\.optimizer: expected one of "sgd", "adam"/],
   [set("tokenizer.kind=byte"), /tokenizer\.kind: expected one of "char", "word"/],
@@ -148,11 +148,11 @@ const MORE_ROWS: Row[] = [
   [["enqueue", GOOD, "--sweep", "model.cell=lstm,lstm"], /lstm is given twice.*give each value once/],
   [["enqueue", GOOD, "--sweep", "model.cell=lstm", "--sweep", "model.cell=gru"], /--sweep names model\.cell twice; give all its values in one --sweep/],
   [["enqueue", GOOD, "--sweep", "train.seed=1,2", "--seeds", "2"], /use either --seeds or --sweep train\.seed=\.\.\., not both/],
-  [["enqueue", GOOD, "--sweep", "model=lstm,gru"], /run "lm rnn model=lstm" of the sweep: model: model is a section, not a field: name one of its fields, e.g. model\.cell=\.\.\. \(fields: model\.cell, /],
+  [["enqueue", GOOD, "--sweep", "model=lstm,gru"], /run "lm elman model=lstm" of the sweep: model: model is a section, not a field: name one of its fields, e.g. model\.cell=\.\.\. \(fields: model\.cell, /],
   [["enqueue", GOOD, "--sweep", "train.nope=1,2"], /unknown key train\.nope/],
   [["enqueue", GOOD, "--sweep", "=lstm"], /--sweep expects key=v1,v2/],
-  [["enqueue", GOOD, "--sweep", "model.cell=lstm,banana"], /run "lm rnn cell=banana" of the sweep: model\.cell: expected one of/],
-  [["enqueue", GOOD, "--sweep", "model.hiddenSize=8,2000000"], /run "lm rnn hiddenSize=2000000" of the sweep: model\.hiddenSize: training needs about/],
+  [["enqueue", GOOD, "--sweep", "model.cell=lstm,banana"], /run "lm elman cell=banana" of the sweep: model\.cell: expected one of/],
+  [["enqueue", GOOD, "--sweep", "model.hiddenSize=8,2000000"], /run "lm elman hiddenSize=2000000" of the sweep: model\.hiddenSize: training needs about/],
   [["frobnicate"], /unknown command "frobnicate"; commands: train, enqueue/],
   // config files
   [["enqueue"], /missing the config file: unroll train <config\.json\|config\.yaml>/],

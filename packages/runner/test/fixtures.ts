@@ -15,7 +15,7 @@ export function tinyConfig(train: Record<string, unknown> = {}, name = "tiny"): 
     name,
     task: "lm",
     data: { format: "chars", train: CORPUS },
-    model: { cell: "rnn", embeddingSize: 8, hiddenSize: 8 },
+    model: { cell: "elman", embeddingSize: 8, hiddenSize: 8 },
     train: { batchSize: 4, bptt: 8, maxSteps: 4, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, evalBatches: 1, ...train },
     sample: { maxLength: 8 },
   });

@@ -62,7 +62,7 @@ describe(`stops, on ${target}`, () => {
     const proxy = new TcpProxy(u.hostname, Number(u.port || 5432));
     await proxy.start();
     const home = mkdtempSync(join(tmpdir(), "unroll-train-stop-"));
-    const config = JSON.stringify({ task: "lm", data: { format: "chars", train: CORPUS }, model: { cell: "rnn", embeddingSize: 8, hiddenSize: 8 }, train: { batchSize: 4, bptt: 8, maxSteps: 1_000_000, epochs: 1000, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, evalBatches: 1 } });
+    const config = JSON.stringify({ task: "lm", data: { format: "chars", train: CORPUS }, model: { cell: "elman", embeddingSize: 8, hiddenSize: 8 }, train: { batchSize: 4, bptt: 8, maxSteps: 1_000_000, epochs: 1000, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, evalBatches: 1 } });
     const file = join(home, "long.json");
     (await import("node:fs")).writeFileSync(file, config);
     const child = spawn(process.execPath, [BIN, "train", file, "--json"], {

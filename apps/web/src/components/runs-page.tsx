@@ -120,7 +120,7 @@ export function RunsPage() {
         </select>
         <select aria-label="Cell" value={cell} onChange={(e) => setCell(e.target.value)}>
           <option value="">any cell</option>
-          <option value="rnn">Elman rnn</option>
+          <option value="elman">elman</option>
           <option value="lstm">lstm</option>
           <option value="gru">gru</option>
         </select>

@@ -11,7 +11,7 @@ describe("configSections", () => {
   });
   it("carries kinds, options, defaults and bounds from the schema", () => {
     const leaves = new Map(leafPaths(sections).map((f) => [f.path, f]));
-    expect(leaves.get("model.cell")).toMatchObject({ kind: "enum", options: ["rnn", "lstm", "gru"], default: "lstm" });
+    expect(leaves.get("model.cell")).toMatchObject({ kind: "enum", options: ["elman", "lstm", "gru"], default: "lstm" });
     expect(leaves.get("model.layers")).toMatchObject({ kind: "integer", min: 1, max: 8 });
     expect(leaves.get("model.dropout")).toMatchObject({ kind: "number", min: 0, exclusiveMax: 1 });
     expect(leaves.get("model.tied")).toMatchObject({ kind: "boolean", default: false });

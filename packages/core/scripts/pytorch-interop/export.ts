@@ -8,7 +8,7 @@ const dir = process.argv[2] ?? "/tmp/unroll-interop";
 mkdirSync(dir, { recursive: true });
 await initBackend({ backend: "cpu" });
 const results: Record<string, unknown> = {};
-for (const [name, model] of Object.entries({ lstm_tied: { cell: "lstm", layers: 2, embeddingSize: 16, hiddenSize: 16, tied: true }, gru: { cell: "gru", layers: 2, embeddingSize: 8, hiddenSize: 16 }, rnn_relu: { cell: "rnn", activation: "relu", embeddingSize: 12, hiddenSize: 12 } })) {
+for (const [name, model] of Object.entries({ lstm_tied: { cell: "lstm", layers: 2, embeddingSize: 16, hiddenSize: 16, tied: true }, gru: { cell: "gru", layers: 2, embeddingSize: 8, hiddenSize: 16 }, elman_relu: { cell: "elman", activation: "relu", embeddingSize: 12, hiddenSize: 12 } })) {
   let last: Uint8Array | undefined;
   await runExperiment({ task: "lm", data: { corpus: "tiny-shakespeare" }, model, train: { maxSteps: 3, batchSize: 4, bptt: 16, evalEvery: 0, evalBatches: 1, sampleEvery: 0 } }, { onEvent: (e) => { if (e.type === "checkpoint" && e.kind === "last") last = e.data; } });
   const files = exportCheckpoint(last!);

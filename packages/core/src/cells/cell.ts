@@ -13,8 +13,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Parameters } from "../params.js";
 import { uniformInit } from "../params.js";
 import type { Rng } from "../random.js";
+import type { CellKind } from "./kinds.js";
 
-export type CellKind = "elman" | "lstm" | "gru";
+export type { CellKind } from "./kinds.js";
 export type Activation = "tanh" | "relu";
 
 /** The recurrent state of one cell: [h] (Elman, GRU) or [h, c] (LSTM), each [batch, hidden]. */
