@@ -29,6 +29,19 @@ describe.each(targets)("runs on %s", (target) => {
     expect(rows[0]!.maxAttempts).toBe(3);
   });
 
+  it("takes ids and maxAttempts from the columns' defaults, as schema.prisma declares them", async () => {
+    const [id] = await enqueueRuns(t.db.pool, [{ name: "d", config: {} }], { experiment: "defaults" });
+    const [two] = await enqueueRuns(t.db.pool, [{ name: "e", config: {} }], { experiment: "defaults", maxAttempts: 2 });
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // gen_random_uuid()
+    const { rows } = await t.db.pool.query<{ id: string; maxAttempts: number; fromPrisma: number }>(
+      `SELECT id, "maxAttempts", (SELECT column_default FROM information_schema.columns WHERE table_name = 'Run' AND column_name = 'maxAttempts')::int AS "fromPrisma" FROM "Run" WHERE id = ANY($1) ORDER BY name`,
+      [[id, two]],
+    );
+    expect(rows).toEqual([{ id, maxAttempts: 3, fromPrisma: 3 }, { id: two, maxAttempts: 2, fromPrisma: 3 }]);
+    const experiment = await t.db.prisma.experiment.create({ data: { name: "made by prisma" } });
+    expect(experiment.id).toMatch(/^[0-9a-f]{8}-/); // the same default, not cuid()
+  });
+
   it("creates nothing when one run of the batch cannot be written", async () => {
     const bad = { name: "bad", config: { n: 1n } }; // JSON cannot hold a BigInt
     await expect(enqueueRuns(t.db.pool, [{ name: "ok", config: {} }, bad], { experiment: "atomic" })).rejects.toThrow(/BigInt/);

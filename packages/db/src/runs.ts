@@ -17,23 +17,25 @@ export interface RunSpec {
 export interface EnqueueOptions {
   experiment: string;
   description?: string;
-  /** Claims allowed before a crashing run is given up (default 3, at most RUN_LIMITS.maxAttempts). */
+  /** Claims allowed before a crashing run is given up (default: the column's, 3 in schema.prisma; at most RUN_LIMITS.maxAttempts). */
   maxAttempts?: number;
 }
 
 /**
  * Inserts the runs as QUEUED under the experiment (created if new), all in one transaction:
+ * ids and, unless given, maxAttempts are the columns' defaults (schema.prisma).
  * nothing is half-created. Returns their ids in the order given, which is also the order in
  * which workers claim them. Names, tags, the description, maxAttempts and the number of runs are
  * checked against RUN_LIMITS first (RunInputError, nothing written).
  */
 export async function enqueueRuns(pool: pg.Pool, runs: RunSpec[], options: EnqueueOptions): Promise<string[]> {
   checkRunInput(runs, options);
+  const maxAttempts = options.maxAttempts === undefined ? "DEFAULT" : "$9";
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
     const { rows: exp } = await client.query<{ id: string }>(
-      `INSERT INTO "Experiment" (id, name, description) VALUES (gen_random_uuid()::text, $1, $2)
+      `INSERT INTO "Experiment" (name, description) VALUES ($1, $2)
        ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
        RETURNING id`,
       [options.experiment, options.description ?? ""],
@@ -44,10 +46,10 @@ export async function enqueueRuns(pool: pg.Pool, runs: RunSpec[], options: Enque
       // The claim takes the oldest run first. now() is the same for the whole transaction and
       // createdAt keeps milliseconds, so each run is 1 ms younger than the one before it.
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO "Run" (id, "experimentId", name, config, status, "maxAttempts", task, cell, tied, tags, "createdAt")
-         VALUES (gen_random_uuid()::text, $1, $2, $3::jsonb, 'QUEUED', $4, $5, $6, $7, $8, now() + $9 * interval '1 millisecond')
+        `INSERT INTO "Run" ("experimentId", name, config, status, task, cell, tied, tags, "createdAt", "maxAttempts")
+         VALUES ($1, $2, $3::jsonb, 'QUEUED', $4, $5, $6, $7, now() + $8 * interval '1 millisecond', ${maxAttempts})
          RETURNING id`,
-        [experimentId, run.name, JSON.stringify(run.config), options.maxAttempts ?? 3, run.task ?? null, run.cell ?? null, run.tied ?? null, run.tags ?? [], i],
+        [experimentId, run.name, JSON.stringify(run.config), run.task ?? null, run.cell ?? null, run.tied ?? null, run.tags ?? [], i, ...(options.maxAttempts === undefined ? [] : [options.maxAttempts])],
       );
       ids.push(rows[0]!.id);
     }

@@ -14,8 +14,8 @@ export class PostgresSink implements TrackingSink {
   async writeSamples(samples: SampleRecord[]): Promise<void> {
     if (samples.length === 0) return;
     await this.pool.query(
-      `INSERT INTO "Sample" (id, "runId", step, prompt, text, params)
-       SELECT gen_random_uuid()::text, * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::jsonb[])
+      `INSERT INTO "Sample" ("runId", step, prompt, text, params)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::jsonb[])
        ON CONFLICT ("runId", step, prompt) DO NOTHING`,
       [
         samples.map((s) => s.runId),
@@ -29,8 +29,8 @@ export class PostgresSink implements TrackingSink {
 
   async writeCheckpoint(c: CheckpointRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO "Checkpoint" (id, "runId", step, kind, metrics, format, size, data, "updatedAt")
-       VALUES (gen_random_uuid()::text, $1, $2, $3::"CheckpointKind", $4::jsonb, $5, $6, $7, now())
+      `INSERT INTO "Checkpoint" ("runId", step, kind, metrics, format, size, data, "updatedAt")
+       VALUES ($1, $2, $3::"CheckpointKind", $4::jsonb, $5, $6, $7, now())
        ON CONFLICT ("runId", kind) DO UPDATE
          SET step = EXCLUDED.step, metrics = EXCLUDED.metrics, format = EXCLUDED.format,
              size = EXCLUDED.size, data = EXCLUDED.data, location = NULL, "updatedAt" = now()

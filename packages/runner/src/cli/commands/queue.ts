@@ -15,7 +15,7 @@ import { UsageError } from "../usage-error.js";
 
 export async function enqueueCommand(ctx: CommandContext): Promise<number> {
   const seeds = ctx.integer("seeds", { min: 1 }) ?? 1;
-  const maxAttempts = ctx.integer("max-attempts", { min: 1, max: RUN_LIMITS.maxAttempts }) ?? 3;
+  const maxAttempts = ctx.integer("max-attempts", { min: 1, max: RUN_LIMITS.maxAttempts }); // unset: the column's default (3)
   const base = await readConfigFile(ctx.positionals[0], ctx.strings("set"), { check: false });
   let grid: string[][];
   try {
