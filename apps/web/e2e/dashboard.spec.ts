@@ -10,6 +10,8 @@ mkdirSync(SHOTS, { recursive: true });
 const url = (path: string) => `${process.env.E2E_BASE_URL}${path}`;
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 const EXPERIMENT = "e2e: tied vs untied";
+/** How the run page names each CPU backend's device (core's BackendInfo.device). */
+const DEVICE: Record<string, RegExp> = { wasm: /CPU \(WebAssembly, /, cpu: /CPU \(plain JavaScript/ };
 
 /** Points a chart reports having (data-points), and its rendered curve paths. */
 async function chartState(page: Page, testId: string) {
@@ -73,8 +75,11 @@ test.describe.serial("dashboard", () => {
     expect(later.paths.length).toBeGreaterThan(0);
     expect(later.paths.some((d) => d.split(/[ML]/).length > 20)).toBe(true); // a real curve, not an empty path
     await expect.poll(async () => (await chartState(page, "chart-valid")).points, { timeout: 60_000 }).toBeGreaterThan(1);
-    await expect(page.getByTestId("backend")).toHaveText("wasm");
-    await expect(page.getByRole("region", { name: "Worker" })).toContainText("CPU (WebAssembly");
+    // The backend global-setup asked the worker for (UNROLL_BACKEND, default wasm), and its device.
+    const backend = process.env.E2E_BACKEND!;
+    expect(Object.keys(DEVICE), `no device text known for UNROLL_BACKEND=${backend}: add it to DEVICE`).toContain(backend);
+    await expect(page.getByTestId("backend")).toHaveText(backend);
+    await expect(page.getByRole("region", { name: "Worker" })).toContainText(DEVICE[backend]!);
     await shot(page, "run-live");
     await expect(page.locator("[data-status]").first()).toHaveAttribute("data-status", "COMPLETED", { timeout: 90_000 });
     await expect(page.getByRole("region", { name: "Samples" })).toContainText("ROMEO:");

@@ -2,10 +2,12 @@
 // embedded database), free ports, and the wasm backend; --no-demo, because the test launches its
 // own tiny runs from the form. UNROLL_TOKEN is set, so loopback enforces the token too: the
 // browser's cookie comes from a real `/?token=` visit and is every test's storage state
-// (AUTH_STATE; auth.spec.ts starts without it). Returns the teardown (Ctrl-C, then a hard stop).
+// (AUTH_STATE; auth.spec.ts starts without it). Returns the teardown: Ctrl-C, then a hard stop of
+// `unroll up` and every process under it (its worker, dashboard and their children run in process
+// groups of their own, so killing `up` alone would leave them running).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -15,6 +17,27 @@ const web = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = dirname(dirname(web));
 /** The browser storage state holding the dashboard's cookie (playwright.config.ts uses it). */
 export const AUTH_STATE = join(web, "test-results", "e2e-auth.json");
+
+/** Every process below `pid` (Linux: parents read from /proc/<pid>/stat), children first found first. */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]); // after "(comm) state"
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const out: number[] = [];
+  for (let i = -1; i < out.length; i++) {
+    const parent = i < 0 ? pid : out[i]!;
+    for (const [child, ppid] of parentOf) if (ppid === parent) out.push(child);
+  }
+  return out;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,15 +101,22 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await waitFor(`${baseUrl}/api/trpc/experiment.list`, { authorization: `Bearer ${token}` }, 240_000, () => exited);
   console.log(`e2e: stack up in ${((Date.now() - started) / 1000).toFixed(0)} s at ${baseUrl} (UNROLL_HOME ${home}; log test-results/stack.log)`);
   process.env.E2E_BASE_URL = baseUrl;
+  process.env.E2E_BACKEND = env.UNROLL_BACKEND; // what the run page must show the worker trained on
   process.env.E2E_TOKEN = token;
   writeFileSync(AUTH_STATE, JSON.stringify({ cookies: [await tokenCookie(baseUrl, token)], origins: [] }));
 
   return async () => {
+    // Found now: once `up` exits, its children belong to init and can no longer be told apart.
+    const below = up.pid === undefined ? [] : descendants(up.pid);
     up.kill("SIGINT");
     const stopped = await Promise.race([new Promise<boolean>((r) => up.on("exit", () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
-    if (!stopped) {
-      // unroll up's children are detached (own process groups): stop what is left hard.
-      up.kill("SIGKILL");
+    if (!stopped) up.kill("SIGKILL");
+    for (const pid of below) {
+      try {
+        process.kill(pid, "SIGKILL"); // still running after up's own stop (or up was killed)
+      } catch {
+        // already gone
+      }
     }
     log.end();
     rmSync(home, { recursive: true, force: true });

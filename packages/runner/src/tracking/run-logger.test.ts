@@ -76,11 +76,22 @@ describe("RunLogger", () => {
   });
 
   it("skips non-finite values instead of failing the bulk write", async () => {
-    const { sink, logger } = await setup();
+    const { sink, logger, errors } = await setup();
+    // As Postgres does (a float8 column in a JSON batch): one non-finite value fails the whole write.
+    const write = sink.writeMetrics.bind(sink);
+    sink.writeMetrics = async (points) => {
+      const bad = points.find((p) => !Number.isFinite(p.value));
+      if (bad) throw new Error(`invalid input syntax for type double precision: "${bad.value}"`);
+      return write(points);
+    };
     logger.metric("r1", "loss", 1, Number.NaN);
     logger.metric("r1", "loss", 2, 2);
+    logger.metric("r1", "loss", 3, Number.POSITIVE_INFINITY);
+    logger.metric("r1", "loss", 4, Number.NEGATIVE_INFINITY);
+    logger.metric("r1", "loss", 5, 5);
     await logger.close();
-    expect(sink.series("r1", "loss").map((p) => p.step)).toEqual([2]);
+    expect(errors).toEqual([]);
+    expect(sink.series("r1", "loss").map((p) => [p.step, p.value])).toEqual([[2, 2], [5, 5]]);
   });
 
   it("abandon(): a write that hangs (a silent database) no longer holds anything up; every record is in the spool", async () => {
