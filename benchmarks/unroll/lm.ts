@@ -5,7 +5,8 @@
 //   tsx unroll/lm.ts train    --backend wasm|cpu [--native on|off] [--cell lstm] [--hidden 200] [--tied] [--steps 20] [--reps 3] [--warmup 3]
 //   tsx unroll/lm.ts generate --backend wasm ... [--tokens 200] [--reps 5]
 import * as tf from "@tensorflow/tfjs-core";
-import { generate, initBackend, LanguageModel, LMTask, loadExperimentData, nativeBlasInfo, parseExperimentConfig, setNativeBlas, train } from "@unroll/core";
+import { generate, initBackend, LanguageModel, LMTask, loadExperimentData, parseExperimentConfig, train } from "@unroll/core";
+import { nativeBlasInfo, setNativeBlas } from "@unroll/core/kernels";
 import type { BackendName } from "@unroll/core";
 import { median, parseArgs } from "../lib/common.js";
 

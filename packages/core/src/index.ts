@@ -1,5 +1,6 @@
-// @unroll/core: the textbook's RNNs in TensorFlow.js. Importing this module has no side effects:
-// call initBackend() once before training or inference.
+// @unroll/core: the textbook's RNNs in TensorFlow.js, what a notebook or a script needs: config,
+// data, models, training, sampling, checkpoints, backends. Importing this module has no side
+// effects: call initBackend() once before training or inference.
 
 export { UnrollError, ConfigError, ShapeError, DataError, BackendError, TrainingError } from "./errors.js";
 
@@ -45,10 +46,9 @@ export type { LanguageModelData, TaggerData, ClassifierData, TaggedExample, Clas
 export { initBackend, tensorMemory, BACKEND_NAMES, DEFAULT_BACKEND_ORDER } from "./backend.js";
 export type { BackendInfo, BackendName, BackendOptions } from "./backend.js";
 
-// Numerical building blocks with wasm-fast gradients, and our kernel registrations.
+// Numerical building blocks with wasm-fast gradients, for models of your own. The kernels behind
+// them (registration, the native addon's switch and status) are `@unroll/core/kernels`.
 export { softmaxCrossEntropy, embeddingLookup } from "./ops/index.js";
-export { registerFastKernels, unregisterFastKernels, fastKernelNames, nativeBlasInfo, setNativeBlas } from "./kernels/index.js";
-export type { NativeBlasInfo } from "./kernels/index.js";
 
 // Experiments: a config in, a trained model out; a checkpoint in, a usable model out.
 export { runExperiment, loadModel, modelConfigOf } from "./experiment.js";

@@ -1,5 +1,6 @@
-// Kernels that make the wasm (and cpu) backends fast enough to train on (stack notes, items 1-3).
-// initBackend installs them; nothing is registered on import.
+// @unroll/core/kernels: the kernels that make the wasm (and cpu) backends fast enough to train
+// on, and the optional OpenBLAS addon's switch and status. initBackend installs them; nothing is
+// registered on import. Kernel names are exported for code that calls them through the engine.
 import { installKernels, uninstallKernels, type KernelOverride } from "./registry.js";
 import { matMulOverrides } from "./matmul.js";
 import { sliceOverrides } from "./slice.js";
