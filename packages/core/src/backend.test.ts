@@ -55,16 +55,22 @@ describe("initBackend", () => {
     const info = await initBackend({ backend: "wasm" });
     expect(info).toMatchObject({ name: "wasm", tfBackend: "wasm", simd: true, threads: 1 });
     expect(info.device).toMatch(/WebAssembly, SIMD, 1 thread/);
-    const blas = nativeBlasInfo(); // the device says whether matMuls and fused layers run on OpenBLAS
-    if (blas.active) {
-      expect(info.device).toContain(`OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread`);
-      expect(info.notice).toBe("");
-    } else {
-      expect(info.device).toContain("slow path: no OpenBLAS");
-      expect(info.notice).toMatch(/^slow path: no OpenBLAS \(.+\)\. .*Fix: /);
-    }
     expect(info.kernels).toEqual(expect.arrayContaining(["BatchMatMul", "_FusedMatMul", "Slice", "SplitV", "Unpack", "UnsortedSegmentSum"]));
     expect(tf.getBackend()).toBe("wasm");
+  });
+
+  // the device says whether matMuls and fused layers run on OpenBLAS; one of these two runs here
+  const blas = nativeBlasInfo();
+  it.skipIf(!blas.active)(`names OpenBLAS in the device with the addon active${blas.active ? "" : ` (skipped: ${blas.reason})`}`, async () => {
+    const info = await initBackend({ backend: "wasm" });
+    expect(info.device).toContain(`OpenBLAS${blas.coreType ? ` ${blas.coreType}` : ""}, ${blas.threads} thread`);
+    expect(info.notice).toBe("");
+  });
+
+  it.skipIf(blas.active)(`says slow path and the fix without the addon${blas.active ? " (skipped: the addon is active here)" : ""}`, async () => {
+    const info = await initBackend({ backend: "wasm" });
+    expect(info.device).toContain("slow path: no OpenBLAS");
+    expect(info.notice).toMatch(/^slow path: no OpenBLAS \(.+\)\. .*Fix: /);
   });
 
   it.skipIf(installed("@tensorflow/tfjs-node-gpu"))("throws BackendError saying why a forced tensorflow-gpu cannot start, and how to get it", async () => {
@@ -80,13 +86,14 @@ describe("initBackend", () => {
     expect(await initBackend({ backend: "wasm" })).toMatchObject({ name: "wasm", chosenBy: "option" });
   });
 
-  it("rejects an unknown UNROLL_BACKEND, and a forced one that is missing, naming the variable", async () => {
+  it("rejects an unknown UNROLL_BACKEND, naming the variable", async () => {
     process.env["UNROLL_BACKEND"] = "tpu";
     await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND is "tpu"; expected one of tensorflow-gpu, tensorflow, webgpu, wasm, cpu/);
-    if (!installed("@tensorflow/tfjs-node")) {
-      process.env["UNROLL_BACKEND"] = "tensorflow";
-      await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND=tensorflow is not available: @tensorflow\/tfjs-node is not installed/);
-    }
+  });
+
+  it.skipIf(installed("@tensorflow/tfjs-node"))("rejects a forced UNROLL_BACKEND that is missing, naming the variable (skipped where @tensorflow/tfjs-node is installed)", async () => {
+    process.env["UNROLL_BACKEND"] = "tensorflow";
+    await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND=tensorflow is not available: @tensorflow\/tfjs-node is not installed/);
   });
 
   it("rejects a bad thread count", async () => {
@@ -101,17 +108,19 @@ describe("initBackend", () => {
     const at = DEFAULT_BACKEND_ORDER.indexOf(info.name);
     expect(info.skipped.map((s) => s.name)).toEqual(DEFAULT_BACKEND_ORDER.slice(0, at));
     for (const s of info.skipped) expect(s.reason).not.toBe("");
-    if (!installed("@tensorflow/tfjs-node-gpu") && !installed("@tensorflow/tfjs-node")) {
-      expect(info.name).toBe("wasm");
-      expect(info.skipped).toEqual([
-        { name: "tensorflow-gpu", reason: "@tensorflow/tfjs-node-gpu is not installed" },
-        { name: "tensorflow", reason: "@tensorflow/tfjs-node is not installed" },
-      ]);
-    }
   });
 
-  it("says why a forced webgpu is unavailable", async () => {
-    if (installed("webgpu") && installed("@tensorflow/tfjs-backend-webgpu")) return;
+  it.skipIf(installed("@tensorflow/tfjs-node-gpu") || installed("@tensorflow/tfjs-node"))("lands on wasm without libtensorflow, saying each is not installed (skipped where a tfjs-node package is)", async () => {
+    delete process.env["UNROLL_BACKEND"];
+    const info = await initBackend();
+    expect(info.name).toBe("wasm");
+    expect(info.skipped).toEqual([
+      { name: "tensorflow-gpu", reason: "@tensorflow/tfjs-node-gpu is not installed" },
+      { name: "tensorflow", reason: "@tensorflow/tfjs-node is not installed" },
+    ]);
+  });
+
+  it.skipIf(installed("webgpu") && installed("@tensorflow/tfjs-backend-webgpu"))("says why a forced webgpu is unavailable (skipped where webgpu is installed)", async () => {
     await expect(initBackend({ backend: "webgpu" })).rejects.toThrow(/backend "webgpu" is not available: .* is not installed/);
   });
 });

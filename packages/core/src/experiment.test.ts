@@ -18,6 +18,14 @@ const file = (name: string, text: string) => {
 };
 const tiny = { embeddingSize: 8, hiddenSize: 8 };
 
+/** Each named metric is a number in its range, so NaN and Infinity fail (expect.any(Number) lets them through). */
+function expectMetrics(metrics: Record<string, number> | undefined, ranges: Record<string, [number, number]>): void {
+  for (const [key, [low, high]] of Object.entries(ranges)) {
+    const v = metrics?.[key];
+    expect(typeof v === "number" && v >= low && v <= high, `${key} = ${v}, expected a number in [${low}, ${high}]`).toBe(true);
+  }
+}
+
 async function collect(config: unknown, extra: { resume?: Uint8Array } = {}) {
   const events: TrainEvent[] = [];
   const result = await runExperiment(config, { onEvent: (e) => void events.push(e), ...extra });
@@ -60,7 +68,8 @@ describe("runExperiment + loadModel", () => {
   it("tagger on IOB2 and classifier on TSV load and predict", async () => {
     const iob = "John\tB-PER\nlives\tO\nin\tO\nParis\tB-LOC\n\nMary\tB-PER\nsaw\tO\nRome\tB-LOC\n\n".repeat(6);
     const tagger = await collect({ task: "tagger", data: { format: "iob2", train: file("t.iob2", iob), valid: file("v.iob2", iob) }, model: { ...tiny, bidirectional: true }, train: { batchSize: 4, maxSteps: 3 } });
-    expect(tagger.events.find((e) => e.type === "eval")).toMatchObject({ metrics: { loss: expect.any(Number), accuracy: expect.any(Number), f1: expect.any(Number) } });
+    const evaluated = tagger.events.find((e): e is Extract<TrainEvent, { type: "eval" }> => e.type === "eval");
+    expectMetrics(evaluated?.metrics, { loss: [0, Number.MAX_VALUE], accuracy: [0, 1], f1: [0, 1] });
     const t = loadModel(tagger.last);
     const tags = await t.tag!("John saw Paris");
     expect(tags.map((x) => x.token)).toEqual(["John", "saw", "Paris"]);
@@ -69,7 +78,7 @@ describe("runExperiment + loadModel", () => {
 
     const tsv = "a good film\t1\na bad film\t0\ngood fun\t1\nbad acting\t0\n".repeat(5);
     const clf = await collect({ task: "classifier", data: { format: "tsv", train: file("c.tsv", tsv), valid: file("cv.tsv", tsv) }, model: { ...tiny, pooling: "mean" }, train: { batchSize: 4, maxSteps: 3 } });
-    expect(clf.result.metrics).toMatchObject({ valid_accuracy: expect.any(Number), valid_macroF1: expect.any(Number) });
+    expectMetrics(clf.result.metrics, { valid_accuracy: [0, 1], valid_macroF1: [0, 1] });
     const c = loadModel(clf.last);
     const out = await c.classify!("a good film");
     expect(Object.keys(out.probabilities).sort()).toEqual(["0", "1"]);

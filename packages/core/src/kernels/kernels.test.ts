@@ -1,9 +1,9 @@
 // Every kernel we register for wasm against the stock cpu backend: values, gradients, leaks.
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nativeBlasInfo, registerFastKernels, setNativeBlas, SoftmaxCrossEntropyGrad, unregisterFastKernels } from "./index.js";
+import { registerFastKernels, setNativeBlas, SoftmaxCrossEntropyGrad, unregisterFastKernels } from "./index.js";
 import { isOverridden } from "./registry.js";
-import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, runOn, seeded, seededInts, startCpuAndWasm } from "./testing.js";
+import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, KERNEL_PATHS, runOn, seeded, seededInts, startCpuAndWasm } from "./testing.js";
 
 beforeAll(startCpuAndWasm);
 
@@ -30,9 +30,7 @@ describe("wasm kernel registrations", () => {
 
 // Both matMul paths: OpenBLAS on the wasm heap (when @unroll/native-blas is built here) and the
 // wasm one (explicit transposes around the stock kernel).
-const matMulPaths = nativeBlasInfo().available ? (["openblas", "wasm"] as const) : (["wasm"] as const);
-
-describe.each(matMulPaths)("BatchMatMul / _FusedMatMul (%s path)", (path) => {
+for (const { path, skip, note } of KERNEL_PATHS) describe.skipIf(skip)(`BatchMatMul / _FusedMatMul (${path} path)${note}`, () => {
   beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
   afterAll(() => void setNativeBlas({ enabled: true }));
   const cases: [boolean, boolean][] = [
@@ -81,8 +79,8 @@ describe.each(matMulPaths)("BatchMatMul / _FusedMatMul (%s path)", (path) => {
     });
   });
 
-  it("is what matMul's gradient runs on wasm: transposed products go through an explicit Transpose", async () => {
-    if (path !== "wasm") return; // BLAS takes the flags as they are
+  // BLAS takes the transposes as flags: this holds for the wasm path only
+  it.skipIf(path !== "wasm")(`is what matMul's gradient runs on wasm: transposed products go through an explicit Transpose${path === "wasm" ? "" : " (skipped: the openblas path takes the flags)"}`, async () => {
     await tf.setBackend("wasm");
     const ours = tf.getKernel("BatchMatMul", "wasm");
     const transpose = tf.getKernel("Transpose", "wasm");

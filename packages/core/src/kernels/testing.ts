@@ -3,7 +3,17 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { expect } from "vitest";
 import { initBackend } from "../backend.js";
-import { unregisterFastKernels } from "./index.js";
+import { nativeBlasInfo, unregisterFastKernels } from "./index.js";
+
+/** The native addon here: its suites and the OpenBLAS kernel paths run only where it loaded. */
+export const ADDON = nativeBlasInfo();
+/** Appended to the name of what needs the addon, so that a run without it lists it as skipped and says why. */
+export const ADDON_NOTE = ADDON.available ? "" : ` (skipped: ${ADDON.reason})`;
+/** Both paths of the wasm kernels: OpenBLAS on the heap (skipped without the addon) and the plain wasm/JS one. */
+export const KERNEL_PATHS = [
+  { path: "openblas", native: true, skip: !ADDON.available, note: ADDON_NOTE },
+  { path: "wasm", native: false, skip: false, note: "" },
+] as const;
 
 /** Starts cpu (stock kernels only: it is the reference) and wasm (ours), leaves wasm current. */
 export async function startCpuAndWasm(): Promise<void> {

@@ -6,8 +6,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCell, type Activation, type CellKind } from "../cells/index.js";
 import { runCell } from "../cells/cell.js";
-import { ElmanSequence, GruSequence, LstmSequence, nativeBlasInfo } from "../kernels/index.js";
-import { expectNoLeak, expectSameOnCpuAndWasm, seeded, startCpuAndWasm } from "../kernels/testing.js";
+import { ElmanSequence, GruSequence, LstmSequence } from "../kernels/index.js";
+import { ADDON, ADDON_NOTE, expectNoLeak, expectSameOnCpuAndWasm, seeded, startCpuAndWasm } from "../kernels/testing.js";
 import { StackedRNN } from "../layers/stacked.js";
 import { Parameters } from "../params.js";
 import { Rng } from "../random.js";
@@ -55,7 +55,7 @@ const cases: { kind: CellKind; activation?: Activation; kernel: string }[] = [
   { kind: "elman", activation: "relu", kernel: ElmanSequence },
 ];
 
-describe.runIf(nativeBlasInfo().available)("fused recurrent layers (native addon)", () => {
+describe.skipIf(!ADDON.available)(`fused recurrent layers (native addon)${ADDON_NOTE}`, () => {
   const variants = cases.flatMap((c) => [{ ...c, masked: false, size: "small" as Size }, { ...c, masked: true, size: "small" as Size }, { ...c, masked: true, size: "large" as Size }]);
   for (const { kind, activation, kernel, masked, size } of variants) {
     const name = `${kind}${activation ? ` ${activation}` : ""}${masked ? ", padded batch (mask)" : ""}${size === "large" ? ", large (batch split over threads)" : ""}`;
@@ -77,7 +77,7 @@ describe.runIf(nativeBlasInfo().available)("fused recurrent layers (native addon
   }
 });
 
-describe.runIf(nativeBlasInfo().available)("fused layers inside a stacked bidirectional RNN (native addon)", () => {
+describe.skipIf(!ADDON.available)(`fused layers inside a stacked bidirectional RNN (native addon)${ADDON_NOTE}`, () => {
   // the backward direction runs on the time-reversed padded batch: pads come first there
   it("padded batch: outputs, final states and gradients as the cpu step loop", async () => {
     await expectSameOnCpuAndWasm(() => {

@@ -2,15 +2,14 @@
 // (sum of squares, axpy; native addon or heap loop) against the stock cpu backend.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AdamUpdate, Axpy, nativeBlasInfo, setNativeBlas, SumOfSquares } from "../kernels/index.js";
-import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, seeded, startCpuAndWasm } from "../kernels/testing.js";
+import { AdamUpdate, Axpy, setNativeBlas, SumOfSquares } from "../kernels/index.js";
+import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, KERNEL_PATHS, seeded, startCpuAndWasm } from "../kernels/testing.js";
 import { Parameters } from "../params.js";
 import { Adam, globalNorm, gradientScale, SGD, type Gradients } from "./optimizers.js";
 
 beforeAll(startCpuAndWasm);
 
 const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
-const paths = nativeBlasInfo().available ? [true, false] : [false];
 
 describe("gradientScale (torch's clip_grad_norm_)", () => {
   it("is maxNorm / (norm + 1e-6) above maxNorm and 1 below it", async () => {
@@ -23,8 +22,8 @@ describe("gradientScale (torch's clip_grad_norm_)", () => {
     tf.dispose([...grads.values()]);
   });
 
-  for (const native of paths) {
-    it(`sums squares on wasm as cpu does (${native ? "native addon" : "heap loop"}), for sizes on both sides of the threading cut`, async () => {
+  for (const { native, skip, note } of KERNEL_PATHS) {
+    it.skipIf(skip)(`sums squares on wasm as cpu does (${native ? "native addon" : "heap loop"}), for sizes on both sides of the threading cut${note}`, async () => {
       setNativeBlas({ enabled: native });
       await expectSameOnCpuAndWasm(() => [7, 300_001].map((n) => tf.scalar(globalNorm(new Map([["x", t([n], n)]])))), 1e-5);
       setNativeBlas({ enabled: true });
@@ -33,8 +32,8 @@ describe("gradientScale (torch's clip_grad_norm_)", () => {
 });
 
 describe("SGD with a folded clip factor", () => {
-  for (const native of paths) {
-    it(`p - lr scale g on wasm equals cpu's Mul + Sub (${native ? "native addon" : "heap loop"})`, async () => {
+  for (const { native, skip, note } of KERNEL_PATHS) {
+    it.skipIf(skip)(`p - lr scale g on wasm equals cpu's Mul + Sub (${native ? "native addon" : "heap loop"})${note}`, async () => {
       setNativeBlas({ enabled: native });
       await expectSameOnCpuAndWasm(() => {
         const params = new Parameters();
@@ -63,8 +62,8 @@ describe("SGD with a folded clip factor", () => {
 });
 
 describe("Adam's fused update", () => {
-  for (const native of paths) {
-    it(`three steps on wasm (${native ? "native addon" : "heap loop"}) equal cpu's ops, moments included`, async () => {
+  for (const { native, skip, note } of KERNEL_PATHS) {
+    it.skipIf(skip)(`three steps on wasm (${native ? "native addon" : "heap loop"}) equal cpu's ops, moments included${note}`, async () => {
       setNativeBlas({ enabled: native });
       await expectSameOnCpuAndWasm(() => {
         const params = new Parameters();
