@@ -1,5 +1,5 @@
-// Training speed of the reference LM of the stack notes (pytorch/examples word_language_model
-// defaults): 2-layer LSTM, vocab 10k, emb 200, hidden 200, bptt 35, batch 20, SGD lr 20, clip 0.25.
+// Training speed of the reference LM, pytorch/examples word_language_model with its defaults:
+// 2-layer LSTM, vocab 10k, emb 200, hidden 200, bptt 35, batch 20, SGD lr 20, clip 0.25.
 // Synthetic tokens (speed does not depend on the text).
 //
 //   npx tsx scripts/reference-lm.ts [--backend=wasm|cpu] [--steps=20] [--cell=lstm] [--tied]

@@ -1,7 +1,8 @@
 // Text generation from a language model (J&M 8.3.1, autoregressive generation): start from a
 // context token, draw w_t ~ P(w | w_<t), feed it back, stop at </s> or maxLength.
-// One hand-written step with weights cached once per generate call (transposed recurrent and
-// decoder matrices): a tied decoder would otherwise re-transpose E [|V|, d] for every token.
+// One hand-written step with weights prepared once per generate call (each cell's prepared
+// weights, and the decoder's transpose V^T): a tied decoder would otherwise re-transpose
+// E [|V|, d] for every token.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Cell, PreparedCell } from "./cells/index.js";
 import { zeroState } from "./cells/index.js";

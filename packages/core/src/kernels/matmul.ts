@@ -3,9 +3,10 @@
 //    BLAS flags (free), batches looped in C, a fused bias added in C. Other activations and
 //    prelu weights take path 2 for the stock kernel, then nothing else changes.
 // 2. Without it: the stock wasm kernel without the transpose flags. The stock kernel is ~10x
-//    slower when transposeA/transposeB is set (stack notes, item 2), and every matMul gradient
-//    sets one. Transposing the operand explicitly (one fast wasm Transpose) and calling the stock
-//    kernel with both flags off is much faster, except when the product is too thin to pay for
+//    slower when transposeA/transposeB is set (700x200 @ 200x800, tfjs-backend-wasm 4.22;
+//    scripts/bench-ops.ts, section 1), and every matMul gradient sets one. Transposing the
+//    operand explicitly (one fast wasm Transpose) and calling the stock kernel with both flags
+//    off is much faster, except when the product is too thin to pay for
 //    the transpose: h [1, 200] times E^T with E [10000, 200] takes ~6 ms transposed in place and
 //    ~20 ms with the copy (measured; crossover ~6-8 rows). _FusedMatMul always gets explicit
 //    transposes: the stock wasm kernel adds the bias wrongly when a transpose flag is set

@@ -1,6 +1,7 @@
 // Slice / SplitV / Unpack for wasm that copy only what they return.
 // The stock kernels read the whole input out of the wasm heap (readSync copies it) once per
-// slice: unstacking 35 time steps of [700, 800] copied 35 full tensors (stack notes, item 3).
+// slice: unstacking [20, 35, 800] into its 35 time steps copied the whole tensor 35 times
+// (scripts/bench-ops.ts, section 3, measures it).
 // These read through a view of the heap and copy each output once.
 import { Slice, SplitV, Unpack, backend_util, slice_util, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";

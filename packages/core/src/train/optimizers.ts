@@ -1,5 +1,6 @@
 // Parameter updates: plain SGD (word_language_model: p <- p - lr * g) and Adam (Kingma & Ba 2015,
-// as torch.optim.Adam), plus clipping by global norm (torch.nn.utils.clip_grad_norm_).
+// as torch.optim.Adam), plus clipping by global norm (torch.nn.utils.clip_grad_norm_) as a factor
+// that the update folds in (gradientScale), so the clipped gradients are never materialised.
 // Optimizer state is named like the parameters it belongs to so checkpoints can store it as
 // `optimizer.exp_avg.<param>` / `optimizer.exp_avg_sq.<param>` (torch's state keys).
 import * as tf from "@tensorflow/tfjs-core";

@@ -2,7 +2,7 @@
 // @prisma/adapter-pg: `migrate dev`-style migration creation and schema diffs without the native
 // engine binary (which cannot be downloaded on our machines).
 //
-// Three snags, each handled here:
+// Four snags, each handled here:
 // 1. The package's entry does `import * as wasm from "./x.wasm"` (needs --experimental-wasm-modules):
 //    we instantiate the .wasm ourselves and hand it to the wasm-bindgen glue.
 // 2. adapter-pg's connectToShadowDb() drops the shadow database while its pool is still connected:
