@@ -30,7 +30,8 @@ export function stackedParamCount(c: StackedSizes): number {
   return n;
 }
 
-interface Common {
+/** The sizes every model has: vocabulary, cell, embedding width, state width, layers. */
+export interface ModelSizes {
   vocabSize: number;
   cell: CellKind;
   embeddingSize: number;
@@ -39,7 +40,7 @@ interface Common {
 }
 
 /** Untied = tied + |V| x H (a tied model has H = d: models/tying.ts). */
-export function languageModelParamCount(c: Common & { tied: boolean }): number {
+export function languageModelParamCount(c: ModelSizes & { tied: boolean }): number {
   const { vocabSize: V, embeddingSize: d, hiddenSize: H } = c;
   const rnn = stackedParamCount({ cell: c.cell, layers: c.layers, inputSize: d, hiddenSize: H });
   const decoder = c.tied ? 0 : V * H;
@@ -47,13 +48,13 @@ export function languageModelParamCount(c: Common & { tied: boolean }): number {
 }
 
 /** Embedding, the stacked RNN, and a linear layer to the tags. */
-export function taggerParamCount(c: Common & { numTags: number; bidirectional: boolean }): number {
+export function taggerParamCount(c: ModelSizes & { numTags: number; bidirectional: boolean }): number {
   const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
   return c.vocabSize * c.embeddingSize + stackedParamCount({ ...c, inputSize: c.embeddingSize }) + c.numTags * (out + 1);
 }
 
 /** Embedding, the stacked RNN, a hidden layer over the pooled states, and the output layer. */
-export function classifierParamCount(c: Common & { numClasses: number; bidirectional: boolean }): number {
+export function classifierParamCount(c: ModelSizes & { numClasses: number; bidirectional: boolean }): number {
   const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
   return c.vocabSize * c.embeddingSize + stackedParamCount({ ...c, inputSize: c.embeddingSize }) + c.hiddenSize * (out + 1) + c.numClasses * (c.hiddenSize + 1);
 }

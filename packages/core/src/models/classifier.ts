@@ -6,27 +6,20 @@
 //   mean: (1/n) sum_t h_t over real tokens      max: elementwise max_t h_t over real tokens
 // Head names follow torch's nn.Sequential(Linear, ReLU, Dropout, Linear): `head.0.*`, `head.3.*`.
 import * as tf from "@tensorflow/tfjs-core";
-import type { Activation, CellKind } from "../cells/index.js";
-import { Embedding } from "../layers/embedding.js";
+import type { Embedding } from "../layers/embedding.js";
 import { dropout } from "../layers/dropout.js";
-import { StackedRNN } from "../layers/stacked.js";
+import type { StackedRNN } from "../layers/stacked.js";
 import { softmaxCrossEntropy } from "../ops/index.js";
 import { classifierParamCount } from "../param-count.js";
 import { addLinear, linear, Parameters } from "../params.js";
 import { Rng } from "../random.js";
+import { embeddedRNN, type RecurrentModelConfig } from "./embedded-rnn.js";
 
 export type Pooling = "last" | "mean" | "max";
 
-export interface ClassifierConfig {
-  vocabSize: number;
+export interface ClassifierConfig extends RecurrentModelConfig {
   numClasses: number;
-  cell: CellKind;
-  activation?: Activation;
-  embeddingSize: number;
-  hiddenSize: number;
-  layers: number;
   bidirectional: boolean;
-  dropout: number;
   pooling: Pooling;
 }
 
@@ -40,11 +33,11 @@ export class Classifier {
     seed = 0,
   ) {
     const rng = new Rng(seed);
-    const { vocabSize, numClasses, cell, activation, embeddingSize, hiddenSize, layers, bidirectional } = config;
-    this.encoder = new Embedding(this.params, "encoder", vocabSize, embeddingSize, rng);
-    this.rnn = new StackedRNN(this.params, { cell, activation, layers, inputSize: embeddingSize, hiddenSize, bidirectional, dropout: config.dropout }, rng);
-    addLinear(this.params, "head.0", rng, this.rnn.outputSize, hiddenSize);
-    addLinear(this.params, "head.3", rng, hiddenSize, numClasses);
+    const front = embeddedRNN(this.params, config, rng, config.bidirectional);
+    this.encoder = front.encoder;
+    this.rnn = front.rnn;
+    addLinear(this.params, "head.0", rng, this.rnn.outputSize, config.hiddenSize);
+    addLinear(this.params, "head.3", rng, config.hiddenSize, config.numClasses);
   }
 
   static paramCount(c: ClassifierConfig): number {

@@ -4,25 +4,19 @@
 // Weight tying (Press & Wolf 2017; Inan et al. 2016): V = E, i.e. the decoder reuses the [|V|, d]
 // embedding matrix, saving |V| x d parameters; it needs H = d (models/tying.ts, the config's rule too).
 import * as tf from "@tensorflow/tfjs-core";
-import type { Activation, CellKind } from "../cells/index.js";
 import { ConfigError } from "../errors.js";
-import { Embedding } from "../layers/embedding.js";
+import type { Embedding } from "../layers/embedding.js";
 import { dropout } from "../layers/dropout.js";
 import type { RNNState } from "../layers/stacked.js";
-import { StackedRNN } from "../layers/stacked.js";
+import type { StackedRNN } from "../layers/stacked.js";
 import { softmaxCrossEntropy } from "../ops/index.js";
 import { languageModelParamCount } from "../param-count.js";
 import { Parameters, uniformInit } from "../params.js";
 import { Rng } from "../random.js";
+import { embeddedRNN, type RecurrentModelConfig } from "./embedded-rnn.js";
 import { tyingIssue } from "./tying.js";
 
-export interface LanguageModelConfig {
-  vocabSize: number;
-  cell: CellKind;
-  activation?: Activation;
-  embeddingSize: number;
-  hiddenSize: number;
-  layers: number;
+export interface LanguageModelConfig extends RecurrentModelConfig {
   /** On embeddings, between layers and before the decoder (as word_language_model). */
   dropout: number;
   tied: boolean;
@@ -37,13 +31,14 @@ export class LanguageModel {
     readonly config: LanguageModelConfig,
     seed = 0,
   ) {
-    const { vocabSize: V, embeddingSize: d, hiddenSize: H, layers, cell, activation } = config;
+    const { vocabSize: V, hiddenSize: H, layers } = config;
     if (layers < 1) throw new ConfigError(`need at least 1 layer, got ${layers}`, "model.layers");
     const tying = tyingIssue(config);
     if (tying) throw new ConfigError(tying, "model.tied");
     const rng = new Rng(seed);
-    this.encoder = new Embedding(this.params, "encoder", V, d, rng);
-    this.rnn = new StackedRNN(this.params, { cell, activation, layers, inputSize: d, hiddenSize: H, dropout: config.dropout }, rng);
+    const front = embeddedRNN(this.params, config, rng);
+    this.encoder = front.encoder;
+    this.rnn = front.rnn;
     if (!config.tied) this.params.add("decoder.weight", uniformInit(rng, [V, H], 0.1)); // word_language_model init
     this.params.add("decoder.bias", tf.zeros([V]));
   }

@@ -2,25 +2,18 @@
 // over the tag set reads each hidden state:  y_t = softmax(V h_t + b),  h_t = [h_t^f ; h_t^b] when bidirectional.
 // Loss: mean cross-entropy over real tokens only (padding masked out).
 import * as tf from "@tensorflow/tfjs-core";
-import type { Activation, CellKind } from "../cells/index.js";
-import { Embedding } from "../layers/embedding.js";
+import type { Embedding } from "../layers/embedding.js";
 import { dropout } from "../layers/dropout.js";
-import { StackedRNN } from "../layers/stacked.js";
+import type { StackedRNN } from "../layers/stacked.js";
 import { softmaxCrossEntropy } from "../ops/index.js";
 import { taggerParamCount } from "../param-count.js";
 import { addLinear, linear, Parameters } from "../params.js";
 import { Rng } from "../random.js";
+import { embeddedRNN, type RecurrentModelConfig } from "./embedded-rnn.js";
 
-export interface TaggerConfig {
-  vocabSize: number;
+export interface TaggerConfig extends RecurrentModelConfig {
   numTags: number;
-  cell: CellKind;
-  activation?: Activation;
-  embeddingSize: number;
-  hiddenSize: number;
-  layers: number;
   bidirectional: boolean;
-  dropout: number;
 }
 
 export class Tagger {
@@ -33,10 +26,10 @@ export class Tagger {
     seed = 0,
   ) {
     const rng = new Rng(seed);
-    const { vocabSize, numTags, cell, activation, embeddingSize, hiddenSize, layers, bidirectional } = config;
-    this.encoder = new Embedding(this.params, "encoder", vocabSize, embeddingSize, rng);
-    this.rnn = new StackedRNN(this.params, { cell, activation, layers, inputSize: embeddingSize, hiddenSize, bidirectional, dropout: config.dropout }, rng);
-    addLinear(this.params, "decoder", rng, this.rnn.outputSize, numTags); // V [numTags, H * dirs]
+    const front = embeddedRNN(this.params, config, rng, config.bidirectional);
+    this.encoder = front.encoder;
+    this.rnn = front.rnn;
+    addLinear(this.params, "decoder", rng, this.rnn.outputSize, config.numTags); // V [numTags, H * dirs]
   }
 
   static paramCount(c: TaggerConfig): number {
