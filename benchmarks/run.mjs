@@ -19,5 +19,8 @@ if (!existsSync(tsx)) {
   console.error("benchmarks/node_modules is missing: run `pnpm install` at the repository root first.");
   process.exit(2);
 }
-const r = spawnSync(tsx, [join(here, `${name}.ts`), ...rest], { stdio: "inherit", cwd: here });
+// Measure the workspace packages' TypeScript source (their package.json exports name it under the
+// "@unroll/source" condition), never a stale build of it: in this process tree, every Node asks for it.
+const NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --conditions=@unroll/source`.trim();
+const r = spawnSync(tsx, [join(here, `${name}.ts`), ...rest], { stdio: "inherit", cwd: here, env: { ...process.env, NODE_OPTIONS } });
 process.exit(r.status ?? 1);

@@ -4,7 +4,7 @@ import type { NextConfig } from "next";
 // whose relative imports are written the Node ESM way (`./client.js` for client.ts). Webpack maps
 // them with resolve.extensionAlias; Turbopack cannot yet (vercel/next.js#82945).
 interface WebpackConfig {
-  resolve: { extensionAlias?: Record<string, string[]> };
+  resolve: { extensionAlias?: Record<string, string[]>; conditionNames?: string[] };
   module: { parser?: { javascript?: Record<string, unknown> } };
 }
 
@@ -28,6 +28,9 @@ const config: NextConfig = {
   ],
   webpack: (webpackConfig: WebpackConfig) => {
     webpackConfig.resolve.extensionAlias = { ".js": [".ts", ".tsx", ".js"], ".mjs": [".mts", ".mjs"] };
+    // ...and name that source under the "@unroll/source" export condition (their `default` is
+    // built JS, for plain Node); "..." keeps webpack's own conditions after it.
+    webpackConfig.resolve.conditionNames = ["@unroll/source", ...(webpackConfig.resolve.conditionNames ?? ["..."])];
     // `new URL("../../data", import.meta.url)` in core and db names folders on disk, not assets to
     // bundle, and `createRequire(import.meta.url)` must stay Node's (it resolves tfjs's wasm files):
     // leave both to run time (import.meta.url is the source file's URL in server bundles).

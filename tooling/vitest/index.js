@@ -27,6 +27,9 @@ if (typeof Object.groupBy !== "function") {
   };
 }
 
+/** The package.json exports condition under which workspace packages name their TypeScript source. */
+const SOURCE_CONDITION = "@unroll/source";
+
 /** @param {string} name package short name  @param {import("vitest/config").UserConfig} [overrides] */
 export function unrollVitest(name, overrides = {}) {
   const dir = process.env.UNROLL_TEST_REPORT_DIR;
@@ -34,6 +37,11 @@ export function unrollVitest(name, overrides = {}) {
   const file = `${name}${tag ? `-${tag}` : ""}.json`;
   return mergeConfig(
     defineConfig({
+      // Workspace packages are tested from their TypeScript source: their package.json exports
+      // name it under the "@unroll/source" condition (`default` is the built JS, for plain Node).
+      // Vite's own defaults follow it (vitest hands the server list to its workers as --conditions).
+      resolve: { conditions: [SOURCE_CONDITION, "module", "browser", "development|production"] },
+      ssr: { resolve: { conditions: [SOURCE_CONDITION, "node", "development|production"] } },
       test: {
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         reporters: dir ? ["default", ["json", { outputFile: join(dir, file) }]] : ["default"],
