@@ -6,7 +6,7 @@
 // each, on the native addon's OpenMP threads when it is active, else a loop over the wasm heap.
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { activeNativeBlas } from "./native-blas.js";
+import { activeNativeBlas, type NativeBlas } from "./native-blas.js";
 import type { KernelOverride } from "./registry.js";
 import { heapOffset, type WasmBackendInternals } from "./wasm-internals.js";
 
@@ -64,6 +64,12 @@ const axpy: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+/** The addon's Adam pass with named arguments; it takes heap offsets in the order of @unroll/native-blas's index.d.cts. */
+function nativeAdam(blas: NativeBlas, wasm: WasmBackendInternals, t: Record<"p" | "g" | "m" | "v" | "pOut" | "mOut" | "vOut", TensorInfo> & { n: number }, a: AdamAttrs): void {
+  const at = (x: TensorInfo) => heapOffset(wasm, x);
+  blas.adam(wasm.wasm.HEAPU8, at(t.p), at(t.g), at(t.m), at(t.v), t.n, a.scale, a.lr / a.c1, a.beta1, a.beta2, 1 / a.c2, a.eps, at(t.pOut), at(t.mOut), at(t.vOut));
+}
+
 /** p, g, m, v -> p', m', v' (torch.optim.Adam, the gradient times `scale` first). */
 const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const { p, g, m, v } = inputs as Record<string, TensorInfo>;
@@ -75,9 +81,7 @@ const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const outs = [wasm.makeOutput(p!.shape, "float32"), wasm.makeOutput(p!.shape, "float32"), wasm.makeOutput(p!.shape, "float32")]; // before the views
   const blas = activeNativeBlas();
   if (blas) {
-    const [pOut, mOut, vOut] = outs.map((t) => heapOffset(wasm, t)) as [number, number, number];
-    const [pAt, gAt, mAt, vAt] = [p, g, m, v].map((t) => heapOffset(wasm, t)) as [number, number, number, number];
-    blas.adam(wasm.wasm.HEAPU8, pAt, gAt, mAt, vAt, n, scale, lr / c1, beta1, beta2, 1 / c2, eps, pOut, mOut, vOut);
+    nativeAdam(blas, wasm, { p: p!, g: g!, m: m!, v: v!, n, pOut: outs[0]!, mOut: outs[1]!, vOut: outs[2]! }, attrs as unknown as AdamAttrs);
   } else {
     const [pv, gv, mv, vv, po, mo, vo] = [p!, g!, m!, v!, ...outs].map((t) => wasm.typedArrayFromHeap(t!));
     for (let i = 0; i < n; i++) {
