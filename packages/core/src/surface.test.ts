@@ -1,5 +1,5 @@
-// The package's two entry points: "@unroll/core" (src/index.ts) is what a notebook or a script
-// needs; the kernels and the native addon's switch sit behind "@unroll/core/kernels".
+// "@unroll/core" (src/index.ts) is what a notebook or a script needs; the kernels and the native
+// addon's switch sit behind "@unroll/core/kernels" (./config and ./data-files are the others).
 import { describe, expect, it } from "vitest";
 import * as core from "./index.js";
 import * as kernels from "./kernels/index.js";
