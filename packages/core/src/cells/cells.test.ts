@@ -99,13 +99,25 @@ describe.each(kinds)("%s cell (%s)", (kind, act) => {
     params.dispose();
   });
 
+  it("starts from zeros, batch-major for layers and feature-major for steps", () => {
+    const { params, cell } = make(kind, act);
+    const rows = zeroState(cell, B);
+    const cols = zeroState(cell, B, "feature-major");
+    expect(rows.map((s) => s.shape)).toEqual(Array.from({ length: cell.stateSize }, () => [B, H]));
+    expect(cols.map((s) => s.shape)).toEqual(Array.from({ length: cell.stateSize }, () => [H, B]));
+    expect([...rows, ...cols].every((s) => s.dataSync().every((v) => v === 0))).toBe(true);
+    tf.dispose([rows, cols]);
+    params.dispose();
+  });
+
   it("does not leak tensors", async () => {
     const { params, cell } = make(kind, act);
     const x = randomTensor([B, T, I], 1) as tf.Tensor3D;
     const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
     await expectNoLeak(() => tf.tidy(() => runCell(cell, x, zeroState(cell, B), mask)));
     const G = kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
-    await expectNoLeak(() => tf.tidy(() => cell.step(cell.prepare(), tf.zeros([G * H, B]), zeroState(cell, B).map((s) => tf.transpose(s)))));
+    await expectNoLeak(() => tf.tidy(() => cell.step(cell.prepare(), tf.zeros([G * H, B]), zeroState(cell, B, "feature-major"))));
+    await expectNoLeak(() => zeroState(cell, B));
     tf.dispose([x, mask]);
     params.dispose();
   });
