@@ -6,12 +6,14 @@ import { liveRouter } from "./router/live.js";
 import { metricsRouter } from "./router/metrics.js";
 import { playgroundRouter } from "./router/playground.js";
 import { runRouter } from "./router/run.js";
+import { selectionRouter } from "./router/selection.js";
 import { tyingRouter } from "./router/tying.js";
 import { createTRPCRouter } from "./trpc.js";
 
 export const appRouter = createTRPCRouter({
   experiment: experimentRouter,
   run: runRouter,
+  selection: selectionRouter,
   launch: launchRouter,
   metrics: metricsRouter,
   compare: compareRouter,

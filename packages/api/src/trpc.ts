@@ -7,6 +7,8 @@ import { ConfigError } from "@unroll/core/config";
 import type { ConfigIssue } from "@unroll/domain";
 import { InferenceService } from "./inference.js";
 import { LiveLimitError, PROCESS_SUBSCRIBERS, type LiveSubscribers } from "./live-limits.js";
+import { CursorError } from "./run-query.js";
+import { RunSetError } from "./run-sets.js";
 import { describeInputIssues, isZodError, pathOf } from "./input-issues.js";
 
 export interface Context {
@@ -50,6 +52,7 @@ export function createTRPCContext(options: ContextOptions): Context {
 function codeFor(error: unknown): TRPC_ERROR_CODE_KEY | undefined {
   if (error instanceof InvalidConfigError) return "BAD_REQUEST";
   if (error instanceof RunInputError) return "BAD_REQUEST";
+  if (error instanceof RunSetError || error instanceof CursorError) return "BAD_REQUEST";
   if (error instanceof NotFoundError) return "NOT_FOUND";
   if (error instanceof ConflictError) return "CONFLICT";
   if (error instanceof UnsupportedError) return "PRECONDITION_FAILED";

@@ -1,32 +1,34 @@
 "use client";
-// Runs: every experiment and run, filterable and sortable, live; select to compare or act.
+// Runs: every experiment and run, filtered, sorted and paged on the server (10,000 runs load one
+// page at a time), live; select runs across pages, or all that match, to compare or act.
 import Link from "next/link";
-import { useSearchParams } from "next/navigation";
-import { useMemo, useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useState } from "react";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import type { inferRouterOutputs } from "@trpc/server";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@unroll/api";
 import { CANCELLABLE_STATUSES, RUN_STATUSES, type RunStatus } from "@unroll/domain";
+import { SEARCH_DEBOUNCE_MS, useDebounced } from "~/lib/debounce";
 import { formatDuration, formatInt, formatNumber, formatTime, runDuration } from "~/lib/format";
+import { isSelected, nothingSelected, selectedCount, toggleRun, type RunSelection } from "~/lib/run-selection";
 import { useTRPC } from "~/trpc/react";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge, Tags } from "./ui";
 
 type Row = inferRouterOutputs<AppRouter>["run"]["list"]["runs"][number];
-type SortKey = "name" | "experimentName" | "status" | "task" | "cell" | "tied" | "paramCount" | "step" | "trainLoss" | "metric" | "createdAt" | "duration";
+type SortKey = NonNullable<Exclude<inferRouterInputs<AppRouter>["run"]["list"], void | undefined>["sort"]>["by"];
+
+/** Rows per page; "Load more" adds the next page after the last row (keyset, not offset). */
+const PAGE = 100;
+/** Up to this many hand-picked runs go to compare in its URL; more travel as a saved selection. */
+const IDS_IN_URL = 20;
 
 const cancellable = (r: Row) => CANCELLABLE_STATUSES.includes(r.status);
-
-const sortValue = (r: Row, k: SortKey): string | number | null => {
-  if (k === "metric") return r.metric?.value ?? null;
-  if (k === "duration") return runDuration(r.startedAt, r.finishedAt);
-  if (k === "tied") return r.tied === null ? null : r.tied ? 1 : 0;
-  return r[k] as string | number | null;
-};
 
 export function RunsPage() {
   const trpc = useTRPC();
   const qc = useQueryClient();
+  const router = useRouter();
   const [status, setStatus] = useState<string[]>([]);
   const [task, setTask] = useState("");
   const [cell, setCell] = useState("");
@@ -34,54 +36,58 @@ export function RunsPage() {
   const [tag, setTag] = useState("");
   const params = useSearchParams();
   const [q, setQ] = useState(params.get("q") ?? "");
-  const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: "createdAt", dir: -1 });
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const search = useDebounced(q.trim(), SEARCH_DEBOUNCE_MS);
+  const [sort, setSort] = useState<{ by: SortKey; dir: "asc" | "desc" }>({ by: "createdAt", dir: "desc" });
+  const [selection, setSelection] = useState<RunSelection<Row>>(nothingSelected);
   const [dialog, setDialog] = useState<"delete" | "notes" | "tag" | null>(null);
   const [text, setText] = useState("");
 
-  const input = {
+  const filter = {
     status: status.length ? (status as RunStatus[]) : undefined,
     task: task ? [task] : undefined,
     cell: cell ? [cell] : undefined,
     tied: tied === "" ? undefined : tied === "tied",
     tag: tag || undefined,
-    q: q.trim() || undefined,
+    q: search || undefined,
   };
-  const list = useQuery({ ...trpc.run.list.queryOptions(input), placeholderData: (prev) => prev });
-  const live = useSubscription(trpc.live.runs.subscriptionOptions(undefined, { onData: () => void qc.invalidateQueries({ queryKey: trpc.run.list.queryKey() }) }));
+  const filterKey = JSON.stringify(filter);
+  const [selectionFilter, setSelectionFilter] = useState(filterKey);
+  if (selection.mode === "matching" && selectionFilter !== filterKey) setSelection(nothingSelected()); // "all matching" meant the old filter
+  const list = useInfiniteQuery({
+    ...trpc.run.list.infiniteQueryOptions({ ...filter, sort, limit: PAGE }, { getNextPageParam: (last) => last.nextCursor }),
+    placeholderData: (prev) => prev,
+  });
+  const live = useSubscription(trpc.live.runs.subscriptionOptions(undefined, { onData: () => void qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() }) }));
 
-  const invalidate = () => qc.invalidateQueries({ queryKey: trpc.run.list.queryKey() });
+  const invalidate = () => qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() });
   const cancel = useMutation(trpc.run.cancel.mutationOptions({ onSettled: invalidate }));
   const setTags = useMutation(trpc.run.setTags.mutationOptions({ onSettled: invalidate }));
   const setNotes = useMutation(trpc.run.setNotes.mutationOptions({ onSettled: invalidate }));
-  const del = useMutation(trpc.run.delete.mutationOptions({ onSettled: invalidate, onSuccess: () => setSelected(new Set()) }));
-  const actionError = cancel.error ?? setTags.error ?? setNotes.error ?? del.error;
+  const del = useMutation(trpc.run.delete.mutationOptions({ onSettled: invalidate, onSuccess: () => setSelection(nothingSelected()) }));
+  const save = useMutation(trpc.selection.create.mutationOptions({ onSuccess: (s) => router.push(`/compare?selection=${s.id}`) }));
+  const actionError = cancel.error ?? setTags.error ?? setNotes.error ?? del.error ?? save.error;
 
-  const runs = useMemo(() => {
-    const rows = [...(list.data?.runs ?? [])];
-    rows.sort((a, b) => {
-      const va = sortValue(a, sort.key);
-      const vb = sortValue(b, sort.key);
-      if (va === vb) return 0;
-      if (va === null) return 1;
-      if (vb === null) return -1;
-      return (va < vb ? -1 : 1) * sort.dir;
-    });
-    return rows;
-  }, [list.data, sort]);
-  const allTags = useMemo(() => [...new Set((list.data?.runs ?? []).flatMap((r) => r.tags))].sort(), [list.data]);
-  const chosen = runs.filter((r) => selected.has(r.id));
-  const toggle = (id: string) => setSelected((s) => {
-    const n = new Set(s);
-    if (n.has(id)) n.delete(id);
-    else n.add(id);
-    return n;
-  });
+  const pages = list.data?.pages ?? [];
+  const first = pages[0];
+  const runs = pages.flatMap((p) => p.runs);
+  const total = first?.total ?? 0;
+  const allTags = first?.tags ?? [];
+  const count = selectedCount(selection, total);
+  // actions that name each run (cancel, tag, notes, delete) take hand-picked runs
+  const chosen = selection.mode === "picked" ? [...selection.rows.values()] : [];
+  const toggle = (r: Row) => setSelection((s) => toggleRun(s, r));
+  const loadedAllPicked = selection.mode === "picked" && runs.length > 0 && runs.every((r) => selection.rows.has(r.id));
+  const compare = () => {
+    if (selection.mode === "picked" && chosen.length <= IDS_IN_URL) router.push(`/compare?ids=${chosen.map((r) => r.id).join(",")}`);
+    else if (selection.mode === "picked") save.mutate({ ids: chosen.map((r) => r.id) });
+    else save.mutate({ filter, except: [...selection.except] });
+  };
+  const pickedOnly = selection.mode === "matching" ? "Tick runs one by one for this action (it names each run)" : undefined;
 
   const header = (key: SortKey, label: string, numeric = false) => (
-    <th aria-sort={sort.key === key ? (sort.dir === 1 ? "ascending" : "descending") : "none"} className={numeric ? "num" : undefined}>
-      <button className="sort" onClick={() => setSort((s) => ({ key, dir: s.key === key ? (-s.dir as 1 | -1) : numeric ? -1 : 1 }))}>
-        {label} {sort.key === key ? (sort.dir === 1 ? "▲" : "▼") : ""}
+    <th aria-sort={sort.by === key ? (sort.dir === "asc" ? "ascending" : "descending") : "none"} className={numeric ? "num" : undefined}>
+      <button className="sort" onClick={() => setSort((s) => ({ by: key, dir: s.by === key ? (s.dir === "asc" ? "desc" : "asc") : numeric ? "desc" : "asc" }))}>
+        {label} {sort.by === key ? (sort.dir === "asc" ? "▲" : "▼") : ""}
       </button>
     </th>
   );
@@ -138,44 +144,57 @@ export function RunsPage() {
       </div>
 
       <div className="row panel" aria-label="Selected runs">
-        <span className="muted">{chosen.length ? `${chosen.length} selected` : "Select runs to compare or act on them"}</span>
-        <Link className={`button${chosen.length >= 1 ? " primary" : ""}`} aria-disabled={chosen.length === 0} href={chosen.length ? `/compare?ids=${chosen.map((r) => r.id).join(",")}` : "/compare"}>
-          Compare{chosen.length ? ` ${chosen.length}` : ""}
-        </Link>
-        <button disabled={!chosen.some(cancellable)} onClick={() => chosen.filter(cancellable).forEach((r) => cancel.mutate({ id: r.id }))}>
+        <span className="muted" data-testid="selected-count">
+          {count ? `${formatInt(count)} selected${selection.mode === "matching" ? " (all matching)" : ""}` : "Select runs to compare or act on them"}
+        </span>
+        {loadedAllPicked && total > runs.length ? (
+          <button className="link" onClick={() => { setSelectionFilter(filterKey); setSelection({ mode: "matching", except: new Set() }); }}>
+            Select all {formatInt(total)} matching
+          </button>
+        ) : null}
+        <button className={count ? "primary" : undefined} disabled={count === 0 || save.isPending} onClick={compare}>
+          {save.isPending ? "Saving the selection…" : `Compare${count ? ` ${formatInt(count)}` : ""}`}
+        </button>
+        <button disabled={!chosen.some(cancellable)} title={pickedOnly} onClick={() => chosen.filter(cancellable).forEach((r) => cancel.mutate({ id: r.id }))}>
           Cancel
         </button>
-        <button disabled={!chosen.length} onClick={() => { setText(""); setDialog("tag"); }}>
+        <button disabled={!chosen.length} title={pickedOnly} onClick={() => { setText(""); setDialog("tag"); }}>
           Tag…
         </button>
-        <button disabled={!chosen.length} onClick={() => { setText(chosen[0]?.notes ?? ""); setDialog("notes"); }}>
+        <button disabled={!chosen.length} title={pickedOnly} onClick={() => { setText(chosen[0]?.notes ?? ""); setDialog("notes"); }}>
           Annotate…
         </button>
-        <button className="danger" disabled={!chosen.length} onClick={() => setDialog("delete")}>
+        <button className="danger" disabled={!chosen.length} title={pickedOnly} onClick={() => setDialog("delete")}>
           Delete…
         </button>
-        {chosen.length ? (
-          <button className="link" onClick={() => setSelected(new Set())}>
+        {count ? (
+          <button className="link" onClick={() => setSelection(nothingSelected())}>
             clear
           </button>
         ) : null}
       </div>
       <ErrorBox error={actionError} title="The action failed" />
-      <ErrorBox error={list.error} title="Cannot load runs" />
+      <ErrorBox error={list.isFetchNextPageError ? null : list.error} title="Cannot load runs" />
 
       <div className="panel table-wrap" style={{ padding: 0 }}>
         {list.isLoading ? (
           <Loading what="runs" />
         ) : runs.length === 0 ? (
           <Empty>
-            {list.data?.experiments.length ? "No run matches these filters." : <>No runs yet. <Link href="/launch">Launch one</Link>, or start the demo with <code>pnpm start</code>.</>}
+            {first?.experiments.length ? "No run matches these filters." : <>No runs yet. <Link href="/launch">Launch one</Link>, or start the demo with <code>pnpm start</code>.</>}
           </Empty>
         ) : (
           <table aria-label="Runs">
             <thead>
               <tr>
                 <th>
-                  <input type="checkbox" aria-label="Select all" checked={chosen.length === runs.length} onChange={(e) => setSelected(e.target.checked ? new Set(runs.map((r) => r.id)) : new Set())} />
+                  <input
+                    type="checkbox"
+                    aria-label="Select all loaded"
+                    title="Select the loaded rows"
+                    checked={runs.length > 0 && runs.every((r) => isSelected(selection, r.id))}
+                    onChange={(e) => setSelection(e.target.checked ? { mode: "picked", rows: new Map([...chosen, ...runs].map((r) => [r.id, r])) } : nothingSelected())}
+                  />
                 </th>
                 {header("name", "Run")}
                 {header("experimentName", "Experiment")}
@@ -194,9 +213,9 @@ export function RunsPage() {
             </thead>
             <tbody>
               {runs.map((r) => (
-                <tr key={r.id} className={selected.has(r.id) ? "selected" : undefined} data-run-id={r.id}>
+                <tr key={r.id} className={isSelected(selection, r.id) ? "selected" : undefined} data-run-id={r.id}>
                   <td>
-                    <input type="checkbox" aria-label={`Select ${r.name}`} checked={selected.has(r.id)} onChange={() => toggle(r.id)} />
+                    <input type="checkbox" aria-label={`Select ${r.name}`} checked={isSelected(selection, r.id)} onChange={() => toggle(r)} />
                   </td>
                   <td>
                     <Link href={`/runs/${r.id}`}>{r.name}</Link>
@@ -249,6 +268,18 @@ export function RunsPage() {
           </table>
         )}
       </div>
+      <div className="row" aria-label="Pages">
+        <span className="muted small" data-testid="shown-count">
+          {first ? `${formatInt(runs.length)} of ${formatInt(total)} run${total === 1 ? "" : "s"}` : ""}
+          {list.isFetching && !list.isFetchingNextPage ? " · updating…" : ""}
+        </span>
+        {list.hasNextPage ? (
+          <button onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            {list.isFetchingNextPage ? "Loading…" : `Load ${formatInt(Math.min(PAGE, total - runs.length))} more`}
+          </button>
+        ) : null}
+      </div>
+      <ErrorBox error={list.isFetchNextPageError ? list.error : null} title="Cannot load more runs" />
 
       <Dialog open={dialog === "delete"} onClose={() => setDialog(null)} title={`Delete ${chosen.length} run${chosen.length === 1 ? "" : "s"}?`}>
         <p>This deletes {chosen.map((r) => r.name).join(", ")} with all their metrics, samples and checkpoints. It cannot be undone.</p>

@@ -2,8 +2,9 @@
 // makes (cancel, tag, annotate, delete).
 import { z } from "zod";
 import { requestCancel, RUN_LIMITS, type Prisma } from "@unroll/db";
-import { ALL_MAIN_METRICS, canTransition, CANCELLABLE_STATUSES, mainMetricKeys, METRIC_KEYS, RUN_STATUSES, summaryKey } from "@unroll/domain";
+import { ALL_MAIN_METRICS, canTransition, CANCELLABLE_STATUSES, mainMetricKeys, METRIC_KEYS, summaryKey } from "@unroll/domain";
 import { ConflictError, NotFoundError } from "../errors.js";
+import { encodeCursor, RunFilter, runCountSql, runPageSql, RunSort } from "../run-query.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { Id, latestValues, Tags } from "./shared.js";
 
@@ -11,18 +12,12 @@ import { Id, latestValues, Tags } from "./shared.js";
 const CANCELLABLE = CANCELLABLE_STATUSES.map((s) => s.toLowerCase()).join(", ").replace(/, (?=[^,]*$)/, " or ");
 
 const id = Id;
-const ListInput = z
-  .object({
-    status: z.array(z.enum(RUN_STATUSES)).optional(),
-    task: z.array(z.string().max(40)).optional(),
-    cell: z.array(z.string().max(40)).optional(),
-    tied: z.boolean().optional(),
-    tag: z.string().max(RUN_LIMITS.tag).optional(),
-    q: z.string().max(200).optional(),
-    experimentId: id.optional(),
-    limit: z.number().int().min(1).max(5000).default(1000),
-  })
-  .default({ limit: 1000 });
+const ListInput = RunFilter.extend({
+  sort: RunSort.default({ by: "createdAt", dir: "desc" }),
+  limit: z.number().int().min(1).max(500).default(50),
+  /** The previous page's nextCursor; none for the first page. */
+  cursor: z.string().max(2000).nullish(),
+}).default({ sort: { by: "createdAt", dir: "desc" }, limit: 50 });
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -50,35 +45,31 @@ function runFields(r: Prisma.RunGetPayload<object>) {
 const asRecord = (v: unknown): Record<string, number> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, number>) : {});
 
 export const runRouter = createTRPCRouter({
+  /**
+   * One page of the runs that match, in the asked order (sorted and paged in SQL: see
+   * run-query.ts), with how many match in all, the next page's cursor, and the experiments and
+   * tags to filter by.
+   */
   list: publicProcedure.input(ListInput).query(async ({ ctx, input }) => {
-    const where: Prisma.RunWhereInput = {};
-    if (input.status?.length) where.status = { in: input.status };
-    if (input.task?.length) where.task = { in: input.task };
-    if (input.cell?.length) where.cell = { in: input.cell };
-    if (input.tied !== undefined) where.tied = input.tied;
-    if (input.tag) where.tags = { has: input.tag };
-    if (input.experimentId) where.experimentId = input.experimentId;
-    const q = input.q?.trim();
-    if (q) {
-      where.OR = [
-        { name: { contains: q, mode: "insensitive" } },
-        { notes: { contains: q, mode: "insensitive" } },
-        { experiment: { name: { contains: q, mode: "insensitive" } } },
-        { tags: { has: q } },
-        { id: { startsWith: q } },
-      ];
-    }
-    const [runs, experiments] = await Promise.all([
-      ctx.db.prisma.run.findMany({
-        where,
-        orderBy: { createdAt: "desc" },
-        take: input.limit,
-        include: { experiment: { select: { name: true } } },
-      }),
+    const page = runPageSql(input, input.sort, input.limit, input.cursor);
+    const count = runCountSql(input);
+    const [{ rows: ordered }, { rows: counted }, experiments, { rows: tagRows }] = await Promise.all([
+      ctx.db.pool.query<{ id: string; v: string | null }>(page.sql, page.params),
+      ctx.db.pool.query<{ n: number }>(count.sql, count.params),
       ctx.db.prisma.experiment.findMany({ orderBy: { createdAt: "desc" }, include: { _count: { select: { runs: true } } } }),
+      ctx.db.pool.query<{ tag: string }>(`SELECT DISTINCT unnest(tags) AS tag FROM "Run" ORDER BY 1`),
     ]);
+    const more = ordered.length > input.limit;
+    const shown = ordered.slice(0, input.limit);
+    const last = shown.at(-1);
+    const found = await ctx.db.prisma.run.findMany({ where: { id: { in: shown.map((r) => r.id) } }, include: { experiment: { select: { name: true } } } });
+    const byId = new Map(found.map((r) => [r.id, r]));
+    const runs = shown.map((r) => byId.get(r.id)).filter((r) => r !== undefined); // a run deleted between the two reads is left out
     const latest = await latestValues(ctx.db.pool, runs.map((r) => r.id), [METRIC_KEYS.trainLoss, ...ALL_MAIN_METRICS]);
     return {
+      total: counted[0]?.n ?? 0,
+      nextCursor: more && last ? encodeCursor(last) : null,
+      tags: tagRows.map((t) => t.tag),
       experiments: experiments.map((e) => ({ id: e.id, name: e.name, description: e.description, createdAt: iso(e.createdAt)!, runCount: e._count.runs })),
       runs: runs.map((r) => {
         const summary = asRecord(r.summary);
