@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { AUTH_STATE } from "./e2e/global-setup";
+import { chromiumPath } from "./src/env.mjs";
 
 // Browser tests in Debian's Chromium (no browser download is possible here): the real stack
 // (`unroll up`: embedded database, worker, dashboard) on a temp UNROLL_HOME and free ports,
@@ -22,7 +23,7 @@ export default defineConfig({
     trace: "retain-on-failure",
     actionTimeout: 15_000,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: chromiumPath().path,
       args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
     },
   },

@@ -1,1 +1,3 @@
-export { default } from "@unroll/eslint-config";
+import config, { domainBoundaries } from "@unroll/eslint-config";
+
+export default [...config, ...domainBoundaries];

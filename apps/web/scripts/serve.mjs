@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { hostname } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dashboardHost, dashboardPort, dashboardToken, dataRootList } from "../src/env.mjs";
+import { childEnv, dashboardHost, dashboardPort, dashboardToken, dataRootList } from "../src/env.mjs";
 import { startBanner } from "../src/server/token.mjs";
 import { choosePort } from "./free-port.mjs";
 
@@ -63,7 +63,7 @@ function run(args, env) {
 }
 
 const nextBin = join(dirname(createRequire(join(app, "package.json")).resolve("next/package.json")), "dist", "bin", "next");
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+const env = childEnv({ NEXT_TELEMETRY_DISABLED: "1" });
 const host = dashboardHost();
 
 const hash = sourceHash();

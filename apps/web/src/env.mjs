@@ -8,6 +8,7 @@
 //   UNROLL_DATA_DIR    the data directory (`unroll up` passes the one it found); runs launched
 //                      from the dashboard may read data files under it
 //   UNROLL_DATA_ROOTS  more directories they may read from, separated by ":" (as in PATH)
+//   CHROMIUM_PATH      the browser the end-to-end tests drive, default /usr/bin/chromium
 
 import { delimiter } from "node:path";
 import process from "node:process";
@@ -27,6 +28,17 @@ export function dashboardPort() {
 
 export function dashboardToken() {
   return nonEmpty("UNROLL_TOKEN");
+}
+
+/** The environment a child process (next build, next start, playwright) gets: this one's, with `set` on top. */
+export function childEnv(set = {}) {
+  return { ...process.env, ...set };
+}
+
+/** CHROMIUM_PATH, default /usr/bin/chromium; `given` says whether it was set. */
+export function chromiumPath() {
+  const given = nonEmpty("CHROMIUM_PATH");
+  return { path: given ?? "/usr/bin/chromium", given: given !== undefined };
 }
 
 /** The directories runs launched from the dashboard may read: the data directory, then UNROLL_DATA_ROOTS. */

@@ -5,6 +5,8 @@ import { createCallerFactory } from "./trpc.js";
 
 export { appRouter, type AppRouter } from "./root.js";
 export { createTRPCContext, type Context, type ContextOptions } from "./trpc.js";
+// The server that mounts the routers opens its database here (the web app imports only the api and domain).
+export { createDb, type Db } from "@unroll/db";
 export { InferenceService } from "./inference.js";
 export { handleTrpcRequest, clientOf, MAX_REQUEST_BYTES, type HttpOptions } from "./http.js";
 export { LiveSubscribers, LiveLimitError, LIVE_LIMITS, type LiveLimits } from "./live-limits.js";

@@ -1,7 +1,7 @@
 // Launch presets: the repository's example configs (examples/*.json), with a label each.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { repoRoot } from "@unroll/db";
+import { EXAMPLES_DIR } from "@unroll/layout";
 
 export const PRESETS = [
   { id: "char-lm", file: "char-lstm-shakespeare.json", label: "Char LM · tiny Shakespeare", description: "Character LSTM language model (tied weights), 300 steps" },
@@ -11,7 +11,7 @@ export const PRESETS = [
   { id: "sst2", file: "sentiment-lstm-sst2.json", label: "Sentiment · SST-2", description: "LSTM classifier, mean pooling" },
 ] as const;
 
-export async function loadPresets(dir = join(repoRoot(), "examples")) {
+export async function loadPresets(dir = EXAMPLES_DIR) {
   return Promise.all(
     PRESETS.map(async (p) => {
       try {

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { EXAMPLES_DIR } from "@unroll/layout";
 import { useCpu } from "./cells/testing.js";
 import { parseExperimentConfig } from "./config.js";
 import { resolveDataFiles } from "./data/data-files.js";
@@ -42,7 +43,7 @@ describe("configs that cannot train", () => {
 
   it("sizes the examples well inside the limit, counting parameters as the models do", () => {
     for (const name of ["char-lstm-shakespeare", "word-lstm-wikitext2", "pos-bilstm-ewt", "ner-bilstm-uner", "sentiment-lstm-sst2"]) {
-      const config = parseExperimentConfig(JSON.parse(readFileSync(new URL(`../../../examples/${name}.json`, import.meta.url), "utf8")));
+      const config = parseExperimentConfig(JSON.parse(readFileSync(join(EXAMPLES_DIR, `${name}.json`), "utf8")));
       const m = estimateTrainingMemory(config, { vocabSize: 33_278, numLabels: 20, sequenceLength: config.task === "lm" ? config.train.bptt : 200 });
       expect(m.totalBytes, name).toBeLessThan(TRAINING_MEMORY_LIMIT_BYTES / 2);
       const sizes = { vocabSize: 33_278, cell: config.model.cell, embeddingSize: config.model.embeddingSize, hiddenSize: config.model.hiddenSize, layers: config.model.layers, dropout: 0 } as const;

@@ -6,6 +6,11 @@ export interface CoreEnv {
   backend: string | undefined;
 }
 
+/** The process environment, for functions that take one as an argument (tests pass their own). */
+export function processEnv(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}
+
 export function readCoreEnv(env: NodeJS.ProcessEnv = process.env): CoreEnv {
   const backend = env["UNROLL_BACKEND"]?.trim();
   return { backend: backend ? backend : undefined };

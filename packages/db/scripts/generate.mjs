@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, "..");
+// This launcher runs at install, before anything can load db's TypeScript env module.
+// eslint-disable-next-line no-restricted-properties -- the child's environment: this one's, quieter
 const env = { ...process.env, CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BINARY)) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = fileURLToPath(import.meta.url);

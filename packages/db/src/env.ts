@@ -10,7 +10,7 @@
 //   UNROLL_KEEP_TEST_DB "1" keeps test databases for inspection
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "@unroll/layout";
 
 export const DEFAULT_EMBEDDED_PORT = 54329;
 export const DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -30,13 +30,9 @@ function findUp(start: string, file: string): string | undefined {
   }
 }
 
-/** The monorepo root: the nearest pnpm-workspace.yaml above cwd (then above this file), else cwd. */
+/** The monorepo root: the nearest pnpm-workspace.yaml above cwd, else this checkout's (@unroll/layout). */
 export function repoRoot(): string {
-  return (
-    findUp(process.cwd(), "pnpm-workspace.yaml") ??
-    findUp(dirname(fileURLToPath(import.meta.url)), "pnpm-workspace.yaml") ??
-    process.cwd()
-  );
+  return findUp(process.cwd(), "pnpm-workspace.yaml") ?? REPO_ROOT;
 }
 
 /** DATABASE_URL when set; undefined means "use the embedded database". */

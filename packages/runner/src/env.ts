@@ -12,6 +12,11 @@ export function spoolDir(): string {
   return join(unrollHome(), "spool");
 }
 
+/** The environment a child process (worker, dashboard) gets: this one's, with `set` on top. */
+export function childEnv(set: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...set };
+}
+
 /** The pid of the `unroll up` that started this worker (it stops when that parent is gone), if any. */
 export function parentPid(): number | undefined {
   const pid = Number(process.env.UNROLL_PARENT_PID);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testTargets, type TestDatabase } from "@unroll/db/testing";
+import { CORE_TEST_FIXTURES } from "@unroll/layout";
 import { CORPUS, SPOOL_DIR } from "./fixtures.js";
 
 const BIN = fileURLToPath(new URL("../bin/unroll.js", import.meta.url));
@@ -128,7 +129,7 @@ describe(`unroll CLI on ${target}`, () => {
   }, 180_000);
 
   it("trains a tagger and a classifier, then tags and classifies; db status answers", async () => {
-    const fixtures = fileURLToPath(new URL("../../core/test-fixtures/", import.meta.url));
+    const fixtures = CORE_TEST_FIXTURES;
     const small = ["--set", "model.hiddenSize=8", "--set", "model.embeddingSize=8", "--set", "train.maxSteps=3", "--set", "train.batchSize=2", "--set", "train.evalEvery=0"];
     const tagger = join(dir, "tagger.json");
     writeFileSync(tagger, JSON.stringify({ task: "tagger", data: { format: "conllu", train: join(fixtures, "ewt-excerpt.conllu") }, model: { bidirectional: true } }));

@@ -5,10 +5,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT as root } from "@unroll/layout";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
 const turbo = join(root, "node_modules", ".bin", "turbo");
 
 interface DryTask {
@@ -37,7 +36,7 @@ describe("pnpm test", () => {
 
   it("runs the suites of the packages that have them", () => {
     const tested = runs.filter((t) => t.task === "test").map((t) => t.package);
-    for (const p of ["@unroll/core", "@unroll/db", "@unroll/runner", "@unroll/api", "@unroll/web", "@unroll/native-blas"]) expect(tested).toContain(p);
+    for (const p of ["@unroll/core", "@unroll/db", "@unroll/runner", "@unroll/api", "@unroll/web", "@unroll/native-blas", "@unroll/domain", "@unroll/eslint-config"]) expect(tested).toContain(p);
   });
 
   it("runs no benchmark and nothing but tests and the Prisma client's generation", () => {

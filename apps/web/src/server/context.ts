@@ -1,9 +1,9 @@
 // The server's one database connection and inference service, shared by every request (kept on
-// globalThis so that dev reloads do not open new pools). DATABASE_URL is read by @unroll/db;
+// globalThis so that dev reloads do not open new pools), opened through the api (the web app
+// imports only the api and domain). DATABASE_URL is read by @unroll/db;
 // `unroll up` passes it, else the embedded database on this machine is used.
 import "server-only";
-import { createTRPCContext, dataRoots, InferenceService, type Context } from "@unroll/api";
-import { createDb, type Db } from "@unroll/db";
+import { createDb, createTRPCContext, dataRoots, InferenceService, type Context, type Db } from "@unroll/api";
 import { dataRootList } from "~/env.mjs";
 
 interface Shared {

@@ -2,10 +2,10 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PRISMA_DIR } from "@unroll/layout";
 
-/** <repo>/prisma, found relative to this package (it lives in the monorepo). */
-export const PRISMA_DIR = fileURLToPath(new URL("../../../../prisma/", import.meta.url));
+/** <repo>/prisma: the one schema for the whole system, found through @unroll/layout. */
+export { PRISMA_DIR };
 export const SCHEMA_PATH = join(PRISMA_DIR, "schema.prisma");
 export const MIGRATIONS_DIR = join(PRISMA_DIR, "migrations");
 export const LOCKFILE_NAME = "migration_lock.toml";

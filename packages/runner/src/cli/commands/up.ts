@@ -6,20 +6,23 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyOverrides, parseExperimentConfig } from "@unroll/core";
 import { nativeBlasInfo } from "@unroll/core/kernels";
 import { runName } from "@unroll/domain";
+import { DASHBOARD_SERVE_SCRIPT, EXAMPLES_DIR } from "@unroll/layout";
+import { childEnv } from "../../env.js";
 import { enqueueRuns } from "../../queue/enqueue.js";
 import type { CommandContext } from "../context.js";
 
 export const DEMO_EXPERIMENT = "demo: tied vs untied char-LSTM";
-const DEMO_CONFIG = new URL("../../../../../examples/char-lstm-shakespeare.json", import.meta.url);
+const DEMO_CONFIG = join(EXAMPLES_DIR, "char-lstm-shakespeare.json");
 const BIN = fileURLToPath(new URL("../../../bin/unroll.js", import.meta.url));
 // The dashboard (apps/web): builds itself when its build is missing or stale, then `next start`
 // on HOST:PORT (default 127.0.0.1:3000), and prints its URL (with `?token=` when it needs a
 // token: off loopback, or UNROLL_TOKEN set; see apps/web/src/server/token.mjs).
-const DASHBOARD = fileURLToPath(new URL("../../../../../apps/web/scripts/serve.mjs", import.meta.url));
+const DASHBOARD = DASHBOARD_SERVE_SCRIPT;
 
 /** Queues the demo sweep unless the demo experiment exists already. Returns the new run ids. */
 export async function queueDemo(ctx: CommandContext): Promise<string[]> {
@@ -47,7 +50,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   // even by kill -9, rather than train on as an orphan beside the next start's worker.
   // UNROLL_DATA_DIR: the worker reads corpora from the data directory found here, and the
   // dashboard lets launched runs read files under it (plus UNROLL_DATA_ROOTS).
-  const env = { ...process.env, DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid), ...(ctx.dataDir ? { UNROLL_DATA_DIR: ctx.dataDir } : {}) };
+  const env = childEnv({ DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid), ...(ctx.dataDir ? { UNROLL_DATA_DIR: ctx.dataDir } : {}) });
   // Build the dashboard first when it needs it (first start: about a minute), so that the worker
   // does not train the demo away unseen meanwhile; later starts find the build fresh at once.
   const dashboard = !ctx.flag("no-dashboard") && existsSync(DASHBOARD);

@@ -1,0 +1,3 @@
+import { unrollVitest } from "@unroll/vitest-config";
+
+export default unrollVitest("eslint-config");
