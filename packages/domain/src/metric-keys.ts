@@ -4,7 +4,11 @@
 
 export const METRIC_KEYS = {
   trainLoss: "train/loss",
+  trainLr: "train/lr",
   trainTokensPerSecond: "train/tokens_per_second",
+  /** Tokens seen so far and the epoch (fractional), logged at every step: the x axes besides steps. */
+  trainTokens: "train/tokens",
+  trainEpoch: "train/epoch",
   validLoss: "valid/loss",
   validPerplexity: "valid/perplexity",
   testPerplexity: "test/perplexity",

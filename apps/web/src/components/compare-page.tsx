@@ -5,6 +5,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { METRIC_KEYS } from "@unroll/domain";
 import { compareIds, DEFAULT_METRIC, seriesInput } from "~/lib/compare";
 import { formatInt, formatNumber } from "~/lib/format";
 import { toPoints, type XAxisKind } from "~/lib/smoothing";
@@ -45,7 +46,7 @@ export function ComparePage() {
     return (series.data ?? []).map((s, i) => ({ id: s.runId, label: names.get(s.runId) ?? s.runId, color: PALETTE[i % PALETTE.length]!, points: toPoints(s, x, smoothing, logY) }));
   }, [series.data, compare.data, x, smoothing, logY]);
 
-  const keyOptions = keys.data?.map((k) => k.key).filter((k) => !k.startsWith("train/epoch") && k !== "train/tokens") ?? [];
+  const keyOptions = keys.data?.map((k) => k.key).filter((k) => !k.startsWith(METRIC_KEYS.trainEpoch) && k !== METRIC_KEYS.trainTokens) ?? [];
   const addable = (all.data?.runs ?? []).filter((r) => !ids.includes(r.id));
   const summaryKeys = [...new Set((compare.data?.runs ?? []).flatMap((r) => Object.keys(r.summary)))].sort();
   const rows = compare.data?.config.filter((r) => !onlyDiff || r.differs) ?? [];

@@ -6,7 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Stat } from "@unroll/api";
-import { checkConfig } from "@unroll/domain";
+import { checkConfig, METRIC_KEYS } from "@unroll/domain";
 import { formatInt, formatNumber, formatPercent } from "~/lib/format";
 import { toPoints } from "~/lib/smoothing";
 import { errorIssues, useTRPC } from "~/trpc/react";
@@ -91,7 +91,7 @@ export function TyingPage() {
   const chosen = params.get("experiment") ?? experiments.data?.find((e) => e.tied > 0 && e.untied > 0)?.id ?? experiments.data?.[0]?.id ?? "";
   const summary = useQuery({ ...trpc.tying.summary.queryOptions({ experimentId: chosen }), enabled: chosen !== "", refetchInterval: 3000 });
   const runIds = summary.data?.runs.map((r) => r.id) ?? [];
-  const curves = useQuery({ ...trpc.metrics.series.queryOptions({ runIds, keys: ["valid/perplexity", "train/loss"], maxPoints: 600 }), enabled: runIds.length > 0, refetchInterval: 3000, placeholderData: (p) => p });
+  const curves = useQuery({ ...trpc.metrics.series.queryOptions({ runIds, keys: [METRIC_KEYS.validPerplexity, METRIC_KEYS.trainLoss], maxPoints: 600 }), enabled: runIds.length > 0, refetchInterval: 3000, placeholderData: (p) => p });
   const select = (id: string) => router.replace(`${pathname}?experiment=${id}`);
 
   const chart = useMemo(() => {
@@ -103,7 +103,7 @@ export function TyingPage() {
           const r = byId.get(s.runId)!;
           return { id: s.runId, label: r.name, color: r.tied ? TIED : UNTIED, dashed: !r.tied, points: toPoints(s, "step", smoothing, false) };
         });
-    return { valid: make("valid/perplexity", 0), loss: make("train/loss", 0.6) };
+    return { valid: make(METRIC_KEYS.validPerplexity, 0), loss: make(METRIC_KEYS.trainLoss, 0.6) };
   }, [curves.data, summary.data]);
 
   const s = summary.data;

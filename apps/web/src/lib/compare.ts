@@ -1,10 +1,17 @@
-// What the compare page asks for, shared by its server component (which starts the chart's query)
-// and its client component (which must ask with the same input to pick that result up).
+// What the compare page is about: a saved selection (?selection=, from the runs page: any number
+// of runs, saved by selection.create's POST body) or a few ids (?ids=a,b,c).
 export const DEFAULT_METRIC = "train/loss";
-
-/** About the chart's width in pixels (the api keeps min and max per bucket). */
-export const SERIES_MAX_POINTS = 800;
 
 export const compareIds = (param: string | null | undefined): string[] => (param ?? "").split(",").filter(Boolean);
 
-export const seriesInput = (runIds: string[], metric: string) => ({ runIds, keys: [metric], maxPoints: SERIES_MAX_POINTS });
+export type CompareSet = { selectionId: string } | { ids: string[] };
+
+export function compareSet(params: { get(name: string): string | null }): CompareSet | null {
+  const selection = params.get("selection");
+  if (selection) return { selectionId: selection };
+  const ids = compareIds(params.get("ids"));
+  return ids.length ? { ids } : null;
+}
+
+/** The chart's width rounded up to 100 px, so a resize by a few pixels asks nothing new. */
+export const widthBucket = (px: number) => Math.max(100, Math.ceil(px / 100) * 100);

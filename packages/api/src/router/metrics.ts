@@ -4,6 +4,7 @@
 // Column-oriented (steps[], values[], ...) to keep long series small on the wire.
 import { z } from "zod";
 import { readSeries, type Queryable } from "@unroll/db";
+import { METRIC_KEYS } from "@unroll/domain";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { finite, Id } from "./shared.js";
 
@@ -60,15 +61,15 @@ export async function loadSeries(db: Queryable, input: z.output<typeof SeriesInp
         const total = totals.get(`${runId}\u0000${key}`) ?? 0;
         const points = total ? await readSeries(db, runId, key, { maxPoints: input.maxPoints, fromStep: input.fromStep, toStep: input.toStep }) : [];
         const steps = points.map((p) => p.step);
-        const at = await valuesAt(db, runId, ["train/epoch", "train/tokens"], steps);
+        const at = await valuesAt(db, runId, [METRIC_KEYS.trainEpoch, METRIC_KEYS.trainTokens], steps);
         out.push({
           runId,
           key,
           steps,
           values: points.map((p) => finite(p.value)),
           wallTimes: points.map((p) => p.wallTime.getTime()),
-          epochs: steps.map((s) => at.get("train/epoch")!.get(s) ?? null),
-          tokens: steps.map((s) => at.get("train/tokens")!.get(s) ?? null),
+          epochs: steps.map((s) => at.get(METRIC_KEYS.trainEpoch)!.get(s) ?? null),
+          tokens: steps.map((s) => at.get(METRIC_KEYS.trainTokens)!.get(s) ?? null),
           total,
         });
       }

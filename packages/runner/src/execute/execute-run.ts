@@ -156,10 +156,10 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
             lastStepAt = at;
             if (first) void beat(); // the promise shrinks from FIRST_STEP_MS to what steps take
             logger.metric(run.id, METRIC_KEYS.trainLoss, event.step, event.loss);
-            logger.metric(run.id, "train/lr", event.step, event.lr);
+            logger.metric(run.id, METRIC_KEYS.trainLr, event.step, event.lr);
             logger.metric(run.id, METRIC_KEYS.trainTokensPerSecond, event.step, event.tokensPerSecond);
-            logger.metric(run.id, "train/tokens", event.step, event.tokens);
-            logger.metric(run.id, "train/epoch", event.step, event.epoch);
+            logger.metric(run.id, METRIC_KEYS.trainTokens, event.step, event.tokens);
+            logger.metric(run.id, METRIC_KEYS.trainEpoch, event.step, event.epoch);
             const now = performance.now();
             // Cancel requests reach a fast run within a step or two, not only at the next heartbeat.
             if (now - lastBeatAt > 250) void beat();

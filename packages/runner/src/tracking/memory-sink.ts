@@ -1,5 +1,6 @@
 // An in-memory TrackingSink with the same idempotence as the Postgres one; it can be switched
-// offline to simulate an unreachable database. Used by tests and by `unroll train --no-track`.
+// offline to simulate an unreachable database. Used by the run logger's tests, and exported for
+// embedding a RunLogger without a database.
 import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 
 export class MemorySink implements TrackingSink {
