@@ -142,6 +142,33 @@ describe.each(targets)("migrations on %s", (target) => {
     expect(migrated).toEqual(await rollups("new"));
   });
 
+  it("elman_cell_name renames the stored \"rnn\" cell, in the column and in the config, and nothing else", async () => {
+    const { url, db } = await empty();
+    const target = committed.find((name) => name.endsWith("_elman_cell_name"))!;
+    const before = committed.slice(0, committed.indexOf(target));
+    const work = mkdtempSync(join(tmpdir(), "unroll-migrate-old-"));
+    try {
+      for (const name of before) cpSync(join(MIGRATIONS_DIR, name), join(work, name), { recursive: true });
+      expect(await applyMigrations(url, { dir: work })).toEqual(before);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    await db.pool.query(`INSERT INTO "Experiment" (id, name) VALUES ('e', 'e')`);
+    const config = (cell: string) => JSON.stringify({ task: "lm", model: { cell, hiddenSize: 8 } });
+    await db.pool.query(
+      `INSERT INTO "Run" (id, "experimentId", name, cell, config) VALUES
+         ('old', 'e', 'old rnn', 'rnn', $1::jsonb), ('lstm', 'e', 'lstm', 'lstm', $2::jsonb), ('odd', 'e', 'odd', NULL, '{"model": 3}'::jsonb)`,
+      [config("rnn"), config("lstm")],
+    );
+    expect(await applyMigrations(url)).toEqual(committed.slice(before.length));
+    const { rows } = await db.pool.query<{ id: string; name: string; cell: string | null; config: unknown }>(`SELECT id, name, cell, config FROM "Run" ORDER BY id`);
+    expect(rows).toEqual([
+      { id: "lstm", name: "lstm", cell: "lstm", config: { task: "lm", model: { cell: "lstm", hiddenSize: 8 } } },
+      { id: "odd", name: "odd", cell: null, config: { model: 3 } },
+      { id: "old", name: "old rnn", cell: "elman", config: { task: "lm", model: { cell: "elman", hiddenSize: 8 } } },
+    ]);
+  });
+
   it("two concurrent migrators apply each migration once", async () => {
     const { url, db } = await empty();
     const [a, b] = await Promise.all([applyMigrations(url), applyMigrations(url)]);
