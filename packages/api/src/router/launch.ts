@@ -1,7 +1,7 @@
 // Launch: presets, validation with the shared schema, and queueing a run or a sweep.
 // Nothing is queued unless every planned config is valid (BAD_REQUEST names the field).
 import { z } from "zod";
-import { checkRunInput, enqueueRuns, RUN_LIMITS } from "@unroll/db";
+import { checkRunInput, enqueueRuns, RUN_LIMITS, RunInputError } from "@unroll/db";
 import { checkConfig, runColumns } from "@unroll/domain";
 import { InvalidConfigError } from "../errors.js";
 import { loadPresets } from "../presets.js";
@@ -39,7 +39,7 @@ export const launchRouter = createTRPCRouter({
       return { ok: true as const, issues: [], runs: runs.map((r) => ({ name: r.name, overrides: r.overrides })) };
     } catch (error) {
       if (error instanceof InvalidConfigError) return { ok: false as const, issues: error.issues, runs: [] };
-      if (error instanceof Error && error.name === "RunInputError") return { ok: false as const, issues: [{ path: (error as Error & { path: string }).path, message: error.message }], runs: [] };
+      if (error instanceof RunInputError) return { ok: false as const, issues: [{ path: error.path, message: error.message }], runs: [] };
       throw error;
     }
   }),
