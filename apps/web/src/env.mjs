@@ -1,4 +1,4 @@
-// The one place the dashboard (scripts/serve.mjs and the Next server) reads the environment.
+// The one place the dashboard (its scripts, the Next server, the browser tests' config) reads the environment.
 //
 //   HOST          address `next start` binds, default 127.0.0.1
 //   PORT          its port; unset: 3000, or the next free one (scripts/free-port.mjs)

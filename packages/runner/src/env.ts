@@ -1,4 +1,4 @@
-// The one place the runner reads the environment (core reads none; db reads its own).
+// The one place the runner reads the environment (core and db read theirs in their own env modules).
 import { join } from "node:path";
 import { unrollHome } from "@unroll/db";
 
