@@ -18,6 +18,7 @@ import type { SampleOptions } from "./sampling.js";
 import { generate } from "./sampling.js";
 import type { Sample, TrainEvent } from "./train/events.js";
 import { LMTask } from "./train/lm-task.js";
+import { DEFAULT_LR_PATIENCE } from "./train/selection.js";
 import { ClassifierTask, TaggerTask } from "./train/sequence-tasks.js";
 import type { Task, TaskKind } from "./train/task.js";
 import type { TrainResult } from "./train/trainer.js";
@@ -31,6 +32,8 @@ export interface RunExperimentOptions {
   signal?: AbortSignal;
   /** A checkpoint written by an earlier run of the same config, to continue from. */
   resume?: Uint8Array;
+  /** With `resume`: the run's best checkpoint, so that the test split is scored with its weights. */
+  resumeBest?: Uint8Array;
   onEvent: (e: TrainEvent) => void | Promise<void>;
 }
 
@@ -49,7 +52,7 @@ export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: numb
 }
 
 /** Build data, model and trainer from a config, and train (or resume), reporting events. */
-export async function runExperiment(input: unknown, { dataDir, baseDir, signal, resume, onEvent: report }: RunExperimentOptions): Promise<TrainResult> {
+export async function runExperiment(input: unknown, { dataDir, baseDir, signal, resume, resumeBest, onEvent: report }: RunExperimentOptions): Promise<TrainResult> {
   const config = parseExperimentConfig(input);
   const loaded = loadExperimentData(config, { dataDir, baseDir });
   checkExperimentData(config, loaded);
@@ -86,10 +89,11 @@ export async function runExperiment(input: unknown, { dataDir, baseDir, signal, 
   try {
     return await train({
       task,
-      config: { ...t, clip: t.clip, lrDecay: t.lrDecay },
+      config: { ...t, lrPatience: t.lrPatience ?? DEFAULT_LR_PATIENCE[t.optimizer] },
       onEvent,
       signal,
       resume,
+      resumeBest,
       sample,
       startConfig: config,
       meta: { task: config.task, model: { ...modelConfig }, config, tokenizer: tokenizer.toJSON(), labels },
@@ -121,7 +125,11 @@ function lmContext(tokenizer: Tokenizer): { start: number; end: number } {
   return { start, end };
 }
 
-/** Prompt + continuation as text, n samples. Generation stops at </s>. */
+/**
+ * Prompt + continuation as text, n samples. Generation stops at </s>, except that a sample from
+ * an empty prompt has at least one token: without a prompt, a word LM trained on WikiText (whose
+ * empty lines make </s> after </s> likely) would often end at once with "".
+ */
 async function generateText(model: LanguageModel, tokenizer: Tokenizer, o: SampleOptions & { prompt?: string }): Promise<string[]> {
   const { start } = lmContext(tokenizer);
   const prompt = o.prompt ? tokenizer.encode(o.prompt) : [];
@@ -130,7 +138,7 @@ async function generateText(model: LanguageModel, tokenizer: Tokenizer, o: Sampl
   // holds every training character) and </s> (a stream has no sentence ends: it runs to maxLength).
   const never = tokenizer.kind === "char" ? [PAD, BOS, UNK, EOS] : [PAD, BOS];
   const banned = never.filter((t) => v.has(t)).map((t) => v.idOf(t));
-  const ids = await generate(model, { ...o, start, stop: v.idOf(EOS), prompt, banned });
+  const ids = await generate(model, { minLength: prompt.length === 0 ? 1 : 0, ...o, start, stop: v.idOf(EOS), prompt, banned });
   return ids.map((seq) => tokenizer.decode([...prompt, ...seq]));
 }
 

@@ -31,6 +31,8 @@ export interface SampleOptions {
   n?: number;
   /** Token ids never to draw (e.g. <pad> and <s>, which a language model never has to predict). */
   banned?: readonly number[];
+  /** Tokens drawn before the stop token may end a sample (default 0). */
+  minLength?: number;
 }
 
 export interface GenerateOptions extends SampleOptions {
@@ -186,9 +188,11 @@ export async function generate(model: LanguageModel, o: GenerateOptions): Promis
     for (let t = 0; t < o.maxLength && !done.every(Boolean); t++) {
       const values = await (logits as tf.Tensor2D).data(); // [n * |V|]
       const V = values.length / n;
+      // too short to end: the stop token is not drawn (the others keep their relative odds)
+      const pick = t < (o.minLength ?? 0) && o.stop !== undefined ? { ...o, banned: [...(o.banned ?? []), o.stop] } : o;
       const next = out.map((seq, i) => {
         if (done[i]) return o.stop ?? 0;
-        const id = pickToken(values.subarray(i * V, (i + 1) * V), o, rng);
+        const id = pickToken(values.subarray(i * V, (i + 1) * V), pick, rng);
         if (id === o.stop) done[i] = true;
         else seq.push(id);
         return id;

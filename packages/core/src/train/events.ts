@@ -5,10 +5,12 @@ export type TrainEvent =
   | { type: "start"; params: number; totalSteps: number; config: unknown; warnings?: string[] }
   | { type: "step"; step: number; epoch: number; loss: number; lr: number; tokens: number /* seen so far */; tokensPerSecond: number }
   // lm: loss, perplexity; tagger: loss, accuracy (+ precision, recall, f1 for IOB2 tag sets); classifier: loss, accuracy, macroF1
-  | { type: "eval"; step: number; epoch: number; split: "valid" | "test"; metrics: Record<string, number> }
+  // weightsStep (test): the step whose weights were scored, the best validation's
+  | { type: "eval"; step: number; epoch: number; split: "valid" | "test"; metrics: Record<string, number>; weightsStep?: number }
   | { type: "sample"; step: number; prompt: string; text: string; options: Record<string, unknown> }
   | { type: "checkpoint"; step: number; kind: "best" | "last"; metrics: Record<string, number>; data: Uint8Array }
-  | { type: "end"; step: number; reason: "completed" | "aborted"; metrics: Record<string, number> };
+  // metrics: the last validation's (valid_*), the test split's (test_*), best_step and best_valid_<main metric>
+  | { type: "end"; step: number; reason: "completed" | "aborted" | "stopped early"; metrics: Record<string, number> };
 
 export interface Sample {
   prompt: string;

@@ -26,6 +26,8 @@ export interface LMTaskOptions {
 
 export class LMTask implements Task {
   readonly kind = "lm" as const;
+  /** Lower loss, lower perplexity (its exponential). */
+  readonly mainMetric = { key: "loss", higherIsBetter: false };
   readonly #train: Batchified;
   readonly #eval: Partial<Record<Split, Batchified>> = {};
   #state: RNNState | undefined;

@@ -9,6 +9,7 @@ import { deriveSeed } from "../random.js";
 import type { Rng } from "../random.js";
 import type { PaddedBatch, SequenceExample } from "./batching.js";
 import { bucketBatches, padBatch } from "./batching.js";
+import type { MainMetric } from "./selection.js";
 import type { Split, Task } from "./task.js";
 import { yieldToEventLoop } from "./event-loop.js";
 
@@ -42,6 +43,7 @@ function batchTensors(b: PaddedBatch) {
 
 abstract class SequenceTask implements Task {
   abstract readonly kind: "tagger" | "classifier";
+  abstract readonly mainMetric: MainMetric;
   #order: number[][] = [];
 
   constructor(
@@ -105,6 +107,8 @@ abstract class SequenceTask implements Task {
 
 export class TaggerTask extends SequenceTask {
   readonly kind = "tagger" as const;
+  /** Entity F1 for an IOB2 tag set (NER), else token accuracy (POS). */
+  readonly mainMetric: MainMetric;
 
   /** `tagNames` (id order) switches on span precision/recall/F1 when they form an IOB2 set. */
   constructor(
@@ -114,6 +118,7 @@ export class TaggerTask extends SequenceTask {
     readonly tagNames?: readonly string[],
   ) {
     super(tagger, data, options);
+    this.mainMetric = { key: tagNames && isIOB2(tagNames) ? "f1" : "accuracy", higherIsBetter: true };
   }
 
   loss(index: number, rng: Rng): tf.Scalar {
@@ -159,6 +164,7 @@ export class TaggerTask extends SequenceTask {
 
 export class ClassifierTask extends SequenceTask {
   readonly kind = "classifier" as const;
+  readonly mainMetric = { key: "accuracy", higherIsBetter: true };
 
   constructor(
     readonly classifier: Classifier,

@@ -3,6 +3,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
+import type { MainMetric } from "./selection.js";
 
 export type TaskKind = "lm" | "tagger" | "classifier";
 export type Split = "valid" | "test";
@@ -10,6 +11,8 @@ export type Split = "valid" | "test";
 export interface Task {
   readonly kind: TaskKind;
   readonly params: Parameters;
+  /** What validation is judged by (best checkpoint, lr decay, early stopping): a key of evaluate()'s result. */
+  readonly mainMetric: MainMetric;
   /** Training batches per epoch. */
   batchCount(): number;
   /** Fix the batch order of `epoch` (from the seed) and reset per-epoch state (LM hidden state). */

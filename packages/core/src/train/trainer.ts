@@ -1,7 +1,9 @@
 // One training loop for every task (word_language_model `train()` generalised):
 //   for each batch: loss = CE(model(batch)); g = grad(loss); clip ||g|| <= clip; p <- update(p, g)
-//   validate every `evalEvery` steps and at the end of each epoch; when the validation loss does not
-//   improve, lr <- lr / lrDecay (word_language_model divides by 4); keep the best as a checkpoint.
+//   validate every `evalEvery` steps and at the end of each epoch, judged by the task's main metric
+//   (selection.ts): keep the best weights as a checkpoint; after `lrPatience` validations without
+//   improvement, lr <- lr / lrDecay (word_language_model divides by 4 at once); after `patience`,
+//   stop early. The test split is scored with the best validation's weights, as papers report.
 // Deterministic: weight init, dropout masks and batch order come from the seed through our own
 // PRNG, and a checkpoint holds everything needed to continue the same curve (weights, optimizer
 // state, step, lr, the dropout generator's state, the data position and the LM's carried state).
@@ -14,6 +16,7 @@ import { yieldToEventLoop } from "./event-loop.js";
 import type { Sample, TrainEvent } from "./events.js";
 import type { Gradients, Optimizer } from "./optimizers.js";
 import { createOptimizer, gradientScale } from "./optimizers.js";
+import { BestWeights, emptySelection, judge, type SelectionState } from "./selection.js";
 import type { Task } from "./task.js";
 
 export interface TrainConfig {
@@ -21,8 +24,12 @@ export interface TrainConfig {
   lr: number;
   /** Max global gradient norm (0 or absent: no clipping). */
   clip?: number;
-  /** Divide lr by this when validation loss stops improving (1 or absent: never). */
+  /** Divide lr by this when the main metric stops improving (1 or absent: never). */
   lrDecay?: number;
+  /** Validations without improvement tolerated before lr is divided (absent: 0, at once). */
+  lrPatience?: number;
+  /** Stop after this many validations in a row without improvement (0 or absent: never). */
+  patience?: number;
   epochs: number;
   maxSteps?: number;
   seed: number;
@@ -41,6 +48,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Continue from this checkpoint (its weights, optimizer and trainer state replace the current ones). */
   resume?: Uint8Array | Checkpoint;
+  /**
+   * With `resume`: the run's best checkpoint, whose weights score the test split at the end when
+   * no better validation comes after the resume. Without it, such a run is tested with its last weights.
+   */
+  resumeBest?: Uint8Array | Checkpoint;
   /** What every checkpoint carries besides weights: task, model config, experiment config, tokenizer, labels. */
   meta: Omit<CheckpointMetadata, "step" | "metrics" | "trainer">;
   /** Text samples to report every `sampleEvery` steps (language models). */
@@ -57,7 +69,8 @@ export interface TrainerState {
   index: number;
   lr: number;
   tokens: number;
-  bestLoss: number | null;
+  /** The best validation (by the task's main metric) and the validations since; see selection.ts. */
+  selection: SelectionState;
   /** Dropout generator state. */
   rng: number;
   optimizer: "sgd" | "adam";
@@ -66,11 +79,12 @@ export interface TrainerState {
 
 export interface TrainResult {
   step: number;
-  reason: "completed" | "aborted";
+  /** "stopped early": `patience` validations without improvement. */
+  reason: "completed" | "aborted" | "stopped early";
   metrics: Record<string, number>;
 }
 
-export async function train({ task, config, onEvent, signal, resume, meta, sample, startConfig }: TrainOptions): Promise<TrainResult> {
+export async function train({ task, config, onEvent, signal, resume, resumeBest, meta, sample, startConfig }: TrainOptions): Promise<TrainResult> {
   // tfjs-core registers no gradients by itself; initBackend() (backend.ts) loads them.
   if (tf.getGradient("BatchMatMul") === undefined) throw new BackendError("no gradients are registered; call initBackend() before training");
   if (!(config.lr > 0)) throw new ConfigError(`lr must be positive, got ${config.lr}`, "train.lr");
@@ -78,9 +92,16 @@ export async function train({ task, config, onEvent, signal, resume, meta, sampl
   if (perEpoch < 1) throw new ConfigError("the training data makes no batch; add data or lower train.batchSize", "train.batchSize");
   const totalSteps = Math.min(config.maxSteps ?? Infinity, config.epochs * perEpoch);
   const optimizer: Optimizer = createOptimizer(config.optimizer, config.lr);
-  const s: TrainerState = { step: 0, epoch: 1, index: 0, lr: config.lr, tokens: 0, bestLoss: null, rng: deriveSeed(config.seed, 2), optimizer: config.optimizer, optimizerStep: 0 };
+  const s: TrainerState = { step: 0, epoch: 1, index: 0, lr: config.lr, tokens: 0, selection: emptySelection(), rng: deriveSeed(config.seed, 2), optimizer: config.optimizer, optimizerStep: 0 };
   const ckpt = resume ? asCheckpoint(resume) : undefined;
   if (ckpt) restore(ckpt, task, optimizer, s);
+  const main = task.mainMetric;
+  const judging = { lrDecay: config.lrDecay ?? 1, lrPatience: config.lrPatience ?? 0, patience: config.patience ?? 0 };
+  const best = new BestWeights();
+  if (ckpt && resumeBest) {
+    const bestCkpt = asCheckpoint(resumeBest);
+    if (bestCkpt.metadata.step === s.selection.best?.step) best.set(paramTensors(bestCkpt, task), bestCkpt.metadata.step);
+  }
   optimizer.lr = s.lr;
   const rng = new Rng(s.rng);
   const names = new Map(task.params.entries().map(([name, v]) => [v.name, name]));
@@ -99,19 +120,23 @@ export async function train({ task, config, onEvent, signal, resume, meta, sampl
     await onEvent({ type: "checkpoint", step: s.step, kind, metrics: m, data });
   };
 
-  const validate = async () => {
-    if (!task.hasSplit("valid")) return;
+  /** Validates and judges; true when training should stop early. */
+  const validate = async (): Promise<boolean> => {
+    if (!task.hasSplit("valid")) return false;
     const m = await task.evaluate("valid", config.evalBatches);
     metrics = { ...metrics, ...prefixed("valid", m) };
     await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "valid", metrics: m });
-    const loss = m.loss ?? Infinity;
-    if (s.bestLoss === null || loss < s.bestLoss) {
-      s.bestLoss = loss;
+    const verdict = judge(s.selection, m[main.key] ?? Number.NaN, s.step, main, judging);
+    if (verdict.improved) {
+      best.keep(task.params, s.step);
       await checkpoint("best", m);
-    } else if ((config.lrDecay ?? 1) > 1) {
-      optimizer.lr /= config.lrDecay ?? 1; // word_language_model: lr /= 4.0 when validation stops improving
+      return false;
+    }
+    if (verdict.decayLr) {
+      optimizer.lr /= judging.lrDecay; // word_language_model: lr /= 4.0 when validation stops improving
       s.lr = optimizer.lr;
     }
+    return verdict.stop;
   };
 
   try {
@@ -124,6 +149,7 @@ export async function train({ task, config, onEvent, signal, resume, meta, sampl
       tf.dispose([...carried.values()]);
     }
     let aborted = false;
+    let stoppedEarly = false;
     let validatedAt = -1;
     while (s.step < totalSteps) {
       if (signal?.aborted) {
@@ -144,7 +170,7 @@ export async function train({ task, config, onEvent, signal, resume, meta, sampl
       await yieldToEventLoop(); // heartbeats, metric flushes and cancels run between steps
       const epochDone = s.index >= perEpoch;
       if ((config.evalEvery && s.step % config.evalEvery === 0) || epochDone) {
-        await validate();
+        stoppedEarly = await validate();
         validatedAt = s.step;
       }
       if (epochDone) {
@@ -154,23 +180,32 @@ export async function train({ task, config, onEvent, signal, resume, meta, sampl
       if (sample && config.sampleEvery && s.step % config.sampleEvery === 0) {
         for (const x of await sample(s.step)) await onEvent({ type: "sample", step: s.step, ...x });
       }
+      if (stoppedEarly) break;
       if (config.checkpointEvery && s.step % config.checkpointEvery === 0 && s.step < totalSteps) await checkpoint("last", metrics);
     }
     if (!aborted) {
       if (validatedAt !== s.step) await validate();
       if (task.hasSplit("test")) {
-        const m = await task.evaluate("test", config.evalBatches);
+        // The best validation's weights (the last ones when there is no validation split).
+        const weightsStep = best.step ?? s.step;
+        const evaluate = () => task.evaluate("test", config.evalBatches);
+        const m = best.step !== undefined ? await best.with(task.params, evaluate) : await evaluate();
         metrics = { ...metrics, ...prefixed("test", m) };
-        await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "test", metrics: m });
+        await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "test", metrics: m, weightsStep });
       }
     }
+    if (s.selection.best) {
+      metrics.best_step = s.selection.best.step;
+      metrics[`best_valid_${main.key}`] = s.selection.best.value;
+    }
     await checkpoint("last", metrics);
-    const reason = aborted ? "aborted" : "completed";
+    const reason = aborted ? "aborted" : stoppedEarly ? "stopped early" : "completed";
     await onEvent({ type: "end", step: s.step, reason, metrics });
     return { step: s.step, reason, metrics };
   } finally {
     task.endStep(false);
     optimizer.dispose();
+    best.dispose();
   }
 }
 
@@ -198,6 +233,16 @@ function prefixed(split: string, m: Record<string, number>): Record<string, numb
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [`${split}_${k}`, v]));
 }
 
+/** The model's weights in a checkpoint, as tensors (the caller owns them). */
+function paramTensors(ckpt: Checkpoint, task: Task): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [name] of task.params.entries()) {
+    const t = ckpt.tensors.get(name);
+    if (t) out.set(name, tf.tensor(t.data, t.shape, t.dtype));
+  }
+  return out;
+}
+
 function asCheckpoint(resume: Uint8Array | Checkpoint): Checkpoint {
   return resume instanceof Uint8Array ? decodeCheckpoint(resume) : resume;
 }
@@ -211,5 +256,7 @@ function restore(ckpt: Checkpoint, task: Task, optimizer: Optimizer, s: TrainerS
   const state = tensorsUnder(ckpt.tensors, "optimizer");
   optimizer.loadState(state, saved.optimizerStep);
   tf.dispose([...state.values()]);
-  Object.assign(s, saved);
+  // Checkpoints written before selection.ts kept only `bestLoss`: judging starts afresh.
+  const { bestLoss: _old, ...rest } = saved as TrainerState & { bestLoss?: unknown };
+  Object.assign(s, rest, { selection: saved.selection ?? emptySelection() });
 }

@@ -27,7 +27,8 @@ export class ProgressBar {
         .map(([k, v]) => `${event.split} ${k} ${formatNumber(v)}`)
         .join(", ");
       this.#clear();
-      this.stream.write(`step ${event.step}: ${this.#lastEval}\n`);
+      const weights = event.weightsStep !== undefined && event.weightsStep !== event.step ? ` (the best validation's weights, step ${event.weightsStep})` : "";
+      this.stream.write(`step ${event.step}: ${this.#lastEval}${weights}\n`);
       return;
     }
     if (event.type === "sample") {
@@ -37,6 +38,10 @@ export class ProgressBar {
     }
     if (event.type === "end") {
       this.#clear();
+      if (event.reason === "stopped early") {
+        const best = event.metrics.best_step;
+        this.stream.write(`stopped early at step ${event.step}: train.patience validations in a row without improvement${best !== undefined ? ` (the best at step ${best})` : ""}\n`);
+      }
       return;
     }
     if (event.type !== "step") return;

@@ -134,13 +134,16 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   let outcome: Outcome;
   try {
     const config = parseExperimentConfig(run.config);
-    // A run that crashed or was given back continues from its LAST checkpoint; a new one has none.
+    // A run that crashed or was given back continues from its LAST checkpoint (a new one has
+    // none), with its BEST one for testing with the best validation's weights at the end.
     const resume = (await readCheckpoint(pool, run.id, "LAST"))?.data;
+    const resumeBest = resume ? (await readCheckpoint(pool, run.id, "BEST"))?.data : undefined;
     let summary: Record<string, number> = {};
     await runExperiment(config, {
       dataDir: options.dataDir,
       signal: stop.signal,
       resume,
+      resumeBest,
       onEvent: async (event) => {
         options.onEvent?.(event);
         switch (event.type) {
