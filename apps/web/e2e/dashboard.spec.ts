@@ -17,7 +17,7 @@ const DEVICE: Record<string, RegExp> = { wasm: /CPU \(WebAssembly, /, cpu: /CPU 
 async function chartState(page: Page, testId: string) {
   const chart = page.getByTestId(testId);
   const points = Number(await chart.getAttribute("data-points"));
-  const paths = await chart.locator("path.recharts-line-curve").evaluateAll((els) => els.map((e) => e.getAttribute("d") ?? ""));
+  const paths = await chart.locator("path.recharts-line-curve, path[data-line-id]").evaluateAll((els) => els.map((e) => e.getAttribute("d") ?? ""));
   return { points, paths };
 }
 
@@ -98,14 +98,14 @@ test.describe.serial("dashboard", () => {
     await expect(table.locator(`tr[data-run-id="${runIds[1]}"]`).locator("[data-status]")).toHaveAttribute("data-status", /RUNNING|COMPLETED/, { timeout: 60_000 });
     await shot(page, "runs");
     for (const id of runIds) await table.locator(`tr[data-run-id="${id}"]`).getByRole("checkbox").check();
-    await page.getByRole("link", { name: "Compare 2" }).click();
+    await page.getByRole("button", { name: "Compare 2" }).click();
     await expect(page).toHaveURL(/\/compare\?ids=/);
     const chart = page.getByTestId("compare-chart");
     await expect.poll(async () => (await chartState(page, "compare-chart")).paths.filter((d) => d.length > 20).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-    await expect(page.locator('tr[data-differs="true"]').first()).toContainText("model.tied");
+    await expect(page.locator('th[data-differs="true"]').first()).toContainText("model.tied");
     await page.getByLabel("X axis").selectOption("tokens");
     await page.getByLabel("Y scale").selectOption("log");
-    await expect(chart.locator("path.recharts-line-curve").first()).toHaveAttribute("d", /.{20,}/);
+    await expect(chart.locator("path[data-line-id]").first()).toHaveAttribute("d", /.{20,}/);
     await expect(chart).toContainText("tokens seen");
     await shot(page, "compare");
   });

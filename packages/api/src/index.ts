@@ -14,7 +14,7 @@ export { LiveSubscribers, LiveLimitError, LIVE_LIMITS, type LiveLimits } from ".
 export { dataRoots } from "@unroll/core/data-files";
 export { ConflictError, InvalidConfigError, NotFoundError, UnsupportedError } from "./errors.js";
 export { planSweep, type SweepAxis, type SweepSpec } from "./sweep.js";
-export { summarizeTying, stat, type Stat, type TyingSummary } from "./tying.js";
+export type { Group, GroupCurve, Stat } from "./groups.js";
 export { configTable, type DiffRow } from "./router/compare.js";
 export { PRESETS } from "./presets.js";
 export type { Series } from "./router/metrics.js";

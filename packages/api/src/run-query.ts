@@ -62,8 +62,8 @@ const summaryNumber = (p: Params, seriesKey: string) => {
 };
 /** The series' latest value (the writer keeps it per run and key). */
 const latestValue = (p: Params, seriesKey: string) => `(SELECT "lastValue" FROM "MetricSeries" WHERE "runId" = r.id AND key = ${p.add(seriesKey)}::text)`;
-/** The summary's value, else the latest logged one: what the table shows. */
-const finalValue = (p: Params, seriesKey: string) => `coalesce(${summaryNumber(p, seriesKey)}, ${latestValue(p, seriesKey)})`;
+/** The summary's value, else the latest logged one (of run `r`): what the table shows. */
+export const finalValue = (p: Params, seriesKey: string) => `coalesce(${summaryNumber(p, seriesKey)}, ${latestValue(p, seriesKey)})`;
 
 /** Each task's main metric, the first of its keys that the run has (as run.list's `metric`). */
 function mainMetricSql(p: Params): string {

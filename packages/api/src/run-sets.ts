@@ -10,11 +10,14 @@ import { Id } from "./router/shared.js";
 /** Most runs one saved selection holds. */
 export const MAX_SELECTION = 20_000;
 
-export const RunSet = z.union([
-  z.object({ ids: z.array(Id).min(1, "give at least one run id").max(50, "at most 50 ids in a request: save a selection (selection.create) and pass its selectionId") }).strict(),
-  z.object({ selectionId: Id }).strict(),
-  z.object({ filter: RunFilter }).strict(),
-]);
+export const RunSet = z
+  .object({
+    ids: z.array(Id).min(1, "give at least one run id").max(50, "at most 50 ids in a request: save a selection (selection.create) and pass its selectionId").optional(),
+    selectionId: Id.optional(),
+    filter: RunFilter.optional(),
+  })
+  .strict()
+  .refine((s) => [s.ids, s.selectionId, s.filter].filter((x) => x !== undefined).length === 1, "give exactly one of ids, selectionId or filter");
 export type RunSet = z.output<typeof RunSet>;
 
 /** A set of runs that cannot serve what was asked: too many, or none. */
@@ -29,16 +32,16 @@ export class RunSetError extends Error {
  */
 export async function resolveRunIds(db: Pick<Db, "pool">, set: RunSet, max: number, what: string): Promise<string[]> {
   let ids: string[];
-  if ("ids" in set) {
+  if (set.ids) {
     const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM "Run" WHERE id = ANY($1::text[])`, [set.ids]);
     const found = new Set(rows.map((r) => r.id));
     const missing = set.ids.filter((id) => !found.has(id));
     if (missing.length) throw new NotFoundError("run", missing.join(", "));
     ids = [...new Set(set.ids)];
-  } else if ("selectionId" in set) {
+  } else if (set.selectionId) {
     // a selection keeps the runs that still exist, in its order
-    const { rows } = await db.pool.query<{ ids: string[] | null; found: boolean }>(
-      `SELECT (SELECT array_agg(u.id ORDER BY u.n) FROM unnest(s."runIds") WITH ORDINALITY AS u(id, n) JOIN "Run" r ON r.id = u.id) AS ids, true AS found
+    const { rows } = await db.pool.query<{ ids: string[] | null }>(
+      `SELECT (SELECT array_agg(u.id ORDER BY u.n) FROM unnest(s."runIds") WITH ORDINALITY AS u(id, n) JOIN "Run" r ON r.id = u.id) AS ids
          FROM "Selection" s WHERE s.id = $1`,
       [set.selectionId],
     );
@@ -46,13 +49,13 @@ export async function resolveRunIds(db: Pick<Db, "pool">, set: RunSet, max: numb
     ids = rows[0].ids ?? [];
   } else {
     const p = new Params();
-    const where = runFilterSql(set.filter, p);
+    const where = runFilterSql(set.filter ?? {}, p);
     const { rows } = await db.pool.query<{ id: string }>(
       `SELECT r.id FROM "Run" r JOIN "Experiment" e ON e.id = r."experimentId" WHERE ${where} ORDER BY r."createdAt" DESC, r.id DESC LIMIT ${p.add(max + 1)}`,
       p.values,
     );
     ids = rows.map((r) => r.id);
   }
-  if (ids.length > max) throw new RunSetError(`${what} takes at most ${max.toLocaleString("en")} runs; this set has ${"filter" in set ? "more" : ids.length.toLocaleString("en")}: narrow the filter or pick fewer runs`);
+  if (ids.length > max) throw new RunSetError(`${what} takes at most ${max.toLocaleString("en")} runs; this set has ${set.filter ? "more" : ids.length.toLocaleString("en")}: narrow the filter or pick fewer runs`);
   return ids;
 }

@@ -85,8 +85,8 @@ describe.each(await testTargets())("metrics and compare routers on %s", (target)
     expect(runs.map((r) => r.name)).toEqual(["short", "long"]);
     const differing = config.filter((r) => r.differs).map((r) => r.key);
     expect(differing).toEqual(["model.cell", "model.tied"]);
-    expect(config.find((r) => r.key === "model.cell")!.values).toEqual(["gru", "lstm"]);
-    expect(config.find((r) => r.key === "train.bptt")).toMatchObject({ values: [16, 16], differs: false });
+    expect(config.find((r) => r.key === "model.cell")).toEqual({ key: "model.cell", differs: true, values: ["gru", "lstm"] });
+    expect(config.find((r) => r.key === "train.bptt")).toEqual({ key: "train.bptt", differs: false, value: 16 }); // once, not per run
     await expectTRPCError(api.caller.compare.runs({ ids: [short, "ghost"] }), "NOT_FOUND", /ghost/);
     await expectTRPCError(api.caller.metrics.series({ runIds: [], keys: ["x"] }), "BAD_REQUEST");
   });

@@ -1,47 +1,10 @@
-// Tied vs untied: the summary maths (mean and spread over seeds, parameter saving), the router
-// over stored runs, and the paired launch (identical configs and seeds, tying on and off).
+// Tied vs untied: the router over stored runs (mean and spread over seeds in SQL, parameter
+// saving, confounders), and the paired launch (identical configs and seeds, tying on and off).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testTargets } from "@unroll/db/testing";
-import { stat, summarizeTying, type TyingRunInput } from "../src/tying.js";
 import { expectTRPCError, openApi, seedRun, TINY_LM, type Api } from "./fixtures.js";
 
 const cfg = (tied: boolean, seed: number) => ({ ...TINY_LM, model: { ...TINY_LM.model, tied }, train: { ...TINY_LM.train, seed } });
-
-describe("summarizeTying", () => {
-  const run = (id: string, tied: boolean, seed: number, valid: number, test: number | undefined, params: number): TyingRunInput => ({
-    id, name: id, status: "COMPLETED", tied, paramCount: params, config: cfg(tied, seed),
-    summary: { valid_perplexity: valid, ...(test === undefined ? {} : { test_perplexity: test }), train_loss: 1 }, latest: {},
-  });
-
-  it("gives mean and sample standard deviation over seeds, and the parameter saving", () => {
-    const s = summarizeTying([run("a", true, 1, 10, 11, 700), run("b", true, 2, 12, 13, 700), run("c", true, 3, 14, 15, 700), run("d", false, 1, 20, 21, 1000), run("e", false, 2, 22, undefined, 1000)]);
-    const [tied, untied] = s.sides;
-    expect(tied).toMatchObject({ tied: true, seeds: [1, 2, 3], paramCount: 700, completed: 3 });
-    expect(tied!.validPerplexity).toEqual({ n: 3, mean: 12, std: 2, min: 10, max: 14 });
-    expect(tied!.testPerplexity!.mean).toBe(13);
-    expect(untied!.validPerplexity!.mean).toBe(21);
-    expect(untied!.validPerplexity!.std).toBeCloseTo(Math.SQRT2, 12); // sqrt(((20-21)^2 + (22-21)^2) / 1)
-    expect(untied!.testPerplexity).toEqual({ n: 1, mean: 21, std: 0, min: 21, max: 21 });
-    expect(s.saving).toEqual({ params: 300, fraction: 0.3 });
-    expect(s.pairedSeeds).toEqual([1, 2]);
-    expect(s.confounders).toEqual([]);
-  });
-
-  it("uses the latest logged value for unfinished runs and flags configs that differ beyond tying and seed", () => {
-    const going: TyingRunInput = { ...run("f", false, 1, 0, 0, 1000), status: "RUNNING", summary: null, latest: { "valid/perplexity": 40 } };
-    const other = { ...run("g", true, 1, 10, 10, 700), config: { ...cfg(true, 1), train: { ...TINY_LM.train, lr: 0.1 } } };
-    const s = summarizeTying([going, other]);
-    expect(s.sides[1]!.validPerplexity!.mean).toBe(40);
-    expect(s.sides[1]!.completed).toBe(0);
-    expect(s.confounders).toEqual(["train.lr"]);
-  });
-
-  it("has no saving without parameter counts on both sides, and no stats from nothing", () => {
-    expect(summarizeTying([run("a", true, 1, 10, 10, 700)]).saving).toBeNull();
-    expect(stat([])).toBeNull();
-    expect(stat([Number.NaN, 4])).toEqual({ n: 1, mean: 4, std: 0, min: 4, max: 4 });
-  });
-});
 
 describe.each(await testTargets())("tying router on %s", (target) => {
   let api: Api;
@@ -57,12 +20,20 @@ describe.each(await testTargets())("tying router on %s", (target) => {
     await seedRun(api.t.db, { experiment: "classifiers", config: { task: "classifier", data: { corpus: "sst2" } } });
     const exps = await api.caller.tying.experiments();
     expect(exps.map((e) => [e.name, e.tied, e.untied])).toEqual([["pair", 2, 2]]);
-    const s = await api.caller.tying.summary({ experimentId: exps[0]!.id });
+    // a confounder: one run with another learning rate, and a seed run only one way
+    const lr = await seedRun(api.t.db, { experiment: "pair", name: "other lr", config: { ...cfg(true, 3), train: { ...TINY_LM.train, seed: 3, lr: 0.5 } }, status: "RUNNING" });
+    let s = await api.caller.tying.summary({ experimentId: exps[0]!.id });
+    expect(s.confounders).toEqual(["train.lr"]);
+    expect(s.sides[0]).toMatchObject({ runs: 3, completed: 2, seeds: { count: 3, min: 1, max: 3 } });
+    await api.t.db.pool.query(`DELETE FROM "Run" WHERE id = $1`, [lr]);
+    s = await api.caller.tying.summary({ experimentId: exps[0]!.id });
+    expect(s.confounders).toEqual([]);
     expect(s.runs).toHaveLength(4);
+    expect(s.total).toBe(4);
     expect(s.saving).toEqual({ params: 1000, fraction: 0.2 });
     expect(s.sides.map((x) => [x.tied, x.paramCount, x.validPerplexity!.mean, x.testPerplexity!.mean])).toEqual([[true, 4000, 9, 10], [false, 5000, 11, 12]]);
     expect(s.sides[1]!.validPerplexity!.std).toBeCloseTo(Math.sqrt(8), 10);
-    expect(s.pairedSeeds).toEqual([1, 2]);
+    expect(s.pairedSeeds).toBe(2);
     await expectTRPCError(api.caller.tying.summary({ experimentId: "nope" }), "NOT_FOUND");
   });
 

@@ -1,28 +1,27 @@
 "use client";
 // Tied vs untied (Press & Wolf 2017): parameter counts and the saving, curves overlaid, and final
-// validation/test perplexity as mean ± spread over seeds. Or launch a paired sweep.
+// validation/test perplexity as mean ± spread over seeds, all grouped by model.tied on the server
+// (any number of runs). Or launch a paired sweep.
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import type { Stat } from "@unroll/api";
 import { checkConfig, METRIC_KEYS } from "@unroll/domain";
-import { formatInt, formatNumber, formatPercent } from "~/lib/format";
-import { toPoints } from "~/lib/smoothing";
+import { formatInt, formatPercent } from "~/lib/format";
 import { errorIssues, useTRPC } from "~/trpc/react";
-import { LineChartPanel } from "./chart";
+import { groupLines, seedsText, StatText } from "./groups-panel";
+import { LinesChart } from "./lines-chart";
 import { Empty, ErrorBox, Loading, StatusBadge } from "./ui";
 
 const TIED = "#2563eb";
 const UNTIED = "#dc2626";
 
 function StatCell({ s }: { s: Stat | null }) {
-  if (!s) return <td className="num">—</td>;
   return (
-    <td className="num" title={`n=${s.n}, min ${formatNumber(s.min)}, max ${formatNumber(s.max)}`}>
-      {formatNumber(s.mean)}
-      {s.n > 1 ? <span className="muted"> ± {formatNumber(s.std, 2)}</span> : null}
-      <span className="muted small"> (n={s.n})</span>
+    <td className="num">
+      <StatText s={s ?? undefined} />
     </td>
   );
 }
@@ -89,22 +88,30 @@ export function TyingPage() {
   const params = useSearchParams();
   const experiments = useQuery(trpc.tying.experiments.queryOptions());
   const chosen = params.get("experiment") ?? experiments.data?.find((e) => e.tied > 0 && e.untied > 0)?.id ?? experiments.data?.[0]?.id ?? "";
-  const summary = useQuery({ ...trpc.tying.summary.queryOptions({ experimentId: chosen }), enabled: chosen !== "", refetchInterval: 3000 });
-  const runIds = summary.data?.runs.map((r) => r.id) ?? [];
-  const curves = useQuery({ ...trpc.metrics.series.queryOptions({ runIds, keys: [METRIC_KEYS.validPerplexity, METRIC_KEYS.trainLoss], maxPoints: 600 }), enabled: runIds.length > 0, refetchInterval: 3000, placeholderData: (p) => p });
+  const summary = useQuery({ ...trpc.tying.summary.queryOptions({ experimentId: chosen }), enabled: chosen !== "" });
+  // the runs grouped by tying, aggregated on the server: a few hundred numbers at any number of runs
+  const runs = { filter: { experimentId: chosen } };
+  const valid = useQuery({ ...trpc.compare.groups.queryOptions({ runs, by: ["model.tied"], key: METRIC_KEYS.validPerplexity, buckets: 150 }), enabled: chosen !== "", placeholderData: (p) => p });
+  const loss = useQuery({ ...trpc.compare.groups.queryOptions({ runs, by: ["model.tied"], key: METRIC_KEYS.trainLoss, buckets: 150 }), enabled: chosen !== "", placeholderData: (p) => p });
+  // refetch when runs change (the change counter), not on a timer
+  const live = useSubscription(
+    trpc.live.runs.subscriptionOptions(undefined, {
+      enabled: chosen !== "",
+      onData: () => {
+        void qc.invalidateQueries({ queryKey: trpc.tying.summary.pathKey() });
+        void qc.invalidateQueries({ queryKey: trpc.compare.groups.pathKey() });
+      },
+    }),
+  );
   const select = (id: string) => router.replace(`${pathname}?experiment=${id}`);
+  const save = useMutation(trpc.selection.create.mutationOptions({ onSuccess: (sel) => router.push(`/compare?selection=${sel.id}`) }));
 
   const chart = useMemo(() => {
-    const byId = new Map(summary.data?.runs.map((r) => [r.id, r]));
-    const make = (key: string, smoothing: number) =>
-      (curves.data ?? [])
-        .filter((s) => s.key === key && byId.has(s.runId))
-        .map((s) => {
-          const r = byId.get(s.runId)!;
-          return { id: s.runId, label: r.name, color: r.tied ? TIED : UNTIED, dashed: !r.tied, points: toPoints(s, "step", smoothing, false) };
-        });
-    return { valid: make(METRIC_KEYS.validPerplexity, 0), loss: make(METRIC_KEYS.trainLoss, 0.6) };
-  }, [curves.data, summary.data]);
+    const colorOf = (v: unknown[]) => (v[0] === true ? TIED : v[0] === false ? UNTIED : undefined);
+    const dashedOf = (v: unknown[]) => v[0] === false;
+    const lm = (lines: ReturnType<typeof groupLines>) => lines.filter((l) => l.id !== "model.tied=—");
+    return { valid: lm(groupLines(valid.data, colorOf, dashedOf)), loss: lm(groupLines(loss.data, colorOf, dashedOf)) };
+  }, [valid.data, loss.data]);
 
   const s = summary.data;
   const [tied, untied] = s?.sides ?? [];
@@ -133,6 +140,8 @@ export function TyingPage() {
         <LaunchPaired onLaunched={(id) => { void qc.invalidateQueries({ queryKey: trpc.tying.experiments.queryKey() }); select(id); }} />
       </div>
       <ErrorBox error={summary.error} title="Cannot summarise this experiment" />
+      <ErrorBox error={valid.error ?? loss.error} title="Cannot load the curves" />
+      {live.status === "error" ? <ErrorBox error={live.error} title="Live updates failed (retrying); reload for the latest" /> : null}
       {!chosen ? null : !s ? (
         <Loading what="summary" />
       ) : (
@@ -180,9 +189,9 @@ export function TyingPage() {
                     <td>
                       <span style={{ color: side.tied ? TIED : UNTIED }}>■</span> {side.tied ? "tied" : "untied"}
                     </td>
-                    <td className="num">{side.runIds.length}</td>
-                    <td className="num">{side.completed}</td>
-                    <td>{side.seeds.join(", ") || "—"}</td>
+                    <td className="num">{formatInt(side.runs)}</td>
+                    <td className="num">{formatInt(side.completed)}</td>
+                    <td>{seedsText(side.seeds)}</td>
                     <td className="num">{formatInt(side.paramCount)}</td>
                     <StatCell s={side.validPerplexity} />
                     <StatCell s={side.testPerplexity} />
@@ -192,15 +201,16 @@ export function TyingPage() {
               </tbody>
             </table>
             <p className="muted small">
-              Unfinished runs count with their latest value. Paired seeds: {s.pairedSeeds.join(", ") || "none yet"}.
+              Unfinished runs count with their latest value. Seeds run both ways: {s.pairedSeeds ? formatInt(s.pairedSeeds) : "none yet"}.
             </p>
           </section>
           <div className="grid grid-2">
-            <LineChartPanel testId="tying-valid" title="Validation perplexity (tied solid, untied dashed)" series={chart.valid} empty="No evaluation yet." />
-            <LineChartPanel testId="tying-loss" title="Training loss (EMA 0.6)" series={chart.loss} empty="No training steps yet." />
+            <LinesChart testId="tying-valid" title="Validation perplexity: mean and min-max over seeds (tied solid, untied dashed)" lines={chart.valid} height={260} empty={valid.isPending ? "Loading…" : "No evaluation yet."} />
+            <LinesChart testId="tying-loss" title="Training loss: mean and min-max over seeds" lines={chart.loss} height={260} empty={loss.isPending ? "Loading…" : "No training steps yet."} />
           </div>
           <section className="panel" aria-label="Runs">
             <h2>Runs</h2>
+            {s.total > s.runs.length ? <p className="muted small">The first {s.runs.length} of {formatInt(s.total)} runs; all of them on the <Link href={`/?q=${encodeURIComponent(s.experiment.name)}`}>runs page</Link>.</p> : null}
             {s.runs.length ? (
               <table>
                 <tbody>
@@ -222,7 +232,12 @@ export function TyingPage() {
             ) : (
               <Empty>No language-model runs in this experiment.</Empty>
             )}
-            {runIds.length > 1 ? <Link href={`/compare?ids=${runIds.join(",")}`}>Compare these runs →</Link> : null}
+            {s.total > 1 ? (
+              <button className="link" disabled={save.isPending} onClick={() => save.mutate({ filter: { experimentId: s.experiment.id } })}>
+                Compare these {formatInt(s.total)} runs →
+              </button>
+            ) : null}
+            <ErrorBox error={save.error} title="Cannot open the comparison" />
           </section>
         </>
       )}

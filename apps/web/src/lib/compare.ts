@@ -1,6 +1,8 @@
 // What the compare page is about: a saved selection (?selection=, from the runs page: any number
 // of runs, saved by selection.create's POST body) or a few ids (?ids=a,b,c).
-export const DEFAULT_METRIC = "train/loss";
+import { METRIC_KEYS } from "@unroll/domain";
+
+export const DEFAULT_METRIC = METRIC_KEYS.trainLoss;
 
 export const compareIds = (param: string | null | undefined): string[] => (param ?? "").split(",").filter(Boolean);
 
