@@ -4,6 +4,7 @@ import { experimentRouter } from "./router/experiment.js";
 import { launchRouter } from "./router/launch.js";
 import { liveRouter } from "./router/live.js";
 import { metricsRouter } from "./router/metrics.js";
+import { paramsRouter } from "./router/params.js";
 import { playgroundRouter } from "./router/playground.js";
 import { runRouter } from "./router/run.js";
 import { selectionRouter } from "./router/selection.js";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   launch: launchRouter,
   metrics: metricsRouter,
   compare: compareRouter,
+  params: paramsRouter,
   tying: tyingRouter,
   playground: playgroundRouter,
   live: liveRouter,

@@ -109,3 +109,32 @@ describe.each(await testTargets())("grouping on %s", (target) => {
     await expectTRPCError(api.caller.compare.groups({ runs: { filter: { experimentId } }, by: [], key: "valid/perplexity" }), "BAD_REQUEST", /group by at least one config key/);
   });
 });
+
+describe.each(await testTargets())("parallel coordinates on %s", (target) => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await openApi(target);
+    for (let i = 0; i < 12; i++) {
+      const lr = [0.001, 0.01, 0.1][i % 3]!;
+      const cell = i % 2 ? "gru" : "lstm";
+      await seedRun(api.t.db, { experiment: "sweep", name: `r${i}`, config: { ...TINY_LM, model: { ...TINY_LM.model, cell }, train: { ...TINY_LM.train, lr, seed: i } }, status: "COMPLETED", summary: { valid_perplexity: 100 * lr + (i % 2) * 0.01 } });
+    }
+  });
+  afterAll(() => api?.close());
+
+  it("gives one row per run over the differing keys (seed left out) and ranks their importance", async () => {
+    const experimentId = (await api.caller.experiment.list())[0]!.id;
+    const res = await api.caller.params.coordinates({ runs: { filter: { experimentId } }, metric: "valid/perplexity" });
+    expect(res.axes.map((a) => [a.key, a.kind])).toEqual([["model.cell", "category"], ["train.lr", "number"]]);
+    expect(res.axes[0]!.categories).toEqual(["gru", "lstm"]);
+    expect(res.runs).toHaveLength(12);
+    expect(res.runs[1]).toMatchObject({ name: "r1", values: ["gru", 0.01], metric: 1.01 });
+    const [cell, lr] = res.importance;
+    expect(lr!.importance!).toBeGreaterThan(0.99);
+    expect(lr!.correlation!).toBeGreaterThan(0.9);
+    expect(cell!.importance!).toBeLessThan(0.01);
+    const chosen = await api.caller.params.coordinates({ runs: { filter: { experimentId } }, metric: "valid/perplexity", keys: ["model.hiddenSize"] });
+    expect(chosen.axes).toEqual([{ key: "model.hiddenSize", kind: "number", categories: null }]);
+    expect(chosen.importance[0]!.importance).toBeNull(); // all 16: no spread
+  });
+});

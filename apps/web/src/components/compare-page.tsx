@@ -1,7 +1,8 @@
 "use client";
 // Compare: any number of runs (up to 500 drawn) overlaid (EMA smoothing, linear or log y, colour
 // by a config key, hover to pick one out, legend search), final metrics side by side, the config
-// keys that differ, and the runs grouped by config keys (mean and min-max band, from SQL).
+// keys that differ, the runs grouped by config keys (mean and min-max band, from SQL), and
+// parallel coordinates with each key's importance for the metric.
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
@@ -14,6 +15,7 @@ import { toPoints, type XAxisKind } from "~/lib/smoothing";
 import { useTRPC } from "~/trpc/react";
 import { GroupsPanel } from "./groups-panel";
 import { LinesChart } from "./lines-chart";
+import { ParallelCoordinates } from "./parallel-coords";
 import { Empty, ErrorBox, Loading, StatusBadge } from "./ui";
 
 const X_LABEL: Record<XAxisKind, string> = { step: "step", epoch: "epoch", tokens: "tokens seen", wall: "seconds" };
@@ -164,6 +166,7 @@ export function ComparePage() {
           />
 
           {runIds.length > 1 ? <GroupsPanel runs={runs} metric={metric} keys={differing.map((r) => r.key)} /> : null}
+          {runIds.length > 1 ? <ParallelCoordinates runs={runs} metric={metric} /> : null}
 
           <details className="panel table-wrap" aria-label="Final metrics" open={n <= OPEN_TABLE}>
             <summary>
