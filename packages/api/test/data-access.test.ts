@@ -61,6 +61,14 @@ describe.each(await testTargets())("data paths of launched runs on %s", (target)
     expect(await countRuns(api.t.db)).toBe(before);
   });
 
+  it("confines pretrained vectors too, with a named corpus as with files", async () => {
+    const before = await countRuns(api.t.db);
+    const vectors = join(outside, "secret.txt");
+    await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, data: { corpus: "tiny-shakespeare", vectors } } }), "BAD_REQUEST", /^data\.vectors: with the base config: .* is not a file this server may read/);
+    await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: { ...lm(join(allowed, "train.txt")), data: { format: "chars", train: join(allowed, "train.txt"), vectors } } }), "BAD_REQUEST", /^data\.vectors: .* is not a file this server may read/);
+    expect(await countRuns(api.t.db)).toBe(before);
+  });
+
   it("gives the same answer for a missing file and an existing one outside the roots", async () => {
     const message = async (train: string) => (await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: lm(train) }), "BAD_REQUEST")).message.replace(train, "PATH");
     expect(await message(join(outside, "missing.txt"))).toBe(await message(join(outside, "secret.txt")));

@@ -27,12 +27,15 @@ export const CONFIG_LIMITS = {
 } as const;
 
 const path = () => z.string().min(1).max(CONFIG_LIMITS.path);
+/** Either data branch may name pretrained vectors. */
+const vectorsPath = () => path().optional().describe("Pretrained word vectors (GloVe or word2vec text format) to start the embeddings from; their size must be model.embeddingSize");
 
 const CorpusDataSchema = z
   .strictObject({
     corpus: z.enum(CORPUS_NAMES).describe(`A corpus Unroll knows by name: ${CORPUS_NAMES.join(", ")}`),
     tagColumn: z.enum(["upos", "xpos"]).optional().describe("CoNLL-U only: tag with universal POS (upos, the default) or language-specific POS (xpos)"),
     devAsTrain: z.boolean().optional().describe("For a corpus without a train split (uner-english-ewt): train on the first 90% of dev and validate on the last 10%"),
+    vectors: vectorsPath(),
   })
   .describe("A named corpus, found in the data directory (UNROLL_DATA_DIR)");
 
@@ -43,6 +46,7 @@ const FilesDataSchema = z
     valid: path().optional().describe("Validation file path; with neither valid nor test, train is split 90/5/5 in file order"),
     test: path().optional().describe("Test file path"),
     tagColumn: z.enum(["upos", "xpos"]).optional().describe("CoNLL-U only: which POS column to tag with (default upos)"),
+    vectors: vectorsPath(),
   })
   .describe("Your own files");
 
@@ -65,6 +69,7 @@ const ModelSchema = z
     bidirectional: z.boolean().default(false).describe("Read the sequence both ways (taggers, classifiers)"),
     tied: z.boolean().default(false).describe("LM only: share the embedding and output weights (Press & Wolf 2017); needs embeddingSize = hiddenSize"),
     dropout: z.number().min(0).lt(1).default(0).describe("Dropout probability between layers"),
+    freezeEmbeddings: z.boolean().optional().describe("Keep the embeddings as they start (pretrained vectors: data.vectors) instead of training them (default false)"),
     pooling: z.enum(["last", "mean", "max"]).optional().describe("Classifier only: how the states become one sentence vector (default last)"),
   })
   .describe("The network");
@@ -76,7 +81,7 @@ const TrainSchema = z
     clip: z.number().positive().default(5).describe("Clip the global gradient norm to this"),
     lrDecay: z.number().min(1).default(4).describe("Divide the learning rate by this when the task's main metric stops improving on validation (1 = never)"),
     lrPatience: int(0).optional().describe("Validations without improvement before the learning rate is divided (default: 0 with sgd, at once as word_language_model; 2 with adam)"),
-    patience: int(0).default(0).describe("Stop early after this many validations in a row without improvement of the task's main metric (0: never)"),
+    patience: int(0).optional().describe("Stop early after this many validations in a row without improvement of the task's main metric (absent or 0: never)"),
     batchSize: int(1).default(32).describe("Sequences per batch"),
     bptt: int(1).default(64).describe("LM only: steps of truncated backpropagation through time"),
     epochs: int(1).default(1).describe("Passes over the training data"),
@@ -330,7 +335,7 @@ export function applyOverrides(config: ExperimentConfigInput | ExperimentConfig,
     const [section, field] = key.includes(".") ? (key.split(".") as [string, string]) : [undefined, key];
     const target = section === undefined ? next : sectionOf(next, section);
     if (section === "data") {
-      const dropped = field === "corpus" || field === "devAsTrain" ? ["format", "train", "valid", "test"] : field === "tagColumn" ? [] : ["corpus", "devAsTrain"];
+      const dropped = field === "corpus" || field === "devAsTrain" ? ["format", "train", "valid", "test"] : field === "tagColumn" || field === "vectors" ? [] : ["corpus", "devAsTrain"];
       for (const k of dropped) delete target[k];
     }
     target[field] = readValue(raw, leaf);

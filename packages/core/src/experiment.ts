@@ -1,11 +1,13 @@
 // Experiment glue: an ExperimentConfig in, a training run out (runExperiment); a checkpoint in,
 // a usable model out (loadModel) for the CLI's sample/score/tag/classify and the web playground.
+import { resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Activation } from "./cells/index.js";
 import { decodeCheckpoint, loadParameters } from "./checkpoint.js";
 import type { ExperimentConfig } from "./config.js";
 import { parseExperimentConfig } from "./config.js";
 import { loadExperimentData } from "./data/datasets.js";
+import { describeCoverage, pretrainedRows } from "./data/pretrained.js";
 import { checkExperimentData } from "./experiment-checks.js";
 import type { Tokenizer } from "./data/tokenizer.js";
 import { tokenizerFromJSON } from "./data/tokenizers.js";
@@ -56,13 +58,21 @@ export async function runExperiment(input: unknown, { dataDir, baseDir, signal, 
   const config = parseExperimentConfig(input);
   const loaded = loadExperimentData(config, { dataDir, baseDir });
   checkExperimentData(config, loaded);
-  const { tokenizer, warnings } = loaded;
-  // The data's warnings (IOB2 tags repaired, say) travel with the start event to whoever shows progress.
-  const onEvent = warnings.length ? (e: TrainEvent) => report(e.type === "start" ? { ...e, warnings } : e) : report;
+  const { tokenizer } = loaded;
+  const warnings = [...loaded.warnings];
   const labels = loaded.task === "tagger" ? [...loaded.data.tags.tokens] : loaded.task === "classifier" ? loaded.data.labels : undefined;
   const modelConfig = modelConfigOf(config, { vocabSize: tokenizer.vocabulary.size, numLabels: labels?.length });
   if (resume) checkSameData(resume, tokenizer, labels);
+  // Pretrained vectors start E (a resumed run's E comes from its checkpoint): read before any tensor exists.
+  const vectorsFile = config.data.vectors && !resume ? resolve(baseDir ?? process.cwd(), config.data.vectors) : undefined;
+  const pretrained = vectorsFile ? await pretrainedRows(vectorsFile, tokenizer.vocabulary, config.model.embeddingSize) : undefined;
+  if (pretrained) warnings.push(describeCoverage(pretrained.coverage));
+  // The data's warnings (IOB2 tags repaired, say) and the vectors' coverage travel with the start
+  // event to whoever shows progress.
+  const onEvent = warnings.length ? (e: TrainEvent) => report(e.type === "start" ? { ...e, warnings } : e) : report;
   const model = createModel(config.task, modelConfig, deriveSeed(config.train.seed, 1));
+  if (pretrained) model.encoder.load(pretrained.rows);
+  if (config.model.freezeEmbeddings) model.params.freeze("encoder.weight");
   const t = config.train;
   let task: Task;
   if (loaded.task === "lm") {

@@ -6,6 +6,7 @@ import type { Rng } from "./random.js";
 
 export class Parameters {
   readonly #vars = new Map<string, tf.Variable>();
+  readonly #frozen = new Set<string>();
 
   /** Register `init` (taken over, not copied) as the trainable variable `name`. */
   add(name: string, init: tf.Tensor): tf.Variable {
@@ -38,6 +39,17 @@ export class Parameters {
 
   variables(): tf.Variable[] {
     return [...this.#vars.values()];
+  }
+
+  /** Keeps `name` as it is: training computes no gradient for it (frozen pretrained embeddings). */
+  freeze(name: string): void {
+    this.get(name);
+    this.#frozen.add(name);
+  }
+
+  /** The variables training updates: all but the frozen ones. */
+  trainable(): tf.Variable[] {
+    return [...this.#vars].filter(([name]) => !this.#frozen.has(name)).map(([, v]) => v);
   }
 
   /** Total number of scalars. */

@@ -90,20 +90,20 @@ describe("generate", () => {
   it("minLength: the stop token cannot end a sample before it has that many tokens", async () => {
     const m = model(false);
     // Make the greedy first token the stop token: without minLength the sample ends at once, empty.
-    const [[first]] = await generate(m, { start: 2, maxLength: 1, greedy: true });
-    expect(await generate(m, { start: 2, stop: first!, maxLength: 8, greedy: true })).toEqual([[]]);
-    const [one] = await generate(m, { start: 2, stop: first!, maxLength: 8, greedy: true, minLength: 1 });
+    const first = (await generate(m, { start: 2, maxLength: 1, greedy: true }))[0]![0]!;
+    expect(await generate(m, { start: 2, stop: first, maxLength: 8, greedy: true })).toEqual([[]]);
+    const [one] = await generate(m, { start: 2, stop: first, maxLength: 8, greedy: true, minLength: 1 });
     expect(one!.length).toBeGreaterThanOrEqual(1);
     expect(one![0]).not.toBe(first);
     // The first token is the argmax among the others.
     const ids = tf.tensor2d([[2]], [1, 1], "int32");
     const { logits, state } = m.forward(ids);
     const row = Array.from(logits.dataSync());
-    row[first!] = -Infinity;
+    row[first] = -Infinity;
     expect(one![0]).toBe(row.indexOf(Math.max(...row)));
     tf.dispose([ids, logits, state]);
     for (const seed of [1, 2, 3]) {
-      const [s] = await generate(m, { start: 2, stop: first!, maxLength: 8, seed, temperature: 2, minLength: 3 });
+      const [s] = await generate(m, { start: 2, stop: first, maxLength: 8, seed, temperature: 2, minLength: 3 });
       expect(s!.length).toBeGreaterThanOrEqual(3);
       expect(s!.slice(0, 3)).not.toContain(first);
     }

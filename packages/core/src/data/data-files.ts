@@ -1,4 +1,4 @@
-// Your own data files (`data.train`, `data.valid`, `data.test`), checked where a run is submitted:
+// Your own data files (`data.train`, `data.valid`, `data.test`, `data.vectors`), checked where a run is submitted:
 // each made absolute and checked to be a readable file, so that a missing path or a directory is
 // refused at once instead of failing later on a worker, and a relative path means the submitter's
 // directory, not the worker's. Named corpora are left to the worker's data directory.
@@ -25,19 +25,20 @@ export interface DataFilesOptions {
   roots?: readonly string[];
 }
 
-const SPLITS = ["train", "valid", "test"] as const;
+/** The file fields of `data`: a corpus may still name its own pretrained vectors. */
+const FILE_FIELDS = ["train", "valid", "test", "vectors"] as const;
+const CORPUS_FILE_FIELDS = ["vectors"] as const;
 
 /** The config with absolute data paths; throws ConfigError naming data.<split> with the fix. */
 export function resolveDataFiles<C extends { data: DataConfig }>(config: C, { baseDir, roots }: DataFilesOptions = {}): C {
-  const data = config.data;
-  if ("corpus" in data) return config;
+  const data = config.data as DataConfig & Partial<Record<(typeof FILE_FIELDS)[number], string>>;
   const out: Record<string, unknown> = { ...data };
-  for (const split of SPLITS) {
-    const given = data[split];
+  for (const key of "corpus" in data ? CORPUS_FILE_FIELDS : FILE_FIELDS) {
+    const given = data[key];
     if (given === undefined) continue;
-    const field = `data.${split}`;
+    const field = `data.${key}`;
     const file = roots ? confined(field, given, roots) : given;
-    out[split] = checkedFile(field, file, baseDir);
+    out[key] = checkedFile(field, file, baseDir);
   }
   return { ...config, data: out as DataConfig };
 }

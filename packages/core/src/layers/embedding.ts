@@ -1,6 +1,6 @@
 // Word embeddings, J&M eq. 8.4: e_t = E x_t with x_t one-hot, i.e. row x_t of E [V, d].
 // Torch name `encoder.weight` (word_language_model), init U(-0.1, 0.1) as word_language_model does.
-import type * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs-core";
 import { embeddingLookup } from "../ops/index.js";
 import type { Parameters } from "../params.js";
 import { uniformInit } from "../params.js";
@@ -21,6 +21,14 @@ export class Embedding {
   /** E [V, d] */
   get weight(): tf.Variable {
     return this.params.get(`${this.name}.weight`);
+  }
+
+  /** Replaces the rows of E named in `rows` (token id -> d numbers), e.g. pretrained vectors. */
+  load(rows: ReadonlyMap<number, Float32Array>): void {
+    if (rows.size === 0) return;
+    const e = Float32Array.from(this.weight.dataSync()); // [V * d], row-major
+    for (const [id, v] of rows) e.set(v, id * this.size);
+    tf.tidy(() => this.weight.assign(tf.tensor2d(e, [this.vocabSize, this.size])));
   }
 
   /** ids int32 [B, T] -> [B, T, d] */

@@ -212,7 +212,7 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
 /** One optimizer step; returns the loss value. Throws TrainingError on a NaN or infinite loss. */
 async function trainStep(task: Task, index: number, rng: Rng, optimizer: Optimizer, names: Map<string, string>, clip: number, step: number): Promise<number> {
   // Forward and backward under the tape (sync), then await the loss value, then update.
-  const { value, grads } = tf.variableGrads(() => task.loss(index, rng), task.params.variables());
+  const { value, grads } = tf.variableGrads(() => task.loss(index, rng), task.params.trainable());
   const loss = (await value.data())[0] as number;
   value.dispose();
   if (!Number.isFinite(loss)) {
