@@ -39,7 +39,7 @@ function files(dir, out = []) {
 /** Content hash of everything the build reads from this repository. */
 export function sourceHash() {
   const hash = createHash("sha256").update(root);
-  const inputs = [join(app, "src"), ...["next.config.ts", "package.json", "tsconfig.json"].map((f) => join(app, f)), ...["api", "core", "db", "domain"].map((p) => join(root, "packages", p, "src")), join(root, "pnpm-lock.yaml")];
+  const inputs = [join(app, "src"), ...["next.config.ts", "package.json", "tsconfig.json"].map((f) => join(app, f)), ...["api", "core", "db", "domain"].map((p) => join(root, "packages", p, "src")), join(root, "tooling", "layout"), join(root, "pnpm-lock.yaml")];
   for (const input of inputs) {
     const list = existsSync(input) && statSync(input).isDirectory() ? files(input).sort() : existsSync(input) ? [input] : [];
     for (const f of list) hash.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
