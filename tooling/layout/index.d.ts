@@ -8,3 +8,7 @@ export const EXAMPLES_DIR: string;
 export const DASHBOARD_SERVE_SCRIPT: string;
 /** packages/core/test-fixtures. */
 export const CORE_TEST_FIXTURES: string;
+/** packages/core/python (the PyTorch loader, unroll_torch.py). */
+export const CORE_PYTHON_DIR: string;
+/** packages/core/CHECKPOINT.md. */
+export const CHECKPOINT_DOC: string;

@@ -18,3 +18,9 @@ export const DASHBOARD_SERVE_SCRIPT = join(REPO_ROOT, "apps", "web", "scripts", 
 
 /** packages/core/test-fixtures: small data files the other packages' tests train on. */
 export const CORE_TEST_FIXTURES = join(REPO_ROOT, "packages", "core", "test-fixtures");
+
+/** packages/core/python: the PyTorch loader (unroll_torch.py) for what `unroll export` writes. */
+export const CORE_PYTHON_DIR = join(REPO_ROOT, "packages", "core", "python");
+
+/** packages/core/CHECKPOINT.md: the checkpoint format, whose PyTorch example a test runs verbatim. */
+export const CHECKPOINT_DOC = join(REPO_ROOT, "packages", "core", "CHECKPOINT.md");

@@ -79,7 +79,7 @@ describe("checkpoint", () => {
     other.dispose();
   });
 
-  it("exports config.json, vocab.json and weights-only model.safetensors", async () => {
+  it("exports config.json, vocab.json and a weights-only model.safetensors that carries its tokenizer and labels", async () => {
     const m = new Tagger(config, 1);
     const tensors = await readTensors([...m.params.entries(), ["optimizer.exp_avg.encoder.weight", m.params.get("encoder.weight")]]);
     const files = exportCheckpoint(encodeCheckpoint({ metadata: { task: "tagger", model: { ...config }, labels: ["<pad>", "A", "B"], tokenizer: { kind: "word" }, step: 1, metrics: {} }, tensors }));
@@ -87,6 +87,8 @@ describe("checkpoint", () => {
     expect(JSON.parse(files["vocab.json"])).toEqual({ tokenizer: { kind: "word" }, labels: ["<pad>", "A", "B"] });
     const weights = decodeCheckpoint(files["model.safetensors"]);
     expect([...weights.tensors.keys()]).toEqual(m.params.names());
+    expect(weights.metadata).toMatchObject({ task: "tagger", model: config, tokenizer: { kind: "word" }, labels: ["<pad>", "A", "B"], step: 1 });
+    expect(weights.metadata.trainer).toBeUndefined();
     m.dispose();
   });
 });

@@ -144,8 +144,11 @@ export function tensorsUnder(tensors: Map<string, TensorData>, prefix: string): 
 }
 
 /**
- * The files of `unroll export`: weights only (no optimizer or trainer state) in `model.safetensors`,
- * the task and model config (and experiment config) in `config.json`, tokenizer and labels in `vocab.json`.
+ * The files of `unroll export`: `model.safetensors` holds the weights only (no optimizer or
+ * trainer state) and, in its metadata, everything needed to use them: task, model config,
+ * tokenizer, labels, experiment config, step, metrics (what loadModel and the PyTorch loader read).
+ * `config.json` (task, model and experiment config) and `vocab.json` (tokenizer, labels) repeat
+ * those for readers without a safetensors parser.
  */
 export function exportCheckpoint(data: Uint8Array | Checkpoint): { "config.json": string; "vocab.json": string; "model.safetensors": Uint8Array } {
   const ckpt = data instanceof Uint8Array ? decodeCheckpoint(data) : data;
@@ -154,7 +157,7 @@ export function exportCheckpoint(data: Uint8Array | Checkpoint): { "config.json"
   return {
     "config.json": JSON.stringify({ task: m.task, model: m.model, config: m.config, step: m.step, metrics: m.metrics, format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_VERSION }, null, 2),
     "vocab.json": JSON.stringify({ tokenizer: m.tokenizer, labels: m.labels }, null, 2),
-    "model.safetensors": encodeCheckpoint({ metadata: { task: m.task, model: m.model, step: m.step, metrics: m.metrics }, tensors: weights }),
+    "model.safetensors": encodeCheckpoint({ metadata: { task: m.task, model: m.model, config: m.config, tokenizer: m.tokenizer, labels: m.labels, step: m.step, metrics: m.metrics }, tensors: weights }),
   };
 }
 

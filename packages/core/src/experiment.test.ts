@@ -62,7 +62,12 @@ describe("runExperiment + loadModel", () => {
     expect(wild).not.toMatch(/<unk>|<pad>|<\/?s>/);
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    expect(Object.keys(exportCheckpoint(last))).toEqual(["config.json", "vocab.json", "model.safetensors"]);
+    const exported = exportCheckpoint(last);
+    expect(Object.keys(exported)).toEqual(["config.json", "vocab.json", "model.safetensors"]);
+    // the exported weights alone restore the same model: the tokenizer travels in their metadata
+    const again = loadModel(exported["model.safetensors"]);
+    expect((await again.score!("the cat")).logProb).toBeCloseTo(s.logProb, 5);
+    again.dispose();
   });
 
   it("tagger on IOB2 and classifier on TSV load and predict", async () => {

@@ -1,16 +1,14 @@
 // The `unroll` CLI as a user runs it: a real process, stdout/stderr and exit codes, against a
 // fresh database (the first available target; the queue itself is tested on both).
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testTargets, type TestDatabase } from "@unroll/db/testing";
 import { CORE_TEST_FIXTURES } from "@unroll/layout";
 import { CORPUS, SPOOL_DIR } from "./fixtures.js";
+import { runUnroll, type UnrollResult } from "./unroll-process.js";
 
-const BIN = fileURLToPath(new URL("../bin/unroll.js", import.meta.url));
 const [target] = await testTargets();
 const dir = mkdtempSync(join(tmpdir(), "unroll-cli-"));
 const config = join(dir, "tiny.json");
@@ -35,21 +33,11 @@ describe(`unroll CLI on ${target}`, () => {
   }, 120_000);
   afterAll(() => t?.close());
 
-  function unroll(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  function unroll(...args: string[]): Promise<UnrollResult> {
     return unrollWith({}, ...args);
   }
-  function unrollWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: join(SPOOL_DIR, "cli-home"), ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("exit", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    });
+  function unrollWith(env: Record<string, string>, ...args: string[]): Promise<UnrollResult> {
+    return runUnroll(args, { DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: join(SPOOL_DIR, "cli-home"), ...env });
   }
   const runCount = async () => (await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Run"`)).rows[0]!.n;
 
@@ -106,6 +94,17 @@ describe(`unroll CLI on ${target}`, () => {
     expect(samples.every((s) => s.startsWith("the"))).toBe(true);
     expect(JSON.parse(b.stdout).samples).toEqual(samples); // same seed, same text
 
+    // --greedy is in the help, and asking for greedy and a sampling knob at once is bad input
+    expect((await unroll("--help")).stdout).toMatch(/unroll sample .*--greedy/);
+    const greedy = await unroll("sample", id, "--greedy", "--prompt", "the", "--json");
+    expect(greedy.code, greedy.stderr).toBe(0);
+    expect(JSON.parse(greedy.stdout).options).toMatchObject({ greedy: true });
+    for (const [flags, named] of [[["--temperature", "0.5"], "--temperature"], [["--top-k", "3", "--top-p", "0.9"], "--top-k and --top-p"]] as const) {
+      const both = await unroll("sample", id, "--greedy", ...flags);
+      expect(both.code, flags.join(" ")).toBe(2);
+      expect(both.stderr).toContain(`--greedy always takes the most likely token, so ${named} would change nothing`);
+    }
+
     const score = await unroll("score", id, "the fox", "--json");
     expect(score.code, score.stderr).toBe(0);
     const s = JSON.parse(score.stdout);
@@ -116,6 +115,10 @@ describe(`unroll CLI on ${target}`, () => {
     const ex = await unroll("export", id, "--out", out);
     expect(ex.code, ex.stderr).toBe(0);
     for (const f of ["config.json", "vocab.json", "model.safetensors"]) expect(existsSync(join(out, f))).toBe(true);
+    expect(ex.stdout).toMatch(/\(best checkpoint, step \d+\)/); // export takes the best checkpoint by default...
+    const last = await unroll("export", id, "--out", join(dir, "export-last"), "--checkpoint", "last", "--json");
+    expect(last.code, last.stderr).toBe(0);
+    expect(JSON.parse(last.stdout)).toMatchObject({ checkpoint: "last", step: 6 }); // ...and the last when asked
 
     const tag = await unroll("tag", id, "the fox");
     expect(tag.code).toBe(2);

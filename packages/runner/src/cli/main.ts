@@ -24,9 +24,11 @@ const HELP = `unroll: train, track and compare recurrent neural networks
   unroll runs [--experiment X] [--status S] [--json]
   unroll show <run> [--json]          unroll logs <run>          unroll cancel <run>
   unroll compare <run> <run>... [--metric KEY]...
-  unroll sample <run> [--prompt TEXT] [--temperature T] [--top-k K] [--top-p P] [--n N] [--seed S] [--max-length L]
+  unroll sample <run> [--prompt TEXT] [--greedy | [--temperature T] [--top-k K] [--top-p P]] [--n N] [--seed S] [--max-length L]
   unroll score <run> "a sentence"      unroll tag <run> "a sentence"      unroll classify <run> "a text"
-  unroll export <run> --out DIR
+  unroll export <run> --out DIR        (model.safetensors, config.json, vocab.json; CHECKPOINT.md)
+      sample, score, tag, classify and export read the run's best checkpoint (its best
+      validation), else its last: --checkpoint best|last chooses
   unroll db migrate|serve|status
   unroll up [--no-demo] [--no-dashboard]   the main job: database, migrations, demo sweep, worker, dashboard
 

@@ -42,11 +42,15 @@ export async function sampleCommand(ctx: CommandContext): Promise<number> {
   if (temperature !== undefined && temperature < 0) throw new UsageError(`--temperature must be >= 0, got ${temperature}`);
   const topP = ctx.number("top-p");
   if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new UsageError(`--top-p must be in (0, 1], got ${topP}`);
+  const topK = positiveInt(ctx, "top-k");
+  const greedy = ctx.flag("greedy");
+  const drawing = [temperature !== undefined && "--temperature", topK !== undefined && "--top-k", topP !== undefined && "--top-p"].filter(Boolean);
+  if (greedy && drawing.length) throw new UsageError(`--greedy always takes the most likely token, so ${drawing.join(" and ")} would change nothing: drop ${drawing.length > 1 ? "them" : "it"}, or drop --greedy to sample`);
   const options = {
     prompt: ctx.string("prompt"),
     temperature,
-    greedy: ctx.flag("greedy"),
-    topK: positiveInt(ctx, "top-k"),
+    greedy,
+    topK,
     topP,
     n: ctx.integer("n", { min: 1, max: 100 }) ?? 1,
     seed: ctx.integer("seed", { min: 0 }) ?? 0,
