@@ -1,5 +1,6 @@
 // The app router: one small router per resource (anchor: create-t3-turbo packages/api/src/root.ts).
 import { compareRouter } from "./router/compare.js";
+import { diagnosticsRouter } from "./router/diagnostics.js";
 import { experimentRouter } from "./router/experiment.js";
 import { launchRouter } from "./router/launch.js";
 import { liveRouter } from "./router/live.js";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   params: paramsRouter,
   tying: tyingRouter,
   playground: playgroundRouter,
+  diagnostics: diagnosticsRouter,
   live: liveRouter,
 });
 

@@ -91,6 +91,7 @@ const TrainSchema = z
     sampleEvery: int(0).default(500).describe("LM only: steps between generated samples (0: never)"),
     checkpointEvery: int(0).default(1000).describe("Steps between checkpoints (0: at the end only)"),
     evalBatches: int(1).optional().describe("Validate on at most this many batches (default: all)"),
+    diagnostics: z.boolean().default(true).describe("At each validation, the gradient norm through time ||dL/dh_t|| on a fixed probe batch (run page, unroll show --json)"),
   })
   .describe("The training loop");
 

@@ -16,7 +16,7 @@ import { applyMigrations, migrationStatus } from "./migrate/apply.js";
 import { createMigration, schemaDrift } from "./migrate/create.js";
 import { serverShadowDatabase } from "./migrate/engine.js";
 
-const TABLES = ["Experiment", "Run", "MetricSeries", "MetricPoint", "MetricRollup", "Sample", "Checkpoint", "Worker"] as const;
+const TABLES = ["Experiment", "Run", "MetricSeries", "MetricPoint", "MetricRollup", "Sample", "Diagnostic", "Checkpoint", "Worker"] as const;
 
 function where(handle: DatabaseHandle): string {
   switch (handle.kind) {

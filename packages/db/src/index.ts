@@ -36,6 +36,7 @@ export {
   type Queryable,
 } from "./metrics.js";
 export { readSeries, type ReadSeriesOptions, type SeriesPoint } from "./series.js";
+export { latestDiagnostics, readDiagnostics, type DiagnosticRow } from "./diagnostics.js";
 export { planBuckets, ROLLUP_WIDTHS, type BucketPlan } from "./rollups.js";
 export {
   applyMigrations,

@@ -5,4 +5,5 @@ export { ALL_MAIN_METRICS, DB_UNREACHABLE_KEY, MAIN_METRICS, mainMetricKeys, MET
 export { describeSweepSize, SEED_KEY, sweepOverrides, sweepProblems, sweepRuns, sweepSize, type SweepAxis, type SweepProblem, type SweepRun } from "./sweep.js";
 export { baseRunName, runName, type RunNameBase } from "./run-names.js";
 export { runColumns, type RunColumns } from "./run-columns.js";
+export { DIAGNOSTIC_KIND_LIST, DIAGNOSTIC_KINDS, type DiagnosticKind } from "./diagnostic-kinds.js";
 export { checkConfig, formatConfigIssues, type ConfigCheck, type ConfigIssue } from "./config-issues.js";

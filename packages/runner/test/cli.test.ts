@@ -125,7 +125,17 @@ describe(`unroll CLI on ${target}`, () => {
     expect(tag.stderr).toMatch(/lm run: it cannot tag/);
 
     const show = await unroll("show", id, "--json");
-    expect(JSON.parse(show.stdout).checkpoints.map((c: { kind: string }) => c.kind).sort()).toEqual(["BEST", "LAST"]);
+    const shown = JSON.parse(show.stdout);
+    expect(shown.checkpoints.map((c: { kind: string }) => c.kind).sort()).toEqual(["BEST", "LAST"]);
+    // the latest gradient norm through time: one number per BPTT position for h and c of the layer
+    expect(shown.diagnostics).toMatchObject({ step: 6, positions: 8 });
+    const rows = shown.diagnostics.gradNormByPosition as { layer: number; state: string; norms: number[]; initial: number }[];
+    expect(rows.map((r) => `${r.layer}${r.state}:${r.norms.length}`)).toEqual(["0h:8", "0c:8"]);
+    expect(rows.every((r) => r.norms.every((x) => x > 0) && r.initial > 0)).toBe(true);
+    // stored per validation, one document each, losslessly (the CLI's numbers are the stored ones)
+    const { rows: stored } = await t.db.pool.query<{ step: number; data: { rows: { norms: number[] }[] } }>(`SELECT step, data FROM "Diagnostic" WHERE "runId" = $1 AND kind = 'gradNorm' ORDER BY step`, [id]);
+    expect(stored.map((d) => d.step)).toEqual([3, 6]);
+    expect(stored[1]!.data.rows[0]!.norms).toEqual(rows[0]!.norms);
     const logs = await unroll("logs", id);
     expect(logs.stdout).toMatch(/train\/loss\s+6\s+6/);
     expect(logs.stdout).toMatch(/prompt "the"/);

@@ -11,6 +11,7 @@ import { toPoints } from "~/lib/smoothing";
 import { ALL_MAIN_METRICS, CANCELLABLE_STATUSES, mainMetricKeys, METRIC_KEYS } from "@unroll/domain";
 import { useTRPC } from "~/trpc/react";
 import { LineChartPanel, PALETTE } from "./chart";
+import { GradNormPanel } from "./diagnostics-panel";
 import { SystemPanel } from "./system-panel";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge } from "./ui";
 
@@ -240,6 +241,8 @@ export function RunPage({ id }: { id: string }) {
           )}
         </section>
       </div>
+
+      <GradNormPanel runId={id} live={active} />
 
       <section className="panel" aria-label="Samples">
         <h2>Samples {r.sampleCount ? <span className="muted small">({formatInt(r.sampleCount)})</span> : null}</h2>

@@ -37,8 +37,12 @@ export interface Cell {
   readonly stateSize: number;
   /** Weights in the layout the loop uses; call inside a tidy (the result is as long-lived as that scope). */
   prepare(): PreparedCell;
-  /** One recurrence step, feature-major: projected input xp_t [G*H, B] (bx added), states [H, B]. */
-  step(p: PreparedCell, xp: tf.Tensor2D, state: CellState): CellState;
+  /**
+   * One recurrence step, feature-major: projected input xp_t [G*H, B] (bx added), states [H, B].
+   * With `tap` (diagnostics), each new state component j passes through it as soon as it is made,
+   * before anything reads it (an LSTM's c_t before h_t = o_t tanh(c_t)).
+   */
+  step(p: PreparedCell, xp: tf.Tensor2D, state: CellState, tap?: ComponentTap): CellState;
   /**
    * All T steps at once where a fused kernel exists for the current backend (else undefined, and
    * runCell loops over `step`). Batch-major: projected inputs xs [B, T, G*H] (bx added), states
@@ -47,6 +51,12 @@ export interface Cell {
    */
   sequence?(p: PreparedCell, xs: tf.Tensor3D, state: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } | undefined;
 }
+
+/** Sees (and may replace: add a zero to differentiate by) state component j (0: h, 1: an LSTM's c), [H, B]. */
+export type ComponentTap = (j: number, s: tf.Tensor2D) => tf.Tensor2D;
+
+/** A ComponentTap for every position t of a sequence; t = -1 is the initial state. */
+export type StepTap = (t: number, j: number, s: tf.Tensor2D) => tf.Tensor2D;
 
 /** The last time step of [B, T, H] as [B, H] (the final state of a fused sequence). */
 export function lastStep(x: tf.Tensor3D): tf.Tensor2D {
@@ -112,9 +122,12 @@ export function zeroState(cell: Cell, batch: number, layout: "batch-major" | "fe
  * 0 = padding), padded positions leave the state untouched (h_t = h_{t-1}) and output zeros, so a
  * padded batch gives the same outputs and final states as each sequence run alone (as torch's
  * packed sequences).
+ * With `tap` (diagnostics: diagnostics/grad-through-time.ts), the loop runs step by step even
+ * where a fused kernel exists, so that autodiff sees the recurrence, and every state passes through
+ * the tap, feature-major [H, B]: the initial one at t = -1, then h_t (and c_t) as each step makes it.
  * @returns outputs [B, T, H] and the final state (each [B, H]).
  */
-export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } {
+export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf.Tensor2D, tap?: StepTap): { outputs: tf.Tensor3D; state: CellState } {
   return tf.tidy(() => {
     const [B, T, I] = x.shape;
     const p = cell.prepare();
@@ -122,16 +135,17 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     // to time-major, feature-major steps.
     const xp = tf.fused.matMul({ a: tf.reshape(x, [B * T, I]), b: p.w, transposeB: true, bias: p.bx }); // [B*T, G*H]
     // the whole loop in one kernel where the cell has one (wasm with the native addon)
-    const fused = cell.sequence?.(p, tf.reshape(xp, [B, T, -1]), state0, mask);
+    const fused = tap ? undefined : cell.sequence?.(p, tf.reshape(xp, [B, T, -1]), state0, mask);
     if (fused) return mask ? { outputs: tf.mul(fused.outputs, tf.expandDims(mask, 2)) as tf.Tensor3D, state: fused.state } : fused; // padded outputs: 0
     const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]) as tf.Tensor3D; // [T, G*H, B]
     let state = state0.map((s) => tf.transpose(s)); // [H, B]
+    if (tap) state = state.map((s, j) => tap(-1, j, s));
     const xs = tf.unstack(steps) as tf.Tensor2D[]; // T x [G*H, B], contiguous
     const ms = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 1)) as tf.Tensor2D[]) : undefined; // T x [1, B]
     const outs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
       const next = tf.tidy(() => {
-        const s = cell.step(p, xs[t] as tf.Tensor2D, state);
+        const s = cell.step(p, xs[t] as tf.Tensor2D, state, tap && ((j, si) => tap(t, j, si)));
         const m = ms?.[t];
         if (!m) return [...s, s[0] as tf.Tensor2D];
         // s_t = s_{t-1} + m_t (s_t' - s_{t-1}): padding keeps the previous state; output m_t h_t.

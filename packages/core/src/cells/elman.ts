@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { elmanSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
-import type { Activation, Cell, CellState, PreparedCell } from "./cell.js";
+import type { Activation, Cell, CellState, ComponentTap, PreparedCell } from "./cell.js";
 import { lastStep, TorchCell } from "./cell.js";
 
 export class ElmanCell extends TorchCell implements Cell {
@@ -15,10 +15,11 @@ export class ElmanCell extends TorchCell implements Cell {
     super(params, prefix, suffix, inputSize, hiddenSize, rng, 1);
   }
 
-  step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {
+  step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState, tap?: ComponentTap): CellState {
     return tf.tidy(() => {
       const z = tf.add(xp, tf.matMul(p.u, h as tf.Tensor2D)); // U h_{t-1} + W x_t + b   [H, B]
-      return [this.activation === "relu" ? tf.relu(z) : tf.tanh(z)] as tf.Tensor2D[]; // h_t = g(z)
+      const hNext = (this.activation === "relu" ? tf.relu(z) : tf.tanh(z)) as tf.Tensor2D; // h_t = g(z)
+      return [tap ? tap(0, hNext) : hNext];
     });
   }
 

@@ -14,7 +14,7 @@ import { GruCell, GruCellGrad } from "../kernels/gru-cell.js";
 import { gruSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
-import type { Cell, CellState, PreparedCell } from "./cell.js";
+import type { Cell, CellState, ComponentTap, PreparedCell } from "./cell.js";
 import { lastStep, TorchCell } from "./cell.js";
 
 /** The textbook reference in tfjs ops: h_t from xp = W x_t + b_i, hp = U h_{t-1} + b_h and h_{t-1} (backends without our kernel, and the tests). */
@@ -80,12 +80,13 @@ export class GRUCell extends TorchCell implements Cell {
     };
   }
 
-  step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState): CellState {
+  step(p: PreparedCell, xp: tf.Tensor2D, [h]: CellState, tap?: ComponentTap): CellState {
     return tf.tidy(() => {
       const hPrev = h as tf.Tensor2D;
       const hp = tf.add(tf.matMul(p.u, hPrev), p.bh as tf.Tensor2D) as tf.Tensor2D; // one fused matMul  [3H, B]
       // the equations above: the fused kernel where registered, else the reference
-      return [gruCell(xp, hp, hPrev)]; // h_t = (1 - z) n + z h_{t-1}  [H, B]
+      const hNext = gruCell(xp, hp, hPrev); // h_t = (1 - z) n + z h_{t-1}  [H, B]
+      return [tap ? tap(0, hNext) : hNext];
     });
   }
 

@@ -16,14 +16,18 @@ import { LstmCell, LstmCellGrad } from "../kernels/lstm-cell.js";
 import { lstmSequence, rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
-import type { Cell, CellState, PreparedCell } from "./cell.js";
+import type { Cell, CellState, ComponentTap, PreparedCell } from "./cell.js";
 import { lastStep, TorchCell } from "./cell.js";
 
-/** The textbook reference in tfjs ops: (h_t, c_t) from xp = W x_t + b and uh = U h_{t-1} (backends without our kernel, and the tests). */
-export function lstmCellReference(xp: tf.Tensor2D, uh: tf.Tensor2D, c: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+/**
+ * The textbook reference in tfjs ops: (h_t, c_t) from xp = W x_t + b and uh = U h_{t-1} (backends
+ * without our kernel, the tests, and diagnostics: `tapC` sees c_t before h_t reads it).
+ */
+export function lstmCellReference(xp: tf.Tensor2D, uh: tf.Tensor2D, c: tf.Tensor2D, tapC?: (c: tf.Tensor2D) => tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
     const [i, f, g, o] = tf.split(tf.add(xp, uh), 4, 0) as tf.Tensor2D[]; // 4 x [H, B]
-    const cNext = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!))) as tf.Tensor2D; // c_t = f*c + i*g
+    const cMade = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!))) as tf.Tensor2D; // c_t = f*c + i*g
+    const cNext = tapC ? tapC(cMade) : cMade;
     const h = tf.mul(tf.sigmoid(o!), tf.tanh(cNext)) as tf.Tensor2D; // h_t = o * tanh(c_t)
     return [h, cNext];
   });
@@ -74,9 +78,14 @@ export class LSTMCell extends TorchCell implements Cell {
     super(params, prefix, suffix, inputSize, hiddenSize, rng, 4);
   }
 
-  step(p: PreparedCell, xp: tf.Tensor2D, [h, c]: CellState): CellState {
+  step(p: PreparedCell, xp: tf.Tensor2D, [h, c]: CellState, tap?: ComponentTap): CellState {
     return tf.tidy(() => {
       const uh = tf.matMul(p.u, h as tf.Tensor2D) as tf.Tensor2D; // one fused matMul for all gates  [4H, B]
+      if (tap) {
+        // diagnostics: the reference, so that c_t is seen before h_t = o_t tanh(c_t) reads it
+        const [hNext, cNext] = lstmCellReference(xp, uh, c as tf.Tensor2D, (cc) => tap(1, cc));
+        return [tap(0, hNext), cNext];
+      }
       // the equations above: the fused kernel where registered, else the reference
       const [hNext, cNext] = lstmCell(xp, uh, c as tf.Tensor2D); // 2 x [H, B]
       return [hNext, cNext];

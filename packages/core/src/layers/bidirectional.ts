@@ -5,7 +5,7 @@
 // leave the backward state at h_0, so the backward cell sees x_{L-1} ... x_0 exactly; reversing
 // its outputs puts h_t^b back at position t and zeros at the pads.
 import * as tf from "@tensorflow/tfjs-core";
-import type { Cell, CellState } from "../cells/index.js";
+import type { Cell, CellState, StepTap } from "../cells/index.js";
 import { runCell } from "../cells/index.js";
 
 export interface LayerOutput {
@@ -27,14 +27,19 @@ export class RecurrentLayer {
     return this.forwardCell.hiddenSize * this.directions;
   }
 
-  /** x [B, T, I], states one per direction, mask [B, T] -> outputs [B, T, H * dirs]. */
-  forward(x: tf.Tensor3D, states: CellState[], mask?: tf.Tensor2D): LayerOutput {
+  /**
+   * x [B, T, I], states one per direction, mask [B, T] -> outputs [B, T, H * dirs]. `taps` (one
+   * per direction, diagnostics) see each state at its position t in the text, both directions.
+   */
+  forward(x: tf.Tensor3D, states: CellState[], mask?: tf.Tensor2D, taps?: (StepTap | undefined)[]): LayerOutput {
     return tf.tidy(() => {
-      const fwd = runCell(this.forwardCell, x, states[0] as CellState, mask);
+      const fwd = runCell(this.forwardCell, x, states[0] as CellState, mask, taps?.[0]);
       if (!this.backwardCell) return { outputs: fwd.outputs, states: [fwd.state] };
       const xRev = tf.reverse(x, 1); // [B, T, I]
       const maskRev = mask ? (tf.reverse(mask, 1) as tf.Tensor2D) : undefined;
-      const bwd = runCell(this.backwardCell, xRev, states[1] as CellState, maskRev);
+      const T = x.shape[1];
+      const tapB = taps?.[1];
+      const bwd = runCell(this.backwardCell, xRev, states[1] as CellState, maskRev, tapB && ((t, j, s) => tapB(t < 0 ? t : T - 1 - t, j, s))); // reversed step t reads position T-1-t
       const hb = tf.reverse(bwd.outputs, 1); // back to position t
       return { outputs: tf.concat([fwd.outputs, hb], 2) as tf.Tensor3D, states: [fwd.state, bwd.state] }; // [h^f ; h^b]
     });

@@ -30,8 +30,12 @@ export interface ForwardOptions {
   rng?: Rng;
 }
 
+/** Sees state component j (0: h, 1: c) of layer-and-direction `index` (h_n order) at position t (-1: initial), feature-major [H, B]. */
+export type LayerTap = (index: number, t: number, j: number, s: tf.Tensor2D) => tf.Tensor2D;
+
 export class StackedRNN {
   readonly layers: RecurrentLayer[] = [];
+  #tap: LayerTap | undefined;
 
   constructor(
     params: Parameters,
@@ -65,6 +69,19 @@ export class StackedRNN {
     return this.layers.flatMap((l) => [l.forwardCell, ...(l.backwardCell ? [l.backwardCell] : [])].map((c) => zeroState(c, batch)));
   }
 
+  /**
+   * Runs `fn` (which calls `forward`, through a model) with every state of every layer passing
+   * through `tap`, step by step (diagnostics: the fused kernels would hide the recurrence).
+   */
+  withTap<T>(tap: LayerTap, fn: () => T): T {
+    this.#tap = tap;
+    try {
+      return fn();
+    } finally {
+      this.#tap = undefined;
+    }
+  }
+
   /** x [B, T, I] -> outputs of the last layer [B, T, H * dirs] and the final state of every layer. */
   forward(x: tf.Tensor3D, state: RNNState | undefined, { mask, rng }: ForwardOptions = {}): { outputs: tf.Tensor3D; state: RNNState } {
     return tf.tidy(() => {
@@ -74,7 +91,9 @@ export class StackedRNN {
       const finals: RNNState = [];
       this.layers.forEach((layer, k) => {
         if (k > 0) h = dropout(h, this.config.dropout ?? 0, rng); // between layers only
-        const out = layer.forward(h, s0.slice(k * dirs, (k + 1) * dirs), mask);
+        const tap = this.#tap;
+        const taps = tap && Array.from({ length: dirs }, (_, d) => (t: number, j: number, s: tf.Tensor2D) => tap(k * dirs + d, t, j, s));
+        const out = layer.forward(h, s0.slice(k * dirs, (k + 1) * dirs), mask, taps);
         h = out.outputs; // [B, T, H * dirs]
         finals.push(...out.states);
       });

@@ -1,4 +1,5 @@
 // The progress stream of a training run, consumed by notebooks, the CLI and the runner.
+import type { Diagnostics } from "../diagnostics/probe.js";
 
 export type TrainEvent =
   // warnings: what the data was read as, if not as written (IOB2 tags repaired, say)
@@ -7,6 +8,8 @@ export type TrainEvent =
   // lm: loss, perplexity; tagger: loss, accuracy (+ precision, recall, f1 for IOB2 tag sets); classifier: loss, accuracy, macroF1
   // weightsStep (test): the step whose weights were scored, the best validation's
   | { type: "eval"; step: number; epoch: number; split: "valid" | "test"; metrics: Record<string, number>; weightsStep?: number }
+  // at each validation with train.diagnostics: gradient norm through time on a probe batch (diagnostics/)
+  | ({ type: "diagnostics"; step: number } & Diagnostics)
   | { type: "sample"; step: number; prompt: string; text: string; options: Record<string, unknown> }
   | { type: "checkpoint"; step: number; kind: "best" | "last"; metrics: Record<string, number>; data: Uint8Array }
   // metrics: the last validation's (valid_*), the test split's (test_*), best_step and best_valid_<main metric>

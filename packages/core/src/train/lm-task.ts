@@ -7,7 +7,7 @@ import { disposeState } from "../layers/stacked.js";
 import { perplexity } from "../metrics.js";
 import type { LanguageModel } from "../models/language-model.js";
 import type { Rng } from "../random.js";
-import type { Batchified } from "./batching.js";
+import type { Batchified, LMChunk } from "./batching.js";
 import { batchify, lmChunk, lmChunkCount } from "./batching.js";
 import type { Split, Task } from "./task.js";
 import { yieldToEventLoop } from "./event-loop.js";
@@ -109,6 +109,12 @@ export class LMTask implements Task {
     disposeState(state);
     const loss = total / Math.max(count, 1);
     return { loss, perplexity: perplexity(loss) };
+  }
+
+  /** The diagnostics' fixed probe: the first two chunks of the validation stream (else training's), eval layout. */
+  probeChunks(): LMChunk[] {
+    const src = this.#eval.valid ?? this.#train;
+    return Array.from({ length: Math.min(2, lmChunkCount(src, this.options.bptt)) }, (_, i) => lmChunk(src, i, this.options.bptt));
   }
 
   carried(): Map<string, tf.Tensor> {

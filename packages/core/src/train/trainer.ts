@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Checkpoint, CheckpointMetadata } from "../checkpoint.js";
 import { decodeCheckpoint, encodeCheckpoint, loadParameters, readTensors, tensorsUnder } from "../checkpoint.js";
+import { probeDiagnostics } from "../diagnostics/probe.js";
 import { BackendError, ConfigError, TrainingError } from "../errors.js";
 import { deriveSeed, Rng } from "../random.js";
 import { yieldToEventLoop } from "./event-loop.js";
@@ -39,6 +40,8 @@ export interface TrainConfig {
   /** Emit a "last" checkpoint every n steps (0: only at the end). */
   checkpointEvery?: number;
   evalBatches?: number;
+  /** At each validation, the diagnostics (gradient norm through time) on a fixed probe batch: diagnostics/probe.ts. */
+  diagnostics?: boolean;
 }
 
 export interface TrainOptions {
@@ -126,6 +129,7 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
     const m = await task.evaluate("valid", config.evalBatches);
     metrics = { ...metrics, ...prefixed("valid", m) };
     await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "valid", metrics: m });
+    if (config.diagnostics) await onEvent({ type: "diagnostics", step: s.step, ...(await probeDiagnostics(task)) });
     const verdict = judge(s.selection, m[main.key] ?? Number.NaN, s.step, main, judging);
     if (verdict.improved) {
       best.keep(task.params, s.step);

@@ -2,7 +2,7 @@
 // outcome (completed, cancelled, failed, given back) is written to the run's row.
 import type { Pool } from "pg";
 import { parseExperimentConfig, runExperiment, type TrainEvent } from "@unroll/core";
-import { DB_UNREACHABLE_KEY, METRIC_KEYS } from "@unroll/domain";
+import { DB_UNREACHABLE_KEY, DIAGNOSTIC_KINDS, METRIC_KEYS } from "@unroll/domain";
 import { finishRun, heartbeat, markStarted, type Outcome } from "../queue/lifecycle.js";
 import type { ClaimedRun, WorkerIdentity } from "../queue/claim.js";
 import { RunLogger } from "../tracking/run-logger.js";
@@ -174,6 +174,10 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
           }
           case "eval":
             for (const [key, value] of Object.entries(event.metrics)) logger.metric(run.id, `${event.split}/${key}`, event.step, value);
+            break;
+          case "diagnostics":
+            // one lossless JSON document per kind and validation (the Diagnostic table)
+            if (event.gradNorm) logger.diagnostic({ runId: run.id, step: event.step, kind: DIAGNOSTIC_KINDS.gradNorm, data: event.gradNorm });
             break;
           case "sample":
             logger.sample({ runId: run.id, step: event.step, prompt: event.prompt, text: event.text, params: event.options });

@@ -1,12 +1,13 @@
 // An in-memory TrackingSink with the same idempotence as the Postgres one; it can be switched
 // offline to simulate an unreachable database. Used by the run logger's tests, and exported for
 // embedding a RunLogger without a database.
-import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
+import type { CheckpointRecord, DiagnosticRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 
 export class MemorySink implements TrackingSink {
   readonly metrics = new Map<string, MetricRecord>();
   readonly samples = new Map<string, SampleRecord>();
   readonly checkpoints = new Map<string, CheckpointRecord>();
+  readonly diagnostics = new Map<string, DiagnosticRecord>();
   offline = false;
   writes = 0;
 
@@ -26,6 +27,11 @@ export class MemorySink implements TrackingSink {
   async writeSamples(samples: SampleRecord[]): Promise<void> {
     this.#check();
     for (const s of samples) this.samples.set(`${s.runId}\u0000${s.step}\u0000${s.prompt}`, s);
+  }
+
+  async writeDiagnostics(diagnostics: DiagnosticRecord[]): Promise<void> {
+    this.#check();
+    for (const d of diagnostics) this.diagnostics.set(`${d.runId}\u0000${d.kind}\u0000${d.step}`, d);
   }
 
   async writeCheckpoint(checkpoint: CheckpointRecord): Promise<void> {

@@ -1,8 +1,8 @@
 // The TrackingSink of production: bulk metric writes through @unroll/db, idempotent upserts for
-// samples and checkpoints.
+// samples, diagnostics and checkpoints.
 import type { Pool } from "pg";
 import { writeMetricPoints } from "@unroll/db";
-import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
+import type { CheckpointRecord, DiagnosticRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 
 export class PostgresSink implements TrackingSink {
   constructor(readonly pool: Pool) {}
@@ -24,6 +24,16 @@ export class PostgresSink implements TrackingSink {
         samples.map((s) => s.text),
         samples.map((s) => JSON.stringify(s.params)),
       ],
+    );
+  }
+
+  async writeDiagnostics(diagnostics: DiagnosticRecord[]): Promise<void> {
+    if (diagnostics.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO "Diagnostic" ("runId", step, kind, data)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[])
+       ON CONFLICT ("runId", kind, step) DO NOTHING`,
+      [diagnostics.map((d) => d.runId), diagnostics.map((d) => d.step), diagnostics.map((d) => d.kind), diagnostics.map((d) => JSON.stringify(d.data))],
     );
   }
 

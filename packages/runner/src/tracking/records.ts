@@ -18,6 +18,15 @@ export interface SampleRecord {
   params: Record<string, unknown>;
 }
 
+/** What a run measured at a validation (gradient norm through time...): unique on (runId, kind, step). */
+export interface DiagnosticRecord {
+  runId: string;
+  step: number;
+  /** @unroll/domain's DIAGNOSTIC_KINDS */
+  kind: string;
+  data: unknown;
+}
+
 /** A checkpoint: the latest one per (runId, kind) is kept. */
 export interface CheckpointRecord {
   runId: string;
@@ -32,5 +41,6 @@ export interface CheckpointRecord {
 export interface TrackingSink {
   writeMetrics(points: MetricRecord[]): Promise<void>;
   writeSamples(samples: SampleRecord[]): Promise<void>;
+  writeDiagnostics(diagnostics: DiagnosticRecord[]): Promise<void>;
   writeCheckpoint(checkpoint: CheckpointRecord): Promise<void>;
 }

@@ -43,6 +43,7 @@ describe("RunLogger", () => {
     sink.offline = true;
     for (let s = 11; s <= 20; s++) logger.metric("r1", "loss", s, s);
     logger.sample({ runId: "r1", step: 20, prompt: "", text: "hello", params: { seed: 1 } });
+    logger.diagnostic({ runId: "r1", step: 20, kind: "gradNorm", data: { rows: [{ norms: [0.5, 1e-13] }] } });
     await logger.flush();
     await logger.checkpoint({ runId: "r1", step: 20, kind: "LAST", metrics: { loss: 20 }, format: "safetensors", data: new Uint8Array([1, 2, 3]) });
     expect(logger.online).toBe(false);
@@ -59,6 +60,7 @@ describe("RunLogger", () => {
     expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(sink.series("r1", "loss")[14]!.wallTime).toBeInstanceOf(Date);
     expect(sink.samples.size).toBe(1);
+    expect([...sink.diagnostics.values()].map((d) => d.data)).toEqual([{ rows: [{ norms: [0.5, 1e-13] }] }]); // through the spool's JSON, unchanged
     expect([...sink.checkpoints.values()][0]!.data).toEqual(new Uint8Array([1, 2, 3]));
   });
 

@@ -1,8 +1,9 @@
 // Buffers a run's metrics and writes them in bulk, at least once a second and at the end.
 // When the database does not answer, records go to a local spool and are replayed, in order,
 // on the next successful flush: nothing lost, nothing duplicated (writes are idempotent).
-import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
+import type { CheckpointRecord, DiagnosticRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 import type { Spool, SpoolEntry } from "./spool.js";
+import { writeEntry } from "./spool.js";
 
 export interface RunLoggerOptions {
   sink: TrackingSink;
@@ -27,6 +28,7 @@ export class RunLogger {
   #awaySince: number | undefined;
   #points: MetricRecord[] = [];
   #samples: SampleRecord[] = [];
+  #diagnostics: DiagnosticRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   /** Entries handed to the serial chain and not yet written or spooled. */
@@ -57,6 +59,10 @@ export class RunLogger {
     this.#samples.push(sample);
   }
 
+  diagnostic(diagnostic: DiagnosticRecord): void {
+    this.#diagnostics.push(diagnostic);
+  }
+
   /**
    * Checkpoints are written after every point logged before them, so a stored checkpoint at
    * step S implies the series up to S is stored too: a resumed run has no gap.
@@ -73,8 +79,10 @@ export class RunLogger {
     const entries: SpoolEntry[] = [];
     if (this.#points.length > 0) entries.push({ kind: "metrics", points: this.#points });
     if (this.#samples.length > 0) entries.push({ kind: "samples", samples: this.#samples });
+    if (this.#diagnostics.length > 0) entries.push({ kind: "diagnostics", diagnostics: this.#diagnostics });
     this.#points = [];
     this.#samples = [];
+    this.#diagnostics = [];
     for (const e of entries) this.#unconfirmed.add(e);
     return this.#serial(async () => {
       for (const e of entries) await this.#write(e);
@@ -96,8 +104,10 @@ export class RunLogger {
     const entries = [...this.#unconfirmed];
     if (this.#points.length > 0) entries.push({ kind: "metrics", points: this.#points });
     if (this.#samples.length > 0) entries.push({ kind: "samples", samples: this.#samples });
+    if (this.#diagnostics.length > 0) entries.push({ kind: "diagnostics", diagnostics: this.#diagnostics });
     this.#points = [];
     this.#samples = [];
+    this.#diagnostics = [];
     this.#unconfirmed.clear();
     for (const e of entries) await this.#spool.append(e);
     for (const release of this.#waiters) release();
@@ -163,9 +173,7 @@ export class RunLogger {
     try {
       // Older records first: replay the spool before writing anything new.
       if (!(await this.#spool.isEmpty())) await this.#spool.replay(this.#sink);
-      if (entry.kind === "metrics") await this.#sink.writeMetrics(entry.points);
-      else if (entry.kind === "samples") await this.#sink.writeSamples(entry.samples);
-      else await this.#sink.writeCheckpoint(entry.checkpoint);
+      await writeEntry(this.#sink, entry);
       this.online = true;
       this.#unconfirmed.delete(entry);
       if (this.#awaySince !== undefined) {

@@ -6,11 +6,12 @@ import { readFileSync } from "node:fs";
 import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pidAlive } from "@unroll/db";
-import type { CheckpointRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
+import type { CheckpointRecord, DiagnosticRecord, MetricRecord, SampleRecord, TrackingSink } from "./records.js";
 
 export type SpoolEntry =
   | { kind: "metrics"; points: MetricRecord[] }
   | { kind: "samples"; samples: SampleRecord[] }
+  | { kind: "diagnostics"; diagnostics: DiagnosticRecord[] }
   | { kind: "checkpoint"; checkpoint: CheckpointRecord };
 
 export class Spool {
@@ -56,15 +57,21 @@ export class Spool {
         // A torn last line from a process killed mid-append: everything before it is intact.
         continue;
       }
-      if (entry.kind === "metrics") await sink.writeMetrics(entry.points);
-      else if (entry.kind === "samples") await sink.writeSamples(entry.samples);
-      else await sink.writeCheckpoint(entry.checkpoint);
+      await writeEntry(sink, entry);
     }
     await rm(this.file, { force: true });
     await rm(`${this.file}.owner`, { force: true });
     this.#owner = false;
     return lines.length;
   }
+}
+
+/** One entry to its table. */
+export async function writeEntry(sink: TrackingSink, entry: SpoolEntry): Promise<void> {
+  if (entry.kind === "metrics") await sink.writeMetrics(entry.points);
+  else if (entry.kind === "samples") await sink.writeSamples(entry.samples);
+  else if (entry.kind === "diagnostics") await sink.writeDiagnostics(entry.diagnostics);
+  else await sink.writeCheckpoint(entry.checkpoint);
 }
 
 /** The pid of a live process other than this one that writes `file`, or undefined. */

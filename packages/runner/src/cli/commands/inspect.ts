@@ -1,7 +1,7 @@
 // Reading runs: `unroll runs`, `show`, `logs`, `compare`, and `cancel`.
 import { configDiff } from "@unroll/core";
-import { requestCancel } from "@unroll/db";
-import { mainMetricKeys, METRIC_KEYS, RUN_STATUSES, summaryKey } from "@unroll/domain";
+import { latestDiagnostics, requestCancel, type DiagnosticRow, type Queryable } from "@unroll/db";
+import { DIAGNOSTIC_KINDS, mainMetricKeys, METRIC_KEYS, RUN_STATUSES, summaryKey } from "@unroll/domain";
 import type { CommandContext } from "../context.js";
 import { resolveRunId } from "../run-ref.js";
 import { formatNumber, formatTable } from "../table.js";
@@ -82,7 +82,7 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
     [id],
   );
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ...run, checkpoints: cps }));
+    ctx.out(JSON.stringify({ ...run, checkpoints: cps, diagnostics: await diagnosticsSummary(db.pool, id) }));
     return 0;
   }
   ctx.out(`run ${run.id}  ${run.name}  [${run.status}]  experiment ${run.experiment}`);
@@ -93,6 +93,18 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   for (const c of cps) ctx.out(`  checkpoint ${c.kind.toLowerCase()} at step ${c.step} (${formatNumber(c.size)} bytes)`);
   ctx.out(`config: ${JSON.stringify(run.config, null, 2)}`);
   return 0;
+}
+
+/**
+ * The latest diagnostics (issue 15) as `show --json` gives them: gradNormByPosition, one row per
+ * layer, direction and state (h, an LSTM's c) with ||dL/ds_t|| for every BPTT position and what
+ * reaches the initial state; null when the run has none (train.diagnostics off, not validated yet).
+ */
+async function diagnosticsSummary(pool: Queryable, runId: string) {
+  const latest = await latestDiagnostics(pool, runId);
+  const grad = latest.get(DIAGNOSTIC_KINDS.gradNorm) as DiagnosticRow<{ positions: number; batch: number; rows: unknown[] }> | undefined;
+  if (!grad) return null;
+  return { step: grad.step, positions: grad.data.positions, probeBatch: grad.data.batch, gradNormByPosition: grad.data.rows };
 }
 
 export async function logsCommand(ctx: CommandContext): Promise<number> {

@@ -1,0 +1,58 @@
+// What no tracker shows (issue 15), on the real stack: a tiny Elman LM queued with the CLI, trained
+// by the stack's worker; its run page draws the gradient norm through time as a heatmap with one
+// row per BPTT position and one column per validation, and a line for the step clicked.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOTS = join(import.meta.dirname, "..", "test-results", "screenshots");
+mkdirSync(SHOTS, { recursive: true });
+const ROOT = join(import.meta.dirname, "..", "..", "..");
+const url = (path: string) => `${process.env.E2E_BASE_URL}${path}`;
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+const BPTT = 16;
+const VALIDATIONS = 6;
+
+/** Queues `config` with `unroll enqueue` against the stack's database; returns the run id. */
+function enqueue(config: object, experiment: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "unroll-e2e-diag-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify(config));
+  const r = spawnSync(process.execPath, [join(ROOT, "packages/runner/bin/unroll.js"), "enqueue", file, "--experiment", experiment, "--json"], { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL }, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`unroll enqueue failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout.trim().split("\n").pop()!) as { runIds: string[] }).runIds[0]!;
+}
+
+test.describe.serial("diagnostics", () => {
+  let runId = "";
+  test.beforeAll(() => {
+    runId = enqueue(
+      {
+        name: "elman-diagnostics",
+        task: "lm",
+        data: { corpus: "tiny-shakespeare" },
+        model: { cell: "elman", embeddingSize: 16, hiddenSize: 16 },
+        train: { batchSize: 8, bptt: BPTT, maxSteps: 10 * VALIDATIONS, evalEvery: 10, evalBatches: 2, sampleEvery: 0, checkpointEvery: 0 },
+      },
+      "e2e: diagnostics",
+    );
+  });
+
+  test("run page: gradient norm through time, positions x validations, and the line of a step", async ({ page }) => {
+    await page.goto(url(`/runs/${runId}`));
+    await expect(page.locator("[data-status]").first()).toHaveAttribute("data-status", "COMPLETED", { timeout: 150_000 });
+    const heatmap = page.getByTestId("grad-norm-heatmap");
+    await expect(heatmap).toHaveAttribute("data-cols", String(VALIDATIONS), { timeout: 30_000 });
+    await expect(heatmap).toHaveAttribute("data-rows", String(BPTT));
+    await expect(heatmap.locator("rect.heat-cell")).toHaveCount(BPTT * VALIDATIONS);
+    // click the first validation's column: the line below follows it
+    await heatmap.locator("rect.heat-cell").first().click();
+    await expect(page.getByTestId("grad-norm-line")).toContainText("at step 10");
+    await expect(page.getByTestId("grad-norm-line").locator("path.recharts-line-curve")).toHaveCount(1);
+    await page.getByTestId("grad-norm-panel").scrollIntoViewIfNeeded();
+    await shot(page, "run-grad-norm");
+  });
+});

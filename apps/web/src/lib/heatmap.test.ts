@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { gradNormMatrix, heatColor, logRange, rowLabel, type GradDoc } from "./heatmap";
+
+const doc = (norms: number[], c?: number[]): GradDoc => ({
+  positions: norms.length,
+  batch: 2,
+  rows: [{ layer: 0, direction: "forward", state: "h", norms, initial: 0.1 }, ...(c ? [{ layer: 0, direction: "forward" as const, state: "c" as const, norms: c, initial: 0.1 }] : [])],
+});
+
+describe("gradNormMatrix", () => {
+  it("puts positions on rows and steps (sorted) on columns, for the chosen row", () => {
+    const m = gradNormMatrix([{ step: 20, data: doc([3, 4], [30, 40]) }, { step: 10, data: doc([1, 2], [10, 20]) }], "layer 0 c");
+    expect(m).toEqual({ steps: [10, 20], positions: 2, values: [[10, 30], [20, 40]] });
+  });
+
+  it("leaves gaps where a window was shorter or the row is missing", () => {
+    const m = gradNormMatrix([{ step: 1, data: doc([1]) }, { step: 2, data: doc([1, 2], [5, 6]) }], "layer 0 c");
+    expect(m.values).toEqual([[null, 5], [null, 6]]);
+    expect(rowLabel({ layer: 1, direction: "backward", state: "h" })).toBe("layer 1 backward h");
+  });
+});
+
+describe("heatColor", () => {
+  it("spans the log range from dark (smallest) to yellow (largest); zeros are grey", () => {
+    const r = logRange([[1e-12, 1, null, 0]]);
+    expect(r).toEqual({ min: -12, max: 0 });
+    expect(heatColor(1e-12, r)).toBe("rgb(68, 1, 84)");
+    expect(heatColor(1, r)).toBe("rgb(253, 231, 37)");
+    expect(heatColor(1e-6, r)).toBe("rgb(33, 145, 140)");
+    expect(heatColor(0, r)).toBe("#eef0f3");
+  });
+});

@@ -1,0 +1,67 @@
+// Heatmaps of per-position diagnostics (issue 15): the stored documents of a run turned into a
+// matrix (rows: positions, columns: evaluation steps), and a colour per value on a log scale.
+
+/** One state row of a stored gradNorm document (core's StateGradNorms). */
+export interface GradRow {
+  layer: number;
+  direction: "forward" | "backward";
+  state: "h" | "c";
+  norms: number[];
+  initial: number;
+}
+
+export interface GradDoc {
+  positions: number;
+  batch: number;
+  rows: GradRow[];
+}
+
+/** "layer 0 h", "layer 1 backward c": how a row is named in the picker and the tests. */
+export function rowLabel(r: Pick<GradRow, "layer" | "direction" | "state">): string {
+  return `layer ${r.layer}${r.direction === "backward" ? " backward" : ""} ${r.state}`;
+}
+
+export interface Matrix {
+  /** Column headers: the evaluation steps. */
+  steps: number[];
+  /** Rows: positions 0 .. T-1 (the longest window seen; shorter ones leave null). */
+  positions: number;
+  /** values[position][column] */
+  values: (number | null)[][];
+}
+
+/** Row `label` of every document (columns in step order); documents without that row give null columns. */
+export function gradNormMatrix(points: { step: number; data: GradDoc }[], label: string): Matrix {
+  const sorted = [...points].sort((a, b) => a.step - b.step);
+  const cols = sorted.map((p) => p.data.rows.find((r) => rowLabel(r) === label)?.norms ?? []);
+  const positions = Math.max(0, ...cols.map((c) => c.length));
+  const values = Array.from({ length: positions }, (_, t) => cols.map((c) => c[t] ?? null));
+  return { steps: sorted.map((p) => p.step), positions, values };
+}
+
+/** The finite positive range of log10 values (undefined when there is none). */
+export function logRange(values: (number | null)[][]): { min: number; max: number } | undefined {
+  let min = Infinity, max = -Infinity;
+  for (const row of values) for (const v of row) {
+    if (v === null || !(v > 0) || !Number.isFinite(v)) continue;
+    const l = Math.log10(v);
+    if (l < min) min = l;
+    if (l > max) max = l;
+  }
+  return min <= max ? { min, max } : undefined;
+}
+
+// viridis at 0, 0.25, 0.5, 0.75, 1 (matplotlib's), interpolated linearly
+const STOPS: [number, number, number][] = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+
+/** The colour of v on a log10 scale over `range`; zeros and gaps are pale grey. */
+export function heatColor(v: number | null, range: { min: number; max: number } | undefined): string {
+  if (v === null || !(v > 0) || !range) return "#eef0f3";
+  const span = range.max - range.min;
+  const x = span > 0 ? (Math.log10(v) - range.min) / span : 1;
+  const f = Math.min(Math.max(x, 0), 1) * (STOPS.length - 1);
+  const i = Math.min(Math.floor(f), STOPS.length - 2);
+  const [a, b] = [STOPS[i]!, STOPS[i + 1]!];
+  const mix = (k: 0 | 1 | 2) => Math.round(a[k] + (b[k] - a[k]) * (f - i));
+  return `rgb(${mix(0)}, ${mix(1)}, ${mix(2)})`;
+}

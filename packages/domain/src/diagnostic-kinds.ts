@@ -1,0 +1,12 @@
+// What a run stores at each validation besides metrics (issue 15): the `kind` of a Diagnostic row,
+// written by the runner from the trainer's "diagnostics" event and read by the api, the CLI
+// (`unroll show --json`) and the run page. One JSON document per (run, kind, step).
+
+export const DIAGNOSTIC_KINDS = {
+  /** ||dL/dh_t|| per position per layer on a probe batch (core's GradThroughTime). */
+  gradNorm: "gradNorm",
+} as const;
+
+export type DiagnosticKind = (typeof DIAGNOSTIC_KINDS)[keyof typeof DIAGNOSTIC_KINDS];
+
+export const DIAGNOSTIC_KIND_LIST: readonly DiagnosticKind[] = Object.values(DIAGNOSTIC_KINDS);
