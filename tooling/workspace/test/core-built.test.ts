@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const core = join(root, "packages", "core");
-const pkg = JSON.parse(readFileSync(join(core, "package.json"), "utf8")) as { exports: Record<string, Record<string, string>> };
+const pkg = JSON.parse(readFileSync(join(core, "package.json"), "utf8")) as { main: string; types: string; exports: Record<string, Record<string, string>> };
 
 // A tiny train, save, load and generate, the way a user's script would do it.
 const SCRIPT = `
@@ -41,6 +41,8 @@ describe("@unroll/core built", () => {
   }, 120_000);
 
   it("has built JS and declarations for every export, and the TypeScript source under @unroll/source", () => {
+    // main and types: for resolvers that predate exports (tslab's TypeScript 5.0, say)
+    for (const file of [pkg.main, pkg.types]) expect(existsSync(join(core, file)), file).toBe(true);
     for (const [subpath, entry] of Object.entries(pkg.exports)) {
       expect(Object.keys(entry), subpath).toEqual(["@unroll/source", "types", "default"]);
       expect(entry["@unroll/source"], subpath).toMatch(/^\.\/src\/.*\.ts$/);
