@@ -28,7 +28,10 @@ execFileSync("pnpm", ["--filter", "@unroll/core", "run", "build"], { cwd: here, 
 const out = process.env.UNROLL_NOTEBOOK_OUT || mkdtempSync(join(tmpdir(), "unroll-notebooks-"));
 const kernels = join(out, "jupyter", "kernels", "deno");
 mkdirSync(kernels, { recursive: true });
-writeFileSync(join(kernels, "kernel.json"), JSON.stringify({ argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"], display_name: "Deno", language: "typescript" }));
+writeFileSync(
+  join(kernels, "kernel.json"),
+  JSON.stringify({ argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"], display_name: "Deno", language: "typescript" }),
+);
 const env = { ...process.env, JUPYTER_PATH: join(out, "jupyter"), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
 
 let failed = 0;
@@ -37,7 +40,18 @@ for (const nb of notebooks) {
   console.log(`== ${nb}`);
   const r = spawnSync(
     python,
-    ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=deno", "--ExecutePreprocessor.timeout=600", "--output-dir", out, join(here, nb)],
+    [
+      "-m",
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=deno",
+      "--ExecutePreprocessor.timeout=600",
+      "--output-dir",
+      out,
+      join(here, nb),
+    ],
     { cwd: here, env, stdio: "inherit" },
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -55,7 +69,9 @@ function jupyterPython() {
     const r = spawnSync(candidate, ["-c", "import nbconvert, nbclient"], { stdio: "ignore" });
     if (r.status === 0) return candidate;
   }
-  fail("Jupyter's nbconvert and nbclient are missing (neither /usr/bin/python3 nor python3 can import them); on Debian: apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel");
+  fail(
+    "Jupyter's nbconvert and nbclient are missing (neither /usr/bin/python3 nor python3 can import them); on Debian: apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel",
+  );
 }
 
 function fail(message) {

@@ -6,7 +6,9 @@
 import { register as registerHooks } from "node:module";
 import { register } from "tsx/esm/api";
 
-registerHooks("data:text/javascript,export const resolve = (specifier, context, next) => next(specifier, { ...context, conditions: ['@unroll/source', ...context.conditions] });");
+registerHooks(
+  "data:text/javascript,export const resolve = (specifier, context, next) => next(specifier, { ...context, conditions: ['@unroll/source', ...context.conditions] });",
+);
 register();
 const { main } = await import("../src/cli/main.ts");
 process.exit(await main(process.argv.slice(2)));

@@ -14,7 +14,6 @@ import { CHECKPOINT_DOC, CORE_PYTHON_DIR, CORE_TEST_FIXTURES } from "@unroll/lay
 import { SPOOL_DIR } from "./fixtures.js";
 import { runUnroll, type UnrollResult } from "./unroll-process.js";
 
-
 /** Debian's python3 (where apt puts torch) when it has torch, else the python3 on PATH; or why neither. */
 function torchPython(): { python?: string; reason?: string } {
   for (const candidate of ["/usr/bin/python3", "python3"]) {
@@ -39,33 +38,66 @@ interface Case {
   classify?: string[];
 }
 // Characters outside the vocabulary ("é"), an empty prompt, and literal specials in word input.
-const charLm = { score: ["To be, or not to be", "Thé end"], generate: [{ prompt: "ROMEO:", maxLength: 40 }, { prompt: "", maxLength: 25 }] };
+const charLm = {
+  score: ["To be, or not to be", "Thé end"],
+  generate: [
+    { prompt: "ROMEO:", maxLength: 40 },
+    { prompt: "", maxLength: 25 },
+  ],
+};
 const CASES: Case[] = [
   { name: "lstm-tied", config: { ...shakespeare, model: { cell: "lstm", layers: 2, embeddingSize: 12, hiddenSize: 12, tied: true } }, ...charLm },
   { name: "lstm-untied", config: { ...shakespeare, model: { cell: "lstm", embeddingSize: 8, hiddenSize: 12, tied: false } }, ...charLm },
   { name: "gru-tied", config: { ...shakespeare, model: { cell: "gru", embeddingSize: 12, hiddenSize: 12, tied: true } }, ...charLm },
   { name: "gru-untied", config: { ...shakespeare, model: { cell: "gru", layers: 2, embeddingSize: 8, hiddenSize: 12, tied: false } }, ...charLm },
   { name: "elman-tied", config: { ...shakespeare, model: { cell: "elman", embeddingSize: 12, hiddenSize: 12, tied: true } }, ...charLm },
-  { name: "elman-relu-untied", config: { ...shakespeare, model: { cell: "elman", activation: "relu", embeddingSize: 8, hiddenSize: 12, tied: false } }, ...charLm },
+  {
+    name: "elman-relu-untied",
+    config: { ...shakespeare, model: { cell: "elman", activation: "relu", embeddingSize: 8, hiddenSize: 12, tied: false } },
+    ...charLm,
+  },
   {
     name: "word-lstm-tied",
-    config: { task: "lm", data: { format: "text", train: join(CORE_TEST_FIXTURES, "wikitext-excerpt.txt") }, model: { cell: "lstm", embeddingSize: 12, hiddenSize: 12, tied: true }, train: { ...train, evalEvery: 0 } },
+    config: {
+      task: "lm",
+      data: { format: "text", train: join(CORE_TEST_FIXTURES, "wikitext-excerpt.txt") },
+      model: { cell: "lstm", embeddingSize: 12, hiddenSize: 12, tied: true },
+      train: { ...train, evalEvery: 0 },
+    },
     score: ["the game is a <unk> </s> game", "an unseenword"],
-    generate: [{ prompt: "The game", maxLength: 30 }, { prompt: "", maxLength: 20 }],
+    generate: [
+      { prompt: "The game", maxLength: 30 },
+      { prompt: "", maxLength: 20 },
+    ],
   },
   {
     name: "bilstm-tagger",
-    config: { task: "tagger", data: { format: "conllu", train: join(CORE_TEST_FIXTURES, "ewt-excerpt.conllu") }, model: { cell: "lstm", layers: 2, bidirectional: true, embeddingSize: 8, hiddenSize: 8 }, train: { ...train, evalEvery: 0 } },
+    config: {
+      task: "tagger",
+      data: { format: "conllu", train: join(CORE_TEST_FIXTURES, "ewt-excerpt.conllu") },
+      model: { cell: "lstm", layers: 2, bidirectional: true, embeddingSize: 8, hiddenSize: 8 },
+      train: { ...train, evalEvery: 0 },
+    },
     tag: ["American forces killed Shaikh Abdullah al-Ani , the preacher", "an unseenword ."],
   },
   {
     name: "bigru-classifier-last",
-    config: { task: "classifier", data: { format: "tsv", train: join(CORE_TEST_FIXTURES, "sst2-excerpt.tsv") }, model: { cell: "gru", bidirectional: true, pooling: "last", embeddingSize: 8, hiddenSize: 8 }, train: { ...train, evalEvery: 0 } },
+    config: {
+      task: "classifier",
+      data: { format: "tsv", train: join(CORE_TEST_FIXTURES, "sst2-excerpt.tsv") },
+      model: { cell: "gru", bidirectional: true, pooling: "last", embeddingSize: 8, hiddenSize: 8 },
+      train: { ...train, evalEvery: 0 },
+    },
     classify: ["a stirring , funny and finally transporting film", "soap"],
   },
   {
     name: "lstm-classifier-mean",
-    config: { task: "classifier", data: { format: "tsv", train: join(CORE_TEST_FIXTURES, "sst2-excerpt.tsv") }, model: { cell: "lstm", pooling: "mean", embeddingSize: 8, hiddenSize: 8 }, train: { ...train, evalEvery: 0 } },
+    config: {
+      task: "classifier",
+      data: { format: "tsv", train: join(CORE_TEST_FIXTURES, "sst2-excerpt.tsv") },
+      model: { cell: "lstm", pooling: "mean", embeddingSize: 8, hiddenSize: 8 },
+      train: { ...train, evalEvery: 0 },
+    },
     classify: ["apparently reassembled from the cutting room floor"],
   },
 ];
@@ -98,7 +130,8 @@ describe.skipIf(!python)(`the PyTorch loader reproduces the CLI${python ? ` (${p
   const exports = new Map<string, string>(); // case name -> export dir
   const cli = new Map<string, Record<string, unknown[]>>(); // case name -> the CLI's answers
 
-  const unroll = (...args: string[]): Promise<UnrollResult> => runUnroll(args, { DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: join(SPOOL_DIR, "torch-home") });
+  const unroll = (...args: string[]): Promise<UnrollResult> =>
+    runUnroll(args, { DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: join(SPOOL_DIR, "torch-home") });
   async function json(...args: string[]): Promise<unknown> {
     const r = await unroll(...args, "--json");
     expect(r.code, `unroll ${args.join(" ")}: ${r.stderr}`).toBe(0);
@@ -118,7 +151,10 @@ describe.skipIf(!python)(`the PyTorch loader reproduces the CLI${python ? ` (${p
       const id = runs.get(c.name)!;
       const answers: Record<string, unknown[]> = { score: [], generate: [], tag: [], classify: [] };
       for (const text of c.score ?? []) answers.score!.push(await json("score", id, text));
-      for (const g of c.generate ?? []) answers.generate!.push(((await json("sample", id, "--greedy", "--prompt", g.prompt, "--max-length", String(g.maxLength))) as { samples: string[] }).samples[0]);
+      for (const g of c.generate ?? [])
+        answers.generate!.push(
+          ((await json("sample", id, "--greedy", "--prompt", g.prompt, "--max-length", String(g.maxLength))) as { samples: string[] }).samples[0],
+        );
       for (const text of c.tag ?? []) answers.tag!.push(await json("tag", id, text));
       for (const text of c.classify ?? []) answers.classify!.push(await json("classify", id, text));
       cli.set(c.name, answers);
@@ -137,7 +173,10 @@ describe.skipIf(!python)(`the PyTorch loader reproduces the CLI${python ? ` (${p
   it("scores, generates greedily, tags and classifies as the CLI does, for every cell, tied and untied", () => {
     const r = loader(JSON.stringify(CASES.map((c) => ({ ...c, dir: exports.get(c.name) }))));
     expect(r.code, r.stderr).toBe(0);
-    const torch = JSON.parse(r.stdout) as Record<string, { task: string; score: Score[]; generate: string[]; tag: unknown[]; classify: { label: string; probabilities: Record<string, number> }[] }>;
+    const torch = JSON.parse(r.stdout) as Record<
+      string,
+      { task: string; score: Score[]; generate: string[]; tag: unknown[]; classify: { label: string; probabilities: Record<string, number> }[] }
+    >;
     let worst = 0;
     for (const c of CASES) {
       const ours = cli.get(c.name)!;
@@ -145,20 +184,26 @@ describe.skipIf(!python)(`the PyTorch loader reproduces the CLI${python ? ` (${p
       expect(theirs.task, c.name).toBe((c.config as { task: string }).task);
       (ours.score as Score[]).forEach((s, i) => {
         const p = theirs.score[i]!;
-        expect(p.tokens.map((x) => x.token), `${c.name} tokens of ${c.score![i]}`).toEqual(s.tokens.map((x) => x.token));
+        expect(
+          p.tokens.map((x) => x.token),
+          `${c.name} tokens of ${c.score![i]}`,
+        ).toEqual(s.tokens.map((x) => x.token));
         s.tokens.forEach((x, j) => (worst = Math.max(worst, Math.abs(x.logProb - p.tokens[j]!.logProb))));
         expect(Math.abs(p.logProb - s.logProb), `${c.name} sentence log-probability`).toBeLessThan(1e-4 * s.tokens.length);
       });
       expect(theirs.generate, `${c.name} greedy samples`).toEqual(ours.generate);
       if (c.generate === charLm.generate) {
         // a character model writes exactly max-length characters after its prompt (no stop token)
-        c.generate.forEach((g, i) => expect(Array.from(ours.generate![i] as string).length, `${c.name} sample ${i}`).toBe(Array.from(g.prompt).length + g.maxLength));
+        c.generate.forEach((g, i) =>
+          expect(Array.from(ours.generate![i] as string).length, `${c.name} sample ${i}`).toBe(Array.from(g.prompt).length + g.maxLength),
+        );
       }
       expect(theirs.tag, `${c.name} tags`).toEqual(ours.tag);
       (ours.classify as { label: string; probabilities: Record<string, number> }[]).forEach((k, i) => {
         const p = theirs.classify[i]!;
         expect(p.label, `${c.name} label of ${c.classify![i]}`).toBe(k.label);
-        for (const [label, prob] of Object.entries(k.probabilities)) expect(Math.abs(p.probabilities[label]! - prob), `${c.name} p(${label})`).toBeLessThan(1e-4);
+        for (const [label, prob] of Object.entries(k.probabilities))
+          expect(Math.abs(p.probabilities[label]! - prob), `${c.name} p(${label})`).toBeLessThan(1e-4);
       });
     }
     expect(worst, "largest per-token |log p| difference").toBeLessThan(1e-4);

@@ -50,7 +50,11 @@ describe("@unroll/core built", () => {
     }
   });
 
-  const subpaths = JSON.stringify(Object.keys(pkg.exports).filter((s) => s !== ".").map((s) => `@unroll/core/${s.slice(2)}`));
+  const subpaths = JSON.stringify(
+    Object.keys(pkg.exports)
+      .filter((s) => s !== ".")
+      .map((s) => `@unroll/core/${s.slice(2)}`),
+  );
   const script = SCRIPT.replace("SUBPATHS", subpaths);
 
   it("trains, loads and generates from plain Node ESM (node --input-type=module)", () => {
@@ -68,7 +72,11 @@ describe("@unroll/core built", () => {
     } catch (error) {
       throw new Error(`Deno is missing (the npm package \`deno\`, a dependency of notebooks/): run pnpm install (${String(error)})`);
     }
-    const r = spawnSync(deno, ["eval", "--quiet", script], { cwd: outside, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+    const r = spawnSync(deno, ["eval", "--quiet", script], {
+      cwd: outside,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout.trim().split("\n").pop()!) as { text: string }).text).toMatch(/^RO.{5}$/s);
   }, 120_000);

@@ -22,8 +22,13 @@ describe("notebooks/", () => {
     const nb = JSON.parse(readFileSync(join(dir, file), "utf8")) as Notebook;
     const code = nb.cells.filter((c) => c.cell_type === "code");
     expect(code.length).toBeGreaterThan(0);
-    const dirty = code.map((c, i) => ({ i, outputs: c.outputs?.length ?? 0, count: c.execution_count ?? null })).filter((c) => c.outputs > 0 || c.count !== null);
-    expect(dirty, `${file}: code cells with outputs or execution counts; clear them (Jupyter: Edit > Clear All Outputs, or jupyter nbconvert --clear-output --inplace ${file})`).toEqual([]);
+    const dirty = code
+      .map((c, i) => ({ i, outputs: c.outputs?.length ?? 0, count: c.execution_count ?? null }))
+      .filter((c) => c.outputs > 0 || c.count !== null);
+    expect(
+      dirty,
+      `${file}: code cells with outputs or execution counts; clear them (Jupyter: Edit > Clear All Outputs, or jupyter nbconvert --clear-output --inplace ${file})`,
+    ).toEqual([]);
     expect(nb.metadata.kernelspec?.name, `${file}: kernelspec`).toBe("deno");
   });
 });
