@@ -5,6 +5,8 @@
 export const DIAGNOSTIC_KINDS = {
   /** ||dL/dh_t|| per position per layer on a probe batch (core's GradThroughTime). */
   gradNorm: "gradNorm",
+  /** Mean validation loss per position (lm: in the BPTT window; tagger: from the sentence start). */
+  lossByPosition: "lossByPosition",
 } as const;
 
 export type DiagnosticKind = (typeof DIAGNOSTIC_KINDS)[keyof typeof DIAGNOSTIC_KINDS];

@@ -136,6 +136,9 @@ describe(`unroll CLI on ${target}`, () => {
     const { rows: stored } = await t.db.pool.query<{ step: number; data: { rows: { norms: number[] }[] } }>(`SELECT step, data FROM "Diagnostic" WHERE "runId" = $1 AND kind = 'gradNorm' ORDER BY step`, [id]);
     expect(stored.map((d) => d.step)).toEqual([3, 6]);
     expect(stored[1]!.data.rows[0]!.norms).toEqual(rows[0]!.norms);
+    expect(shown.diagnostics.lossByPosition).toMatchObject({ basis: "window" });
+    expect(shown.diagnostics.lossByPosition.loss).toHaveLength(8);
+    expect(shown.diagnostics.lossByPosition.count).toEqual(new Array(8).fill(10)); // evalBatches 1: one chunk of 10 columns
     const logs = await unroll("logs", id);
     expect(logs.stdout).toMatch(/train\/loss\s+6\s+6/);
     expect(logs.stdout).toMatch(/prompt "the"/);

@@ -11,7 +11,7 @@ import { toPoints } from "~/lib/smoothing";
 import { ALL_MAIN_METRICS, CANCELLABLE_STATUSES, mainMetricKeys, METRIC_KEYS } from "@unroll/domain";
 import { useTRPC } from "~/trpc/react";
 import { LineChartPanel, PALETTE } from "./chart";
-import { GradNormPanel } from "./diagnostics-panel";
+import { GradNormPanel, LossByPositionPanel } from "./diagnostics-panel";
 import { SystemPanel } from "./system-panel";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge } from "./ui";
 
@@ -243,6 +243,7 @@ export function RunPage({ id }: { id: string }) {
       </div>
 
       <GradNormPanel runId={id} live={active} />
+      <LossByPositionPanel runId={id} live={active} />
 
       <section className="panel" aria-label="Samples">
         <h2>Samples {r.sampleCount ? <span className="muted small">({formatInt(r.sampleCount)})</span> : null}</h2>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradNormMatrix, heatColor, logRange, rowLabel, type GradDoc } from "./heatmap";
+import { gradNormMatrix, heatColor, linearRange, logRange, lossMatrix, rowLabel, type GradDoc } from "./heatmap";
 
 const doc = (norms: number[], c?: number[]): GradDoc => ({
   positions: norms.length,
@@ -28,5 +28,16 @@ describe("heatColor", () => {
     expect(heatColor(1, r)).toBe("rgb(253, 231, 37)");
     expect(heatColor(1e-6, r)).toBe("rgb(33, 145, 140)");
     expect(heatColor(0, r)).toBe("#eef0f3");
+  });
+});
+
+describe("lossMatrix", () => {
+  it("positions on rows, steps on columns; a linear colour scale over the values", () => {
+    const m = lossMatrix([{ step: 2, data: { basis: "window", loss: [3, 2], count: [4, 4] } }, { step: 1, data: { basis: "window", loss: [4, 3], count: [4, 4] } }]);
+    expect(m).toEqual({ steps: [1, 2], positions: 2, values: [[4, 3], [3, 2]] });
+    const r = linearRange(m.values);
+    expect(r).toEqual({ min: 2, max: 4 });
+    expect(heatColor(2, r, false)).toBe("rgb(68, 1, 84)");
+    expect(heatColor(4, r, false)).toBe("rgb(253, 231, 37)");
   });
 });

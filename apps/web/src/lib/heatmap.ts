@@ -1,5 +1,5 @@
 // Heatmaps of per-position diagnostics (issue 15): the stored documents of a run turned into a
-// matrix (rows: positions, columns: evaluation steps), and a colour per value on a log scale.
+// matrix (rows: positions, columns: evaluation steps), and a colour per value (log or linear scale).
 
 /** One state row of a stored gradNorm document (core's StateGradNorms). */
 export interface GradRow {
@@ -39,6 +39,27 @@ export function gradNormMatrix(points: { step: number; data: GradDoc }[], label:
   return { steps: sorted.map((p) => p.step), positions, values };
 }
 
+/** A stored lossByPosition document (core's LossByPosition). */
+export interface LossDoc {
+  basis: "window" | "sentence";
+  loss: number[];
+  count: number[];
+}
+
+/** Positions on rows, steps (sorted) on columns. */
+export function lossMatrix(points: { step: number; data: LossDoc }[]): Matrix {
+  const sorted = [...points].sort((a, b) => a.step - b.step);
+  const positions = Math.max(0, ...sorted.map((p) => p.data.loss.length));
+  const values = Array.from({ length: positions }, (_, t) => sorted.map((p) => p.data.loss[t] ?? null));
+  return { steps: sorted.map((p) => p.step), positions, values };
+}
+
+/** The finite range of the values (undefined when there is none). */
+export function linearRange(values: (number | null)[][]): { min: number; max: number } | undefined {
+  const finite = values.flat().filter((v): v is number => v !== null && Number.isFinite(v));
+  return finite.length ? { min: Math.min(...finite), max: Math.max(...finite) } : undefined;
+}
+
 /** The finite positive range of log10 values (undefined when there is none). */
 export function logRange(values: (number | null)[][]): { min: number; max: number } | undefined {
   let min = Infinity, max = -Infinity;
@@ -54,11 +75,11 @@ export function logRange(values: (number | null)[][]): { min: number; max: numbe
 // viridis at 0, 0.25, 0.5, 0.75, 1 (matplotlib's), interpolated linearly
 const STOPS: [number, number, number][] = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
 
-/** The colour of v on a log10 scale over `range`; zeros and gaps are pale grey. */
-export function heatColor(v: number | null, range: { min: number; max: number } | undefined): string {
-  if (v === null || !(v > 0) || !range) return "#eef0f3";
+/** The colour of v over `range` (of log10 values when `log`); gaps, and zeros on a log scale, are pale grey. */
+export function heatColor(v: number | null, range: { min: number; max: number } | undefined, log = true): string {
+  if (v === null || !Number.isFinite(v) || (log && !(v > 0)) || !range) return "#eef0f3";
   const span = range.max - range.min;
-  const x = span > 0 ? (Math.log10(v) - range.min) / span : 1;
+  const x = span > 0 ? ((log ? Math.log10(v) : v) - range.min) / span : 1;
   const f = Math.min(Math.max(x, 0), 1) * (STOPS.length - 1);
   const i = Math.min(Math.floor(f), STOPS.length - 2);
   const [a, b] = [STOPS[i]!, STOPS[i + 1]!];

@@ -61,8 +61,8 @@ describe("probeGradThroughTime", () => {
       const task = lmTask("elman");
       const events: TrainEvent[] = [];
       await train({ task, config: { optimizer: "adam", lr: 0.01, epochs: 1, maxSteps: 6, seed: 7, evalEvery: 3, diagnostics }, meta: { task: "lm", model: {} }, onEvent: (e) => void events.push(e) });
-      const seen = events.flatMap((e) => (e.type === "eval" && e.split === "valid" ? [`eval@${e.step}`] : e.type === "diagnostics" ? [`diagnostics@${e.step}:${e.gradNorm?.rows.length}x${e.gradNorm?.positions}`] : []));
-      expect(seen).toEqual(diagnostics ? ["eval@3", "diagnostics@3:1x19", "eval@6", "diagnostics@6:1x19"] : ["eval@3", "eval@6"]);
+      const seen = events.flatMap((e) => (e.type === "eval" && e.split === "valid" ? [`eval@${e.step}`] : e.type === "diagnostics" ? [`diagnostics@${e.step}:${e.gradNorm?.rows.length}x${e.gradNorm?.positions},${e.lossByPosition?.loss.length}`] : []));
+      expect(seen).toEqual(diagnostics ? ["eval@3", "diagnostics@3:1x19,20", "eval@6", "diagnostics@6:1x19,20"] : ["eval@3", "eval@6"]);
       task.dispose();
       task.model.dispose();
     }

@@ -10,6 +10,7 @@ import { LMTask } from "../train/lm-task.js";
 import { ClassifierTask, TaggerTask } from "../train/sequence-tasks.js";
 import type { Task } from "../train/task.js";
 import type { GradThroughTime } from "./grad-through-time.js";
+import type { LossByPosition } from "./loss-by-position.js";
 import { classifierGradThroughTime, lmGradThroughTime, taggerGradThroughTime } from "./grad-through-time.js";
 
 export const PROBE_SEQUENCES = 8;
@@ -17,12 +18,15 @@ export const PROBE_SEQUENCES = 8;
 /** What a "diagnostics" train event carries. */
 export interface Diagnostics {
   gradNorm?: GradThroughTime;
+  /** From the validation just run (not the probe batch): lm and tagger. */
+  lossByPosition?: LossByPosition;
 }
 
-/** Everything the trainer reports at a validation (train.diagnostics). */
+/** Everything the trainer reports at a validation (train.diagnostics), right after task.evaluate("valid"). */
 export async function probeDiagnostics(task: Task): Promise<Diagnostics> {
   const gradNorm = await probeGradThroughTime(task);
-  return gradNorm ? { gradNorm } : {};
+  const lossByPosition = task.lossByPosition?.("valid");
+  return { ...(gradNorm ? { gradNorm } : {}), ...(lossByPosition ? { lossByPosition } : {}) };
 }
 
 /** Gradient norm through time on the task's probe batch (undefined: no data to probe). */

@@ -28,6 +28,20 @@ function forward(z: tf.Tensor2D, targets: tf.Tensor1D, picks: tf.Tensor1D): [tf.
 }
 
 /**
+ * Per-token cross-entropy nll_i = logsumexp(z_i) - z_i[y_i], for evaluation (no gradient of its
+ * own): what the loss by position (diagnostics) averages per position.
+ * @returns [N]
+ */
+export function tokenCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  check(logits, targets);
+  const [n, v] = logits.shape;
+  return tf.tidy(() => {
+    const picks = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(v, "int32")), targets) as tf.Tensor1D; // i * V + y_i  [N]
+    return forward(logits, targets, picks)[1];
+  });
+}
+
+/**
  * @param logits  [N, V] float32
  * @param targets [N] int32 class ids in [0, V)
  * @param weights optional [N] float32 mask (1 = counts, 0 = padding); the mean is over

@@ -1,3 +1,3 @@
 // Numerical building blocks with gradients tuned for the wasm backend.
-export { softmaxCrossEntropy } from "./cross-entropy.js";
+export { softmaxCrossEntropy, tokenCrossEntropy } from "./cross-entropy.js";
 export { embeddingLookup } from "./embedding.js";

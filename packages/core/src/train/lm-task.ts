@@ -4,8 +4,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { RNNState } from "../layers/stacked.js";
 import { disposeState } from "../layers/stacked.js";
+import type { LossByPosition } from "../diagnostics/loss-by-position.js";
+import { PositionLoss } from "../diagnostics/loss-by-position.js";
 import { perplexity } from "../metrics.js";
 import type { LanguageModel } from "../models/language-model.js";
+import { tokenCrossEntropy } from "../ops/index.js";
 import type { Rng } from "../random.js";
 import type { Batchified, LMChunk } from "./batching.js";
 import { batchify, lmChunk, lmChunkCount } from "./batching.js";
@@ -31,6 +34,7 @@ export class LMTask implements Task {
   readonly #train: Batchified;
   readonly #eval: Partial<Record<Split, Batchified>> = {};
   #state: RNNState | undefined;
+  readonly #lossByPosition: Partial<Record<Split, LossByPosition>> = {};
   #pending: RNNState | undefined;
 
   constructor(
@@ -93,22 +97,32 @@ export class LMTask implements Task {
     let state: RNNState | undefined;
     let total = 0;
     let count = 0;
+    const byPosition = new PositionLoss("window");
     for (let i = 0; i < n; i++) {
       const c = lmChunk(src, i, this.options.bptt);
       const out = tf.tidy(() => {
-        const r = this.model.loss(tf.tensor2d(c.ids, [c.batch, c.time], "int32"), tf.tensor2d(c.targets, [c.batch, c.time], "int32"), state);
-        return { loss: r.loss, state: r.state };
+        const r = this.model.forward(tf.tensor2d(c.ids, [c.batch, c.time], "int32"), state); // logits [B, T, V]
+        const nll = tokenCrossEntropy(tf.reshape(r.logits, [c.batch * c.time, -1]) as tf.Tensor2D, tf.tensor1d(c.targets, "int32")); // [B*T]
+        return { sums: tf.sum(tf.reshape(nll, [c.batch, c.time]), 0), state: r.state }; // summed over the batch  [T]
       });
       disposeState(state);
       state = out.state;
-      total += ((await out.loss.data())[0] as number) * c.time; // weighted by chunk length
+      const sums = (await out.sums.data()) as Float32Array;
+      out.sums.dispose();
+      byPosition.add(sums, new Array<number>(c.time).fill(c.batch));
+      total += sums.reduce((a, b) => a + b, 0) / c.batch; // the chunk's mean loss weighted by its length
       count += c.time;
-      out.loss.dispose();
       await yieldToEventLoop(); // a full validation pass takes seconds: let heartbeats through
     }
     disposeState(state);
+    this.#lossByPosition[split] = byPosition.result();
     const loss = total / Math.max(count, 1);
     return { loss, perplexity: perplexity(loss) };
+  }
+
+  /** The mean loss at each position of the BPTT window, from the last evaluation of `split`. */
+  lossByPosition(split: Split): LossByPosition | undefined {
+    return this.#lossByPosition[split];
   }
 
   /** The diagnostics' fixed probe: the first two chunks of the validation stream (else training's), eval layout. */

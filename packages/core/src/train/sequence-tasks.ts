@@ -2,7 +2,10 @@
 // from the seed; evaluation in length order with token-weighted (tagger) or example-weighted
 // (classifier) mean loss.
 import * as tf from "@tensorflow/tfjs-core";
+import type { LossByPosition } from "../diagnostics/loss-by-position.js";
+import { PositionLoss } from "../diagnostics/loss-by-position.js";
 import { accuracy, entityScores, macroF1 } from "../metrics.js";
+import { tokenCrossEntropy } from "../ops/index.js";
 import type { Classifier } from "../models/classifier.js";
 import type { Tagger } from "../models/tagger.js";
 import { deriveSeed } from "../random.js";
@@ -86,15 +89,16 @@ abstract class SequenceTask implements Task {
     const batches = bucketBatches(examples, this.options.batchSize).slice(0, maxBatches);
     for (const indices of batches) {
       const b = padBatch(examples, indices);
-      const [loss, pred] = tf.tidy(() => this.evalBatch(b));
-      const out = { batch: b, loss: (await loss.data())[0] as number, pred: Array.from(await pred.data()) };
-      tf.dispose([loss, pred]);
+      const [loss, pred, positions] = tf.tidy(() => this.evalBatch(b));
+      const out = { batch: b, loss: (await loss.data())[0] as number, pred: Array.from(await pred.data()), positionSums: await positions?.data() };
+      tf.dispose([loss, pred, positions ?? []]);
       await yieldToEventLoop(); // a full validation pass takes seconds: let heartbeats through
       yield out;
     }
   }
 
-  protected abstract evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor];
+  /** Mean loss, predictions, and (taggers) the loss summed over the batch at each position [T]. */
+  protected abstract evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor, tf.Tensor1D?];
   abstract evaluate(split: Split, maxBatches?: number): Promise<Record<string, number>>;
 
   carried(): Map<string, tf.Tensor> {
@@ -109,6 +113,7 @@ export class TaggerTask extends SequenceTask {
   readonly kind = "tagger" as const;
   /** Entity F1 for an IOB2 tag set (NER), else token accuracy (POS). */
   readonly mainMetric: MainMetric;
+  readonly #lossByPosition: Partial<Record<Split, LossByPosition>> = {};
 
   /** `tagNames` (id order) switches on span precision/recall/F1 when they form an IOB2 set. */
   constructor(
@@ -127,11 +132,18 @@ export class TaggerTask extends SequenceTask {
     return this.tagger.loss(ids, tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32"), mask, rng);
   }
 
-  protected evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor] {
+  protected evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor, tf.Tensor1D] {
     const { ids, mask } = batchTensors(b);
     const logits = this.tagger.forward(ids, mask); // [B, T, K]
-    const loss = this.tagger.lossFromLogits(logits, tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32"), mask);
-    return [loss, tf.argMax(logits, 2)];
+    const tags = tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32");
+    const loss = this.tagger.lossFromLogits(logits, tags, mask);
+    const nll = tf.reshape(tokenCrossEntropy(tf.reshape(logits, [b.batch * b.time, -1]) as tf.Tensor2D, tf.reshape(tags, [-1]) as tf.Tensor1D), [b.batch, b.time]); // [B, T]
+    return [loss, tf.argMax(logits, 2), tf.sum(tf.mul(nll, mask), 0) as tf.Tensor1D]; // masked, summed over the batch  [T]
+  }
+
+  /** The mean loss at each distance from the sentence start, from the last evaluation of `split`. */
+  lossByPosition(split: Split): LossByPosition | undefined {
+    return this.#lossByPosition[split];
   }
 
   async evaluate(split: Split, maxBatches = Infinity): Promise<Record<string, number>> {
@@ -139,9 +151,11 @@ export class TaggerTask extends SequenceTask {
     const gold: number[] = [], pred: number[] = [];
     const goldSents: string[][] = [], predSents: string[][] = [];
     const iob = this.tagNames && isIOB2(this.tagNames);
-    for await (const { batch: b, loss, pred: p } of this.evalBatches(split, maxBatches)) {
+    const byPosition = new PositionLoss("sentence");
+    for await (const { batch: b, loss, pred: p, positionSums } of this.evalBatches(split, maxBatches)) {
       total += loss * b.tokens;
       tokens += b.tokens;
+      if (positionSums) byPosition.add(positionSums, Array.from({ length: b.time }, (_, t) => b.lengths.filter((n) => n > t).length));
       b.lengths.forEach((len, i) => {
         const g = Array.from(b.tags?.subarray(i * b.time, i * b.time + len) ?? []);
         const q = p.slice(i * b.time, i * b.time + len);
@@ -153,6 +167,7 @@ export class TaggerTask extends SequenceTask {
         }
       });
     }
+    this.#lossByPosition[split] = byPosition.result();
     const metrics: Record<string, number> = { loss: total / Math.max(tokens, 1), accuracy: accuracy(pred, gold) };
     if (iob) {
       const { precision, recall, f1 } = entityScores(predSents, goldSents);

@@ -1,6 +1,7 @@
 // What the trainer needs from a task (language model, tagger, classifier): batches by index, a
 // loss to differentiate, evaluation, and any state carried from one step to the next.
 import type * as tf from "@tensorflow/tfjs-core";
+import type { LossByPosition } from "../diagnostics/loss-by-position.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { MainMetric } from "./selection.js";
@@ -26,6 +27,8 @@ export interface Task {
   hasSplit(split: Split): boolean;
   /** Metrics on a split (loss first), over at most `maxBatches` batches. */
   evaluate(split: Split, maxBatches?: number): Promise<Record<string, number>>;
+  /** The mean loss at each position (lm: in the BPTT window; tagger: from the sentence start), from the last evaluation of `split`. */
+  lossByPosition?(split: Split): LossByPosition | undefined;
   /** State carried across steps (the LM's hidden state), for checkpoints; owned by the task. */
   carried(): Map<string, tf.Tensor>;
   restoreCarried(state: Map<string, tf.Tensor>): void;

@@ -178,6 +178,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
           case "diagnostics":
             // one lossless JSON document per kind and validation (the Diagnostic table)
             if (event.gradNorm) logger.diagnostic({ runId: run.id, step: event.step, kind: DIAGNOSTIC_KINDS.gradNorm, data: event.gradNorm });
+            if (event.lossByPosition) logger.diagnostic({ runId: run.id, step: event.step, kind: DIAGNOSTIC_KINDS.lossByPosition, data: event.lossByPosition });
             break;
           case "sample":
             logger.sample({ runId: run.id, step: event.step, prompt: event.prompt, text: event.text, params: event.options });

@@ -98,13 +98,20 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
 /**
  * The latest diagnostics (issue 15) as `show --json` gives them: gradNormByPosition, one row per
  * layer, direction and state (h, an LSTM's c) with ||dL/ds_t|| for every BPTT position and what
- * reaches the initial state; null when the run has none (train.diagnostics off, not validated yet).
+ * reaches the initial state; lossByPosition, the mean validation loss at each position (lm: of the
+ * window; tagger: from the sentence start) with its token counts; null when the run has none
+ * (train.diagnostics off, not validated yet).
  */
 async function diagnosticsSummary(pool: Queryable, runId: string) {
   const latest = await latestDiagnostics(pool, runId);
   const grad = latest.get(DIAGNOSTIC_KINDS.gradNorm) as DiagnosticRow<{ positions: number; batch: number; rows: unknown[] }> | undefined;
-  if (!grad) return null;
-  return { step: grad.step, positions: grad.data.positions, probeBatch: grad.data.batch, gradNormByPosition: grad.data.rows };
+  const loss = latest.get(DIAGNOSTIC_KINDS.lossByPosition);
+  if (!grad && !loss) return null;
+  return {
+    step: grad?.step ?? loss?.step,
+    ...(grad ? { positions: grad.data.positions, probeBatch: grad.data.batch, gradNormByPosition: grad.data.rows } : {}),
+    ...(loss ? { lossByPosition: loss.data } : {}),
+  };
 }
 
 export async function logsCommand(ctx: CommandContext): Promise<number> {
