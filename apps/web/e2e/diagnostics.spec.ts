@@ -1,6 +1,7 @@
 // What no tracker shows (issue 15), on the real stack: a tiny Elman LM queued with the CLI, trained
-// by the stack's worker; its run page draws the gradient norm through time as a heatmap with one
-// row per BPTT position and one column per validation, and a line for the step clicked.
+// by the stack's worker; its run page draws the gradient norm through time and the loss by position
+// as heatmaps with one row per BPTT position and one column per validation (and a line for the
+// step clicked); the playground shows its states over a text, units x tokens.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,5 +55,27 @@ test.describe.serial("diagnostics", () => {
     await expect(page.getByTestId("grad-norm-line").locator("path.recharts-line-curve")).toHaveCount(1);
     await page.getByTestId("grad-norm-panel").scrollIntoViewIfNeeded();
     await shot(page, "run-grad-norm");
+    const loss = page.getByTestId("loss-position-heatmap");
+    await expect(loss).toHaveAttribute("data-cols", String(VALIDATIONS));
+    await expect(loss).toHaveAttribute("data-rows", String(BPTT));
+    await page.getByTestId("loss-position-panel").scrollIntoViewIfNeeded();
+    await shot(page, "run-loss-by-position");
+  });
+
+  test("playground: states over a text, units x tokens, a unit followed over the text, next tokens", async ({ page }) => {
+    await page.goto(url(`/playground?run=${runId}`));
+    const panel = page.getByTestId("states-panel");
+    await panel.getByLabel("Text to read").fill("To be");
+    await panel.getByRole("button", { name: "Show states" }).click();
+    const heatmap = page.getByTestId("states-heatmap");
+    await expect(heatmap).toHaveAttribute("data-rows", "16"); // hidden units
+    await expect(heatmap).toHaveAttribute("data-cols", "6"); // the start token, then T, o, space, b, e
+    await expect(heatmap.locator("rect.heat-cell")).toHaveCount(16 * 6);
+    await heatmap.locator("rect.heat-cell").nth(3 * 6 + 2).click(); // unit 3, token 2
+    await expect(page.getByTestId("unit-text")).toContainText("unit 3:");
+    await expect(page.getByTestId("unit-text").locator("span[data-value]")).toHaveCount(6);
+    await expect(page.getByRole("table", { name: "Next-token predictions" }).locator("tbody tr")).toHaveCount(6);
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, "playground-states");
   });
 });

@@ -84,6 +84,19 @@ describe.each(await testTargets())("playground router on %s", (target) => {
     expect(c.result.probabilities.pos! + c.result.probabilities.neg!).toBeCloseTo(1, 5);
   });
 
+  it("states over a text, for every task: units x tokens per layer and direction; an LM's next tokens", async () => {
+    const lm = await api.caller.playground.states({ runId: ids.lm!, text: "to be", topK: 3 });
+    expect(lm.result.tokens).toHaveLength(6); // the start token, then t, o, space, b, e
+    expect(lm.result.traces.map((t) => t.name)).toEqual(["h", "c", "i", "f", "g", "o"]);
+    expect(lm.result.traces[0]!.values.map((u) => u.length)).toEqual(new Array(8).fill(6));
+    expect(lm.result.next![5]!.map((n) => n.p)).toEqual([...lm.result.next![5]!.map((n) => n.p)].sort((a, b) => b - a));
+    const tagger = await api.caller.playground.states({ runId: ids.tagger!, text: "Anna lives in Paris" });
+    expect(tagger.result.tokens).toEqual(["Anna", "lives", "in", "Paris"]);
+    expect(tagger.result.traces.map((t) => `${t.direction} ${t.name}`).slice(0, 2)).toEqual(["forward h", "forward c"]);
+    expect(tagger.result.traces.some((t) => t.direction === "backward")).toBe(true);
+    expect(tagger.result.next).toBeUndefined();
+  });
+
   it("says what a run cannot do, and when there is no checkpoint", async () => {
     await expectTRPCError(api.caller.playground.generate({ runId: ids.classifier! }), "PRECONDITION_FAILED", /classifier run: it cannot generate text; use Classify/);
     await expectTRPCError(api.caller.playground.tag({ runId: ids.lm!, text: "x" }), "PRECONDITION_FAILED", /lm run/);

@@ -18,6 +18,7 @@ import { Classifier, createModel, LanguageModel, Tagger } from "./models/index.j
 import { deriveSeed } from "./random.js";
 import type { SampleOptions } from "./sampling.js";
 import { generate } from "./sampling.js";
+import { statesOverText, type UnitTrace } from "./diagnostics/states-over-text.js";
 import type { Sample, TrainEvent } from "./train/events.js";
 import { LMTask } from "./train/lm-task.js";
 import { DEFAULT_LR_PATIENCE } from "./train/selection.js";
@@ -158,6 +159,14 @@ export interface TokenScore {
 }
 
 /** A trained model restored from a checkpoint, with what its task can do. */
+/** States over a text as loadModel gives them: tokens as text. */
+export interface TextStates {
+  tokens: string[];
+  traces: UnitTrace[];
+  /** Language models: the most likely next tokens after each position. */
+  next?: { token: string; p: number }[][];
+}
+
 export interface LoadedModel {
   task: TaskKind;
   /** The experiment config it was trained with. */
@@ -176,6 +185,8 @@ export interface LoadedModel {
   tag?(text: string | readonly string[]): Promise<{ token: string; tag: string }[]>;
   /** Classifier: the most likely label and every label's probability. */
   classify?(text: string): Promise<{ label: string; probabilities: Record<string, number> }>;
+  /** Every hidden unit (and gate) over the text's tokens; a language model's top-k next tokens too (diagnostics/states-over-text.ts). */
+  states(text: string, options?: { topK?: number }): Promise<TextStates>;
   dispose(): void;
 }
 
@@ -187,7 +198,14 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
   const tokenizer = tokenizerFromJSON(m.tokenizer);
   const model: AnyModel = createModel(m.task, m.model as unknown as ModelConfig);
   loadParameters(model.params, ckpt.tensors);
-  const base = { task: m.task, config: m.config, modelConfig: model.config, params: model.params.count(), step: m.step, metrics: m.metrics, tokenizer, labels: m.labels, dispose: () => model.dispose() };
+  const states = async (text: string, { topK }: { topK?: number } = {}): Promise<TextStates> => {
+    // a language model reads its start token first, as when it scores a sentence
+    const ids = [...(model instanceof LanguageModel ? [lmContext(tokenizer).start] : []), ...tokenizer.encode(text)];
+    const s = await statesOverText(model, ids, { topK });
+    const tokenOf = (id: number) => tokenizer.vocabulary.tokenOf(id);
+    return { tokens: ids.map(tokenOf), traces: s.traces, ...(s.next ? { next: s.next.map((row) => row.map((n) => ({ token: tokenOf(n.id), p: n.p }))) } : {}) };
+  };
+  const base = { task: m.task, config: m.config, modelConfig: model.config, params: model.params.count(), step: m.step, metrics: m.metrics, tokenizer, labels: m.labels, states, dispose: () => model.dispose() };
   const labelOf = (i: number) => m.labels?.[i] ?? String(i);
   if (model instanceof LanguageModel) {
     return {

@@ -120,6 +120,16 @@ describe(`unroll CLI on ${target}`, () => {
     expect(last.code, last.stderr).toBe(0);
     expect(JSON.parse(last.stdout)).toMatchObject({ checkpoint: "last", step: 6 }); // ...and the last when asked
 
+    // states over a text: the start token, then t-h-e; h, c and the LSTM's gates of 8 units each
+    const st = await unroll("states", id, "the", "--top-k", "2");
+    expect(st.code, st.stderr).toBe(0);
+    const states = JSON.parse(st.stdout);
+    expect(states.tokens.slice(1)).toEqual(["t", "h", "e"]);
+    expect(states.traces.map((t: { name: string }) => t.name)).toEqual(["h", "c", "i", "f", "g", "o"]);
+    expect(states.traces[0].values).toHaveLength(8);
+    expect(states.traces[0].values[0]).toHaveLength(4);
+    expect(states.next[3]).toHaveLength(2);
+
     const tag = await unroll("tag", id, "the fox");
     expect(tag.code).toBe(2);
     expect(tag.stderr).toMatch(/lm run: it cannot tag/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gradNormMatrix, heatColor, linearRange, logRange, lossMatrix, rowLabel, type GradDoc } from "./heatmap";
+import { divergingColor, gradNormMatrix, heatColor, linearRange, logRange, lossMatrix, rowLabel, traceScale, type GradDoc } from "./heatmap";
 
 const doc = (norms: number[], c?: number[]): GradDoc => ({
   positions: norms.length,
@@ -39,5 +39,15 @@ describe("lossMatrix", () => {
     expect(r).toEqual({ min: 2, max: 4 });
     expect(heatColor(2, r, false)).toBe("rgb(68, 1, 84)");
     expect(heatColor(4, r, false)).toBe("rgb(253, 231, 37)");
+  });
+});
+
+describe("divergingColor", () => {
+  it("is white at 0, full blue at -max and full red at +max; c is scaled by its own largest value", () => {
+    expect(divergingColor(0, 1)).toBe("rgb(255, 255, 255)");
+    expect(divergingColor(-1, 1)).toBe("rgb(37, 99, 235)");
+    expect(divergingColor(3, 2)).toBe("rgb(220, 38, 38)");
+    expect(traceScale("c", [[-3, 1], [2, 0]])).toBe(3);
+    expect(traceScale("h", [[-3, 1]])).toBe(1);
   });
 });

@@ -86,3 +86,18 @@ export function heatColor(v: number | null, range: { min: number; max: number } 
   const mix = (k: 0 | 1 | 2) => Math.round(a[k] + (b[k] - a[k]) * (f - i));
   return `rgb(${mix(0)}, ${mix(1)}, ${mix(2)})`;
 }
+
+/** A unit's value on a diverging scale: blue at -max, white at 0, red at +max (states, gates in [0, 1] too). */
+export function divergingColor(v: number | null, max: number): string {
+  if (v === null || !Number.isFinite(v) || !(max > 0)) return "#eef0f3";
+  const x = Math.max(-1, Math.min(1, v / max));
+  const [r, g, b] = x < 0 ? [37, 99, 235] : [220, 38, 38];
+  const mix = (c: number) => Math.round(255 + (c - 255) * Math.abs(x));
+  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
+}
+
+/** Largest |value| of a trace (the scale of its colours): 1 for h, gates and candidates, c's own. */
+export function traceScale(name: string, values: number[][]): number {
+  if (name !== "c") return 1;
+  return Math.max(1e-6, ...values.flat().map(Math.abs));
+}

@@ -1,4 +1,5 @@
-// Playground: use a run's checkpoint (BEST, else LAST) to generate, score, tag or classify.
+// Playground: use a run's checkpoint (BEST, else LAST) to generate, score, tag or classify, and to
+// look at its states over a text.
 import { z } from "zod";
 import type { LoadedModel } from "@unroll/core";
 import { NotFoundError, UnsupportedError } from "../errors.js";
@@ -8,7 +9,7 @@ import { Id } from "./shared.js";
 
 const Target = z.object({ runId: Id, kind: z.enum(["BEST", "LAST"]).optional() });
 
-const WHAT = { generate: "generate text", score: "score sentences", tag: "tag sentences", classify: "classify texts" } as const;
+const WHAT = { generate: "generate text", score: "score sentences", tag: "tag sentences", classify: "classify texts", states: "show states" } as const;
 const USE = { lm: "Generate or Score", tagger: "Tag", classifier: "Classify" } as Record<string, string>;
 
 async function checkpointRef(ctx: Context, runId: string, kind?: "BEST" | "LAST"): Promise<CheckpointRef & { kind: string; step: number }> {
@@ -83,4 +84,9 @@ export const playgroundRouter = createTRPCRouter({
   tag: publicProcedure.input(Target.extend({ text: z.string().min(1).max(5000) })).mutation(({ ctx, input }) => withModel(ctx, input, "tag", (m) => m.tag!(input.text))),
 
   classify: publicProcedure.input(Target.extend({ text: z.string().min(1).max(5000) })).mutation(({ ctx, input }) => withModel(ctx, input, "classify", (m) => m.classify!(input.text))),
+
+  /** States over a text (any task): every unit and gate of every layer per token; an LM's top-k next tokens. */
+  states: publicProcedure
+    .input(Target.extend({ text: z.string().min(1).max(2000, "at most 2000 characters: the view holds units x tokens"), topK: z.number().int().min(1).max(20).default(5) }))
+    .mutation(({ ctx, input }) => withModel(ctx, input, "states", (m) => m.states(input.text, { topK: input.topK }))),
 });

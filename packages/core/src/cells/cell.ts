@@ -39,8 +39,8 @@ export interface Cell {
   prepare(): PreparedCell;
   /**
    * One recurrence step, feature-major: projected input xp_t [G*H, B] (bx added), states [H, B].
-   * With `tap` (diagnostics), each new state component j passes through it as soon as it is made,
-   * before anything reads it (an LSTM's c_t before h_t = o_t tanh(c_t)).
+   * With `tap` (diagnostics), the textbook reference runs and each value it makes (gates, c_t, h_t)
+   * passes through the tap as soon as it is made, before anything reads it.
    */
   step(p: PreparedCell, xp: tf.Tensor2D, state: CellState, tap?: ComponentTap): CellState;
   /**
@@ -52,11 +52,20 @@ export interface Cell {
   sequence?(p: PreparedCell, xs: tf.Tensor3D, state: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } | undefined;
 }
 
-/** Sees (and may replace: add a zero to differentiate by) state component j (0: h, 1: an LSTM's c), [H, B]. */
-export type ComponentTap = (j: number, s: tf.Tensor2D) => tf.Tensor2D;
+/**
+ * What a step makes, by name: the states h and (LSTM) c, and the gates after their activation,
+ * LSTM i, f, g, o (J&M eq. 8.21-8.27) and GRU r, z, n.
+ */
+export type StepValue = "h" | "c" | "i" | "f" | "g" | "o" | "r" | "z" | "n";
+
+/** The state component j of a CellState by name: [h] or [h, c]. */
+export const STATE_NAMES = ["h", "c"] as const;
+
+/** Sees (and may replace: add a zero to differentiate by) each value a step makes, [H, B], before anything reads it. */
+export type ComponentTap = (name: StepValue, s: tf.Tensor2D) => tf.Tensor2D;
 
 /** A ComponentTap for every position t of a sequence; t = -1 is the initial state. */
-export type StepTap = (t: number, j: number, s: tf.Tensor2D) => tf.Tensor2D;
+export type StepTap = (t: number, name: StepValue, s: tf.Tensor2D) => tf.Tensor2D;
 
 /** The last time step of [B, T, H] as [B, H] (the final state of a fused sequence). */
 export function lastStep(x: tf.Tensor3D): tf.Tensor2D {
@@ -139,13 +148,13 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     if (fused) return mask ? { outputs: tf.mul(fused.outputs, tf.expandDims(mask, 2)) as tf.Tensor3D, state: fused.state } : fused; // padded outputs: 0
     const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]) as tf.Tensor3D; // [T, G*H, B]
     let state = state0.map((s) => tf.transpose(s)); // [H, B]
-    if (tap) state = state.map((s, j) => tap(-1, j, s));
+    if (tap) state = state.map((s, j) => tap(-1, STATE_NAMES[j]!, s));
     const xs = tf.unstack(steps) as tf.Tensor2D[]; // T x [G*H, B], contiguous
     const ms = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 1)) as tf.Tensor2D[]) : undefined; // T x [1, B]
     const outs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
       const next = tf.tidy(() => {
-        const s = cell.step(p, xs[t] as tf.Tensor2D, state, tap && ((j, si) => tap(t, j, si)));
+        const s = cell.step(p, xs[t] as tf.Tensor2D, state, tap && ((name, si) => tap(t, name, si)));
         const m = ms?.[t];
         if (!m) return [...s, s[0] as tf.Tensor2D];
         // s_t = s_{t-1} + m_t (s_t' - s_{t-1}): padding keeps the previous state; output m_t h_t.

@@ -19,7 +19,7 @@ export class ElmanCell extends TorchCell implements Cell {
     return tf.tidy(() => {
       const z = tf.add(xp, tf.matMul(p.u, h as tf.Tensor2D)); // U h_{t-1} + W x_t + b   [H, B]
       const hNext = (this.activation === "relu" ? tf.relu(z) : tf.tanh(z)) as tf.Tensor2D; // h_t = g(z)
-      return [tap ? tap(0, hNext) : hNext];
+      return [tap ? tap("h", hNext) : hNext];
     });
   }
 

@@ -17,14 +17,17 @@ import type { Rng } from "../random.js";
 import type { Cell, CellState, ComponentTap, PreparedCell } from "./cell.js";
 import { lastStep, TorchCell } from "./cell.js";
 
-/** The textbook reference in tfjs ops: h_t from xp = W x_t + b_i, hp = U h_{t-1} + b_h and h_{t-1} (backends without our kernel, and the tests). */
-export function gruCellReference(xp: tf.Tensor2D, hp: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
+/**
+ * The textbook reference in tfjs ops: h_t from xp = W x_t + b_i, hp = U h_{t-1} + b_h and h_{t-1}
+ * (backends without our kernel, the tests, and diagnostics: `tap` sees the gates r, z, n as made).
+ */
+export function gruCellReference(xp: tf.Tensor2D, hp: tf.Tensor2D, h: tf.Tensor2D, tap: ComponentTap = (_, s) => s): tf.Tensor2D {
   return tf.tidy(() => {
     const [xr, xz, xn] = tf.split(xp, 3, 0) as tf.Tensor2D[]; // 3 x [H, B]
     const [hr, hz, hn] = tf.split(hp, 3, 0) as tf.Tensor2D[];
-    const r = tf.sigmoid(tf.add(xr!, hr!)); // r_t
-    const z = tf.sigmoid(tf.add(xz!, hz!)); // z_t
-    const n = tf.tanh(tf.add(xn!, tf.mul(r, hn!))); // n_t
+    const r = tap("r", tf.sigmoid(tf.add(xr!, hr!)) as tf.Tensor2D); // r_t
+    const z = tap("z", tf.sigmoid(tf.add(xz!, hz!)) as tf.Tensor2D); // z_t
+    const n = tap("n", tf.tanh(tf.add(xn!, tf.mul(r, hn!))) as tf.Tensor2D); // n_t
     return tf.add(n, tf.mul(z, tf.sub(h, n))) as tf.Tensor2D; // h_t = (1 - z) n + z h_{t-1}
   });
 }
@@ -85,8 +88,9 @@ export class GRUCell extends TorchCell implements Cell {
       const hPrev = h as tf.Tensor2D;
       const hp = tf.add(tf.matMul(p.u, hPrev), p.bh as tf.Tensor2D) as tf.Tensor2D; // one fused matMul  [3H, B]
       // the equations above: the fused kernel where registered, else the reference
-      const hNext = gruCell(xp, hp, hPrev); // h_t = (1 - z) n + z h_{t-1}  [H, B]
-      return [tap ? tap(0, hNext) : hNext];
+      // with a tap (diagnostics), the reference, whose gates the tap sees
+      const hNext = tap ? gruCellReference(xp, hp, hPrev, tap) : gruCell(xp, hp, hPrev); // h_t = (1 - z) n + z h_{t-1}  [H, B]
+      return [tap ? tap("h", hNext) : hNext];
     });
   }
 

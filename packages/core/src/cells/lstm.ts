@@ -21,14 +21,14 @@ import { lastStep, TorchCell } from "./cell.js";
 
 /**
  * The textbook reference in tfjs ops: (h_t, c_t) from xp = W x_t + b and uh = U h_{t-1} (backends
- * without our kernel, the tests, and diagnostics: `tapC` sees c_t before h_t reads it).
+ * without our kernel, the tests, and diagnostics: `tap` sees the gates i, f, g, o and c_t as made).
  */
-export function lstmCellReference(xp: tf.Tensor2D, uh: tf.Tensor2D, c: tf.Tensor2D, tapC?: (c: tf.Tensor2D) => tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+export function lstmCellReference(xp: tf.Tensor2D, uh: tf.Tensor2D, c: tf.Tensor2D, tap: ComponentTap = (_, s) => s): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
-    const [i, f, g, o] = tf.split(tf.add(xp, uh), 4, 0) as tf.Tensor2D[]; // 4 x [H, B]
-    const cMade = tf.add(tf.mul(tf.sigmoid(f!), c), tf.mul(tf.sigmoid(i!), tf.tanh(g!))) as tf.Tensor2D; // c_t = f*c + i*g
-    const cNext = tapC ? tapC(cMade) : cMade;
-    const h = tf.mul(tf.sigmoid(o!), tf.tanh(cNext)) as tf.Tensor2D; // h_t = o * tanh(c_t)
+    const [zi, zf, zg, zo] = tf.split(tf.add(xp, uh), 4, 0) as tf.Tensor2D[]; // 4 x [H, B]
+    const i = tap("i", tf.sigmoid(zi!)), f = tap("f", tf.sigmoid(zf!)), g = tap("g", tf.tanh(zg!)), o = tap("o", tf.sigmoid(zo!)); // gates [H, B]
+    const cNext = tap("c", tf.add(tf.mul(f, c), tf.mul(i, g)) as tf.Tensor2D); // c_t = f*c + i*g
+    const h = tf.mul(o, tf.tanh(cNext)) as tf.Tensor2D; // h_t = o * tanh(c_t)
     return [h, cNext];
   });
 }
@@ -82,9 +82,9 @@ export class LSTMCell extends TorchCell implements Cell {
     return tf.tidy(() => {
       const uh = tf.matMul(p.u, h as tf.Tensor2D) as tf.Tensor2D; // one fused matMul for all gates  [4H, B]
       if (tap) {
-        // diagnostics: the reference, so that c_t is seen before h_t = o_t tanh(c_t) reads it
-        const [hNext, cNext] = lstmCellReference(xp, uh, c as tf.Tensor2D, (cc) => tap(1, cc));
-        return [tap(0, hNext), cNext];
+        // diagnostics: the reference, whose gates and c_t the tap sees before h_t = o_t tanh(c_t) reads them
+        const [hNext, cNext] = lstmCellReference(xp, uh, c as tf.Tensor2D, tap);
+        return [tap("h", hNext), cNext];
       }
       // the equations above: the fused kernel where registered, else the reference
       const [hNext, cNext] = lstmCell(xp, uh, c as tf.Tensor2D); // 2 x [H, B]

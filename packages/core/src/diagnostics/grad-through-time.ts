@@ -44,7 +44,7 @@ export async function gradThroughTime(rnn: StackedRNN, { batch, time }: { batch:
   const norms = tf.tidy(() => {
     // one zero per (layer and direction, position -1 .. T-1, state component)
     const probes = cells.map((c) => Array.from({ length: time + 1 }, () => Array.from({ length: c.stateSize }, () => tf.zeros([c.hiddenSize, batch]) as tf.Tensor2D))); // each [H, B]
-    const tap: LayerTap = (k, t, j, s) => tf.add(s, probes[k]![t + 1]![j]!) as tf.Tensor2D; // s_t + 0
+    const tap: LayerTap = (k, t, name, s) => (name === "h" || name === "c" ? (tf.add(s, probes[k]![t + 1]![name === "h" ? 0 : 1]!) as tf.Tensor2D) : s); // s_t + 0
     // allowNoGradients: a state the loss never reads (a classifier's last c_T) has gradient 0
     const { grads } = tf.engine().gradients(() => rnn.withTap(tap, loss), probes.flat(2), undefined, true);
     return tf.stack(grads.map((g) => (g ? tf.norm(g) : tf.scalar(0)))) as tf.Tensor1D; // [cells * (T+1) * stateSize]

@@ -39,7 +39,7 @@ export class RecurrentLayer {
       const maskRev = mask ? (tf.reverse(mask, 1) as tf.Tensor2D) : undefined;
       const T = x.shape[1];
       const tapB = taps?.[1];
-      const bwd = runCell(this.backwardCell, xRev, states[1] as CellState, maskRev, tapB && ((t, j, s) => tapB(t < 0 ? t : T - 1 - t, j, s))); // reversed step t reads position T-1-t
+      const bwd = runCell(this.backwardCell, xRev, states[1] as CellState, maskRev, tapB && ((t, name, s) => tapB(t < 0 ? t : T - 1 - t, name, s))); // reversed step t reads position T-1-t
       const hb = tf.reverse(bwd.outputs, 1); // back to position t
       return { outputs: tf.concat([fwd.outputs, hb], 2) as tf.Tensor3D, states: [fwd.state, bwd.state] }; // [h^f ; h^b]
     });

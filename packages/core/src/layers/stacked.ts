@@ -2,7 +2,7 @@
 // with dropout between layers (as torch's nn.LSTM(dropout=p): not after the last layer).
 // Parameters are named as in torch: `${prefix}weight_ih_l{k}` and `..._l{k}_reverse`.
 import * as tf from "@tensorflow/tfjs-core";
-import type { Activation, CellKind, CellState } from "../cells/index.js";
+import type { Activation, CellKind, CellState, StepValue } from "../cells/index.js";
 import { createCell, zeroState } from "../cells/index.js";
 import { stackedParamCount } from "../param-count.js";
 import type { Parameters } from "../params.js";
@@ -30,8 +30,8 @@ export interface ForwardOptions {
   rng?: Rng;
 }
 
-/** Sees state component j (0: h, 1: c) of layer-and-direction `index` (h_n order) at position t (-1: initial), feature-major [H, B]. */
-export type LayerTap = (index: number, t: number, j: number, s: tf.Tensor2D) => tf.Tensor2D;
+/** Sees each value (state or gate) of layer-and-direction `index` (h_n order) at position t (-1: initial), feature-major [H, B]. */
+export type LayerTap = (index: number, t: number, name: StepValue, s: tf.Tensor2D) => tf.Tensor2D;
 
 export class StackedRNN {
   readonly layers: RecurrentLayer[] = [];
@@ -92,7 +92,7 @@ export class StackedRNN {
       this.layers.forEach((layer, k) => {
         if (k > 0) h = dropout(h, this.config.dropout ?? 0, rng); // between layers only
         const tap = this.#tap;
-        const taps = tap && Array.from({ length: dirs }, (_, d) => (t: number, j: number, s: tf.Tensor2D) => tap(k * dirs + d, t, j, s));
+        const taps = tap && Array.from({ length: dirs }, (_, d) => (t: number, name: StepValue, s: tf.Tensor2D) => tap(k * dirs + d, t, name, s));
         const out = layer.forward(h, s0.slice(k * dirs, (k + 1) * dirs), mask, taps);
         h = out.outputs; // [B, T, H * dirs]
         finals.push(...out.states);

@@ -11,7 +11,7 @@ import { UsageError } from "./usage-error.js";
 import { trainCommand } from "./commands/train.js";
 import { enqueueCommand, workerCommand } from "./commands/queue.js";
 import { cancelCommand, compareCommand, logsCommand, runsCommand, showCommand } from "./commands/inspect.js";
-import { classifyCommand, exportCommand, sampleCommand, scoreCommand, tagCommand } from "./commands/infer.js";
+import { classifyCommand, exportCommand, sampleCommand, scoreCommand, statesCommand, tagCommand } from "./commands/infer.js";
 import { dbCommand } from "./commands/db.js";
 import { upCommand } from "./commands/up.js";
 import { databaseUnavailable } from "./database-unavailable.js";
@@ -26,8 +26,9 @@ const HELP = `unroll: train, track and compare recurrent neural networks
   unroll compare <run> <run>... [--metric KEY]...
   unroll sample <run> [--prompt TEXT] [--greedy | [--temperature T] [--top-k K] [--top-p P]] [--n N] [--seed S] [--max-length L]
   unroll score <run> "a sentence"      unroll tag <run> "a sentence"      unroll classify <run> "a text"
+  unroll states <run> "a text" [--top-k K]   every unit and gate per token (and next tokens), JSON
   unroll export <run> --out DIR        (model.safetensors, config.json, vocab.json; CHECKPOINT.md)
-      sample, score, tag, classify and export read the run's best checkpoint (its best
+      sample, score, tag, classify, states and export read the run's best checkpoint (its best
       validation), else its last: --checkpoint best|last chooses
   unroll db migrate|serve|status
   unroll up [--no-demo] [--no-dashboard]   the main job: database, migrations, demo sweep, worker, dashboard
@@ -47,6 +48,7 @@ const COMMANDS: Record<string, Command> = {
   compare: compareCommand,
   sample: sampleCommand,
   score: scoreCommand,
+  states: statesCommand,
   tag: tagCommand,
   classify: classifyCommand,
   export: exportCommand,

@@ -78,6 +78,21 @@ export async function scoreCommand(ctx: CommandContext): Promise<number> {
   });
 }
 
+/**
+ * `unroll states RUN "a text" [--top-k K]`: every hidden unit (and gate) of every layer over the
+ * text's tokens, and a language model's top-k next tokens, as JSON (for notebooks and scripts):
+ * { tokens, traces: [{ layer, direction, name, values[unit][token] }], next? }.
+ */
+export async function statesCommand(ctx: CommandContext): Promise<number> {
+  const text = ctx.positionals[1];
+  if (text === undefined) throw new UsageError('states needs a text: unroll states RUN "a text"');
+  const topK = ctx.integer("top-k", { min: 1, max: 100 }) ?? 5;
+  return withModel(ctx, "states", "show states", async (model, cp) => {
+    ctx.out(JSON.stringify({ runId: cp.runId, checkpoint: cp.kind.toLowerCase(), step: cp.step, ...(await model.states(text, { topK })) }));
+    return 0;
+  });
+}
+
 export async function tagCommand(ctx: CommandContext): Promise<number> {
   const text = ctx.positionals[1];
   if (text === undefined) throw new UsageError('tag needs a sentence: unroll tag RUN "a sentence"');
