@@ -103,6 +103,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_BASE_URL = baseUrl;
   process.env.E2E_BACKEND = env.UNROLL_BACKEND; // what the run page must show the worker trained on
   process.env.E2E_TOKEN = token;
+  process.env.E2E_DATABASE_URL = `postgresql://postgres@127.0.0.1:${dbPort}/postgres`; // the stack's embedded database, for specs that seed many runs
   writeFileSync(AUTH_STATE, JSON.stringify({ cookies: [await tokenCookie(baseUrl, token)], origins: [] }));
 
   return async () => {

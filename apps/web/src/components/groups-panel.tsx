@@ -52,7 +52,8 @@ export function groupLines(data: Groups | undefined, colorOf?: (values: unknown[
 export function GroupsPanel({ runs, metric, keys }: { runs: GroupsInput["runs"]; metric: string; keys: string[] }) {
   const trpc = useTRPC();
   const [chosen, setChosen] = useState<string[] | null>(null);
-  const by = chosen ?? (keys.filter((k) => PREFERRED.includes(k)).slice(0, 1).length ? keys.filter((k) => PREFERRED.includes(k)).slice(0, 1) : keys.slice(0, 1));
+  const first = PREFERRED.find((k) => keys.includes(k)) ?? keys.find((k) => k !== "name");
+  const by = chosen ?? (first ? [first] : []);
   const groups = useQuery({ ...trpc.compare.groups.queryOptions({ runs, by, key: metric, buckets: 200 }), enabled: by.length > 0, placeholderData: (p) => p });
   const lines = useMemo(() => groupLines(groups.data), [groups.data]);
   const toggle = (k: string) => setChosen(by.includes(k) ? by.filter((x) => x !== k) : [...by, k].slice(-3));

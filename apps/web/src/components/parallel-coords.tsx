@@ -153,6 +153,7 @@ export function ParallelCoordinates({ runs, metric }: { runs: RunSetInput; metri
                     fill="transparent"
                     style={{ cursor: "ns-resize" }}
                     onMouseDown={(e) => {
+                      e.preventDefault(); // a drag brushes; it selects no text
                       const t = tOf(e.clientY - (rect()?.top ?? 0));
                       setDrag({ key: a.key, from: t, to: t });
                     }}
