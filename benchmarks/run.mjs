@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ["train", "generate", "ingest", "dashboard"];
+const NAMES = ["train", "generate", "ingest", "dashboard", "diagnostics"];
 const [name, ...rest] = process.argv.slice(2);
 if (!NAMES.includes(name)) {
   console.error(`usage: node benchmarks/run.mjs <${NAMES.join("|")}> [--quick] [--steps N] [--reps N] ...`);

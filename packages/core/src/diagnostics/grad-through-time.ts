@@ -47,7 +47,18 @@ export async function gradThroughTime(rnn: StackedRNN, { batch, time }: { batch:
     const tap: LayerTap = (k, t, name, s) => (name === "h" || name === "c" ? (tf.add(s, probes[k]![t + 1]![name === "h" ? 0 : 1]!) as tf.Tensor2D) : s); // s_t + 0
     // allowNoGradients: a state the loss never reads (a classifier's last c_T) has gradient 0
     const { grads } = tf.engine().gradients(() => rnn.withTap(tap, loss), probes.flat(2), undefined, true);
-    return tf.stack(grads.map((g) => (g ? tf.norm(g) : tf.scalar(0)))) as tf.Tensor1D; // [cells * (T+1) * stateSize]
+    // one norm per probe; cells of one size share a stacked reduction  [cells * (T+1) * stateSize]
+    const byShape = new Map<string, number[]>();
+    grads.forEach((g, i) => {
+      const key = g ? g.shape.join("x") : "none";
+      byShape.set(key, [...(byShape.get(key) ?? []), i]);
+    });
+    const out = new Array<tf.Tensor>(grads.length);
+    for (const [key, idx] of byShape) {
+      if (key === "none") idx.forEach((i) => (out[i] = tf.scalar(0)));
+      else tf.unstack(tf.sqrt(tf.sum(tf.square(tf.stack(idx.map((i) => grads[i]!))), [1, 2]))).forEach((n, j) => (out[idx[j]!] = n)); // [n, H, B] -> [n]
+    }
+    return tf.stack(out) as tf.Tensor1D;
   });
   const values = await norms.data();
   norms.dispose();
