@@ -77,5 +77,15 @@ test.describe.serial("diagnostics", () => {
     await expect(page.getByRole("table", { name: "Next-token predictions" }).locator("tbody tr")).toHaveCount(6);
     await panel.scrollIntoViewIfNeeded();
     await shot(page, "playground-states");
+
+    // embeddings of the untied model: neighbours in E and in V, and how alike E and V are
+    const emb = page.getByTestId("embeddings-panel");
+    await emb.getByLabel("Word").fill("e");
+    await emb.getByRole("button", { name: "Nearest neighbours" }).click();
+    await expect(page.getByTestId("embeddings-similarity")).toContainText(/Untied: mean cos\(E_i, V_i\) -?\d/);
+    await expect(emb.getByRole("table", { name: 'near "e" in E' }).locator("tbody tr")).toHaveCount(10);
+    await expect(emb.getByRole("table", { name: 'near "e" in V' }).locator("tbody tr")).toHaveCount(10);
+    await emb.scrollIntoViewIfNeeded();
+    await shot(page, "playground-embeddings");
   });
 });

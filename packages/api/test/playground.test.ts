@@ -97,6 +97,15 @@ describe.each(await testTargets())("playground router on %s", (target) => {
     expect(tagger.result.next).toBeUndefined();
   });
 
+  it("embeddings of an LM: a word's neighbours in E; a tied model has no separate V", async () => {
+    const e = await api.caller.playground.embeddings({ runId: ids.lm!, word: "t", k: 3 });
+    expect(e.result).toMatchObject({ tied: true, word: "t" });
+    expect(e.result.neighbours.input).toHaveLength(3);
+    expect(e.result.neighbours.input.map((n) => n.token)).not.toContain("t");
+    expect(e.result.neighbours.output).toBeUndefined();
+    await expectTRPCError(api.caller.playground.embeddings({ runId: ids.tagger!, word: "Anna" }), "PRECONDITION_FAILED", /tagger run: it cannot compare its embeddings/);
+  });
+
   it("says what a run cannot do, and when there is no checkpoint", async () => {
     await expectTRPCError(api.caller.playground.generate({ runId: ids.classifier! }), "PRECONDITION_FAILED", /classifier run: it cannot generate text; use Classify/);
     await expectTRPCError(api.caller.playground.tag({ runId: ids.lm!, text: "x" }), "PRECONDITION_FAILED", /lm run/);

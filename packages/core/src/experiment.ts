@@ -18,6 +18,7 @@ import { Classifier, createModel, LanguageModel, Tagger } from "./models/index.j
 import { deriveSeed } from "./random.js";
 import type { SampleOptions } from "./sampling.js";
 import { generate } from "./sampling.js";
+import { compareEmbeddings, type EmbeddingComparison, type Neighbour } from "./diagnostics/embeddings.js";
 import { statesOverText, type UnitTrace } from "./diagnostics/states-over-text.js";
 import type { Sample, TrainEvent } from "./train/events.js";
 import { LMTask } from "./train/lm-task.js";
@@ -167,6 +168,12 @@ export interface TextStates {
   next?: { token: string; p: number }[][];
 }
 
+/** Embeddings, tied vs untied, as loadModel gives them: tokens as text. */
+export interface WordEmbeddings extends Omit<EmbeddingComparison, "neighbours"> {
+  word: string;
+  neighbours: { input: { token: string; similarity: number }[]; output?: { token: string; similarity: number }[] };
+}
+
 export interface LoadedModel {
   task: TaskKind;
   /** The experiment config it was trained with. */
@@ -185,6 +192,8 @@ export interface LoadedModel {
   tag?(text: string | readonly string[]): Promise<{ token: string; tag: string }[]>;
   /** Classifier: the most likely label and every label's probability. */
   classify?(text: string): Promise<{ label: string; probabilities: Record<string, number> }>;
+  /** LM: a word's nearest neighbours in E and (untied) in V, and how alike E and V are (diagnostics/embeddings.ts). */
+  embeddings?(word: string, options?: { k?: number }): Promise<WordEmbeddings>;
   /** Every hidden unit (and gate) over the text's tokens; a language model's top-k next tokens too (diagnostics/states-over-text.ts). */
   states(text: string, options?: { topK?: number }): Promise<TextStates>;
   dispose(): void;
@@ -211,6 +220,12 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     return {
       ...base,
       generate: (o) => generateText(model, tokenizer, o),
+      embeddings: async (word, { k } = {}) => {
+        const [id] = tokenizer.encodeTokens([word]); // unknown words: <unk>'s row
+        const c = await compareEmbeddings(model, id ?? 0, { k });
+        const named = (ns: Neighbour[]) => ns.map((n) => ({ token: tokenizer.vocabulary.tokenOf(n.id), similarity: n.similarity }));
+        return { ...c, word: tokenizer.vocabulary.tokenOf(id ?? 0), neighbours: { input: named(c.neighbours.input), ...(c.neighbours.output ? { output: named(c.neighbours.output) } : {}) } };
+      },
       score: async (text) => {
         const { start, end } = lmContext(tokenizer);
         const ids = tokenizer.encode(text);

@@ -52,7 +52,7 @@ export { softmaxCrossEntropy, embeddingLookup } from "./ops/index.js";
 
 // Experiments: a config in, a trained model out; a checkpoint in, a usable model out.
 export { runExperiment, loadModel, modelConfigOf } from "./experiment.js";
-export type { RunExperimentOptions, LoadedModel, TokenScore, TextStates } from "./experiment.js";
+export type { RunExperimentOptions, LoadedModel, TokenScore, TextStates, WordEmbeddings } from "./experiment.js";
 
 // Diagnostics (issue 15): gradient norm through time, loss by position, states over a text.
 export { gradThroughTime, lmGradThroughTime, taggerGradThroughTime, classifierGradThroughTime } from "./diagnostics/grad-through-time.js";
@@ -62,6 +62,8 @@ export type { Diagnostics } from "./diagnostics/probe.js";
 export type { LossByPosition } from "./diagnostics/loss-by-position.js";
 export { statesOverText } from "./diagnostics/states-over-text.js";
 export type { StatesOverText, UnitTrace, NextToken } from "./diagnostics/states-over-text.js";
+export { compareEmbeddings, nearestNeighbours } from "./diagnostics/embeddings.js";
+export type { EmbeddingComparison, Neighbour } from "./diagnostics/embeddings.js";
 export type { TrainEvent, Sample } from "./train/events.js";
 export type { TrainResult } from "./train/trainer.js";
 

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { formatInt, formatNumber, formatPercent } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
+import { EmbeddingsPanel } from "./embeddings-panel";
 import { StatesPanel } from "./states-panel";
 import { Empty, ErrorBox, Loading } from "./ui";
 
@@ -222,6 +223,7 @@ export function PlaygroundPage() {
         <Classify key={chosen.id} target={target} />
       )}
       {chosen && target ? <StatesPanel key={`states${chosen.id}`} target={target} example={chosen.task === "lm" ? "To be, or not to be" : "the cat sat on the mat"} /> : null}
+      {chosen && target && chosen.task === "lm" ? <EmbeddingsPanel key={`emb${chosen.id}`} target={target} example="e" /> : null}
     </>
   );
 }

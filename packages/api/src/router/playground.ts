@@ -9,7 +9,7 @@ import { Id } from "./shared.js";
 
 const Target = z.object({ runId: Id, kind: z.enum(["BEST", "LAST"]).optional() });
 
-const WHAT = { generate: "generate text", score: "score sentences", tag: "tag sentences", classify: "classify texts", states: "show states" } as const;
+const WHAT = { generate: "generate text", score: "score sentences", tag: "tag sentences", classify: "classify texts", states: "show states", embeddings: "compare its embeddings (a language model's E and V)" } as const;
 const USE = { lm: "Generate or Score", tagger: "Tag", classifier: "Classify" } as Record<string, string>;
 
 async function checkpointRef(ctx: Context, runId: string, kind?: "BEST" | "LAST"): Promise<CheckpointRef & { kind: string; step: number }> {
@@ -89,4 +89,9 @@ export const playgroundRouter = createTRPCRouter({
   states: publicProcedure
     .input(Target.extend({ text: z.string().min(1).max(2000, "at most 2000 characters: the view holds units x tokens"), topK: z.number().int().min(1).max(20).default(5) }))
     .mutation(({ ctx, input }) => withModel(ctx, input, "states", (m) => m.states(input.text, { topK: input.topK }))),
+
+  /** Embeddings, tied vs untied (LM): a word's nearest neighbours in E and V, and how alike E and V are. */
+  embeddings: publicProcedure
+    .input(Target.extend({ word: z.string().min(1).max(200), k: z.number().int().min(1).max(50).default(10) }))
+    .mutation(({ ctx, input }) => withModel(ctx, input, "embeddings", (m) => m.embeddings!(input.word, { k: input.k }))),
 });
