@@ -19,6 +19,7 @@ test("a data file outside the allowed roots is refused in the form and over the 
   await train.locator("input").fill("/etc/passwd");
   await expect(train.getByRole("alert")).toContainText(NOT_ALLOWED);
   await expect(page.getByRole("button", { name: /^Queue \d+ runs?$/ })).toBeDisabled();
+  await expect(page.locator("body")).toContainText("1 problem to fix before queueing");
   await expect(page.locator("body")).not.toContainText("root:");
   await page.screenshot({ path: join(SHOTS, "launch-outside-roots.png"), fullPage: true });
 

@@ -29,11 +29,13 @@ export function LaunchPage() {
   const leaves = useMemo(() => leafPaths(configSections()).filter((f) => f.path !== "name" && f.path !== "train.seed"), []);
 
   const check = useMemo(() => checkConfig(draft), [draft]);
-  const issues = check.ok ? serverIssues : check.issues;
   const sweep = { grid: axes.filter((a) => a.key).map((a) => ({ key: a.key, values: splitValues(a.values) })), seeds };
   const deferred = useDeferredValue({ config: draft, sweep });
   const preview = useQuery({ ...trpc.launch.validate.queryOptions(deferred), enabled: check.ok, placeholderData: (p) => p });
+  // What only the server can tell (the sweep's combinations, data files it may not read): next to
+  // the field it names, else at the top with the rest.
   const sweepIssues = preview.data && !preview.data.ok && check.ok ? preview.data.issues : [];
+  const issues = check.ok ? [...serverIssues, ...sweepIssues] : check.issues;
   const experimentName = experiment.trim() || (typeof draft.name === "string" && draft.name) || "";
 
   const enqueue = useMutation(
@@ -50,7 +52,7 @@ export function LaunchPage() {
   };
   const ready = check.ok && experimentName !== "" && sweepIssues.length === 0;
   const runCount = preview.data?.ok ? preview.data.runs.length : undefined;
-  const top = [...unplacedIssues(issues), ...sweepIssues];
+  const top = unplacedIssues(issues);
 
   return (
     <>
@@ -156,7 +158,7 @@ export function LaunchPage() {
             {enqueue.isPending ? "Queueing…" : `Queue ${runCount ?? 1} run${(runCount ?? 1) === 1 ? "" : "s"}`}
           </button>
           <span className="muted small" aria-live="polite">
-            {!check.ok ? `${check.issues.length} problem${check.issues.length === 1 ? "" : "s"} to fix before queueing` : experimentName === "" ? "Name the experiment" : "Config is valid"}
+            {issues.length > 0 ? `${issues.length} problem${issues.length === 1 ? "" : "s"} to fix before queueing` : experimentName === "" ? "Name the experiment" : "Config is valid"}
           </span>
           <span className="spacer" />
           <details>

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyOverrides, parseExperimentConfig } from "@unroll/core";
+import { applyOverrides, defaultDataDir, parseExperimentConfig } from "@unroll/core";
 import { nativeBlasInfo } from "@unroll/core/kernels";
 import { runName } from "@unroll/domain";
 import { DASHBOARD_SERVE_SCRIPT, EXAMPLES_DIR } from "@unroll/layout";
@@ -48,9 +48,11 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   // (forwarded below), not twice. They reach the database through the embedded server this process runs (or DATABASE_URL).
   // UNROLL_PARENT_PID: the worker stops (checkpoint, back to the queue) when this process is gone,
   // even by kill -9, rather than train on as an orphan beside the next start's worker.
-  // UNROLL_DATA_DIR: the worker reads corpora from the data directory found here, and the
-  // dashboard lets launched runs read files under it (plus UNROLL_DATA_ROOTS).
-  const env = childEnv({ DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid), ...(ctx.dataDir ? { UNROLL_DATA_DIR: ctx.dataDir } : {}) });
+  // UNROLL_DATA_DIR: the data directory found here (UNROLL_DATA_DIR, else a shared/data folder
+  // above this directory): the worker reads corpora from it, and the dashboard lets launched runs
+  // read files under it (plus UNROLL_DATA_ROOTS).
+  const dataDir = ctx.dataDir ?? defaultDataDir();
+  const env = childEnv({ DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid), ...(dataDir ? { UNROLL_DATA_DIR: dataDir } : {}) });
   // Build the dashboard first when it needs it (first start: about a minute), so that the worker
   // does not train the demo away unseen meanwhile; later starts find the build fresh at once.
   const dashboard = !ctx.flag("no-dashboard") && existsSync(DASHBOARD);
