@@ -9,9 +9,12 @@
 // apps/web/test-results/screenshots/bench-compare.png).
 //
 //   node benchmarks/run.mjs dashboard [--quick] [--runs 20] [--points 100000] [--reps 5] [--no-browser]
+//   node benchmarks/run.mjs dashboard --runs10k [--runs 10000] [--loss-points 200] [--valid-points 20] [--reps 2] [--live-seconds 20]
 //
 // No peer. Last line: one JSON object; `targetRatio` = compare-page data time / 300 ms,
-// `render.targetRatio` = warm chart-drawn time / 300 ms.
+// `render.targetRatio` = warm chart-drawn time / 300 ms. With --runs10k, the 10,000-runs mode
+// instead (lib/runs10k.ts): its last line carries `runs10k: { runsPageMs, searchSettledMs,
+// compare500Ms, tying2000Ms, liveCpuPercent, ... }`.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCaller, createTRPCContext } from "@unroll/api";
@@ -19,6 +22,7 @@ import { writeMetricPoints, type MetricPointInput } from "@unroll/db";
 import { createTestDatabase, postgresReachable } from "@unroll/db/testing";
 import { machine, median, parseArgs, round } from "./lib/common.js";
 import { measureCompareRender, type RenderResult } from "./lib/render.js";
+import { measureRuns10k } from "./lib/runs10k.js";
 
 const args = parseArgs();
 const quick = args.has("quick");
@@ -28,6 +32,21 @@ const reps = Number(args.get("reps") ?? 5);
 const browser = !args.has("no-browser");
 
 const before = machine();
+if (args.has("runs10k")) {
+  const runs = Number(args.get("runs") ?? 10_000);
+  const options = { runs, lossPoints: Number(args.get("loss-points") ?? 200), validPoints: Number(args.get("valid-points") ?? 20), reps: Number(args.get("reps") ?? 2), liveSeconds: Number(args.get("live-seconds") ?? 20) };
+  console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; 10k mode: ${runs} runs x ${options.lossPoints + options.validPoints} points, ${options.reps} warm reps`);
+  if (!(await postgresReachable())) throw new Error("no Postgres at TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)");
+  const web = join(dirname(fileURLToPath(import.meta.url)), "..", "apps", "web", "test-results");
+  const t = await createTestDatabase("postgres");
+  try {
+    const runs10k = await measureRuns10k(t, { ...options, screenshots: join(web, "screenshots"), serverLog: join(web, "bench-dashboard-10k-server.log") });
+    console.log(JSON.stringify({ benchmark: "dashboard", mode: "runs10k", statistic: "median", machine: { ...before, loadAfter: machine().load }, runs10k }));
+  } finally {
+    await t.close();
+  }
+  process.exit(0);
+}
 console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; ${nRuns} runs x ${nPoints} points, ${reps} reps`);
 if (!(await postgresReachable())) throw new Error("no Postgres at TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)");
 const t = await createTestDatabase("postgres");

@@ -3,11 +3,10 @@
 // compare page in headless Chromium (Debian's, through playwright-core) and time each load from
 // navigation start to the frame after the compare chart has every line drawn.
 //
-// Readiness: the chart panel (apps/web chart.tsx) says how many series it holds
-// (data-series-count) and how many curves it draws (data-lines: one per series, two when the raw
-// values are drawn behind the smoothed line). A MutationObserver installed before any page script
-// runs checks, on every DOM change, that the panel holds all the runs and that as many
-// `path.recharts-line-curve` elements have a real `d` (over 20 characters) as data-lines says;
+// Readiness: the chart (apps/web lines-chart.tsx) says how many lines it draws (data-lines: the
+// paths with points). A MutationObserver installed before any page script runs checks, on every
+// DOM change, that it draws all the runs and that as many `path[data-line-id]` elements have a
+// real `d` (over 20 characters);
 // the first time that holds it notes performance.now() (ms since navigation start), then the time
 // after the next animation frame (the frame that paints it) is the figure.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -21,7 +20,7 @@ import { median, round } from "./common.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const serveScript = join(root, "apps", "web", "scripts", "serve.mjs");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+export const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
 const LOAD_TIMEOUT_MS = 180_000;
 
 export interface RenderOptions {
@@ -75,7 +74,7 @@ export interface RenderResult {
 }
 
 // Runs in the page before its own scripts (a string: benchmarks type-check without the DOM lib).
-const INIT_SCRIPT = (series: number) => `(() => {
+export const INIT_SCRIPT = (series: number) => `(() => {
   const state = { series: ${series}, domMs: 0, ms: 0, longTasks: [] };
   window.__unrollBench = state;
   try {
@@ -83,11 +82,10 @@ const INIT_SCRIPT = (series: number) => `(() => {
   } catch {}
   const complete = () => {
     const chart = document.querySelector('[data-testid="compare-chart"]');
-    if (!chart || Number(chart.getAttribute("data-series-count")) !== state.series) return false;
-    const want = Number(chart.getAttribute("data-lines"));
+    if (!chart || Number(chart.getAttribute("data-lines")) !== state.series) return false;
     let drawn = 0;
-    for (const p of chart.querySelectorAll("path.recharts-line-curve")) if ((p.getAttribute("d") || "").length > 20) drawn++;
-    return want > 0 && drawn >= want;
+    for (const p of chart.querySelectorAll("path[data-line-id]")) if ((p.getAttribute("d") || "").length > 20) drawn++;
+    return drawn >= state.series;
   };
   const observer = new MutationObserver(() => {
     if (!complete()) return;
@@ -117,7 +115,7 @@ function exited(child: ChildProcess): Promise<number> {
 }
 
 /** `serve.mjs --build-only` at the lowest priority (a no-op when the build is fresh); seconds. */
-async function build(log: NodeJS.WritableStream): Promise<number> {
+export async function build(log: NodeJS.WritableStream): Promise<number> {
   const t0 = performance.now();
   const child = spawn("nice", ["-n", "19", process.execPath, serveScript, "--build-only"], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   child.stdout!.pipe(log, { end: false });
@@ -128,7 +126,7 @@ async function build(log: NodeJS.WritableStream): Promise<number> {
 }
 
 /** `next start` through serve.mjs on a free port, against databaseUrl, of the build just made (never rebuilds); resolves when it answers. */
-async function serve(databaseUrl: string, log: NodeJS.WritableStream): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function serve(databaseUrl: string, log: NodeJS.WritableStream): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   // Its own process group, so that stop() reaches next start (serve.mjs's child) too.
   const child = spawn(process.execPath, [serveScript, "--no-build"], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), UNROLL_TOKEN: "" /* open on loopback: the measured page loads need no token */, NEXT_TELEMETRY_DISABLED: "1" } });

@@ -106,21 +106,25 @@ export async function groupCurves(db: Queryable, runIds: readonly string[], by: 
   const ids = p.add(runIds);
   const k = p.add(key);
   const w = p.add(width);
-  // each run's (bucket, value, x) rows: its points, or its rollup blocks' midpoints
+  // Each run's (bucket, value, x) rows: its points, or its rollup blocks' midpoints. Groups are
+  // numbered first (gi) so that the big aggregations hash integers, not jsonb.
   const samples =
     rollup === 1
-      ? `SELECT s.g, s.run, floor(pt.step / ${w}::float8) AS b, pt.value AS v, pt.step::float8 AS x
-           FROM s JOIN "MetricPoint" pt ON pt."seriesId" = s.sid`
-      : `SELECT s.g, s.run, floor(ro."minStep" / ${w}::float8) AS b, (ro."minValue" + ro."maxValue") / 2 AS v, (ro."minStep" + ro."maxStep") / 2.0 AS x
-           FROM s JOIN "MetricRollup" ro ON ro."seriesId" = s.sid AND ro.width = ${p.add(rollup)}`;
+      ? `SELECT sg.gi, sg.sid, floor(pt.step / ${w}::float8)::int AS b, pt.value AS v, pt.step AS x
+           FROM sg JOIN "MetricPoint" pt ON pt."seriesId" = sg.sid`
+      : `SELECT sg.gi, sg.sid, floor(ro."minStep" / ${w}::float8)::int AS b, (ro."minValue" + ro."maxValue") / 2 AS v, (ro."minStep" + ro."maxStep") / 2.0 AS x
+           FROM sg JOIN "MetricRollup" ro ON ro."seriesId" = sg.sid AND ro.width = ${p.add(rollup)}`;
   const { rows } = await db.query<{ g: unknown[]; x: number; mean: number; lo: number; hi: number; n: number }>(
-    `WITH s AS (SELECT ${g} AS g, r.id AS run, ms.id AS sid FROM "Run" r JOIN "MetricSeries" ms ON ms."runId" = r.id AND ms.key = ${k}
+    `WITH s AS (SELECT ${g} AS g, ms.id AS sid FROM "Run" r JOIN "MetricSeries" ms ON ms."runId" = r.id AND ms.key = ${k}
                  WHERE r.id = ANY(${ids}::text[])),
+          gs AS (SELECT g, row_number() OVER () AS gi FROM (SELECT DISTINCT g FROM s) d),
+          sg AS (SELECT s.sid, gs.gi FROM s JOIN gs ON gs.g = s.g),
           samples AS (${samples}),
-          per_run AS (SELECT g, run, b, avg(v) AS v, avg(x) AS x FROM samples
-                       WHERE v NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8) GROUP BY g, run, b)
-     SELECT g, b, avg(x)::float8 AS x, avg(v)::float8 AS mean, min(v)::float8 AS lo, max(v)::float8 AS hi, count(*)::int AS n
-       FROM per_run GROUP BY g, b ORDER BY g, b`,
+          per_run AS (SELECT gi, sid, b, avg(v) AS v, avg(x) AS x FROM samples
+                       WHERE v NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8) GROUP BY gi, sid, b),
+          agg AS (SELECT gi, b, avg(x)::float8 AS x, avg(v)::float8 AS mean, min(v)::float8 AS lo, max(v)::float8 AS hi, count(*)::int AS n
+                    FROM per_run GROUP BY gi, b)
+     SELECT gs.g, agg.x, agg.mean, agg.lo, agg.hi, agg.n FROM agg JOIN gs ON gs.gi = agg.gi ORDER BY gs.g, agg.b`,
     p.values,
   );
   for (const r of rows) {
