@@ -62,6 +62,17 @@ test.describe.serial("diagnostics", () => {
     await shot(page, "run-loss-by-position");
   });
 
+  test("diagnostics overlay: the run's latest gradient norm and loss by position as lines", async ({ page }) => {
+    await page.goto(url(`/diagnostics?ids=${runId}`));
+    for (const id of ["overlay-grad-norm", "overlay-loss-position"]) {
+      await expect(page.getByTestId(id)).toHaveAttribute("data-series-count", "1");
+      await expect(page.getByTestId(id)).toHaveAttribute("data-points", String(BPTT));
+      await expect(page.getByTestId(id).locator("path.recharts-line-curve")).toHaveCount(1);
+    }
+    await expect(page.getByRole("checkbox", { name: "Overlay elman-diagnostics" })).toBeChecked();
+    await shot(page, "diagnostics-overlay");
+  });
+
   test("playground: states over a text, units x tokens, a unit followed over the text, next tokens", async ({ page }) => {
     await page.goto(url(`/playground?run=${runId}`));
     const panel = page.getByTestId("states-panel");

@@ -34,6 +34,12 @@ describe.each(await testTargets())("diagnostics router on %s", (target) => {
     expect(r.map((x) => [x.runId, x.step])).toEqual([[a, 30], [b, 5]]);
   });
 
+  it("runs: those with diagnostics, newest first, with cell and activation", async () => {
+    const r = await api.caller.diagnostics.runs();
+    expect(r.map((x) => x.id)).toEqual([b, a]);
+    expect(r[0]).toMatchObject({ name: "b", task: "lm", status: "QUEUED", experiment: "exp" });
+  });
+
   it("refuses an unknown kind, naming the known ones", async () => {
     await expectTRPCError(api.caller.diagnostics.byRun({ runId: a, kind: "weights" as "gradNorm" }), "BAD_REQUEST", /gradNorm/);
   });

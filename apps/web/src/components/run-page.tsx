@@ -105,6 +105,7 @@ export function RunPage({ id }: { id: string }) {
         <span className="muted small">{live.status === "pending" ? "● live" : live.status === "connecting" ? "○ connecting…" : live.status === "error" ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying` : ""}</span>
         <span className="spacer" />
         <Link className="button" href={`/compare?ids=${r.id}`}>Compare…</Link>
+        <Link className="button" href={`/diagnostics?ids=${r.id}`}>Diagnostics overlay…</Link>
         {r.checkpoints.length ? <Link className="button" href={`/playground?run=${r.id}`}>Playground</Link> : null}
         <button disabled={!active || r.cancelRequested || cancel.isPending} onClick={() => cancel.mutate({ id })}>
           Cancel run

@@ -15,6 +15,17 @@ export const diagnosticsRouter = createTRPCRouter({
     const points = await readDiagnostics(ctx.db.pool, input.runId, input.kind, input.limit);
     return { runId: input.runId, kind: input.kind, points };
   }),
+  /** Runs that have diagnostics, newest first: what the overlay offers (its cell and activation name the lines). */
+  runs: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(500).default(100) }).default({ limit: 100 })).query(async ({ ctx, input }) => {
+    const { rows } = await ctx.db.pool.query<{ id: string; name: string; task: string | null; cell: string | null; activation: string | null; status: string; experiment: string }>(
+      `SELECT r.id, r.name, r.task, r.cell, r.config->'model'->>'activation' AS activation, r.status, e.name AS experiment
+         FROM "Run" r JOIN "Experiment" e ON e.id = r."experimentId"
+        WHERE EXISTS (SELECT 1 FROM "Diagnostic" d WHERE d."runId" = r.id)
+        ORDER BY r."createdAt" DESC, r.id LIMIT $1`,
+      [input.limit],
+    );
+    return rows;
+  }),
   /** The latest document of one kind for each run (runs without one are left out): the compare overlay. */
   latest: publicProcedure.input(z.object({ runIds: z.array(Id).min(1, "give at least one run id").max(50), kind: Kind })).query(async ({ ctx, input }) => {
     const out: { runId: string; step: number; data: unknown }[] = [];
