@@ -14,9 +14,9 @@ describe.each(await testTargets())("launch router on %s", (target) => {
   });
   afterAll(() => api?.close());
 
-  it("offers the five example presets, each valid under the shared schema", async () => {
+  it("offers the six example presets, each valid under the shared schema", async () => {
     const presets = await api.caller.launch.presets();
-    expect(presets.map((p) => p.id)).toEqual(["char-lm", "word-lm", "pos", "ner", "sst2"]);
+    expect(presets.map((p) => p.id)).toEqual(["char-lm", "word-lm", "pos", "ner", "sst2", "vanishing-gradients"]);
     for (const p of presets) {
       expect(p.error).toBeNull();
       expect(checkConfig(p.config).ok, p.id).toBe(true);

@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { checkRunInput, enqueueRuns, RUN_LIMITS, RunInputError } from "@unroll/db";
 import { checkConfig, runColumns } from "@unroll/domain";
-import { InvalidConfigError } from "../errors.js";
-import { loadPresets } from "../presets.js";
+import { InvalidConfigError, NotFoundError, UnsupportedError } from "../errors.js";
+import { loadPresets, PRESETS, presetVariants } from "../presets.js";
 import { planSweep } from "../sweep.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { ExperimentName, Tags } from "./shared.js";
@@ -44,6 +44,16 @@ export const launchRouter = createTRPCRouter({
     }
   }),
 
+  /** Queues a preset as it is: one run, or one per variant (the vanishing-gradient comparison's four). */
+  enqueuePreset: publicProcedure.input(z.object({ preset: z.string().max(100), experiment: ExperimentName, tags: Tags.optional() })).mutation(async ({ ctx, input }) => {
+    const preset = PRESETS.find((p) => p.id === input.preset);
+    if (!preset) throw new NotFoundError("preset", input.preset);
+    const loaded = (await loadPresets()).find((p) => p.id === preset.id)!;
+    if (!loaded.config) throw new UnsupportedError(loaded.error ?? `preset ${preset.id} has no config`);
+    const planned = presetVariants(preset).map((v) => ({ ...planSweep(loaded.config, { grid: v.grid }, ctx)[0]!, name: v.name }));
+    const ids = await enqueueRuns(ctx.db.pool, planned.map((r) => ({ name: r.name, config: r.config, tags: input.tags, ...runColumns(r.config) })), { experiment: input.experiment, description: preset.description });
+    return { runIds: ids, names: planned.map((r) => r.name) };
+  }),
   enqueue: publicProcedure.input(LaunchInput).mutation(async ({ ctx, input }) => {
     const planned = planSweep(input.config, input.sweep ?? {}, ctx);
     const ids = await enqueueRuns(
