@@ -50,7 +50,7 @@ export function EmbeddingsPanel({ target, example }: { target: { runId: string; 
               ? "Tied: V = E (one matrix), so its neighbours are the same in both."
               : `Untied: ${r.similarity?.rowCosine !== undefined ? `mean cos(E_i, V_i) ${formatNumber(r.similarity.rowCosine, 3)} · ` : ""}the ${r.similarity?.k} nearest neighbours of the first ${r.similarity?.words} words agree ${formatPercent(r.similarity?.neighbourOverlap ?? 0)} of the time`}
           </p>
-          <div className="row" style={{ alignItems: "flex-start" }}>
+          <div className="grid grid-2">
             <Neighbours label={`near ${JSON.stringify(r.word)} in E`} rows={r.neighbours.input} />
             {r.neighbours.output ? <Neighbours label={`near ${JSON.stringify(r.word)} in V`} rows={r.neighbours.output} /> : null}
           </div>

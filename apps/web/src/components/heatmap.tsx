@@ -27,7 +27,7 @@ export const Heatmap = memo(function Heatmap({ values, color, rowLabel, colLabel
   const cols = rows ? values[0]!.length : 0;
   const cw = Math.max(3, Math.min(24, Math.floor(width / Math.max(cols, 1))));
   const ch = Math.max(3, Math.min(16, Math.floor(height / Math.max(rows, 1))));
-  const left = 44, top = 4, bottom = 30;
+  const left = 44, top = 16, bottom = 30;
   const W = left + cols * cw + 4, H = top + rows * ch + bottom;
   const every = (n: number, px: number) => Math.max(1, Math.ceil(28 / px)) * (n > 0 ? 1 : 0); // a label every ~28 px
   const xEvery = every(cols, cw), yEvery = every(rows, ch);
@@ -45,7 +45,7 @@ export const Heatmap = memo(function Heatmap({ values, color, rowLabel, colLabel
       {Array.from({ length: rows }, (_, r) => (r % yEvery === 0 ? <text key={`y${r}`} x={left - 4} y={top + r * ch + ch / 2 + 3} textAnchor="end" fontSize={10} fill="#5d6b7e">{rowLabel(r)}</text> : null))}
       {Array.from({ length: cols }, (_, c) => (c % xEvery === 0 ? <text key={`x${c}`} x={left + c * cw + cw / 2} y={top + rows * ch + 12} textAnchor="middle" fontSize={10} fill="#5d6b7e">{colLabel(c)}</text> : null))}
       <text x={left} y={H - 4} fontSize={11} fill="#5d6b7e">{xTitle} →</text>
-      <text x={4} y={top + 10} fontSize={11} fill="#5d6b7e">{yTitle}</text>
+      <text x={4} y={11} fontSize={11} fill="#5d6b7e">{yTitle} ↓</text>
     </svg>
   );
 });
