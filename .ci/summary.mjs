@@ -3,7 +3,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = process.argv[2];
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
 for (const f of files) {
   const r = JSON.parse(readFileSync(join(dir, f), "utf8"));

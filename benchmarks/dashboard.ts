@@ -34,8 +34,16 @@ const browser = !args.has("no-browser");
 const before = machine();
 if (args.has("runs10k")) {
   const runs = Number(args.get("runs") ?? 10_000);
-  const options = { runs, lossPoints: Number(args.get("loss-points") ?? 200), validPoints: Number(args.get("valid-points") ?? 20), reps: Number(args.get("reps") ?? 2), liveSeconds: Number(args.get("live-seconds") ?? 20) };
-  console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; 10k mode: ${runs} runs x ${options.lossPoints + options.validPoints} points, ${options.reps} warm reps`);
+  const options = {
+    runs,
+    lossPoints: Number(args.get("loss-points") ?? 200),
+    validPoints: Number(args.get("valid-points") ?? 20),
+    reps: Number(args.get("reps") ?? 2),
+    liveSeconds: Number(args.get("live-seconds") ?? 20),
+  };
+  console.log(
+    `machine: ${before.nproc} x ${before.cpu}, load ${before.load.join(" ")}; 10k mode: ${runs} runs x ${options.lossPoints + options.validPoints} points, ${options.reps} warm reps`,
+  );
   if (!(await postgresReachable())) throw new Error("no Postgres at TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)");
   const web = join(dirname(fileURLToPath(import.meta.url)), "..", "apps", "web", "test-results");
   const t = await createTestDatabase("postgres");
@@ -55,7 +63,17 @@ try {
   const ids: string[] = [];
   const seed0 = performance.now();
   for (let r = 0; r < nRuns; r++) {
-    const run = await t.db.prisma.run.create({ data: { experimentId: exp.id, name: `run-${r}`, status: "COMPLETED", task: "lm", step: nPoints, config: { model: { cell: "lstm", hiddenSize: 200 + r, tied: r % 2 === 0 }, train: { lr: 20 - r / 10 } }, summary: { valid_loss: 5 + r / 100 } } });
+    const run = await t.db.prisma.run.create({
+      data: {
+        experimentId: exp.id,
+        name: `run-${r}`,
+        status: "COMPLETED",
+        task: "lm",
+        step: nPoints,
+        config: { model: { cell: "lstm", hiddenSize: 200 + r, tied: r % 2 === 0 }, train: { lr: 20 - r / 10 } },
+        summary: { valid_loss: 5 + r / 100 },
+      },
+    });
     ids.push(run.id);
     const points: MetricPointInput[] = [];
     const t0 = Date.now() - nPoints * 1000;
@@ -105,12 +123,35 @@ try {
   if (browser) {
     console.log(`compare page in Chromium (${reps} warm loads after a cold one)…`);
     const web = join(dirname(fileURLToPath(import.meta.url)), "..", "apps", "web", "test-results");
-    const r = await measureCompareRender({ databaseUrl: t.url, runIds: ids, reps, screenshot: join(web, "screenshots", "bench-compare.png"), serverLog: join(web, "bench-dashboard-server.log") });
+    const r = await measureCompareRender({
+      databaseUrl: t.url,
+      runIds: ids,
+      reps,
+      screenshot: join(web, "screenshots", "bench-compare.png"),
+      serverLog: join(web, "bench-dashboard-server.log"),
+    });
     render = { ...r, targetMs: 300, targetRatio: round(r.ms / 300, 2) };
-    console.log(`  chart drawn: ${r.ms} ms warm (median), ${r.coldMs} ms cold; of which after the data was all there (hydration, React, recharts, paint) ${r.drawMs} ms warm, ${r.coldDrawMs} ms cold (target 300 ms)`);
+    console.log(
+      `  chart drawn: ${r.ms} ms warm (median), ${r.coldMs} ms cold; of which after the data was all there (hydration, React, recharts, paint) ${r.drawMs} ms warm, ${r.coldDrawMs} ms cold (target 300 ms)`,
+    );
     console.log(`  screenshot: ${r.screenshot}`);
   }
-  console.log(JSON.stringify({ benchmark: "dashboard", runs: nRuns, pointsPerSeries: nPoints, reps, statistic: "median", machine: { ...before, loadAfter: machine().load }, seedSeconds: round(seedS), calls: rows, compareDataMs: pageMs, compareDataBytes: pageBytes, targetRatio: round(pageMs / 300, 2), render }));
+  console.log(
+    JSON.stringify({
+      benchmark: "dashboard",
+      runs: nRuns,
+      pointsPerSeries: nPoints,
+      reps,
+      statistic: "median",
+      machine: { ...before, loadAfter: machine().load },
+      seedSeconds: round(seedS),
+      calls: rows,
+      compareDataMs: pageMs,
+      compareDataBytes: pageBytes,
+      targetRatio: round(pageMs / 300, 2),
+      render,
+    }),
+  );
 } finally {
   await t.close();
 }

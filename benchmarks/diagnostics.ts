@@ -26,7 +26,8 @@ const t0 = performance.now();
 await runExperiment(config, {
   onEvent: (e) => {
     const now = performance.now();
-    if (e.type === "step") stepMs.push(now - last); // since the event before: the step alone
+    if (e.type === "step")
+      stepMs.push(now - last); // since the event before: the step alone
     else if (e.type === "eval" && e.split === "valid") {
       evalMs.push(now - last); // from the step event before it: the validation pass
       evalAt = now;
@@ -40,5 +41,21 @@ const step = median(stepMs.slice(3)); // after warm-up
 const probe = median(probeMs);
 const validation = median(evalMs);
 const costPercent = (100 * probe) / (evalEvery * step + validation);
-console.log(`steps ${stepMs.length}: median step ${step.toFixed(1)} ms; validation ${validation.toFixed(0)} ms; probe ${probeMs.map((x) => x.toFixed(0)).join(", ")} ms -> ${costPercent.toFixed(2)} % of training between validations`);
-console.log(JSON.stringify({ benchmark: "diagnostics", backend: info.name, device: info.device, steps: stepMs.length, evalEvery, medianStepMs: round(step), validationMs: round(validation), probeMs: probeMs.map(round), costPercent: round(costPercent), wallS: round(wallS), load: { before: before.load, after: machine().load } }));
+console.log(
+  `steps ${stepMs.length}: median step ${step.toFixed(1)} ms; validation ${validation.toFixed(0)} ms; probe ${probeMs.map((x) => x.toFixed(0)).join(", ")} ms -> ${costPercent.toFixed(2)} % of training between validations`,
+);
+console.log(
+  JSON.stringify({
+    benchmark: "diagnostics",
+    backend: info.name,
+    device: info.device,
+    steps: stepMs.length,
+    evalEvery,
+    medianStepMs: round(step),
+    validationMs: round(validation),
+    probeMs: probeMs.map(round),
+    costPercent: round(costPercent),
+    wallS: round(wallS),
+    load: { before: before.load, after: machine().load },
+  }),
+);

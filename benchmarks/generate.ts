@@ -22,13 +22,64 @@ console.log(`machine: ${before.nproc} x ${before.cpu}, load ${before.load.join("
 const rows: Record<string, unknown>[] = [];
 for (const name of configs) {
   const tied = name.endsWith("-tied");
-  const u = await runJson(tsx, [join(here, "unroll", "lm.ts"), "generate", "--backend", "wasm", "--cell", "lstm", "--hidden", "200", ...(tied ? ["--tied"] : []), "--tokens", String(tokens), "--reps", String(reps)]);
+  const u = await runJson(tsx, [
+    join(here, "unroll", "lm.ts"),
+    "generate",
+    "--backend",
+    "wasm",
+    "--cell",
+    "lstm",
+    "--hidden",
+    "200",
+    ...(tied ? ["--tied"] : []),
+    "--tokens",
+    String(tokens),
+    "--reps",
+    String(reps),
+  ]);
   // the peer gets the OpenBLAS kernels Unroll's addon chose (see train.ts)
   const coreType = process.env.OPENBLAS_CORETYPE ?? (typeof u["openblasCoreType"] === "string" ? u["openblasCoreType"] : undefined);
   const env = { ...process.env, ...(coreType ? { OPENBLAS_CORETYPE: coreType } : {}) };
-  const p = await runJson(PYTHON, [join(here, "peer", "word_lm.py"), "generate", "--model", "LSTM", "--nhid", "200", ...(tied ? ["--tied"] : []), "--tokens", String(tokens), "--reps", String(reps)], { env });
-  const row = { config: name, unrollMs: round(u["ms"] as number), pytorchMs: round(p["ms"] as number), unrollRuns: u["runs"], pytorchRuns: p["runs"], matMul: u["matMul"], openblasCoreType: coreType ?? null, pytorchThreads: p["threads"], ratio: round((u["ms"] as number) / (p["ms"] as number), 2) };
+  const p = await runJson(
+    PYTHON,
+    [
+      join(here, "peer", "word_lm.py"),
+      "generate",
+      "--model",
+      "LSTM",
+      "--nhid",
+      "200",
+      ...(tied ? ["--tied"] : []),
+      "--tokens",
+      String(tokens),
+      "--reps",
+      String(reps),
+    ],
+    { env },
+  );
+  const row = {
+    config: name,
+    unrollMs: round(u["ms"] as number),
+    pytorchMs: round(p["ms"] as number),
+    unrollRuns: u["runs"],
+    pytorchRuns: p["runs"],
+    matMul: u["matMul"],
+    openblasCoreType: coreType ?? null,
+    pytorchThreads: p["threads"],
+    ratio: round((u["ms"] as number) / (p["ms"] as number), 2),
+  };
   console.log(`  ${name}: Unroll ${row.unrollMs} ms, PyTorch ${row.pytorchMs} ms for ${tokens} tokens; ratio ${row.ratio}`);
   rows.push(row);
 }
-console.log(JSON.stringify({ benchmark: "generate", unit: "ms per 200 tokens", tokens, reps, statistic: "median", machine: { ...before, loadAfter: machine().load }, results: rows, ratio: round(median(rows.map((r) => r["ratio"] as number)), 2) }));
+console.log(
+  JSON.stringify({
+    benchmark: "generate",
+    unit: "ms per 200 tokens",
+    tokens,
+    reps,
+    statistic: "median",
+    machine: { ...before, loadAfter: machine().load },
+    results: rows,
+    ratio: round(median(rows.map((r) => r["ratio"] as number)), 2),
+  }),
+);

@@ -25,7 +25,20 @@ const targets = (args.get("targets") ?? "postgres,embedded").split(",") as TestT
 const here = import.meta.dirname;
 
 function makePoints(runId: string, rep: number, n: number): MetricPointInput[] {
-  const keys = ["train/loss", "train/lr", "train/tokens_per_second", "train/epoch", "train/tokens", "train/grad_norm", "sys/rss", "sys/heap", "sys/tensors", "sys/cpu", "sys/load", "valid/loss"];
+  const keys = [
+    "train/loss",
+    "train/lr",
+    "train/tokens_per_second",
+    "train/epoch",
+    "train/tokens",
+    "train/grad_norm",
+    "sys/rss",
+    "sys/heap",
+    "sys/tensors",
+    "sys/cpu",
+    "sys/load",
+    "valid/loss",
+  ];
   const out: MetricPointInput[] = new Array(n);
   const t0 = Date.now();
   for (let i = 0; i < n; i++) {
@@ -101,10 +114,24 @@ for (const target of targets) {
       targetRatio: round(pps / 100_000, 2),
       variants: byVariant,
     };
-    console.log(`  ${target}: ${row.pointsPerSecond} points/s (runs ${JSON.stringify(row.runs)}); logging ${perStep} points/step = ${row.loggingShareOfStep} % of a ${round(stepMs)} ms step; one step's points alone: ${row.flushOfOneStepMs} ms; variants ${JSON.stringify(byVariant)}`);
+    console.log(
+      `  ${target}: ${row.pointsPerSecond} points/s (runs ${JSON.stringify(row.runs)}); logging ${perStep} points/step = ${row.loggingShareOfStep} % of a ${round(stepMs)} ms step; one step's points alone: ${row.flushOfOneStepMs} ms; variants ${JSON.stringify(byVariant)}`,
+    );
     rows.push(row);
   } finally {
     await t.close();
   }
 }
-console.log(JSON.stringify({ benchmark: "ingest", unit: "points/s", points, reps, statistic: "median", perStep, stepMs: round(stepMs), machine: { ...before, loadAfter: machine().load }, results: rows }));
+console.log(
+  JSON.stringify({
+    benchmark: "ingest",
+    unit: "points/s",
+    points,
+    reps,
+    statistic: "median",
+    perStep,
+    stepMs: round(stepMs),
+    machine: { ...before, loadAfter: machine().load },
+    results: rows,
+  }),
+);

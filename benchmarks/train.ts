@@ -59,7 +59,21 @@ for (const name of configs) {
       const s = b === "cpu" ? Math.min(steps, 3) : steps;
       const r = b === "cpu" ? 1 : reps;
       try {
-        const out = await runJson(tsx, [join(here, "unroll", "lm.ts"), "train", "--backend", backend, ...(b === "wasm-nonative" ? ["--native", "off"] : []), ...(b === "wasm-1thread" ? ["--blas-threads", "1"] : []), ...common, "--steps", String(s), "--reps", String(r), "--warmup", b === "cpu" ? "1" : "3"]);
+        const out = await runJson(tsx, [
+          join(here, "unroll", "lm.ts"),
+          "train",
+          "--backend",
+          backend,
+          ...(b === "wasm-nonative" ? ["--native", "off"] : []),
+          ...(b === "wasm-1thread" ? ["--blas-threads", "1"] : []),
+          ...common,
+          "--steps",
+          String(s),
+          "--reps",
+          String(r),
+          "--warmup",
+          b === "cpu" ? "1" : "3",
+        ]);
         (unrollRuns[b] ??= []).push(...(out["runs"] as number[]));
         if (typeof out["openblasCoreType"] === "string") coreType = out["openblasCoreType"];
         console.log(`  ${name} unroll ${b}: ${round1(out["tokensPerSecond"])} tokens/s (${String(out["matMul"])}; runs ${JSON.stringify(out["runs"])})`);
@@ -76,9 +90,28 @@ for (const name of configs) {
       // Unroll's addon chose (OPENBLAS_CORETYPE): where OpenBLAS does not recognise the CPU it
       // falls back to slow SSE3 kernels, for PyTorch too (2,139 vs 4,273 tokens/s on RESULTS.md's machine).
       const env = { ...process.env, ...(coreType ? { OPENBLAS_CORETYPE: coreType } : {}) };
-      const out = await runJson(PYTHON, [join(here, "peer", "word_lm.py"), "train", "--model", c.torch, "--nhid", String(c.hidden), ...(c.tied ? ["--tied"] : []), "--steps", String(steps), "--reps", String(reps), ...(th === "default" ? [] : ["--threads", th])], { env });
+      const out = await runJson(
+        PYTHON,
+        [
+          join(here, "peer", "word_lm.py"),
+          "train",
+          "--model",
+          c.torch,
+          "--nhid",
+          String(c.hidden),
+          ...(c.tied ? ["--tied"] : []),
+          "--steps",
+          String(steps),
+          "--reps",
+          String(reps),
+          ...(th === "default" ? [] : ["--threads", th]),
+        ],
+        { env },
+      );
       (peerRuns[`threads${out["threads"]}`] ??= []).push(...(out["runs"] as number[]));
-      console.log(`  ${name} pytorch ${th} threads (${String(out["threads"])}): ${round1(out["tokensPerSecond"])} tokens/s (runs ${JSON.stringify(out["runs"])})`);
+      console.log(
+        `  ${name} pytorch ${th} threads (${String(out["threads"])}): ${round1(out["tokensPerSecond"])} tokens/s (runs ${JSON.stringify(out["runs"])})`,
+      );
     }
   };
   for (let k = 0; k < rounds; k++) {
@@ -97,13 +130,37 @@ for (const name of configs) {
   const ours = Math.max(...["wasm", "wasm-1thread"].map((b) => unroll[b]).filter((x): x is number => typeof x === "number"));
   const sameThreads = {
     "1": typeof unroll["wasm-1thread"] === "number" && peer["threads1"] ? round((unroll["wasm-1thread"] as number) / peer["threads1"], 2) : null,
-    [String(cpus().length)]: typeof unroll["wasm"] === "number" && peer[`threads${cpus().length}`] ? round((unroll["wasm"] as number) / peer[`threads${cpus().length}`]!, 2) : null,
+    [String(cpus().length)]:
+      typeof unroll["wasm"] === "number" && peer[`threads${cpus().length}`] ? round((unroll["wasm"] as number) / peer[`threads${cpus().length}`]!, 2) : null,
   };
   // ratio: Unroll's best setting over PyTorch's best setting; ratioSameThreads: at equal thread counts
-  const row = { config: name, ...c, openblasCoreType: coreType ?? null, unroll, pytorch: peer, unrollBest: ours, pytorchBest: best, ratio: best ? round(ours / best, 2) : null, ratioSameThreads: sameThreads };
+  const row = {
+    config: name,
+    ...c,
+    openblasCoreType: coreType ?? null,
+    unroll,
+    pytorch: peer,
+    unrollBest: ours,
+    pytorchBest: best,
+    ratio: best ? round(ours / best, 2) : null,
+    ratioSameThreads: sameThreads,
+  };
   console.log(`  ${name}: Unroll best ${ours}, PyTorch best ${best} tokens/s; ratio ${row.ratio} (same threads: ${JSON.stringify(sameThreads)})`);
   rows.push(row);
 }
 const after = machine();
 const ratios = rows.map((r) => r["ratio"]).filter((r): r is number => typeof r === "number");
-console.log(JSON.stringify({ benchmark: "train", unit: "tokens/s", steps, reps, rounds, statistic: "median", machine: { ...before, loadAfter: after.load }, results: rows, ratio: ratios.length ? round(median(ratios), 2) : null, ratioMin: ratios.length ? Math.min(...ratios) : null }));
+console.log(
+  JSON.stringify({
+    benchmark: "train",
+    unit: "tokens/s",
+    steps,
+    reps,
+    rounds,
+    statistic: "median",
+    machine: { ...before, loadAfter: after.load },
+    results: rows,
+    ratio: ratios.length ? round(median(ratios), 2) : null,
+    ratioMin: ratios.length ? Math.min(...ratios) : null,
+  }),
+);

@@ -38,7 +38,11 @@ export function machine(): { nproc: number; cpu: string; load: number[]; node: s
 }
 
 /** Runs a command, echoes its output, returns the JSON object on its last line. */
-export function runJson(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; echo?: boolean } = {}): Promise<Record<string, unknown>> {
+export function runJson(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; echo?: boolean } = {},
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

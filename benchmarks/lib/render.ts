@@ -20,7 +20,17 @@ import { median, round } from "./common.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const serveScript = join(root, "apps", "web", "scripts", "serve.mjs");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+export const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
 const LOAD_TIMEOUT_MS = 180_000;
 
 export interface RenderOptions {
@@ -117,7 +127,11 @@ function exited(child: ChildProcess): Promise<number> {
 /** `serve.mjs --build-only` at the lowest priority (a no-op when the build is fresh); seconds. */
 export async function build(log: NodeJS.WritableStream): Promise<number> {
   const t0 = performance.now();
-  const child = spawn("nice", ["-n", "19", process.execPath, serveScript, "--build-only"], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const child = spawn("nice", ["-n", "19", process.execPath, serveScript, "--build-only"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const code = await exited(child);
@@ -129,7 +143,19 @@ export async function build(log: NodeJS.WritableStream): Promise<number> {
 export async function serve(databaseUrl: string, log: NodeJS.WritableStream): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   // Its own process group, so that stop() reaches next start (serve.mjs's child) too.
-  const child = spawn(process.execPath, [serveScript, "--no-build"], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port), UNROLL_TOKEN: "" /* open on loopback: the measured page loads need no token */, NEXT_TELEMETRY_DISABLED: "1" } });
+  const child = spawn(process.execPath, [serveScript, "--no-build"], {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      UNROLL_TOKEN: "" /* open on loopback: the measured page loads need no token */,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const done = exited(child);
@@ -144,7 +170,10 @@ export async function serve(databaseUrl: string, log: NodeJS.WritableStream): Pr
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the dashboard server exited (${child.exitCode}) before answering; see the server log`);
     // Any answer will do (a 404 page): this must not touch the database or the compare route.
-    const up = await fetch(`${url}/__benchmark-ready`).then(() => true, () => false);
+    const up = await fetch(`${url}/__benchmark-ready`).then(
+      () => true,
+      () => false,
+    );
     if (up) return { url, stop };
     if (Date.now() > deadline) {
       await stop();
@@ -212,13 +241,27 @@ export async function measureCompareRender(options: RenderOptions): Promise<Rend
           const page = await context.newPage();
           loads.push(await load(page, url));
           const l = loads.at(-1)!;
-          console.log(`  compare page ${r === 0 ? "cold" : `warm ${r}`}: chart drawn at ${l.ms} ms (HTML with the series ended ${l.htmlMs} ms, ${l.requestMs === null ? "no tRPC request before" : `tRPC request sent ${l.requestMs} ms`}, data all there ${l.dataMs} ms, then ${l.drawMs} ms)`);
+          console.log(
+            `  compare page ${r === 0 ? "cold" : `warm ${r}`}: chart drawn at ${l.ms} ms (HTML with the series ended ${l.htmlMs} ms, ${l.requestMs === null ? "no tRPC request before" : `tRPC request sent ${l.requestMs} ms`}, data all there ${l.dataMs} ms, then ${l.drawMs} ms)`,
+          );
           if (r === options.reps) await page.locator('[data-testid="compare-chart"]').screenshot({ path: options.screenshot });
           await page.close();
         }
         const [cold, ...warm] = loads as [Load, ...Load[]];
         const med = (f: (l: Load) => number) => round(median((warm.length ? warm : [cold]).map(f)));
-        return { ms: med((l) => l.ms), coldMs: cold.ms, drawMs: med((l) => l.drawMs), coldDrawMs: cold.drawMs, dataMs: med((l) => l.dataMs), coldDataMs: cold.dataMs, requestMs: warm.some((l) => l.requestMs !== null) ? round(median(warm.flatMap((l) => (l.requestMs === null ? [] : [l.requestMs])))) : null, loads, buildSeconds: round(buildSeconds), chromium: browser.version(), screenshot: options.screenshot };
+        return {
+          ms: med((l) => l.ms),
+          coldMs: cold.ms,
+          drawMs: med((l) => l.drawMs),
+          coldDrawMs: cold.drawMs,
+          dataMs: med((l) => l.dataMs),
+          coldDataMs: cold.dataMs,
+          requestMs: warm.some((l) => l.requestMs !== null) ? round(median(warm.flatMap((l) => (l.requestMs === null ? [] : [l.requestMs])))) : null,
+          loads,
+          buildSeconds: round(buildSeconds),
+          chromium: browser.version(),
+          screenshot: options.screenshot,
+        };
       } finally {
         await browser.close();
       }

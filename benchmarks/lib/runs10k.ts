@@ -83,7 +83,10 @@ function cpuSeconds(pids: readonly number[]): number {
 /** Navigation start -> `ready` holds (checked every animation frame in the page). */
 async function timeTo(page: Page, url: string, ready: string): Promise<number> {
   await page.goto(url, { waitUntil: "commit" });
-  const handle = await page.waitForFunction(`(() => { if (!(${ready})) return 0; return performance.now(); })()`, undefined, { timeout: 180_000, polling: "raf" });
+  const handle = await page.waitForFunction(`(() => { if (!(${ready})) return 0; return performance.now(); })()`, undefined, {
+    timeout: 180_000,
+    polling: "raf",
+  });
   return round(Number(await handle.jsonValue()));
 }
 
@@ -97,9 +100,23 @@ export async function measureRuns10k(t: TestDatabase, options: Runs10kOptions): 
     for (const [k, run] of all.slice(c, c + CHUNK).entries()) {
       const r = c + k;
       const t0 = Date.now() - 86_400_000;
-      for (let s = 0; s < options.lossPoints; s++) points.push({ runId: run.id, key: "train/loss", step: s * 10, value: 1 + 4 * Math.exp(-s / (options.lossPoints / 4)) + 0.1 * Math.sin(s / 7 + r), wallTime: t0 + s * 1000 });
+      for (let s = 0; s < options.lossPoints; s++)
+        points.push({
+          runId: run.id,
+          key: "train/loss",
+          step: s * 10,
+          value: 1 + 4 * Math.exp(-s / (options.lossPoints / 4)) + 0.1 * Math.sin(s / 7 + r),
+          wallTime: t0 + s * 1000,
+        });
       const valid = run.task === "lm" ? "valid/perplexity" : run.task === "tagger" ? "valid/f1" : "valid/accuracy";
-      for (let s = 0; s < options.validPoints; s++) points.push({ runId: run.id, key: valid, step: s * 100, value: run.task === "lm" ? 6 + 40 * Math.exp(-s / 5) + (r % 97) / 50 : 0.5 + s / (options.validPoints * 3), wallTime: t0 + s * 10_000 });
+      for (let s = 0; s < options.validPoints; s++)
+        points.push({
+          runId: run.id,
+          key: valid,
+          step: s * 100,
+          value: run.task === "lm" ? 6 + 40 * Math.exp(-s / 5) + (r % 97) / 50 : 0.5 + s / (options.validPoints * 3),
+          wallTime: t0 + s * 10_000,
+        });
     }
     await writeMetricPoints(t.db.pool, points);
   }
@@ -138,22 +155,40 @@ export async function measureRuns10k(t: TestDatabase, options: Runs10kOptions): 
     for (let r = 0; r <= options.reps; r++) {
       const warm = r > 0;
       const page = await context.newPage();
-      const runsPage = await timeTo(page, `${server.url}/`, `document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith("100 of ${options.runs.toLocaleString("en-US")} runs") && document.querySelectorAll('table[aria-label="Runs"] tbody tr').length === 100`);
+      const runsPage = await timeTo(
+        page,
+        `${server.url}/`,
+        `document.querySelector('[data-testid="shown-count"]')?.textContent?.startsWith("100 of ${options.runs.toLocaleString("en-US")} runs") && document.querySelectorAll('table[aria-label="Runs"] tbody tr').length === 100`,
+      );
       // type the search one key at a time (a person's pace), then time from the last key to its result
       const box = page.getByLabel("Search runs");
       await box.click();
       await box.pressSequentially(SEARCH.slice(0, -1), { delay: 60 });
       const s0 = Date.now();
       await box.press(SEARCH.at(-1)!);
-      await page.waitForFunction(`(() => { const t = document.querySelector('[data-testid="shown-count"]')?.textContent ?? ""; return t.endsWith(" of ${searchTotal} runs") && !t.includes("updating"); })()`, undefined, { timeout: 60_000, polling: "raf" });
+      await page.waitForFunction(
+        `(() => { const t = document.querySelector('[data-testid="shown-count"]')?.textContent ?? ""; return t.endsWith(" of ${searchTotal} runs") && !t.includes("updating"); })()`,
+        undefined,
+        { timeout: 60_000, polling: "raf" },
+      );
       const search = Date.now() - s0;
       if (r === options.reps) await page.screenshot({ path: join(options.screenshots, "bench-10k-runs.png") });
-      const compare = await timeTo(page, `${server.url}/compare?selection=${selection.id}`, `(() => { const c = document.querySelector('[data-testid="compare-chart"]'); if (!c || c.getAttribute("data-lines") !== "500") return false; let n = 0; for (const p of c.querySelectorAll("path[data-line-id]")) if ((p.getAttribute("d") || "").length > 20) n++; return n === 500; })()`);
+      const compare = await timeTo(
+        page,
+        `${server.url}/compare?selection=${selection.id}`,
+        `(() => { const c = document.querySelector('[data-testid="compare-chart"]'); if (!c || c.getAttribute("data-lines") !== "500") return false; let n = 0; for (const p of c.querySelectorAll("path[data-line-id]")) if ((p.getAttribute("d") || "").length > 20) n++; return n === 500; })()`,
+      );
       if (r === options.reps) await page.locator('[data-testid="compare-chart"]').screenshot({ path: join(options.screenshots, "bench-10k-compare500.png") });
-      const tying = await timeTo(page, `${server.url}/tying?experiment=${tyingExp.id}`, `document.querySelector('[data-testid="tying-valid"]')?.getAttribute("data-lines") === "2" && document.querySelector('[data-testid="tying-loss"]')?.getAttribute("data-lines") === "2" && (document.querySelector('[aria-label="Results over seeds"] tbody tr')?.textContent ?? "").includes("1,000")`);
+      const tying = await timeTo(
+        page,
+        `${server.url}/tying?experiment=${tyingExp.id}`,
+        `document.querySelector('[data-testid="tying-valid"]')?.getAttribute("data-lines") === "2" && document.querySelector('[data-testid="tying-loss"]')?.getAttribute("data-lines") === "2" && (document.querySelector('[aria-label="Results over seeds"] tbody tr')?.textContent ?? "").includes("1,000")`,
+      );
       if (r === options.reps) await page.screenshot({ path: join(options.screenshots, "bench-10k-tying.png"), fullPage: true });
       await page.close();
-      console.log(`  ${warm ? `warm ${r}` : "cold"}: runs page ${runsPage} ms, search settled ${search} ms, compare 500 ${compare} ms, tying 2,000 ${tying} ms`);
+      console.log(
+        `  ${warm ? `warm ${r}` : "cold"}: runs page ${runsPage} ms, search settled ${search} ms, compare 500 ${compare} ms, tying 2,000 ${tying} ms`,
+      );
       if (warm || options.reps === 0) {
         figures.runsPage.push(runsPage);
         figures.search.push(search);
@@ -171,7 +206,11 @@ export async function measureRuns10k(t: TestDatabase, options: Runs10kOptions): 
   const dbName = new URL(t.url).pathname.slice(1);
   const live = new LiveSubscribers({ perClient: 16, total: 128 });
   const controllers = Array.from({ length: 20 }, () => new AbortController());
-  const streams = await Promise.all(controllers.map(async (c, i) => (await createCaller(createTRPCContext({ db: t.db, pollMs: 1000, live, client: `bench-${i}` }), { signal: c.signal }).live.runs())[Symbol.asyncIterator]()));
+  const streams = await Promise.all(
+    controllers.map(async (c, i) =>
+      (await createCaller(createTRPCContext({ db: t.db, pollMs: 1000, live, client: `bench-${i}` }), { signal: c.signal }).live.runs())[Symbol.asyncIterator](),
+    ),
+  );
   await Promise.all(streams.map((s) => s.next())); // each has its first version
   const pending = streams.map((s) => s.next()); // keeps each stream polling
   const { rows: backends } = await t.db.pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName]);
@@ -182,7 +221,9 @@ export async function measureRuns10k(t: TestDatabase, options: Runs10kOptions): 
   const liveCpuPercent = round((100 * (cpuSeconds(pids) - c0)) / ((performance.now() - w0) / 1000), 2);
   for (const c of controllers) c.abort();
   await Promise.allSettled(pending);
-  console.log(`  20 live subscribers: ${liveCpuPercent}% of a core in Postgres (${pids.length} backends, ${options.liveSeconds} s); the old md5 query took ${round(median(hashRuns))} ms a call at ${options.runs} runs`);
+  console.log(
+    `  20 live subscribers: ${liveCpuPercent}% of a core in Postgres (${pids.length} backends, ${options.liveSeconds} s); the old md5 query took ${round(median(hashRuns))} ms a call at ${options.runs} runs`,
+  );
 
   return {
     runs: all.length,

@@ -45,7 +45,10 @@ if (mode === "train") {
   if (loaded.task !== "lm") throw new Error("expected LM data");
   const loadMs = performance.now() - t0;
   const V = loaded.data.vocabulary.size;
-  const model = new LanguageModel({ vocabSize: V, cell: m.cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout, tied: m.tied }, 1111);
+  const model = new LanguageModel(
+    { vocabSize: V, cell: m.cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout, tied: m.tied },
+    1111,
+  );
   // train split only: the trainer evaluates valid/test at the end, which is not what is timed
   const task = new LMTask(model, { train: loaded.data.train }, { batchSize: 20, bptt: 35 });
   const times: number[] = [];
@@ -67,12 +70,30 @@ if (mode === "train") {
     const b = times[warmup - 1 + (r + 1) * steps];
     if (a !== undefined && b !== undefined) rates.push((steps * 20 * 35) / ((b - a) / 1000));
   }
-  console.log(JSON.stringify({ side: "unroll", mode, ...common, vocab: V, tokensPerSecond: median(rates), runs: rates.map((r) => Math.round(r)), steps, reps, warmup, lastLoss, loadMs: Math.round(loadMs), numTensors: tf.memory().numTensors }));
+  console.log(
+    JSON.stringify({
+      side: "unroll",
+      mode,
+      ...common,
+      vocab: V,
+      tokensPerSecond: median(rates),
+      runs: rates.map((r) => Math.round(r)),
+      steps,
+      reps,
+      warmup,
+      lastLoss,
+      loadMs: Math.round(loadMs),
+      numTensors: tf.memory().numTensors,
+    }),
+  );
   task.dispose();
   model.dispose();
 } else {
   const tokens = Number(args.get("tokens") ?? 200);
-  const model = new LanguageModel({ vocabSize: 10000, cell: m.cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout, tied: m.tied }, 1111);
+  const model = new LanguageModel(
+    { vocabSize: 10000, cell: m.cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout, tied: m.tied },
+    1111,
+  );
   const times: number[] = [];
   for (let r = 0; r <= reps; r++) {
     const t0 = performance.now();

@@ -19,7 +19,10 @@ function coreTypeFromCpuFlags() {
   if (process.platform !== "linux" || process.arch !== "x64") return undefined;
   let flags;
   try {
-    const line = require("node:fs").readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("flags"));
+    const line = require("node:fs")
+      .readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("flags"));
     flags = new Set((line || "").split(":")[1]?.trim().split(/\s+/) ?? []);
   } catch {
     return undefined;
@@ -46,9 +49,10 @@ if (!turnedOff) {
   } catch (err) {
     const message = String((err && err.message) || err).split("\n")[0];
     const status = readStatus(); // why the install's build did not produce it
-    reason = err && err.code === "MODULE_NOT_FOUND"
-      ? `the addon is ${status ? status.message : "not built (its install script never ran)"}`
-      : `the addon failed to load: ${message}`;
+    reason =
+      err && err.code === "MODULE_NOT_FOUND"
+        ? `the addon is ${status ? status.message : "not built (its install script never ran)"}`
+        : `the addon failed to load: ${message}`;
   }
 }
 

@@ -21,6 +21,9 @@ export default class CiReport implements Reporter {
     // A setup that failed before any test ran still counts as a failure.
     const failed = this.failed + (result.status !== "passed" && this.failed === 0 ? 1 : 0);
     const tag = process.env.UNROLL_TEST_REPORT_TAG;
-    writeFileSync(join(dir, `web-e2e${tag ? `-${tag}` : ""}.json`), JSON.stringify({ numPassedTests: this.passed, numFailedTests: failed, numPendingTests: this.skipped, numTodoTests: 0 }));
+    writeFileSync(
+      join(dir, `web-e2e${tag ? `-${tag}` : ""}.json`),
+      JSON.stringify({ numPassedTests: this.passed, numFailedTests: failed, numPendingTests: this.skipped, numTodoTests: 0 }),
+    );
   }
 }

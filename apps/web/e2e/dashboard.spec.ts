@@ -46,7 +46,16 @@ test.describe.serial("dashboard", () => {
     await setField(page, "train.lr", "0.005");
     await setField(page, "model.hiddenSize", "32");
     await expect(field(page, "model.tied").getByRole("alert")).toHaveCount(0);
-    for (const [path, value] of [["train.batchSize", "8"], ["train.bptt", "32"], ["train.maxSteps", "3000"], ["train.evalEvery", "100"], ["train.evalBatches", "2"], ["train.sampleEvery", "1000"], ["train.checkpointEvery", "1000"], ["sample.maxLength", "40"]]) {
+    for (const [path, value] of [
+      ["train.batchSize", "8"],
+      ["train.bptt", "32"],
+      ["train.maxSteps", "3000"],
+      ["train.evalEvery", "100"],
+      ["train.evalBatches", "2"],
+      ["train.sampleEvery", "1000"],
+      ["train.checkpointEvery", "1000"],
+      ["sample.maxLength", "40"],
+    ]) {
       await setField(page, path!, value!);
     }
     await page.getByRole("button", { name: "Add sweep field" }).click();
@@ -57,7 +66,12 @@ test.describe.serial("dashboard", () => {
     await page.getByRole("button", { name: "Queue 2 runs" }).click();
     const queued = page.getByRole("status", { name: "Queued" });
     await expect(queued).toContainText("Queued 2 runs");
-    runIds = await queued.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")!).filter((h) => h.startsWith("/runs/")).map((h) => h.slice(6)));
+    runIds = await queued.getByRole("link").evaluateAll((links) =>
+      links
+        .map((a) => a.getAttribute("href")!)
+        .filter((h) => h.startsWith("/runs/"))
+        .map((h) => h.slice(6)),
+    );
     expect(runIds).toHaveLength(2);
   });
 
@@ -95,13 +109,17 @@ test.describe.serial("dashboard", () => {
     await page.getByLabel("Weight tying").selectOption("untied");
     await expect(table.locator("tbody tr")).toHaveCount(1);
     await page.getByLabel("Weight tying").selectOption("");
-    await expect(table.locator(`tr[data-run-id="${runIds[1]}"]`).locator("[data-status]")).toHaveAttribute("data-status", /RUNNING|COMPLETED/, { timeout: 60_000 });
+    await expect(table.locator(`tr[data-run-id="${runIds[1]}"]`).locator("[data-status]")).toHaveAttribute("data-status", /RUNNING|COMPLETED/, {
+      timeout: 60_000,
+    });
     await shot(page, "runs");
     for (const id of runIds) await table.locator(`tr[data-run-id="${id}"]`).getByRole("checkbox").check();
     await page.getByRole("button", { name: "Compare 2" }).click();
     await expect(page).toHaveURL(/\/compare\?ids=/);
     const chart = page.getByTestId("compare-chart");
-    await expect.poll(async () => (await chartState(page, "compare-chart")).paths.filter((d) => d.length > 20).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await chartState(page, "compare-chart")).paths.filter((d) => d.length > 20).length, { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(2);
     await expect(page.locator('th[data-differs="true"]').first()).toContainText("model.tied");
     await page.getByLabel("X axis").selectOption("tokens");
     await page.getByLabel("Y scale").selectOption("log");
@@ -124,7 +142,9 @@ test.describe.serial("dashboard", () => {
     await expect(page.getByTestId("saving")).toContainText(new Intl.NumberFormat("en-US").format(untied - tied));
     // Both runs finish: valid and test perplexity and train loss per side, one seed each here.
     await expect(page.getByRole("region", { name: "Results over seeds" }).getByText("(n=1)")).toHaveCount(6, { timeout: 90_000 });
-    await expect.poll(async () => (await chartState(page, "tying-valid")).paths.filter((d) => d.length > 20).length, { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => (await chartState(page, "tying-valid")).paths.filter((d) => d.length > 20).length, { timeout: 90_000 })
+      .toBeGreaterThanOrEqual(2);
     await shot(page, "tying");
   });
 

@@ -22,7 +22,10 @@ function enqueue(config: object, experiment: string): string {
   const dir = mkdtempSync(join(tmpdir(), "unroll-e2e-diag-"));
   const file = join(dir, "config.json");
   writeFileSync(file, JSON.stringify(config));
-  const r = spawnSync(process.execPath, [join(ROOT, "packages/runner/bin/unroll.js"), "enqueue", file, "--experiment", experiment, "--json"], { env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL }, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(ROOT, "packages/runner/bin/unroll.js"), "enqueue", file, "--experiment", experiment, "--json"], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL },
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`unroll enqueue failed: ${r.stderr}`);
   return (JSON.parse(r.stdout.trim().split("\n").pop()!) as { runIds: string[] }).runIds[0]!;
 }
@@ -82,7 +85,10 @@ test.describe.serial("diagnostics", () => {
     await expect(heatmap).toHaveAttribute("data-rows", "16"); // hidden units
     await expect(heatmap).toHaveAttribute("data-cols", "6"); // the start token, then T, o, space, b, e
     await expect(heatmap.locator("rect.heat-cell")).toHaveCount(16 * 6);
-    await heatmap.locator("rect.heat-cell").nth(3 * 6 + 2).click(); // unit 3, token 2
+    await heatmap
+      .locator("rect.heat-cell")
+      .nth(3 * 6 + 2)
+      .click(); // unit 3, token 2
     await expect(page.getByTestId("unit-text")).toContainText("unit 3:");
     await expect(page.getByTestId("unit-text").locator("span[data-value]")).toHaveCount(6);
     await expect(page.getByRole("table", { name: "Next-token predictions" }).locator("tbody tr")).toHaveCount(6);

@@ -72,7 +72,8 @@ async function tokenCookie(baseUrl: string, token: string) {
   const res = await fetch(`${baseUrl}/?token=${token}`, { redirect: "manual" });
   const set = res.headers.get("set-cookie");
   const pair = /^([^=;]+)=([^;]*)/.exec(set ?? "");
-  if (res.status !== 303 || res.headers.get("location") !== "/" || !pair || !/HttpOnly/i.test(set!)) throw new Error(`/?token= answered ${res.status}, Location ${res.headers.get("location")}, Set-Cookie ${set}`);
+  if (res.status !== 303 || res.headers.get("location") !== "/" || !pair || !/HttpOnly/i.test(set!))
+    throw new Error(`/?token= answered ${res.status}, Location ${res.headers.get("location")}, Set-Cookie ${set}`);
   return { name: pair[1]!, value: pair[2]!, domain: "127.0.0.1", path: "/", expires: -1, httpOnly: true, secure: false, sameSite: "Lax" as const };
 }
 
@@ -83,7 +84,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, "stack.log"));
   const token = randomBytes(32).toString("base64url");
-  const env: NodeJS.ProcessEnv = { ...process.env, UNROLL_TOKEN: token, UNROLL_HOME: home, UNROLL_DB_PORT: String(dbPort), PORT: String(webPort), HOST: "127.0.0.1", UNROLL_BACKEND: process.env.UNROLL_BACKEND ?? "wasm", NEXT_TELEMETRY_DISABLED: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    UNROLL_TOKEN: token,
+    UNROLL_HOME: home,
+    UNROLL_DB_PORT: String(dbPort),
+    PORT: String(webPort),
+    HOST: "127.0.0.1",
+    UNROLL_BACKEND: process.env.UNROLL_BACKEND ?? "wasm",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
   delete env.DATABASE_URL; // the embedded default, fresh in UNROLL_HOME
   const started = Date.now();
   const up = spawn(process.execPath, [join(root, "packages/runner/bin/unroll.js"), "up", "--no-demo"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -110,7 +120,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // Found now: once `up` exits, its children belong to init and can no longer be told apart.
     const below = up.pid === undefined ? [] : descendants(up.pid);
     up.kill("SIGINT");
-    const stopped = await Promise.race([new Promise<boolean>((r) => up.on("exit", () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
+    const stopped = await Promise.race([
+      new Promise<boolean>((r) => up.on("exit", () => r(true))),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
+    ]);
     if (!stopped) up.kill("SIGKILL");
     for (const pid of below) {
       try {

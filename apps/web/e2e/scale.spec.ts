@@ -108,7 +108,7 @@ test.describe.serial("many runs", () => {
     await expect(chart).toHaveAttribute("data-lines", "100", { timeout: 30_000 });
     const paths = chart.locator("path[data-line-id]");
     await expect(paths).toHaveCount(100);
-    expect((await paths.evaluateAll((els) => els.filter((e) => (e.getAttribute("d") ?? "").length > 200).length))).toBe(100);
+    expect(await paths.evaluateAll((els) => els.filter((e) => (e.getAttribute("d") ?? "").length > 200).length)).toBe(100);
     await page.getByLabel("Colour by").selectOption("model.cell");
     const colours = await paths.evaluateAll((els) => new Set(els.map((e) => e.getAttribute("stroke"))).size);
     expect(colours).toBe(2);

@@ -25,6 +25,10 @@ if (!existsSync(chromium)) {
 
 const cli = join(dirname(createRequire(join(app, "package.json")).resolve("@playwright/test/package.json")), "cli.js");
 const started = Date.now();
-const result = spawnSync(process.execPath, [cli, "test", ...process.argv.slice(2)], { cwd: app, stdio: "inherit", env: childEnv({ NEXT_TELEMETRY_DISABLED: "1", PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" }) });
+const result = spawnSync(process.execPath, [cli, "test", ...process.argv.slice(2)], {
+  cwd: app,
+  stdio: "inherit",
+  env: childEnv({ NEXT_TELEMETRY_DISABLED: "1", PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" }),
+});
 console.error(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s; screenshots in ${join(app, "test-results", "screenshots")}`);
 process.exit(result.status ?? 1);

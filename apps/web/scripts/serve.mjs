@@ -39,7 +39,13 @@ function files(dir, out = []) {
 /** Content hash of everything the build reads from this repository. */
 export function sourceHash() {
   const hash = createHash("sha256").update(root);
-  const inputs = [join(app, "src"), ...["next.config.ts", "package.json", "tsconfig.json"].map((f) => join(app, f)), ...["api", "core", "db", "domain"].map((p) => join(root, "packages", p, "src")), join(root, "tooling", "layout"), join(root, "pnpm-lock.yaml")];
+  const inputs = [
+    join(app, "src"),
+    ...["next.config.ts", "package.json", "tsconfig.json"].map((f) => join(app, f)),
+    ...["api", "core", "db", "domain"].map((p) => join(root, "packages", p, "src")),
+    join(root, "tooling", "layout"),
+    join(root, "pnpm-lock.yaml"),
+  ];
   for (const input of inputs) {
     const list = existsSync(input) && statSync(input).isDirectory() ? files(input).sort() : existsSync(input) ? [input] : [];
     for (const f of list) hash.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
@@ -75,7 +81,9 @@ if (process.argv.includes("--no-build")) {
   }
   if (!built) console.error("dashboard: --no-build: serving the existing build although its sources changed since");
 } else if (!built || process.argv.includes("--rebuild")) {
-  console.error(`dashboard: ${existsSync(join(app, ".next", "BUILD_ID")) ? "sources changed, rebuilding" : "building"} (next build, about a minute on 2 cores)…`);
+  console.error(
+    `dashboard: ${existsSync(join(app, ".next", "BUILD_ID")) ? "sources changed, rebuilding" : "building"} (next build, about a minute on 2 cores)…`,
+  );
   const started = Date.now();
   const code = await run(["build", "--webpack"], env);
   if (code !== 0) {
@@ -91,7 +99,11 @@ if (!dashboardPort() && port !== "3000") console.error(`dashboard: port 3000 is 
 const { token, lines } = startBanner({ host, port, userToken: dashboardToken(), machineName: hostname() });
 for (const line of lines) console.error(line);
 const roots = dataRootList();
-console.error(roots.length ? `dashboard: runs launched here may read data files under ${roots.join(", ")} (UNROLL_DATA_ROOTS adds more)` : "dashboard: runs launched here may use named corpora only (set UNROLL_DATA_DIR or UNROLL_DATA_ROOTS to allow data files)");
+console.error(
+  roots.length
+    ? `dashboard: runs launched here may read data files under ${roots.join(", ")} (UNROLL_DATA_ROOTS adds more)`
+    : "dashboard: runs launched here may use named corpora only (set UNROLL_DATA_DIR or UNROLL_DATA_ROOTS to allow data files)",
+);
 if (token) env.UNROLL_TOKEN = token;
 else delete env.UNROLL_TOKEN;
 // Started by `unroll up` (detached): if that parent dies without stopping us, stop too, rather than

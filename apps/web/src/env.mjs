@@ -43,6 +43,9 @@ export function chromiumPath() {
 
 /** The directories runs launched from the dashboard may read: the data directory, then UNROLL_DATA_ROOTS. */
 export function dataRootList() {
-  const extra = (nonEmpty("UNROLL_DATA_ROOTS") ?? "").split(delimiter).map((d) => d.trim()).filter(Boolean);
+  const extra = (nonEmpty("UNROLL_DATA_ROOTS") ?? "")
+    .split(delimiter)
+    .map((d) => d.trim())
+    .filter(Boolean);
   return [nonEmpty("UNROLL_DATA_DIR"), ...extra].filter(Boolean);
 }

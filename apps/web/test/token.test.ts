@@ -4,10 +4,25 @@ import { describe, expect, it } from "vitest";
 import { cookieName, dashboardUrl, isLoopback, newToken, readCookie, startupToken, tokenMatches } from "../src/server/token.mjs";
 
 describe("isLoopback", () => {
-  it.each(["127.0.0.1", "127.1.2.3", "127.255.255.255", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "localhost", "LOCALHOST", "app.localhost"])("%s is loopback", (host) => {
-    expect(isLoopback(host)).toBe(true);
-  });
-  it.each(["0.0.0.0", "::", "192.168.1.20", "10.0.0.5", "128.0.0.1", "127.0.0", "127.0.0.256", "127.0.0.1.example.com", "localhost.example.com", "gpu-box", ""])("%s is not", (host) => {
+  it.each(["127.0.0.1", "127.1.2.3", "127.255.255.255", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "localhost", "LOCALHOST", "app.localhost"])(
+    "%s is loopback",
+    (host) => {
+      expect(isLoopback(host)).toBe(true);
+    },
+  );
+  it.each([
+    "0.0.0.0",
+    "::",
+    "192.168.1.20",
+    "10.0.0.5",
+    "128.0.0.1",
+    "127.0.0",
+    "127.0.0.256",
+    "127.0.0.1.example.com",
+    "localhost.example.com",
+    "gpu-box",
+    "",
+  ])("%s is not", (host) => {
     expect(isLoopback(host)).toBe(false);
   });
 });

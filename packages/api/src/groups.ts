@@ -59,9 +59,23 @@ export async function groupStats(db: Queryable, runIds: readonly string[], by: r
   const g = groupKeySql(by, p);
   const ids = p.add(runIds);
   const finalCols = finals.map((k, i) => `${finalValue(p, k)} AS v${i}`).join(", ");
-  const finalAggs = finals.map((_, i) => `count(v${i})::int AS n${i}, avg(v${i}) AS mean${i}, coalesce(stddev_samp(v${i}), 0) AS sd${i}, min(v${i}) AS min${i}, max(v${i}) AS max${i}`).join(", ");
+  const finalAggs = finals
+    .map(
+      (_, i) => `count(v${i})::int AS n${i}, avg(v${i}) AS mean${i}, coalesce(stddev_samp(v${i}), 0) AS sd${i}, min(v${i}) AS min${i}, max(v${i}) AS max${i}`,
+    )
+    .join(", ");
   const seed = p.add(["train", "seed"]);
-  const { rows } = await db.query<Record<string, unknown> & { g: unknown[]; runs: number; completed: number; params: number | null; seeds: number; seedmin: number | null; seedmax: number | null }>(
+  const { rows } = await db.query<
+    Record<string, unknown> & {
+      g: unknown[];
+      runs: number;
+      completed: number;
+      params: number | null;
+      seeds: number;
+      seedmin: number | null;
+      seedmax: number | null;
+    }
+  >(
     `SELECT g, count(*)::int AS runs, count(*) FILTER (WHERE status = 'COMPLETED')::int AS completed, avg("paramCount")::float8 AS params,
             count(DISTINCT seed)::int AS seeds, min(seed)::float8 AS seedmin, max(seed)::float8 AS seedmax${finals.length ? `, ${finalAggs}` : ""}
        FROM (SELECT ${g} AS g, r.status, r."paramCount",
@@ -93,8 +107,17 @@ export function rollupFor(width: number): number {
 }
 
 /** Per group (by its key, JSON text): the mean curve of `key` with its min-max band over runs. */
-export async function groupCurves(db: Queryable, runIds: readonly string[], by: readonly string[], key: string, buckets: number): Promise<{ width: number; curves: Map<string, GroupCurve> }> {
-  const { rows: ext } = await db.query<{ hi: number | null }>(`SELECT max("lastStep") AS hi FROM "MetricSeries" WHERE "runId" = ANY($1::text[]) AND key = $2`, [runIds, key]);
+export async function groupCurves(
+  db: Queryable,
+  runIds: readonly string[],
+  by: readonly string[],
+  key: string,
+  buckets: number,
+): Promise<{ width: number; curves: Map<string, GroupCurve> }> {
+  const { rows: ext } = await db.query<{ hi: number | null }>(`SELECT max("lastStep") AS hi FROM "MetricSeries" WHERE "runId" = ANY($1::text[]) AND key = $2`, [
+    runIds,
+    key,
+  ]);
   const hi = ext[0]?.hi ?? null;
   const curves = new Map<string, GroupCurve>();
   if (hi === null) return { width: 1, curves };

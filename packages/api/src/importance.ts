@@ -22,7 +22,9 @@ export function pearson(xs: readonly number[], ys: readonly number[]): number | 
   if (xs.length < 3) return null;
   const mx = mean(xs);
   const my = mean(ys);
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < xs.length; i++) {
     const dx = xs[i]! - mx;
     const dy = ys[i]! - my;

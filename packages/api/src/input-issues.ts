@@ -14,7 +14,9 @@ export function describeInputIssues(issues: readonly z.core.$ZodIssue[]): string
 /** True for the input parser's error (zod's, or tRPC's standard-schema one), by shape. */
 export function isZodError(error: unknown): error is { issues: z.core.$ZodIssue[] } {
   const name = (error as { name?: unknown } | null)?.name;
-  return typeof error === "object" && error !== null && (name === "ZodError" || name === "SchemaError") && Array.isArray((error as { issues?: unknown }).issues);
+  return (
+    typeof error === "object" && error !== null && (name === "ZodError" || name === "SchemaError") && Array.isArray((error as { issues?: unknown }).issues)
+  );
 }
 
 export function pathOf(path: readonly PropertyKey[]): string {

@@ -7,7 +7,12 @@ import { join } from "node:path";
 import { EXAMPLES_DIR } from "@unroll/layout";
 
 export const PRESETS = [
-  { id: "char-lm", file: "char-lstm-shakespeare.json", label: "Char LM · tiny Shakespeare", description: "Character LSTM language model (tied weights), 300 steps" },
+  {
+    id: "char-lm",
+    file: "char-lstm-shakespeare.json",
+    label: "Char LM · tiny Shakespeare",
+    description: "Character LSTM language model (tied weights), 300 steps",
+  },
   { id: "word-lm", file: "word-lstm-wikitext2.json", label: "Word LM · WikiText-2", description: "2-layer word LSTM, the PyTorch word_language_model setup" },
   { id: "pos", file: "pos-bilstm-ewt.json", label: "POS tagger · UD English EWT", description: "BiLSTM tagger over universal POS tags" },
   { id: "ner", file: "ner-bilstm-uner.json", label: "NER tagger · Universal NER", description: "BiLSTM IOB2 tagger (trains on dev, no train split)" },

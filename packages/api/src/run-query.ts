@@ -20,7 +20,20 @@ export const RunFilter = z.object({
 export type RunFilter = z.output<typeof RunFilter>;
 
 /** Columns the table sorts by; `metric` is each run's main metric (MAIN_METRICS, its task's first logged one). */
-export const SORT_KEYS = ["createdAt", "name", "experimentName", "status", "task", "cell", "tied", "paramCount", "step", "trainLoss", "metric", "duration"] as const;
+export const SORT_KEYS = [
+  "createdAt",
+  "name",
+  "experimentName",
+  "status",
+  "task",
+  "cell",
+  "tied",
+  "paramCount",
+  "step",
+  "trainLoss",
+  "metric",
+  "duration",
+] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export const RunSort = z.object({ by: z.enum(SORT_KEYS).default("createdAt"), dir: z.enum(["asc", "desc"]).default("desc") });
@@ -67,7 +80,12 @@ export const finalValue = (p: Params, seriesKey: string) => `coalesce(${summaryN
 
 /** Each task's main metric, the first of its keys that the run has (as run.list's `metric`). */
 function mainMetricSql(p: Params): string {
-  const cases = Object.keys(MAIN_METRICS).map((task) => `WHEN ${p.add(task)}::text THEN coalesce(${mainMetricKeys(task).map((k) => finalValue(p, k)).join(", ")})`);
+  const cases = Object.keys(MAIN_METRICS).map(
+    (task) =>
+      `WHEN ${p.add(task)}::text THEN coalesce(${mainMetricKeys(task)
+        .map((k) => finalValue(p, k))
+        .join(", ")})`,
+  );
   return `CASE r.task ${cases.join(" ")} END`;
 }
 

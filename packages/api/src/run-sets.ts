@@ -12,7 +12,11 @@ export const MAX_SELECTION = 20_000;
 
 export const RunSet = z
   .object({
-    ids: z.array(Id).min(1, "give at least one run id").max(50, "at most 50 ids in a request: save a selection (selection.create) and pass its selectionId").optional(),
+    ids: z
+      .array(Id)
+      .min(1, "give at least one run id")
+      .max(50, "at most 50 ids in a request: save a selection (selection.create) and pass its selectionId")
+      .optional(),
     selectionId: Id.optional(),
     filter: RunFilter.optional(),
   })
@@ -56,6 +60,9 @@ export async function resolveRunIds(db: Pick<Db, "pool">, set: RunSet, max: numb
     );
     ids = rows.map((r) => r.id);
   }
-  if (ids.length > max) throw new RunSetError(`${what} takes at most ${max.toLocaleString("en")} runs; this set has ${set.filter ? "more" : ids.length.toLocaleString("en")}: narrow the filter or pick fewer runs`);
+  if (ids.length > max)
+    throw new RunSetError(
+      `${what} takes at most ${max.toLocaleString("en")} runs; this set has ${set.filter ? "more" : ids.length.toLocaleString("en")}: narrow the filter or pick fewer runs`,
+    );
   return ids;
 }

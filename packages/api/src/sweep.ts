@@ -34,7 +34,10 @@ function fieldIssue(p: SweepProblem): ConfigIssue {
     case "value-twice":
       return { path: `sweep.grid.${p.axis}.values`, message: `${p.value} is given twice for ${p.key}; give each value once` };
     case "seed-axis-with-seeds":
-      return { path: `sweep.grid.${p.axis}.key`, message: `train.seed is swept by the seeds count (${p.seeds}) already: list the seeds as a train.seed axis with 1 seed, or give the count, not both` };
+      return {
+        path: `sweep.grid.${p.axis}.key`,
+        message: `train.seed is swept by the seeds count (${p.seeds}) already: list the seeds as a train.seed axis with 1 seed, or give the count, not both`,
+      };
   }
 }
 
@@ -66,4 +69,3 @@ export function planSweep(input: unknown, sweep: SweepSpec, { dataRoots }: PlanO
   }
   return runs;
 }
-

@@ -26,7 +26,9 @@ describe.each(await testTargets())("compare of many runs on %s", (target) => {
     const first = await seedRun(api.t.db, { experiment: "many", name: "template", config: TINY_LM });
     ids = await cloneRuns(api, first, MAX_COMPARE, { name: `'run ' || i`, config: `jsonb_set(r.config, '{train,lr}', to_jsonb(0.001 * (i % 5 + 1)))` });
     await api.t.db.pool.query(`DELETE FROM "Run" WHERE id = $1`, [first]);
-    const points: MetricPointInput[] = ids.flatMap((runId, r) => Array.from({ length: STEPS }, (_, s) => ({ runId, key: "train/loss", step: s, value: 5 - s / STEPS + r / 1000 + (s === 300 ? 10 : 0) })));
+    const points: MetricPointInput[] = ids.flatMap((runId, r) =>
+      Array.from({ length: STEPS }, (_, s) => ({ runId, key: "train/loss", step: s, value: 5 - s / STEPS + r / 1000 + (s === 300 ? 10 : 0) })),
+    );
     await writeMetricPoints(api.t.db.pool, points);
   });
   afterAll(() => api?.close());
@@ -64,10 +66,18 @@ describe.each(await testTargets())("compare of many runs on %s", (target) => {
     expect(few.series.map((s) => s.runId)).toEqual(ids.slice(0, 3));
     await expectTRPCError(api.caller.compare.runs({ ids: ids.slice(0, 51) }), "BAD_REQUEST", /at most 50 ids in a request: save a selection/);
     const extra = await seedRun(api.t.db, { experiment: "many", name: "one more" });
-    await expectTRPCError(api.caller.compare.runs({ filter: { q: "" } }), "BAD_REQUEST", /a comparison takes at most 500 runs; this set has more: narrow the filter/);
+    await expectTRPCError(
+      api.caller.compare.runs({ filter: { q: "" } }),
+      "BAD_REQUEST",
+      /a comparison takes at most 500 runs; this set has more: narrow the filter/,
+    );
     const big = await api.caller.selection.create({ ids: [...ids, extra] });
     await expectTRPCError(api.caller.compare.runs({ selectionId: big.id }), "BAD_REQUEST", /at most 500 runs; this set has 501/);
     await expectTRPCError(api.caller.compare.runs({ selectionId: "nope" }), "NOT_FOUND", /no selection with id nope/);
-    await expectTRPCError(api.caller.compare.runs({ ids: [ids[0]!], selectionId: big.id } as never), "BAD_REQUEST", /exactly one of ids, selectionId or filter/);
+    await expectTRPCError(
+      api.caller.compare.runs({ ids: [ids[0]!], selectionId: big.id } as never),
+      "BAD_REQUEST",
+      /exactly one of ids, selectionId or filter/,
+    );
   });
 });

@@ -25,7 +25,9 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 const ROOTS = dataRoots(undefined, [allowed]);
 const lm = (train: string) => ({ ...TINY_LM, data: { format: "chars", train } });
-const NOT_ALLOWED = new RegExp(`^data\\.train: with the base config: .* is not a file this server may read: runs launched here read data only under ${allowed.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(the data directory and UNROLL_DATA_ROOTS\\); put the file there, or add its directory to UNROLL_DATA_ROOTS`);
+const NOT_ALLOWED = new RegExp(
+  `^data\\.train: with the base config: .* is not a file this server may read: runs launched here read data only under ${allowed.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(the data directory and UNROLL_DATA_ROOTS\\); put the file there, or add its directory to UNROLL_DATA_ROOTS`,
+);
 
 describe("dataRoots", () => {
   it("resolves each root through symlinks and drops missing, relative and repeated ones", () => {
@@ -64,13 +66,25 @@ describe.each(await testTargets())("data paths of launched runs on %s", (target)
   it("confines pretrained vectors too, with a named corpus as with files", async () => {
     const before = await countRuns(api.t.db);
     const vectors = join(outside, "secret.txt");
-    await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, data: { corpus: "tiny-shakespeare", vectors } } }), "BAD_REQUEST", /^data\.vectors: with the base config: .* is not a file this server may read/);
-    await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: { ...lm(join(allowed, "train.txt")), data: { format: "chars", train: join(allowed, "train.txt"), vectors } } }), "BAD_REQUEST", /^data\.vectors: .* is not a file this server may read/);
+    await expectTRPCError(
+      caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, data: { corpus: "tiny-shakespeare", vectors } } }),
+      "BAD_REQUEST",
+      /^data\.vectors: with the base config: .* is not a file this server may read/,
+    );
+    await expectTRPCError(
+      caller.launch.enqueue({
+        experiment: "x",
+        config: { ...lm(join(allowed, "train.txt")), data: { format: "chars", train: join(allowed, "train.txt"), vectors } },
+      }),
+      "BAD_REQUEST",
+      /^data\.vectors: .* is not a file this server may read/,
+    );
     expect(await countRuns(api.t.db)).toBe(before);
   });
 
   it("gives the same answer for a missing file and an existing one outside the roots", async () => {
-    const message = async (train: string) => (await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: lm(train) }), "BAD_REQUEST")).message.replace(train, "PATH");
+    const message = async (train: string) =>
+      (await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: lm(train) }), "BAD_REQUEST")).message.replace(train, "PATH");
     expect(await message(join(outside, "missing.txt"))).toBe(await message(join(outside, "secret.txt")));
   });
 
@@ -81,13 +95,21 @@ describe.each(await testTargets())("data paths of launched runs on %s", (target)
   });
 
   it("inside the roots, says what is wrong with the path", async () => {
-    await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: lm(join(allowed, "missing.txt")) }), "BAD_REQUEST", /no file at .*allowed\/missing\.txt: fix the path/);
+    await expectTRPCError(
+      caller.launch.enqueue({ experiment: "x", config: lm(join(allowed, "missing.txt")) }),
+      "BAD_REQUEST",
+      /no file at .*allowed\/missing\.txt: fix the path/,
+    );
     await expectTRPCError(caller.launch.enqueue({ experiment: "x", config: lm(join(allowed, "dirlink")) }), "BAD_REQUEST", NOT_ALLOWED);
   });
 
   it("with no roots, allows named corpora only and says how to allow files", async () => {
     const none = createCaller(createTRPCContext({ db: api.t.db, inference: api.inference }));
-    await expectTRPCError(none.launch.enqueue({ experiment: "x", config: lm(join(allowed, "train.txt")) }), "BAD_REQUEST", /it reads no data files \(no data directory, and UNROLL_DATA_ROOTS is unset\); set UNROLL_DATA_ROOTS where the dashboard runs, or use a named corpus/);
+    await expectTRPCError(
+      none.launch.enqueue({ experiment: "x", config: lm(join(allowed, "train.txt")) }),
+      "BAD_REQUEST",
+      /it reads no data files \(no data directory, and UNROLL_DATA_ROOTS is unset\); set UNROLL_DATA_ROOTS where the dashboard runs, or use a named corpus/,
+    );
     const { runIds } = await none.launch.enqueue({ experiment: "corpus", config: TINY_LM });
     expect(runIds).toHaveLength(1);
   });
@@ -95,7 +117,11 @@ describe.each(await testTargets())("data paths of launched runs on %s", (target)
   it("over HTTP: 400 naming the roots, no content, nothing queued", async () => {
     const before = await countRuns(api.t.db);
     const response = await handleTrpcRequest(
-      new Request("http://localhost/api/trpc/launch.enqueue", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ experiment: "http", config: lm(join(allowed, "link.txt")) }) }),
+      new Request("http://localhost/api/trpc/launch.enqueue", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ experiment: "http", config: lm(join(allowed, "link.txt")) }),
+      }),
       { endpoint: "/api/trpc", createContext: () => createTRPCContext({ db: api.t.db, inference: api.inference, dataRoots: ROOTS }) },
     );
     expect(response.status).toBe(400);

@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testTargets } from "@unroll/db/testing";
 import { expectTRPCError, openApi, seedRun, type Api } from "./fixtures.js";
 
-const doc = (step: number) => ({ positions: 3, batch: 2, rows: [{ layer: 0, direction: "forward", state: "h", norms: [1e-13 * step, 0.25, 1 / 3], initial: 5e-300 }] });
+const doc = (step: number) => ({
+  positions: 3,
+  batch: 2,
+  rows: [{ layer: 0, direction: "forward", state: "h", norms: [1e-13 * step, 0.25, 1 / 3], initial: 5e-300 }],
+});
 
 describe.each(await testTargets())("diagnostics router on %s", (target) => {
   let api: Api;
@@ -15,7 +19,11 @@ describe.each(await testTargets())("diagnostics router on %s", (target) => {
     a = await seedRun(api.t.db, { name: "a" });
     b = await seedRun(api.t.db, { name: "b" });
     const insert = (runId: string, step: number) =>
-      api.t.db.pool.query(`INSERT INTO "Diagnostic" ("runId", kind, step, data) VALUES ($1, 'gradNorm', $2, $3::jsonb)`, [runId, step, JSON.stringify(doc(step))]);
+      api.t.db.pool.query(`INSERT INTO "Diagnostic" ("runId", kind, step, data) VALUES ($1, 'gradNorm', $2, $3::jsonb)`, [
+        runId,
+        step,
+        JSON.stringify(doc(step)),
+      ]);
     for (const step of [20, 10, 30]) await insert(a, step);
     await insert(b, 5);
   });
@@ -31,7 +39,10 @@ describe.each(await testTargets())("diagnostics router on %s", (target) => {
   it("latest: one document per run that has one", async () => {
     const none = await seedRun(api.t.db, { name: "none" });
     const r = await api.caller.diagnostics.latest({ runIds: [a, none, b], kind: "gradNorm" });
-    expect(r.map((x) => [x.runId, x.step])).toEqual([[a, 30], [b, 5]]);
+    expect(r.map((x) => [x.runId, x.step])).toEqual([
+      [a, 30],
+      [b, 5],
+    ]);
   });
 
   it("runs: those with diagnostics, newest first, with cell and activation", async () => {

@@ -23,7 +23,15 @@ export async function openApi(target: TestTarget): Promise<Api> {
   const t = await createTestDatabase(target);
   const inference = new InferenceService();
   const caller = createCaller(createTRPCContext({ db: t.db, inference, pollMs: 30, dataRoots: TEST_DATA_ROOTS }));
-  return { t, caller, inference, close: async () => { inference.dispose(); await t.close(); } };
+  return {
+    t,
+    caller,
+    inference,
+    close: async () => {
+      inference.dispose();
+      await t.close();
+    },
+  };
 }
 
 /** The smallest useful char LM config (valid; used for queueing, not trained here). */
@@ -51,16 +59,22 @@ export interface SeedRun {
 /** Inserts a run the way the runner would leave it; returns its id. */
 export async function seedRun(db: Db, spec: SeedRun = {}): Promise<string> {
   const config = parseExperimentConfig(spec.config ?? TINY_LM);
-  const [id] = await enqueueRuns(
-    db.pool,
-    [{ name: spec.name ?? "run", config, ...runColumns(config), tags: spec.tags }],
-    { experiment: spec.experiment ?? "exp" },
-  );
+  const [id] = await enqueueRuns(db.pool, [{ name: spec.name ?? "run", config, ...runColumns(config), tags: spec.tags }], {
+    experiment: spec.experiment ?? "exp",
+  });
   await db.pool.query(
     `UPDATE "Run" SET status = $2::"RunStatus", "paramCount" = $3, summary = $4::jsonb, step = $5, error = $6,
             "startedAt" = CASE WHEN $2 <> 'QUEUED' THEN now() END, "finishedAt" = CASE WHEN $7 THEN now() END
       WHERE id = $1`,
-    [id, spec.status ?? "QUEUED", spec.paramCount ?? null, spec.summary ? JSON.stringify(spec.summary) : null, spec.step ?? 0, spec.error ?? null, isTerminal(spec.status ?? "QUEUED")],
+    [
+      id,
+      spec.status ?? "QUEUED",
+      spec.paramCount ?? null,
+      spec.summary ? JSON.stringify(spec.summary) : null,
+      spec.step ?? 0,
+      spec.error ?? null,
+      isTerminal(spec.status ?? "QUEUED"),
+    ],
   );
   const points = Object.entries(spec.metrics ?? {}).flatMap(([key, pts]) => pts.map(([step, value]) => ({ runId: id!, key, step, value })));
   if (points.length) await writeMetricPoints(db.pool, points);

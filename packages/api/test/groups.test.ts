@@ -34,7 +34,13 @@ describe.each(await testTargets())("grouping on %s", (target) => {
       for (const tied of [true, false]) {
         for (let seed = 0; seed < 4; seed++, i++) {
           const final = 10 + i * 1.5 + (tied ? 0 : 3);
-          const id = await seedRun(api.t.db, { experiment: "grid", name: `${cell} ${tied} ${seed}`, config: { ...TINY_LM, model: { ...TINY_LM.model, cell, tied }, train: { ...TINY_LM.train, seed } }, status: "COMPLETED", summary: { valid_perplexity: final } });
+          const id = await seedRun(api.t.db, {
+            experiment: "grid",
+            name: `${cell} ${tied} ${seed}`,
+            config: { ...TINY_LM, model: { ...TINY_LM.model, cell, tied }, train: { ...TINY_LM.train, seed } },
+            status: "COMPLETED",
+            summary: { valid_perplexity: final },
+          });
           // eval every 10 steps, 0..90; values differ per run
           const pts = Array.from({ length: 10 }, (_, k) => [k * 10, 50 - k * 3 + i * 0.7 + (seed % 2) * 2] as [number, number]);
           runs.push({ id, cell, tied, final, points: pts });
@@ -43,8 +49,28 @@ describe.each(await testTargets())("grouping on %s", (target) => {
       }
     }
     // one run still going: its latest logged value stands in for the summary
-    const going = await seedRun(api.t.db, { experiment: "grid", name: "going", config: { ...TINY_LM, model: { ...TINY_LM.model, cell: "lstm", tied: true }, train: { ...TINY_LM.train, seed: 9 } }, status: "RUNNING", metrics: { "valid/perplexity": [[0, 60], [10, 44]] } });
-    runs.push({ id: going, cell: "lstm", tied: true, final: 44, points: [[0, 60], [10, 44]] });
+    const going = await seedRun(api.t.db, {
+      experiment: "grid",
+      name: "going",
+      config: { ...TINY_LM, model: { ...TINY_LM.model, cell: "lstm", tied: true }, train: { ...TINY_LM.train, seed: 9 } },
+      status: "RUNNING",
+      metrics: {
+        "valid/perplexity": [
+          [0, 60],
+          [10, 44],
+        ],
+      },
+    });
+    runs.push({
+      id: going,
+      cell: "lstm",
+      tied: true,
+      final: 44,
+      points: [
+        [0, 60],
+        [10, 44],
+      ],
+    });
     await writeMetricPoints(api.t.db.pool, points);
     experimentId = (await api.caller.experiment.list()).find((e) => e.name === "grid")!.id;
   });
@@ -53,7 +79,12 @@ describe.each(await testTargets())("grouping on %s", (target) => {
   it("gives each group's final-metric stats as the JS reference does", async () => {
     const res = await api.caller.compare.groups({ runs: { filter: { experimentId } }, by: ["model.cell", "model.tied"], key: "valid/perplexity", buckets: 10 });
     expect(res.runs).toBe(17);
-    expect(res.groups.map((g) => g.label).sort()).toEqual(['model.cell="gru" model.tied=false', 'model.cell="gru" model.tied=true', 'model.cell="lstm" model.tied=false', 'model.cell="lstm" model.tied=true']);
+    expect(res.groups.map((g) => g.label).sort()).toEqual([
+      'model.cell="gru" model.tied=false',
+      'model.cell="gru" model.tied=true',
+      'model.cell="lstm" model.tied=false',
+      'model.cell="lstm" model.tied=true',
+    ]);
     for (const g of res.groups) {
       const [cell, tied] = g.values as [string, boolean];
       const mine = runs.filter((r) => r.cell === cell && r.tied === tied);
@@ -90,7 +121,10 @@ describe.each(await testTargets())("grouping on %s", (target) => {
     const long = await seedRun(api.t.db, { experiment: "long", name: "long a" });
     const other = await seedRun(api.t.db, { experiment: "long", name: "long b" });
     const N = 20_000;
-    await writeMetricPoints(api.t.db.pool, [long, other].flatMap((runId, r) => Array.from({ length: N }, (_, s) => ({ runId, key: "train/loss", step: s, value: r * 10 + (s % 100) / 100 }))));
+    await writeMetricPoints(
+      api.t.db.pool,
+      [long, other].flatMap((runId, r) => Array.from({ length: N }, (_, s) => ({ runId, key: "train/loss", step: s, value: r * 10 + (s % 100) / 100 }))),
+    );
     const res = await api.caller.compare.groups({ runs: { ids: [long, other] }, by: ["model.tied"], key: "train/loss", buckets: 100 });
     expect(res.bucketWidth % 16).toBe(0); // whole rollup blocks per bucket
     const c = res.groups[0]!.curve!;
@@ -105,8 +139,16 @@ describe.each(await testTargets())("grouping on %s", (target) => {
   });
 
   it("refuses a bad key and says how to group", async () => {
-    await expectTRPCError(api.caller.compare.groups({ runs: { filter: { experimentId } }, by: ["model.tied'); DROP TABLE x; --"], key: "valid/perplexity" }), "BAD_REQUEST", /a dotted config key such as model\.tied/);
-    await expectTRPCError(api.caller.compare.groups({ runs: { filter: { experimentId } }, by: [], key: "valid/perplexity" }), "BAD_REQUEST", /group by at least one config key/);
+    await expectTRPCError(
+      api.caller.compare.groups({ runs: { filter: { experimentId } }, by: ["model.tied'); DROP TABLE x; --"], key: "valid/perplexity" }),
+      "BAD_REQUEST",
+      /a dotted config key such as model\.tied/,
+    );
+    await expectTRPCError(
+      api.caller.compare.groups({ runs: { filter: { experimentId } }, by: [], key: "valid/perplexity" }),
+      "BAD_REQUEST",
+      /group by at least one config key/,
+    );
   });
 });
 
@@ -117,7 +159,13 @@ describe.each(await testTargets())("parallel coordinates on %s", (target) => {
     for (let i = 0; i < 12; i++) {
       const lr = [0.001, 0.01, 0.1][i % 3]!;
       const cell = i % 2 ? "gru" : "lstm";
-      await seedRun(api.t.db, { experiment: "sweep", name: `r${i}`, config: { ...TINY_LM, model: { ...TINY_LM.model, cell }, train: { ...TINY_LM.train, lr, seed: i } }, status: "COMPLETED", summary: { valid_perplexity: 100 * lr + (i % 2) * 0.01 } });
+      await seedRun(api.t.db, {
+        experiment: "sweep",
+        name: `r${i}`,
+        config: { ...TINY_LM, model: { ...TINY_LM.model, cell }, train: { ...TINY_LM.train, lr, seed: i } },
+        status: "COMPLETED",
+        summary: { valid_perplexity: 100 * lr + (i % 2) * 0.01 },
+      });
     }
   });
   afterAll(() => api?.close());
@@ -125,7 +173,10 @@ describe.each(await testTargets())("parallel coordinates on %s", (target) => {
   it("gives one row per run over the differing keys (seed left out) and ranks their importance", async () => {
     const experimentId = (await api.caller.experiment.list())[0]!.id;
     const res = await api.caller.params.coordinates({ runs: { filter: { experimentId } }, metric: "valid/perplexity" });
-    expect(res.axes.map((a) => [a.key, a.kind])).toEqual([["model.cell", "category"], ["train.lr", "number"]]);
+    expect(res.axes.map((a) => [a.key, a.kind])).toEqual([
+      ["model.cell", "category"],
+      ["train.lr", "number"],
+    ]);
     expect(res.axes[0]!.categories).toEqual(["gru", "lstm"]);
     expect(res.runs).toHaveLength(12);
     expect(res.runs[1]).toMatchObject({ name: "r1", values: ["gru", 0.01], metric: 1.01 });

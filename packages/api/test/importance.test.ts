@@ -16,7 +16,10 @@ describe("parameter importance", () => {
 
   it("ranks the key that drives the metric first, a noise key near zero", () => {
     // metric = 10 * lr, cell alternates independently of it
-    const rows = Array.from({ length: 40 }, (_, i) => ({ values: [(i % 10) / 10, i % 2 ? "gru" : "lstm", 3] as (number | string)[], metric: (i % 10) + (i % 3) * 0.01 }));
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      values: [(i % 10) / 10, i % 2 ? "gru" : "lstm", 3] as (number | string)[],
+      metric: (i % 10) + (i % 3) * 0.01,
+    }));
     const [lr, cell, constant] = importance(["train.lr", "model.cell", "model.layers"], rows);
     expect(lr!.correlation!).toBeGreaterThan(0.99);
     expect(lr!.importance!).toBeGreaterThan(0.95);

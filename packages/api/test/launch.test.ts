@@ -25,10 +25,18 @@ describe.each(await testTargets())("launch router on %s", (target) => {
 
   it("rejects a bad config with BAD_REQUEST naming the field, and queues nothing", async () => {
     const bad = { ...TINY_LM, model: { embeddingSize: 16, hiddenSize: 32, tied: true } };
-    const e = await expectTRPCError(api.caller.launch.enqueue({ experiment: "x", config: bad }), "BAD_REQUEST", /model\.tied: weight tying needs embeddingSize = hiddenSize/);
+    const e = await expectTRPCError(
+      api.caller.launch.enqueue({ experiment: "x", config: bad }),
+      "BAD_REQUEST",
+      /model\.tied: weight tying needs embeddingSize = hiddenSize/,
+    );
     expect((e.cause as { issues?: unknown }).issues).toEqual([{ path: "model.tied", message: expect.stringContaining("set model.embeddingSize=32") }]);
     await expectTRPCError(api.caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, train: { lr: -1 } } }), "BAD_REQUEST", /train\.lr/);
-    await expectTRPCError(api.caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, model: { hidenSize: 8 } } }), "BAD_REQUEST", /^model: unknown key hidenSize; did you mean hiddenSize\? Valid keys here: /);
+    await expectTRPCError(
+      api.caller.launch.enqueue({ experiment: "x", config: { ...TINY_LM, model: { hidenSize: 8 } } }),
+      "BAD_REQUEST",
+      /^model: unknown key hidenSize; did you mean hiddenSize\? Valid keys here: /,
+    );
     await expectTRPCError(api.caller.launch.enqueue({ experiment: "", config: TINY_LM }), "BAD_REQUEST");
     expect(await countRuns(api.t.db)).toBe(0);
     const { rows } = await api.t.db.pool.query(`SELECT count(*)::int AS n FROM "Experiment"`);
@@ -45,7 +53,10 @@ describe.each(await testTargets())("launch router on %s", (target) => {
 
   it("plans sweeps by the CLI's rules: a train.seed axis lists seeds with one seed; a misspelt key gets did you mean", async () => {
     const seeds = await api.caller.launch.validate({ config: TINY_LM, sweep: { grid: [{ key: "train.seed", values: ["1", "7"] }], seeds: 1 } });
-    expect(seeds.runs).toEqual([{ name: "tiny seed=1", overrides: ["train.seed=1"] }, { name: "tiny seed=7", overrides: ["train.seed=7"] }]);
+    expect(seeds.runs).toEqual([
+      { name: "tiny seed=1", overrides: ["train.seed=1"] },
+      { name: "tiny seed=7", overrides: ["train.seed=7"] },
+    ]);
     const typo = await api.caller.launch.validate({ config: { ...TINY_LM, model: { ...TINY_LM.model, hidenSize: 8 } } });
     expect(typo.issues).toEqual([{ path: "model", message: expect.stringMatching(/^unknown key hidenSize; did you mean hiddenSize\?/) }]);
   });
@@ -63,11 +74,29 @@ describe.each(await testTargets())("launch router on %s", (target) => {
     const { runIds } = await api.caller.launch.enqueue({
       experiment: "sweep",
       config: TINY_LM,
-      sweep: { grid: [{ key: "model.cell", values: ["elman", "gru"] }, { key: "train.lr", values: ["0.01", "0.003"] }], seeds: 2 },
+      sweep: {
+        grid: [
+          { key: "model.cell", values: ["elman", "gru"] },
+          { key: "train.lr", values: ["0.01", "0.003"] },
+        ],
+        seeds: 2,
+      },
     });
     expect(runIds).toHaveLength(8);
-    const { rows } = await api.t.db.pool.query(`SELECT name, cell, config->'train'->>'seed' AS seed, config->'train'->>'lr' AS lr FROM "Run" WHERE id = ANY($1) ORDER BY "createdAt"`, [runIds]);
-    expect(rows.map((r) => `${r.cell} ${r.lr} ${r.seed}`)).toEqual(["elman 0.01 3", "elman 0.01 4", "elman 0.003 3", "elman 0.003 4", "gru 0.01 3", "gru 0.01 4", "gru 0.003 3", "gru 0.003 4"]);
+    const { rows } = await api.t.db.pool.query(
+      `SELECT name, cell, config->'train'->>'seed' AS seed, config->'train'->>'lr' AS lr FROM "Run" WHERE id = ANY($1) ORDER BY "createdAt"`,
+      [runIds],
+    );
+    expect(rows.map((r) => `${r.cell} ${r.lr} ${r.seed}`)).toEqual([
+      "elman 0.01 3",
+      "elman 0.01 4",
+      "elman 0.003 3",
+      "elman 0.003 4",
+      "gru 0.01 3",
+      "gru 0.01 4",
+      "gru 0.003 3",
+      "gru 0.003 4",
+    ]);
   });
 
   it("rejects a sweep whose combination is invalid, naming the field, and queues none of it", async () => {
@@ -77,9 +106,25 @@ describe.each(await testTargets())("launch router on %s", (target) => {
       "BAD_REQUEST",
       /model\.tied: with model\.hiddenSize=32/,
     );
-    await expectTRPCError(api.caller.launch.enqueue({ experiment: "bad sweep", config: TINY_LM, sweep: { grid: [{ key: "model.cel", values: ["gru"] }], seeds: 1 } }), "BAD_REQUEST", /did you mean model\.cell/);
-    await expectTRPCError(api.caller.launch.enqueue({ experiment: "bad sweep", config: TINY_LM, sweep: { grid: [{ key: "model.cell", values: ["lstm", "transformer"] }], seeds: 1 } }), "BAD_REQUEST", /model\.cell/);
-    await expectTRPCError(api.caller.launch.enqueue({ experiment: "bad sweep", config: TINY_LM, sweep: { grid: [{ key: "model.cell", values: [] }], seeds: 1 } }), "BAD_REQUEST", /at least one value/);
+    await expectTRPCError(
+      api.caller.launch.enqueue({ experiment: "bad sweep", config: TINY_LM, sweep: { grid: [{ key: "model.cel", values: ["gru"] }], seeds: 1 } }),
+      "BAD_REQUEST",
+      /did you mean model\.cell/,
+    );
+    await expectTRPCError(
+      api.caller.launch.enqueue({
+        experiment: "bad sweep",
+        config: TINY_LM,
+        sweep: { grid: [{ key: "model.cell", values: ["lstm", "transformer"] }], seeds: 1 },
+      }),
+      "BAD_REQUEST",
+      /model\.cell/,
+    );
+    await expectTRPCError(
+      api.caller.launch.enqueue({ experiment: "bad sweep", config: TINY_LM, sweep: { grid: [{ key: "model.cell", values: [] }], seeds: 1 } }),
+      "BAD_REQUEST",
+      /at least one value/,
+    );
     await expectTRPCError(api.caller.launch.enqueue({ experiment: "bad sweep", config: TINY_LM, sweep: { grid: [], seeds: 50 } }), "BAD_REQUEST");
     expect(await countRuns(api.t.db)).toBe(before);
   });
@@ -96,7 +141,12 @@ describe.each(await testTargets())("launch router on %s", (target) => {
     const body = (await response.json()) as { error: { message: string; data: { code: string; issues: { path: string }[] } } };
     expect(body.error.data.code).toBe("BAD_REQUEST");
     expect(body.error.data.issues.map((i) => i.path)).toEqual(["model.dropout"]);
-    const notFound = await fetchRequestHandler({ endpoint: "/api/trpc", req: new Request(`http://localhost/api/trpc/run.get?input=${encodeURIComponent(JSON.stringify({ id: "zzz" }))}`), router: appRouter, createContext: () => ctx });
+    const notFound = await fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req: new Request(`http://localhost/api/trpc/run.get?input=${encodeURIComponent(JSON.stringify({ id: "zzz" }))}`),
+      router: appRouter,
+      createContext: () => ctx,
+    });
     expect(notFound.status).toBe(404);
   });
 });

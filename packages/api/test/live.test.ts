@@ -52,14 +52,29 @@ describe.each(await testTargets())("live router on %s", (target) => {
   });
 
   it("streams a run's new points once each, with its state, and resumes from the tracked id", async () => {
-    const runId = await seedRun(api.t.db, { name: "streaming", status: "RUNNING", metrics: { "train/loss": [[1, 5], [2, 4]] } });
+    const runId = await seedRun(api.t.db, {
+      name: "streaming",
+      status: "RUNNING",
+      metrics: {
+        "train/loss": [
+          [1, 5],
+          [2, 4],
+        ],
+      },
+    });
     const sub = await api.caller.live.run({ runId, keys: ["train/loss", "valid/perplexity"] });
     const events = await take(sub, (xs) => {
-      if (xs.length === 1) void writeMetricPoints(api.t.db.pool, [{ runId, key: "train/loss", step: 3, value: 3 }, { runId, key: "valid/perplexity", step: 3, value: 20 }]);
+      if (xs.length === 1)
+        void writeMetricPoints(api.t.db.pool, [
+          { runId, key: "train/loss", step: 3, value: 3 },
+          { runId, key: "valid/perplexity", step: 3, value: 20 },
+        ]);
       const steps = xs.flatMap((x) => (x as unknown as [string, { points: Record<string, { steps: number[] }> }])[1].points["train/loss"]?.steps ?? []);
       return steps.includes(3);
     });
-    const payloads = events.map((e) => (e as unknown as [string, { run: { status: string }; points: Record<string, { steps: number[]; values: number[] }> }])[1]);
+    const payloads = events.map(
+      (e) => (e as unknown as [string, { run: { status: string }; points: Record<string, { steps: number[]; values: number[] }> }])[1],
+    );
     expect(payloads[0]!.run.status).toBe("RUNNING");
     expect(payloads.flatMap((p) => p.points["train/loss"]?.steps ?? [])).toEqual([1, 2, 3]);
     const lastId = (events.at(-1) as unknown as [string])[0];
@@ -90,7 +105,11 @@ describe.each(await testTargets())("live router on %s", (target) => {
     };
     const a1 = await open("10.0.0.1");
     await open("10.0.0.1"); // never iterated: counted until its request ends
-    await expectTRPCError(open("10.0.0.1"), "TOO_MANY_REQUESTS", /this client already holds 2 live streams, the most the server allows one client: close some dashboard tabs/);
+    await expectTRPCError(
+      open("10.0.0.1"),
+      "TOO_MANY_REQUESTS",
+      /this client already holds 2 live streams, the most the server allows one client: close some dashboard tabs/,
+    );
     await open("10.0.0.2");
     await expectTRPCError(open("10.0.0.3"), "TOO_MANY_REQUESTS", /the server already holds 3 live streams, the most it allows/);
     expect([live.count("10.0.0.1"), live.count("10.0.0.2"), live.count()]).toEqual([2, 1, 3]);
@@ -110,7 +129,10 @@ describe.each(await testTargets())("live router on %s", (target) => {
       const controller = new AbortController();
       controllers.push(controller);
       const req = new Request("http://localhost/api/trpc/live.runs", { headers: { "x-forwarded-for": `${client}, 127.0.0.1` }, signal: controller.signal });
-      return handleTrpcRequest(req, { endpoint: "/api/trpc", createContext: ({ client }) => createTRPCContext({ db: api.t.db, inference: api.inference, pollMs: 30, client, live }) });
+      return handleTrpcRequest(req, {
+        endpoint: "/api/trpc",
+        createContext: ({ client }) => createTRPCContext({ db: api.t.db, inference: api.inference, pollMs: 30, client, live }),
+      });
     };
     const first = await get("192.0.2.7");
     expect(first.status).toBe(200);

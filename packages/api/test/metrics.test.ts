@@ -25,7 +25,18 @@ describe.each(await testTargets())("metrics and compare routers on %s", (target)
         "train/tokens": Array.from({ length: N }, (_, i) => [i + 1, (i + 1) * 64]),
       },
     });
-    short = await seedRun(api.t.db, { name: "short", config: { ...TINY_LM, model: { embeddingSize: 16, hiddenSize: 16, tied: false, cell: "gru" } }, metrics: { "train/loss": [[1, 4], [2, Number.NaN], [3, 3]], "valid/perplexity": [[2, 30]] } });
+    short = await seedRun(api.t.db, {
+      name: "short",
+      config: { ...TINY_LM, model: { embeddingSize: 16, hiddenSize: 16, tied: false, cell: "gru" } },
+      metrics: {
+        "train/loss": [
+          [1, 4],
+          [2, Number.NaN],
+          [3, 3],
+        ],
+        "valid/perplexity": [[2, 30]],
+      },
+    });
   });
   afterAll(() => api?.close());
 
@@ -54,7 +65,7 @@ describe.each(await testTargets())("metrics and compare routers on %s", (target)
   });
 
   it("a long series reads the same from the rollups as from every point (written out of order, replayed)", async () => {
-    const points = Array.from({ length: 30_000 }, (_, i) => ({ runId: long, key: "train/noise", step: i * 2, value: Math.sin(i * 12.9898) * 43_758 % 1 }));
+    const points = Array.from({ length: 30_000 }, (_, i) => ({ runId: long, key: "train/noise", step: i * 2, value: (Math.sin(i * 12.9898) * 43_758) % 1 }));
     await writeMetricPoints(api.t.db.pool, points.slice(15_000));
     await writeMetricPoints(api.t.db.pool, points.slice(0, 20_000)); // overlaps the first write
     const [s] = await api.caller.metrics.series({ runIds: [long], keys: ["train/noise"], maxPoints: 800 });

@@ -19,9 +19,19 @@ writeFileSync(iob, ["Paris\tB-LOC", "is\tO", "nice\tO", "", "Anna\tB-PER", "live
 
 const tiny = { embeddingSize: 8, hiddenSize: 8 };
 const CONFIGS = {
-  lm: { task: "lm", data: { format: "chars", train: text }, model: { ...tiny, tied: true }, train: { batchSize: 2, bptt: 8, maxSteps: 3, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0 } },
+  lm: {
+    task: "lm",
+    data: { format: "chars", train: text },
+    model: { ...tiny, tied: true },
+    train: { batchSize: 2, bptt: 8, maxSteps: 3, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0 },
+  },
   classifier: { task: "classifier", data: { format: "tsv", train: tsv }, model: tiny, train: { batchSize: 2, maxSteps: 3, evalEvery: 0, checkpointEvery: 0 } },
-  tagger: { task: "tagger", data: { format: "iob2", train: iob }, model: { ...tiny, bidirectional: true }, train: { batchSize: 2, maxSteps: 3, evalEvery: 0, checkpointEvery: 0 } },
+  tagger: {
+    task: "tagger",
+    data: { format: "iob2", train: iob },
+    model: { ...tiny, bidirectional: true },
+    train: { batchSize: 2, maxSteps: 3, evalEvery: 0, checkpointEvery: 0 },
+  },
 };
 const checkpoints: Record<string, Uint8Array> = {};
 
@@ -37,7 +47,11 @@ async function runWithCheckpoint(db: Db, task: keyof typeof CONFIGS): Promise<st
 beforeAll(async () => {
   await initBackend();
   for (const [task, config] of Object.entries(CONFIGS)) {
-    await runExperiment(parseExperimentConfig(config), { onEvent: (e) => { if (e.type === "checkpoint") checkpoints[task] = e.data; } });
+    await runExperiment(parseExperimentConfig(config), {
+      onEvent: (e) => {
+        if (e.type === "checkpoint") checkpoints[task] = e.data;
+      },
+    });
   }
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,7 +85,10 @@ describe.each(await testTargets())("playground router on %s", (target) => {
     const { result } = await api.caller.playground.score({ runId: ids.lm!, text: "to be" });
     expect(result.tokens.map((t) => t.token).join("")).toMatch(/^to be/);
     expect(result.tokens.every((t) => t.logProb <= 0)).toBe(true);
-    expect(result.logProb).toBeCloseTo(result.tokens.reduce((a, t) => a + t.logProb, 0), 4);
+    expect(result.logProb).toBeCloseTo(
+      result.tokens.reduce((a, t) => a + t.logProb, 0),
+      4,
+    );
     expect(result.perplexity).toBeGreaterThan(1);
   });
 
@@ -103,11 +120,19 @@ describe.each(await testTargets())("playground router on %s", (target) => {
     expect(e.result.neighbours.input).toHaveLength(3);
     expect(e.result.neighbours.input.map((n) => n.token)).not.toContain("t");
     expect(e.result.neighbours.output).toBeUndefined();
-    await expectTRPCError(api.caller.playground.embeddings({ runId: ids.tagger!, word: "Anna" }), "PRECONDITION_FAILED", /tagger run: it cannot compare its embeddings/);
+    await expectTRPCError(
+      api.caller.playground.embeddings({ runId: ids.tagger!, word: "Anna" }),
+      "PRECONDITION_FAILED",
+      /tagger run: it cannot compare its embeddings/,
+    );
   });
 
   it("says what a run cannot do, and when there is no checkpoint", async () => {
-    await expectTRPCError(api.caller.playground.generate({ runId: ids.classifier! }), "PRECONDITION_FAILED", /classifier run: it cannot generate text; use Classify/);
+    await expectTRPCError(
+      api.caller.playground.generate({ runId: ids.classifier! }),
+      "PRECONDITION_FAILED",
+      /classifier run: it cannot generate text; use Classify/,
+    );
     await expectTRPCError(api.caller.playground.tag({ runId: ids.lm!, text: "x" }), "PRECONDITION_FAILED", /lm run/);
     await expectTRPCError(api.caller.playground.generate({ runId: ids.none! }), "PRECONDITION_FAILED", /has no checkpoint yet/);
     await expectTRPCError(api.caller.playground.generate({ runId: ids.lm!, kind: "BEST" }), "PRECONDITION_FAILED", /no best checkpoint/);

@@ -18,7 +18,12 @@ describe.each(await testTargets())("launch.enqueuePreset on %s", (target) => {
       `SELECT name, cell, config FROM "Run" WHERE id = ANY($1::text[]) ORDER BY array_position($1::text[], id)`,
       [r.runIds],
     );
-    expect(rows.map((x) => [x.name, x.cell, x.config.model.activation])).toEqual([["elman-tanh", "elman", "tanh"], ["elman-relu", "elman", "relu"], ["lstm", "lstm", "tanh"], ["gru", "gru", "tanh"]]);
+    expect(rows.map((x) => [x.name, x.cell, x.config.model.activation])).toEqual([
+      ["elman-tanh", "elman", "tanh"],
+      ["elman-relu", "elman", "relu"],
+      ["lstm", "lstm", "tanh"],
+      ["gru", "gru", "tanh"],
+    ]);
     const rest = rows.map(({ config }) => JSON.stringify({ ...config, name: undefined, model: { ...config.model, cell: undefined, activation: undefined } }));
     expect(new Set(rest).size).toBe(1);
     expect(rows[0]!.config.train.diagnostics).toBe(true);

@@ -72,10 +72,24 @@ describe.each(await testTargets())("runs table at scale on %s", (target) => {
 
   it("sorts by the main metric over all runs, best first, runs without one last", async () => {
     // a running run whose latest logged value (no summary yet) beats every finished one
-    const going = await seedRun(api.t.db, { experiment: "big", name: "going", status: "RUNNING", metrics: { "valid/perplexity": [[1, 9], [2, 0.5]] } });
+    const going = await seedRun(api.t.db, {
+      experiment: "big",
+      name: "going",
+      status: "RUNNING",
+      metrics: {
+        "valid/perplexity": [
+          [1, 9],
+          [2, 0.5],
+        ],
+      },
+    });
     const none = await seedRun(api.t.db, { experiment: "big", name: "not evaluated" });
     const first = await api.caller.run.list({ sort: { by: "metric", dir: "asc" }, limit: 3 });
-    expect(first.runs.map((r) => [r.name, r.metric?.value])).toEqual([["going", 0.5], ["run 0", 1], ["run 1", 2]]);
+    expect(first.runs.map((r) => [r.name, r.metric?.value])).toEqual([
+      ["going", 0.5],
+      ["run 0", 1],
+      ["run 1", 2],
+    ]);
     // the whole order, page by page, against the same rule in JS
     const { ids } = await allPages(api, { sort: { by: "metric", dir: "asc" }, limit: 250 });
     const expected = [going, ...seeded, none];
@@ -102,7 +116,10 @@ describe.each(await testTargets())("runs table at scale on %s", (target) => {
     expect(saved.count).toBe(N / 2 - 2);
     expect(await api.caller.selection.get({ id: saved.id })).toMatchObject({ count: N / 2 - 2, label: JSON.stringify({ cell: ["gru"] }) });
     const { rows } = await api.t.db.pool.query<{ ids: string[] }>(`SELECT "runIds" AS ids FROM "Selection" WHERE id = $1`, [saved.id]);
-    const expected = await api.t.db.pool.query<{ id: string }>(`SELECT id FROM "Run" WHERE cell = 'gru' AND NOT (id = ANY($1::text[])) ORDER BY "createdAt" DESC, id DESC`, [except]);
+    const expected = await api.t.db.pool.query<{ id: string }>(
+      `SELECT id FROM "Run" WHERE cell = 'gru' AND NOT (id = ANY($1::text[])) ORDER BY "createdAt" DESC, id DESC`,
+      [except],
+    );
     expect(rows[0]!.ids).toEqual(expected.rows.map((r) => r.id));
     await expectTRPCError(api.caller.selection.create({ filter: { q: "no such run" } }), "BAD_REQUEST", /no run matches/);
     await expectTRPCError(api.caller.selection.get({ id: "nope" }), "NOT_FOUND");

@@ -9,20 +9,55 @@ describe.each(await testTargets())("run router on %s", (target) => {
   beforeAll(async () => {
     api = await openApi(target);
     const db = api.t.db;
-    ids.done = await seedRun(db, { experiment: "alpha", name: "lm tied", status: "COMPLETED", paramCount: 1234, step: 20, summary: { valid_perplexity: 5.5, train_loss: 1.7 }, tags: ["baseline"] });
-    ids.running = await seedRun(db, { experiment: "alpha", name: "lm untied", config: { ...TINY_LM, model: { ...TINY_LM.model, tied: false } }, status: "RUNNING", step: 7, metrics: { "train/loss": [[1, 3], [7, 2.5]], "valid/perplexity": [[5, 9.25]] } });
+    ids.done = await seedRun(db, {
+      experiment: "alpha",
+      name: "lm tied",
+      status: "COMPLETED",
+      paramCount: 1234,
+      step: 20,
+      summary: { valid_perplexity: 5.5, train_loss: 1.7 },
+      tags: ["baseline"],
+    });
+    ids.running = await seedRun(db, {
+      experiment: "alpha",
+      name: "lm untied",
+      config: { ...TINY_LM, model: { ...TINY_LM.model, tied: false } },
+      status: "RUNNING",
+      step: 7,
+      metrics: {
+        "train/loss": [
+          [1, 3],
+          [7, 2.5],
+        ],
+        "valid/perplexity": [[5, 9.25]],
+      },
+    });
     ids.queued = await seedRun(db, { experiment: "beta", name: "gru queued", config: { ...TINY_LM, model: { ...TINY_LM.model, cell: "gru" } } });
     ids.failed = await seedRun(db, { experiment: "beta", name: "broken", status: "FAILED", error: "TrainingError: step 3: loss is NaN\n    at trainStep" });
-    await db.pool.query(`INSERT INTO "Sample" (id, "runId", step, prompt, text, params) VALUES ('s1', $1, 10, 'ROMEO:', 'ROMEO: hi', '{}'), ('s2', $1, 20, 'ROMEO:', 'ROMEO: there', '{}')`, [ids.done]);
+    await db.pool.query(
+      `INSERT INTO "Sample" (id, "runId", step, prompt, text, params) VALUES ('s1', $1, 10, 'ROMEO:', 'ROMEO: hi', '{}'), ('s2', $1, 20, 'ROMEO:', 'ROMEO: there', '{}')`,
+      [ids.done],
+    );
   });
   afterAll(() => api?.close());
 
   it("lists every run with its experiment, latest metrics and first error line", async () => {
     const { runs, experiments } = await api.caller.run.list();
     expect(runs).toHaveLength(4);
-    expect(experiments.map((e) => [e.name, e.runCount]).sort()).toEqual([["alpha", 2], ["beta", 2]]);
+    expect(experiments.map((e) => [e.name, e.runCount]).sort()).toEqual([
+      ["alpha", 2],
+      ["beta", 2],
+    ]);
     const running = runs.find((r) => r.id === ids.running)!;
-    expect(running).toMatchObject({ experimentName: "alpha", status: "RUNNING", task: "lm", cell: "lstm", tied: false, trainLoss: 2.5, metric: { key: "valid/perplexity", value: 9.25 } });
+    expect(running).toMatchObject({
+      experimentName: "alpha",
+      status: "RUNNING",
+      task: "lm",
+      cell: "lstm",
+      tied: false,
+      trainLoss: 2.5,
+      metric: { key: "valid/perplexity", value: 9.25 },
+    });
     expect(runs.find((r) => r.id === ids.done)).toMatchObject({ trainLoss: 1.7, metric: { value: 5.5 }, paramCount: 1234, maxSteps: 20 });
     expect(runs.find((r) => r.id === ids.failed)!.error).toBe("TrainingError: step 3: loss is NaN");
   });

@@ -72,7 +72,9 @@ const rows: { what: string; before: number | string; after: number | string; not
 function row(what: string, before: number | string, after: number | string, note?: string): void {
   rows.push({ what, before, after, note });
   const fmt = (x: number | string) => (typeof x === "number" ? x.toFixed(1) : x);
-  console.log(`${what.padEnd(52)} ${fmt(before).padStart(10)} ${fmt(after).padStart(10)}${typeof before === "number" && typeof after === "number" ? `  x${(before / after).toFixed(1)}` : ""}${note ? `  ${note}` : ""}`);
+  console.log(
+    `${what.padEnd(52)} ${fmt(before).padStart(10)} ${fmt(after).padStart(10)}${typeof before === "number" && typeof after === "number" ? `  x${(before / after).toFixed(1)}` : ""}${note ? `  ${note}` : ""}`,
+  );
 }
 
 const rnd = (shape: number[]) => tf.keep(tf.randomNormal(shape, 0, 0.1));
@@ -90,9 +92,18 @@ console.log(`${"ms per op (wasm)".padEnd(52)} ${"stock".padStart(10)} ${"ours".p
     ["matMul transposeB 700x200 @ (800x200)^T", () => tf.matMul(a, bT, false, true)],
     ["matMul both transposed", () => tf.matMul(aT, bT, true, true)],
   ];
-  for (const [what, f] of cases) row(what, stock(() => time(f, 7)), time(f, 7));
+  for (const [what, f] of cases)
+    row(
+      what,
+      stock(() => time(f, 7)),
+      time(f, 7),
+    );
   const grad = () => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y)))([a, b]);
-  row("matMul 700x200 @ 200x800: forward + both gradients", stock(() => time(grad)), time(grad));
+  row(
+    "matMul 700x200 @ 200x800: forward + both gradients",
+    stock(() => time(grad)),
+    time(grad),
+  );
   const x1024 = rnd([1024, 1024]);
   const ms = time(() => tf.matMul(x1024, x1024), 5);
   console.log(`  (1024^2 matMul: ${ms.toFixed(1)} ms = ${((2 * 1024 ** 3) / ms / 1e6).toFixed(1)} GFLOP/s)`);
@@ -106,7 +117,11 @@ console.log(`${"ms per op (wasm)".padEnd(52)} ${"stock".padStart(10)} ${"ours".p
   const up = rnd([B, T, E]);
   const viaGather = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), up)))(table);
   const viaOp = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t as tf.Tensor2D, ids), up)))(table);
-  row("gather grad 10000x200 (tf.gather)", stock(() => time(viaGather)), time(viaGather));
+  row(
+    "gather grad 10000x200 (tf.gather)",
+    stock(() => time(viaGather)),
+    time(viaGather),
+  );
   row("gather grad 10000x200 (embeddingLookup)", "-", time(viaOp));
   tf.dispose([table, ids, up]);
 }
@@ -116,11 +131,27 @@ console.log(`${"ms per op (wasm)".padEnd(52)} ${"stock".padStart(10)} ${"ours".p
   const x = rnd([B, T, 4 * H]);
   const z = rnd([N, 4 * H]);
   const perSlice = () => Array.from({ length: T }, (_, t) => tf.slice(x, [0, t, 0], [B, 1, 4 * H]));
-  row("unstack [20,35,800] into 35 steps", stock(() => time(() => tf.unstack(x, 1))), time(() => tf.unstack(x, 1)));
-  row("35 x tf.slice of [20,35,800]", stock(() => time(perSlice)), time(perSlice));
-  row("split [700,800] into 4 gates", stock(() => time(() => tf.split(z, 4, 1), 9)), time(() => tf.split(z, 4, 1), 9));
+  row(
+    "unstack [20,35,800] into 35 steps",
+    stock(() => time(() => tf.unstack(x, 1))),
+    time(() => tf.unstack(x, 1)),
+  );
+  row(
+    "35 x tf.slice of [20,35,800]",
+    stock(() => time(perSlice)),
+    time(perSlice),
+  );
+  row(
+    "split [700,800] into 4 gates",
+    stock(() => time(() => tf.split(z, 4, 1), 9)),
+    time(() => tf.split(z, 4, 1), 9),
+  );
   const g = () => tf.grad((v: tf.Tensor) => tf.addN(tf.unstack(v, 1).map((s, i) => tf.mul(tf.sum(s), i))))(x);
-  row("unstack [20,35,800]: forward + gradient", stock(() => time(g)), time(g));
+  row(
+    "unstack [20,35,800]: forward + gradient",
+    stock(() => time(g)),
+    time(g),
+  );
   tf.dispose([x, z]);
 }
 
@@ -129,8 +160,7 @@ console.log(`${"ms per op (wasm)".padEnd(52)} ${"stock".padStart(10)} ${"ours".p
   const logits = rnd([N, V]) as tf.Tensor2D;
   const targets = tf.keep(tf.randomUniform([N], 0, V, "int32")) as tf.Tensor1D;
   const builtin = () => tf.valueAndGrad((z: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(targets, V), z))(logits);
-  const placeholder = () =>
-    tf.valueAndGrad((z: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(tf.logSoftmax(z), tf.oneHot(targets, V)), 1))))(logits);
+  const placeholder = () => tf.valueAndGrad((z: tf.Tensor) => tf.mean(tf.neg(tf.sum(tf.mul(tf.logSoftmax(z), tf.oneHot(targets, V)), 1))))(logits);
   const ours = () => tf.valueAndGrad((z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets))(logits);
   const oursFwd = time(() => softmaxCrossEntropy(logits, targets));
   row("CE 700x10000 fwd+grad: tf.losses vs ours", time(builtin, 3), time(ours, 5));
@@ -150,7 +180,11 @@ console.log(`${"ms per op (wasm)".padEnd(52)} ${"stock".padStart(10)} ${"ours".p
   };
   const transposed = perToken(() => tf.matMul(h, emb, false, true));
   const cached = perToken(() => tf.matMul(h, embT));
-  row("200 tokens of h E^T: matMul(h, E, false, true)", stock(() => time(transposed, 3)), time(transposed, 3));
+  row(
+    "200 tokens of h E^T: matMul(h, E, false, true)",
+    stock(() => time(transposed, 3)),
+    time(transposed, 3),
+  );
   row("200 tokens of h E^T: E^T kept", "-", time(cached, 3));
   tf.dispose([emb, embT, h]);
 }

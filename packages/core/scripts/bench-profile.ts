@@ -20,7 +20,10 @@ console.log(`${info.device}; matMul: ${blas.active ? `OpenBLAS, ${blas.threads} 
 const V = 10_000;
 const rng = new Rng(1);
 const tokens = Int32Array.from({ length: 20 * 35 * (steps + 3) }, () => rng.int(V));
-const model = new LanguageModel({ vocabSize: V, cell: (args.get("cell") as "lstm" | undefined) ?? "lstm", embeddingSize: H, hiddenSize: H, layers: 2, dropout: 0.2, tied: args.has("tied") }, 1);
+const model = new LanguageModel(
+  { vocabSize: V, cell: (args.get("cell") as "lstm" | undefined) ?? "lstm", embeddingSize: H, hiddenSize: H, layers: 2, dropout: 0.2, tied: args.has("tied") },
+  1,
+);
 const task = new LMTask(model, { train: tokens }, { batchSize: 20, bptt: 35 });
 const sgd = new SGD(20);
 const variables = task.params.variables();

@@ -41,17 +41,37 @@ const variants: { name: string; kernels: KernelOverride[]; native: boolean }[] =
         { name: "0 before (transposed matMul, slices, segment sum, CE gradient)", kernels: before, native: false },
         { name: "1 + Identity/Cast share data (no copy per saved tensor)", kernels: [...before, ...identityOverrides], native: false },
         { name: "2 + fused LSTM cell forward/backward (JS)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides], native: false },
-        { name: "3 + one-pass softmax-CE forward, leading-axis Sum, row Gather", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: false },
-        { name: "4 + OpenBLAS addon (sgemm and the fused loops in C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: true },
+        {
+          name: "3 + one-pass softmax-CE forward, leading-axis Sum, row Gather",
+          kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused],
+          native: false,
+        },
+        {
+          name: "4 + OpenBLAS addon (sgemm and the fused loops in C)",
+          kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused],
+          native: true,
+        },
       ]
     : [
         { name: "0 before (transposed matMul, slices, segment sum, CE gradient)", kernels: before, native: false },
         { name: "1 + OpenBLAS sgemm on the wasm heap (CE gradient in C)", kernels: before, native: true },
         { name: "2 + Identity/Cast share data (no copy per saved tensor)", kernels: [...before, ...identityOverrides], native: true },
         { name: "3 + fused LSTM cell forward/backward (C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides], native: true },
-        { name: "4 + one-pass softmax-CE forward (C), leading-axis Sum, row Gather", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused], native: true },
-        { name: "5 + each LSTM layer as one kernel over all time steps (C)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides], native: true },
-        { name: "6 + clip and SGD as two fused passes (C, OpenMP)", kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides, ...wasmOptimizerUpdateOverrides], native: true },
+        {
+          name: "4 + one-pass softmax-CE forward (C), leading-axis Sum, row Gather",
+          kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused],
+          native: true,
+        },
+        {
+          name: "5 + each LSTM layer as one kernel over all time steps (C)",
+          kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides],
+          native: true,
+        },
+        {
+          name: "6 + clip and SGD as two fused passes (C, OpenMP)",
+          kernels: [...before, ...identityOverrides, ...wasmLstmCellOverrides, ...fused, ...wasmRnnSequenceOverrides, ...wasmOptimizerUpdateOverrides],
+          native: true,
+        },
       ];
 
 const V = 10_000;

@@ -20,7 +20,19 @@ const base = {
   task: "lm",
   data: { corpus: "tiny-shakespeare" },
   model: { cell: "lstm", layers: 1, embeddingSize: hidden, hiddenSize: hidden, dropout: 0 },
-  train: { optimizer: "adam", lr: 0.005, clip: 5, batchSize: 32, bptt: 64, maxSteps: steps, evalEvery: steps, evalBatches: 20, sampleEvery: 0, checkpointEvery: 0, seed: 42 },
+  train: {
+    optimizer: "adam",
+    lr: 0.005,
+    clip: 5,
+    batchSize: 32,
+    bptt: 64,
+    maxSteps: steps,
+    evalEvery: steps,
+    evalBatches: 20,
+    sampleEvery: 0,
+    checkpointEvery: 0,
+    seed: 42,
+  },
   sample: { prompts: ["ROMEO:"], maxLength: 200, temperature: 0.8, seed: 1 },
 };
 
@@ -43,6 +55,10 @@ for (const tied of [false, true]) {
 }
 
 // 3. Compare: tying removes exactly |V| x d parameters.
-console.table(Object.fromEntries(Object.entries(results).map(([k, r]) => [k, { params: r.params, "valid ppl": r.valid.toFixed(2), "tokens/s": r.tokensPerSecond.toFixed(0) }])));
+console.table(
+  Object.fromEntries(
+    Object.entries(results).map(([k, r]) => [k, { params: r.params, "valid ppl": r.valid.toFixed(2), "tokens/s": r.tokensPerSecond.toFixed(0) }]),
+  ),
+);
 console.log(`untied - tied = ${(results.untied?.params ?? 0) - (results.tied?.params ?? 0)} parameters (|V| x d)`);
 for (const [k, r] of Object.entries(results)) console.log(`\n--- ${k} sample ---\n${r.sample}`);

@@ -16,7 +16,18 @@ const info = await initBackend({ backend: (args.get("backend") as BackendName | 
 const V = 10_000;
 const rng = new Rng(1);
 const tokens = Int32Array.from({ length: 20 * 35 * (steps + 2) }, () => rng.int(V));
-const model = new LanguageModel({ vocabSize: V, cell: (args.get("cell") as "lstm" | undefined) ?? "lstm", embeddingSize: 200, hiddenSize: 200, layers: 2, dropout: 0.2, tied: args.has("tied") }, 1);
+const model = new LanguageModel(
+  {
+    vocabSize: V,
+    cell: (args.get("cell") as "lstm" | undefined) ?? "lstm",
+    embeddingSize: 200,
+    hiddenSize: 200,
+    layers: 2,
+    dropout: 0.2,
+    tied: args.has("tied"),
+  },
+  1,
+);
 const task = new LMTask(model, { train: tokens }, { batchSize: 20, bptt: 35 });
 let last = 0;
 await train({

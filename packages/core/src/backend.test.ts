@@ -29,16 +29,25 @@ describe("the device string", () => {
     expect(wasmDevice("SIMD, 1 thread", on)).toBe("CPU (WebAssembly, SIMD, 1 thread; OpenBLAS SkylakeX, 2 threads)");
   });
   it("says slow path without the addon (the run page shows it)", () => {
-    expect(wasmDevice("SIMD, 1 thread", { ...off, notice: "slow path: no OpenBLAS (...). Fix: x" })).toBe("CPU (WebAssembly, SIMD, 1 thread; slow path: no OpenBLAS)");
+    expect(wasmDevice("SIMD, 1 thread", { ...off, notice: "slow path: no OpenBLAS (...). Fix: x" })).toBe(
+      "CPU (WebAssembly, SIMD, 1 thread; slow path: no OpenBLAS)",
+    );
   });
   it("is plain when the addon is there but switched off on purpose", () => {
     expect(wasmDevice("SIMD, 1 thread", { ...off, available: true, notice: "" })).toBe("CPU (WebAssembly, SIMD, 1 thread)");
   });
   it("a process without the addon reports the slow path and its fix from initBackend", () => {
     const script = `import { initBackend } from "./src/index.ts"; const b = await initBackend({ backend: "wasm" }); console.log(JSON.stringify({ device: b.device, notice: b.notice }));`;
-    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url), env: { ...process.env, UNROLL_NATIVE_BLAS: "0" }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: new URL("..", import.meta.url),
+      env: { ...process.env, UNROLL_NATIVE_BLAS: "0" },
+      encoding: "utf8",
+    });
     const line = r.stdout.trim().split("\n").pop() ?? "";
-    expect(JSON.parse(line)).toEqual({ device: "CPU (WebAssembly, SIMD, 1 thread; slow path: no OpenBLAS)", notice: "slow path: no OpenBLAS (the addon is turned off by UNROLL_NATIVE_BLAS=0). Training runs several times slower. Fix: unset UNROLL_NATIVE_BLAS" });
+    expect(JSON.parse(line)).toEqual({
+      device: "CPU (WebAssembly, SIMD, 1 thread; slow path: no OpenBLAS)",
+      notice: "slow path: no OpenBLAS (the addon is turned off by UNROLL_NATIVE_BLAS=0). Training runs several times slower. Fix: unset UNROLL_NATIVE_BLAS",
+    });
   });
 });
 
@@ -91,10 +100,13 @@ describe("initBackend", () => {
     await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND is "tpu"; expected one of tensorflow-gpu, tensorflow, webgpu, wasm, cpu/);
   });
 
-  it.skipIf(installed("@tensorflow/tfjs-node"))("rejects a forced UNROLL_BACKEND that is missing, naming the variable (skipped where @tensorflow/tfjs-node is installed)", async () => {
-    process.env["UNROLL_BACKEND"] = "tensorflow";
-    await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND=tensorflow is not available: @tensorflow\/tfjs-node is not installed/);
-  });
+  it.skipIf(installed("@tensorflow/tfjs-node"))(
+    "rejects a forced UNROLL_BACKEND that is missing, naming the variable (skipped where @tensorflow/tfjs-node is installed)",
+    async () => {
+      process.env["UNROLL_BACKEND"] = "tensorflow";
+      await expect(initBackend()).rejects.toThrow(/UNROLL_BACKEND=tensorflow is not available: @tensorflow\/tfjs-node is not installed/);
+    },
+  );
 
   it("rejects a bad thread count", async () => {
     await expect(initBackend({ backend: "wasm", threads: 0 })).rejects.toThrow(BackendError);
@@ -110,17 +122,23 @@ describe("initBackend", () => {
     for (const s of info.skipped) expect(s.reason).not.toBe("");
   });
 
-  it.skipIf(installed("@tensorflow/tfjs-node-gpu") || installed("@tensorflow/tfjs-node"))("lands on wasm without libtensorflow, saying each is not installed (skipped where a tfjs-node package is)", async () => {
-    delete process.env["UNROLL_BACKEND"];
-    const info = await initBackend();
-    expect(info.name).toBe("wasm");
-    expect(info.skipped).toEqual([
-      { name: "tensorflow-gpu", reason: "@tensorflow/tfjs-node-gpu is not installed" },
-      { name: "tensorflow", reason: "@tensorflow/tfjs-node is not installed" },
-    ]);
-  });
+  it.skipIf(installed("@tensorflow/tfjs-node-gpu") || installed("@tensorflow/tfjs-node"))(
+    "lands on wasm without libtensorflow, saying each is not installed (skipped where a tfjs-node package is)",
+    async () => {
+      delete process.env["UNROLL_BACKEND"];
+      const info = await initBackend();
+      expect(info.name).toBe("wasm");
+      expect(info.skipped).toEqual([
+        { name: "tensorflow-gpu", reason: "@tensorflow/tfjs-node-gpu is not installed" },
+        { name: "tensorflow", reason: "@tensorflow/tfjs-node is not installed" },
+      ]);
+    },
+  );
 
-  it.skipIf(installed("webgpu") && installed("@tensorflow/tfjs-backend-webgpu"))("says why a forced webgpu is unavailable (skipped where webgpu is installed)", async () => {
-    await expect(initBackend({ backend: "webgpu" })).rejects.toThrow(/backend "webgpu" is not available: .* is not installed/);
-  });
+  it.skipIf(installed("webgpu") && installed("@tensorflow/tfjs-backend-webgpu"))(
+    "says why a forced webgpu is unavailable (skipped where webgpu is installed)",
+    async () => {
+      await expect(initBackend({ backend: "webgpu" })).rejects.toThrow(/backend "webgpu" is not available: .* is not installed/);
+    },
+  );
 });

@@ -141,7 +141,9 @@ async function importOptional(specifier: string): Promise<unknown> {
     const code = (err as { code?: unknown }).code;
     const message = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
     if (/tfjs_binding\.node/.test(message)) {
-      throw new Unavailable(`${specifier} is installed without its native addon (tfjs_binding.node can not be found: the install script that downloads libtensorflow did not run or failed)`);
+      throw new Unavailable(
+        `${specifier} is installed without its native addon (tfjs_binding.node can not be found: the install script that downloads libtensorflow did not run or failed)`,
+      );
     }
     const notFound = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || /Cannot find (module|package)|Failed to load url/.test(message);
     if (notFound && message.includes(specifier)) throw new Unavailable(`${specifier} is not installed`);

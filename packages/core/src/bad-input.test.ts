@@ -28,7 +28,9 @@ const shakespeare = { task: "lm", data: { corpus: "tiny-shakespeare" } } as cons
 describe("configs that cannot train", () => {
   it("refuses a config nested 100,000 levels deep without overflowing the stack", () => {
     const deep = JSON.parse(`{"task":"lm","data":{"corpus":"tiny-shakespeare"},"model":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
-    expect(() => parseExperimentConfig(deep)).toThrow(/^model: the config nests more than 8 levels deep \(at model\.0\.0\.0\.0\.0\.\.\.\).*remove the extra nesting/);
+    expect(() => parseExperimentConfig(deep)).toThrow(
+      /^model: the config nests more than 8 levels deep \(at model\.0\.0\.0\.0\.0\.\.\.\).*remove the extra nesting/,
+    );
     const objects = JSON.parse(`${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`);
     expect(() => parseExperimentConfig(objects)).toThrow(ConfigError);
   });
@@ -37,8 +39,12 @@ describe("configs that cannot train", () => {
     expect(() => parseExperimentConfig({ ...shakespeare, model: { hiddenSize: 1_000_000 } })).toThrow(
       /^model\.hiddenSize: training needs about 58\.4 TiB \(4 trillion parameters.*more than the 4 GiB a training process can use: set model\.hiddenSize to at most 6,981 \(now 1,000,000\)/,
     );
-    expect(() => parseExperimentConfig({ ...shakespeare, train: { bptt: 1e9 } })).toThrow(/^train\.bptt: .*activations of 32 x 1,000,000,000 tokens.*set train\.bptt to at most [\d,]+ \(now 1,000,000,000\)/);
-    expect(() => parseExperimentConfig({ ...shakespeare, model: { hiddenSize: 20_000, embeddingSize: 20_000, tied: true } })).toThrow(/model\.hiddenSize and model\.embeddingSize \(tied\) to at most/);
+    expect(() => parseExperimentConfig({ ...shakespeare, train: { bptt: 1e9 } })).toThrow(
+      /^train\.bptt: .*activations of 32 x 1,000,000,000 tokens.*set train\.bptt to at most [\d,]+ \(now 1,000,000,000\)/,
+    );
+    expect(() => parseExperimentConfig({ ...shakespeare, model: { hiddenSize: 20_000, embeddingSize: 20_000, tied: true } })).toThrow(
+      /model\.hiddenSize and model\.embeddingSize \(tied\) to at most/,
+    );
   });
 
   it("sizes the examples well inside the limit, counting parameters as the models do", () => {
@@ -46,17 +52,36 @@ describe("configs that cannot train", () => {
       const config = parseExperimentConfig(JSON.parse(readFileSync(join(EXAMPLES_DIR, `${name}.json`), "utf8")));
       const m = estimateTrainingMemory(config, { vocabSize: 33_278, numLabels: 20, sequenceLength: config.task === "lm" ? config.train.bptt : 200 });
       expect(m.totalBytes, name).toBeLessThan(TRAINING_MEMORY_LIMIT_BYTES / 2);
-      const sizes = { vocabSize: 33_278, cell: config.model.cell, embeddingSize: config.model.embeddingSize, hiddenSize: config.model.hiddenSize, layers: config.model.layers, dropout: 0 } as const;
-      const extra = config.task === "lm" ? { tied: config.model.tied } : config.task === "tagger" ? { numTags: 20, bidirectional: config.model.bidirectional } : { numClasses: 20, bidirectional: config.model.bidirectional, pooling: "last" as const };
+      const sizes = {
+        vocabSize: 33_278,
+        cell: config.model.cell,
+        embeddingSize: config.model.embeddingSize,
+        hiddenSize: config.model.hiddenSize,
+        layers: config.model.layers,
+        dropout: 0,
+      } as const;
+      const extra =
+        config.task === "lm"
+          ? { tied: config.model.tied }
+          : config.task === "tagger"
+            ? { numTags: 20, bidirectional: config.model.bidirectional }
+            : { numClasses: 20, bidirectional: config.model.bidirectional, pooling: "last" as const };
       expect(m.params, name).toBe(paramCount(config.task, { ...sizes, ...extra } as never));
     }
   });
 
   it("checks again with the real vocabulary once the data is read", () => {
     const words = file("many-words.txt", Array.from({ length: 80_000 }, (_, i) => `w${i}`).join("\n"));
-    const config = parseExperimentConfig({ task: "lm", data: { format: "text", train: words }, model: { embeddingSize: 2048, hiddenSize: 2048 }, train: { batchSize: 4, bptt: 4 } });
+    const config = parseExperimentConfig({
+      task: "lm",
+      data: { format: "text", train: words },
+      model: { embeddingSize: 2048, hiddenSize: 2048 },
+      train: { batchSize: 4, bptt: 4 },
+    });
     const loaded = loadExperimentData(config);
-    expect(() => checkExperimentData(config, loaded)).toThrow(/^model\.hiddenSize: training needs about .* \(with this data: a vocabulary of [\d,]+, sequences of up to 4 tokens\)/);
+    expect(() => checkExperimentData(config, loaded)).toThrow(
+      /^model\.hiddenSize: training needs about .* \(with this data: a vocabulary of [\d,]+, sequences of up to 4 tokens\)/,
+    );
     expect(() => checkExperimentData(config, loaded)).toThrow(/set model\.hiddenSize to at most [\d,]+ \(now 2,048\), or model\.embeddingSize to at most/);
   });
 });
@@ -75,30 +100,45 @@ describe("data files", () => {
     const sub = join(dir, "corpus");
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, "train.txt"), "x");
-    expect(() => resolveDataFiles(lm(sub))).toThrow(/^data\.train: .*corpus is a directory, not a file: give one file for data\.train; it holds .*corpus\/train\.txt/);
+    expect(() => resolveDataFiles(lm(sub))).toThrow(
+      /^data\.train: .*corpus is a directory, not a file: give one file for data\.train; it holds .*corpus\/train\.txt/,
+    );
     expect(() => resolveDataFiles(lm("/dev/null"))).toThrow(/not a regular file/);
   });
 
   it("says how many tokens the train split has and how many it needs", () => {
     const one = file("one.txt", "x");
     expect(() => loadExperimentData(lm(one))).toThrow(DataError);
-    expect(() => loadExperimentData(lm(one))).toThrow(/expected at least 64 training tokens \(2 rows of train\.batchSize = 32\), got 0 in the train split \(the first 90% of the file, which has 1 token; give data\.valid or data\.test to train on all of it\): add text/);
+    expect(() => loadExperimentData(lm(one))).toThrow(
+      /expected at least 64 training tokens \(2 rows of train\.batchSize = 32\), got 0 in the train split \(the first 90% of the file, which has 1 token; give data\.valid or data\.test to train on all of it\): add text/,
+    );
     const short = file("short.txt", "abcdefghij");
-    expect(() => loadExperimentData(parseExperimentConfig({ task: "lm", data: { format: "chars", train: short, valid: short } }))).toThrow(/got 10: add text, or set train\.batchSize to at most 5/);
+    expect(() => loadExperimentData(parseExperimentConfig({ task: "lm", data: { format: "chars", train: short, valid: short } }))).toThrow(
+      /got 10: add text, or set train\.batchSize to at most 5/,
+    );
     const empty = file("empty.tsv", "");
-    expect(() => loadExperimentData(parseExperimentConfig({ task: "classifier", data: { format: "tsv", train: empty, valid: empty } }))).toThrow(/expected at least 1 training example, got 0: the file needs lines \(text TAB label\)/);
+    expect(() => loadExperimentData(parseExperimentConfig({ task: "classifier", data: { format: "tsv", train: empty, valid: empty } }))).toThrow(
+      /expected at least 1 training example, got 0: the file needs lines \(text TAB label\)/,
+    );
   });
 });
 
 describe("IOB2 tags that continue no entity", () => {
   it("reads them as B- as conlleval does, and says so once per file", () => {
     const warnings: string[] = [];
-    const sentences = readIob2({ text: "Mr\tO\nSmith\tI-PER\nJones\tI-PER\nof\tO\nParis\tI-LOC\n\nRome\tI-LOC\nx\tB-PER\ny\tI-LOC\n", name: "ner.iob2" }, { warnings });
+    const sentences = readIob2(
+      { text: "Mr\tO\nSmith\tI-PER\nJones\tI-PER\nof\tO\nParis\tI-LOC\n\nRome\tI-LOC\nx\tB-PER\ny\tI-LOC\n", name: "ner.iob2" },
+      { warnings },
+    );
     expect(sentences.map((s) => s.tags)).toEqual([
       ["O", "B-PER", "I-PER", "O", "B-LOC"],
       ["B-LOC", "B-PER", "B-LOC"],
     ]);
-    expect(warnings).toEqual([expect.stringMatching(/^ner\.iob2: 4 I- tags continued no entity \(the first at line 2: I-PER after O\); read as B-PER, a new entity, as conlleval does\. To silence this, write B- /)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^ner\.iob2: 4 I- tags continued no entity \(the first at line 2: I-PER after O\); read as B-PER, a new entity, as conlleval does\. To silence this, write B- /,
+      ),
+    ]);
     const clean: string[] = [];
     readIob2({ text: "a\tB-PER\nb\tI-PER\n" }, { warnings: clean });
     expect(clean).toEqual([]);
@@ -114,7 +154,12 @@ describe("IOB2 tags that continue no entity", () => {
     await useCpu();
     const iob = file("ner-run.iob2", "Anna\tI-PER\nran\tO\n\nBob\tB-PER\nsat\tO\n\n".repeat(10));
     const events: TrainEvent[] = [];
-    const config = { task: "tagger", data: { format: "iob2", train: iob }, model: { embeddingSize: 4, hiddenSize: 4 }, train: { batchSize: 2, maxSteps: 1, evalEvery: 0, checkpointEvery: 0 } };
+    const config = {
+      task: "tagger",
+      data: { format: "iob2", train: iob },
+      model: { embeddingSize: 4, hiddenSize: 4 },
+      train: { batchSize: 2, maxSteps: 1, evalEvery: 0, checkpointEvery: 0 },
+    };
     await runExperiment(config, { onEvent: (e) => void events.push(e) });
     expect(events.find((e) => e.type === "start")).toMatchObject({ warnings: [expect.stringMatching(/10 I- tags continued no entity .*read as B-PER/)] });
   });

@@ -11,7 +11,10 @@ beforeAll(useCpu);
 const config: TaggerConfig = { vocabSize: 9, numTags: 3, cell: "lstm", embeddingSize: 4, hiddenSize: 5, layers: 2, bidirectional: true, dropout: 0 };
 
 async function save(m: Tagger) {
-  return encodeCheckpoint({ metadata: { task: "tagger", model: { ...config }, labels: ["<pad>", "A", "B"], step: 3, metrics: { loss: 1.5 } }, tensors: await readTensors(m.params.entries()) });
+  return encodeCheckpoint({
+    metadata: { task: "tagger", model: { ...config }, labels: ["<pad>", "A", "B"], step: 3, metrics: { loss: 1.5 } },
+    tensors: await readTensors(m.params.entries()),
+  });
 }
 
 describe("checkpoint", () => {
@@ -25,7 +28,7 @@ describe("checkpoint", () => {
     expect(header["encoder.weight"].shape).toEqual([9, 4]);
     expect(header.__metadata__.format).toBe("unroll-checkpoint");
     expect(JSON.parse(header.__metadata__.labels)).toEqual(["<pad>", "A", "B"]);
-    const last = Math.max(...Object.values(header).flatMap((h) => ((h as { data_offsets?: number[] }).data_offsets ?? [0])));
+    const last = Math.max(...Object.values(header).flatMap((h) => (h as { data_offsets?: number[] }).data_offsets ?? [0]));
     expect(8 + n + last).toBe(bytes.length);
     m.dispose();
   });
@@ -38,9 +41,20 @@ describe("checkpoint", () => {
     const loaded = createModel(ckpt.metadata.task, ckpt.metadata.model as unknown as TaggerConfig, 99) as Tagger;
     loadParameters(loaded.params, ckpt.tensors);
     for (const [name, v] of m.params.entries()) expect(loaded.params.get(name).dataSync()).toEqual(v.dataSync());
-    const ids = tf.tensor2d([[1, 2, 3], [4, 5, 0]], [2, 3], "int32");
-    const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
-    const a = m.forward(ids, mask), b = loaded.forward(ids, mask);
+    const ids = tf.tensor2d(
+      [
+        [1, 2, 3],
+        [4, 5, 0],
+      ],
+      [2, 3],
+      "int32",
+    );
+    const mask = tf.tensor2d([
+      [1, 1, 1],
+      [1, 1, 0],
+    ]);
+    const a = m.forward(ids, mask),
+      b = loaded.forward(ids, mask);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     expect(encodeCheckpoint(decodeCheckpoint(bytes))).toEqual(bytes);
     await expectNoLeak(() => readTensors(m.params.entries()));
@@ -54,7 +68,10 @@ describe("checkpoint", () => {
     const elman = { ...config, cell: "elman" as const };
     const m = new Tagger(elman, 1);
     const tensors = await readTensors(m.params.entries());
-    const old = encodeCheckpoint({ metadata: { task: "tagger", model: { ...elman, cell: "rnn" }, config: { task: "tagger", model: { cell: "rnn", hiddenSize: 5 } }, step: 3, metrics: {} }, tensors });
+    const old = encodeCheckpoint({
+      metadata: { task: "tagger", model: { ...elman, cell: "rnn" }, config: { task: "tagger", model: { cell: "rnn", hiddenSize: 5 } }, step: 3, metrics: {} },
+      tensors,
+    });
     const { metadata } = decodeCheckpoint(old);
     expect(metadata.model).toEqual(elman);
     expect(metadata.config).toEqual({ task: "tagger", model: { cell: "elman", hiddenSize: 5 } });
@@ -62,7 +79,8 @@ describe("checkpoint", () => {
     loadParameters(loaded.params, decodeCheckpoint(old).tensors);
     const ids = tf.tensor2d([[1, 2, 3]], [1, 3], "int32");
     const mask = tf.ones([1, 3]) as tf.Tensor2D;
-    const a = m.forward(ids, mask), b = loaded.forward(ids, mask);
+    const a = m.forward(ids, mask),
+      b = loaded.forward(ids, mask);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([ids, mask, a, b]);
     m.dispose();
@@ -82,7 +100,12 @@ describe("checkpoint", () => {
   it("exports config.json, vocab.json and a weights-only model.safetensors that carries its tokenizer and labels", async () => {
     const m = new Tagger(config, 1);
     const tensors = await readTensors([...m.params.entries(), ["optimizer.exp_avg.encoder.weight", m.params.get("encoder.weight")]]);
-    const files = exportCheckpoint(encodeCheckpoint({ metadata: { task: "tagger", model: { ...config }, labels: ["<pad>", "A", "B"], tokenizer: { kind: "word" }, step: 1, metrics: {} }, tensors }));
+    const files = exportCheckpoint(
+      encodeCheckpoint({
+        metadata: { task: "tagger", model: { ...config }, labels: ["<pad>", "A", "B"], tokenizer: { kind: "word" }, step: 1, metrics: {} },
+        tensors,
+      }),
+    );
     expect(JSON.parse(files["config.json"])).toMatchObject({ task: "tagger", model: config });
     expect(JSON.parse(files["vocab.json"])).toEqual({ tokenizer: { kind: "word" }, labels: ["<pad>", "A", "B"] });
     const weights = decodeCheckpoint(files["model.safetensors"]);

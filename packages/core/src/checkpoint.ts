@@ -85,7 +85,8 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (bytes.length < 8) throw new DataError(`expected a safetensors checkpoint, got ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
-  if (n > bytes.length - 8) throw new DataError(`expected a safetensors checkpoint, got a header length ${n} beyond the ${bytes.length}-byte file; is this an Unroll checkpoint?`);
+  if (n > bytes.length - 8)
+    throw new DataError(`expected a safetensors checkpoint, got a header length ${n} beyond the ${bytes.length}-byte file; is this an Unroll checkpoint?`);
   let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
@@ -93,15 +94,21 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     throw new DataError("expected a JSON safetensors header, got unparsable bytes; is this an Unroll checkpoint?");
   }
   const meta = (header.__metadata__ ?? {}) as Record<string, string>;
-  if (meta.format !== CHECKPOINT_FORMAT) throw new DataError(`expected metadata format ${CHECKPOINT_FORMAT}, got ${meta.format ?? "none"}; this safetensors file was not written by Unroll`);
-  if (Number(meta.format_version) > CHECKPOINT_VERSION) throw new DataError(`checkpoint format version ${meta.format_version} is newer than this Unroll reads (${CHECKPOINT_VERSION}); upgrade Unroll`);
+  if (meta.format !== CHECKPOINT_FORMAT)
+    throw new DataError(`expected metadata format ${CHECKPOINT_FORMAT}, got ${meta.format ?? "none"}; this safetensors file was not written by Unroll`);
+  if (Number(meta.format_version) > CHECKPOINT_VERSION)
+    throw new DataError(`checkpoint format version ${meta.format_version} is newer than this Unroll reads (${CHECKPOINT_VERSION}); upgrade Unroll`);
   const parsed: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(meta)) if (k !== "format" && k !== "format_version") parsed[k] = JSON.parse(v);
   const tensors = new Map<string, TensorData>();
   const base = 8 + n;
   for (const [name, info] of Object.entries(header)) {
     if (name === "__metadata__") continue;
-    const { dtype, shape, data_offsets: [begin, end] } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = info as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const kind = dtype === "F32" ? "float32" : dtype === "I32" ? "int32" : undefined;
     if (!kind) throw new DataError(`tensor ${name} has dtype ${dtype}; Unroll reads F32 and I32`);
     const raw = bytes.slice(base + begin, base + end); // copy: aligned and detached from the file
@@ -115,7 +122,8 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
 
 /** An older checkpoint's names as today's: the experiment config's Elman cell "rnn" is "elman" (cells/kinds.ts). */
 function withCurrentNames(meta: Record<string, unknown>): Record<string, unknown> {
-  const renamed = (section: unknown): unknown => (isRecord(section) && currentCellName(section.cell) !== section.cell ? { ...section, cell: currentCellName(section.cell) } : section);
+  const renamed = (section: unknown): unknown =>
+    isRecord(section) && currentCellName(section.cell) !== section.cell ? { ...section, cell: currentCellName(section.cell) } : section;
   const out = { ...meta };
   if (renamed(meta.model) !== meta.model) out.model = renamed(meta.model);
   if (isRecord(meta.config) && renamed(meta.config.model) !== meta.config.model) out.config = { ...meta.config, model: renamed(meta.config.model) };
@@ -131,7 +139,8 @@ export function loadParameters(params: Parameters, tensors: Map<string, TensorDa
   for (const [name, v] of params.entries()) {
     const t = tensors.get(name);
     if (!t) throw new DataError(`checkpoint has no tensor ${name}; it was saved from a different model config`);
-    if (t.shape.join() !== v.shape.join()) throw new DataError(`checkpoint tensor ${name} has shape [${t.shape}], the model expects [${v.shape}]; the model config differs`);
+    if (t.shape.join() !== v.shape.join())
+      throw new DataError(`checkpoint tensor ${name} has shape [${t.shape}], the model expects [${v.shape}]; the model config differs`);
     tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, t.dtype)));
   }
 }
@@ -155,9 +164,16 @@ export function exportCheckpoint(data: Uint8Array | Checkpoint): { "config.json"
   const { metadata: m } = ckpt;
   const weights = new Map([...ckpt.tensors].filter(([name]) => !name.startsWith("optimizer.") && !name.startsWith("train.")));
   return {
-    "config.json": JSON.stringify({ task: m.task, model: m.model, config: m.config, step: m.step, metrics: m.metrics, format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_VERSION }, null, 2),
+    "config.json": JSON.stringify(
+      { task: m.task, model: m.model, config: m.config, step: m.step, metrics: m.metrics, format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_VERSION },
+      null,
+      2,
+    ),
     "vocab.json": JSON.stringify({ tokenizer: m.tokenizer, labels: m.labels }, null, 2),
-    "model.safetensors": encodeCheckpoint({ metadata: { task: m.task, model: m.model, config: m.config, tokenizer: m.tokenizer, labels: m.labels, step: m.step, metrics: m.metrics }, tensors: weights }),
+    "model.safetensors": encodeCheckpoint({
+      metadata: { task: m.task, model: m.model, config: m.config, tokenizer: m.tokenizer, labels: m.labels, step: m.step, metrics: m.metrics },
+      tensors: weights,
+    }),
   };
 }
 
@@ -171,7 +187,10 @@ function writeLE(out: Uint8Array, at: number, data: Float32Array | Int32Array): 
 }
 
 function readLE(raw: Uint8Array, dtype: "float32" | "int32"): Float32Array | Int32Array {
-  if (LITTLE_ENDIAN) return dtype === "float32" ? new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4) : new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  if (LITTLE_ENDIAN)
+    return dtype === "float32"
+      ? new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4)
+      : new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = dtype === "float32" ? new Float32Array(raw.byteLength / 4) : new Int32Array(raw.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = dtype === "float32" ? view.getFloat32(i * 4, true) : view.getInt32(i * 4, true);

@@ -28,7 +28,10 @@ describe("ExperimentConfigSchema defaults", () => {
   it('reads the Elman cell\'s old name "rnn" (configs and stored runs from before) as "elman"', () => {
     const old = { ...shakespeare, model: { cell: "rnn", activation: "relu", embeddingSize: 32, hiddenSize: 32 } };
     expect(parseExperimentConfig(old).model).toMatchObject({ cell: "elman", activation: "relu", embeddingSize: 32 });
-    expect(parseExperimentConfig({ task: "classifier", data: { corpus: "sst2" }, model: { cell: "rnn" } }).model).toMatchObject({ cell: "elman", pooling: "last" });
+    expect(parseExperimentConfig({ task: "classifier", data: { corpus: "sst2" }, model: { cell: "rnn" } }).model).toMatchObject({
+      cell: "elman",
+      pooling: "last",
+    });
     expect(applyOverrides(shakespeare, ["model.cell=rnn"]).model.cell).toBe("elman");
     expect(parseExperimentConfig({ ...shakespeare, model: { cell: "elman" } }).model.cell).toBe("elman");
   });
@@ -48,7 +51,9 @@ describe("ExperimentConfigSchema defaults", () => {
   });
 
   it("converts to a JSON schema for forms, with descriptions and defaults", () => {
-    const json = z.toJSONSchema(ExperimentConfigSchema, { io: "input" }) as { properties: Record<string, { properties?: Record<string, { description?: string; default?: unknown }> }> };
+    const json = z.toJSONSchema(ExperimentConfigSchema, { io: "input" }) as {
+      properties: Record<string, { properties?: Record<string, { description?: string; default?: unknown }> }>;
+    };
     expect(json.properties.train?.properties?.lrDecay).toMatchObject({ default: 4, description: expect.stringMatching(/Divide the learning rate/) });
     expect(json.properties.model?.properties?.cell?.default).toBe("lstm");
   });
@@ -56,19 +61,74 @@ describe("ExperimentConfigSchema defaults", () => {
 
 describe("parseExperimentConfig rejections", () => {
   it.each([
-    ["a bidirectional LM", { ...shakespeare, model: { bidirectional: true } }, "model.bidirectional", /would let it see that token: set model\.bidirectional=false/],
-    ["tying outside an LM", { task: "classifier", data: { corpus: "sst2" }, model: { tied: true, embeddingSize: 128 } }, "model.tied", /only a language model has; this is a classifier: set model\.tied=false/],
-    ["tying with different sizes", { ...shakespeare, model: { tied: true } }, "model.tied", /embeddingSize = hiddenSize, got 64 and 128: set model\.embeddingSize=128 or model\.hiddenSize=64/],
-    ["pooling on a non-classifier", { ...shakespeare, model: { pooling: "mean" } }, "model.pooling", /for a classifier; this is a language model: remove model\.pooling/],
-    ["relu with an LSTM", { ...shakespeare, model: { activation: "relu" } }, "model.activation", /lstm has its own gate activations.*set model\.activation=tanh or model\.cell=elman/],
+    [
+      "a bidirectional LM",
+      { ...shakespeare, model: { bidirectional: true } },
+      "model.bidirectional",
+      /would let it see that token: set model\.bidirectional=false/,
+    ],
+    [
+      "tying outside an LM",
+      { task: "classifier", data: { corpus: "sst2" }, model: { tied: true, embeddingSize: 128 } },
+      "model.tied",
+      /only a language model has; this is a classifier: set model\.tied=false/,
+    ],
+    [
+      "tying with different sizes",
+      { ...shakespeare, model: { tied: true } },
+      "model.tied",
+      /embeddingSize = hiddenSize, got 64 and 128: set model\.embeddingSize=128 or model\.hiddenSize=64/,
+    ],
+    [
+      "pooling on a non-classifier",
+      { ...shakespeare, model: { pooling: "mean" } },
+      "model.pooling",
+      /for a classifier; this is a language model: remove model\.pooling/,
+    ],
+    [
+      "relu with an LSTM",
+      { ...shakespeare, model: { activation: "relu" } },
+      "model.activation",
+      /lstm has its own gate activations.*set model\.activation=tanh or model\.cell=elman/,
+    ],
     ["relu with a GRU", { ...shakespeare, model: { cell: "gru", activation: "relu" } }, "model.activation", /gru has its own/],
-    ["a corpus of another task", { task: "lm", data: { corpus: "sst2" } }, "data.corpus", /corpus sst2 is for a classifier, but task is lm: set task=classifier, or pick a corpus for lm: tiny-shakespeare, wikitext-2/],
-    ["a format of another task", { task: "classifier", data: { format: "conllu", train: "a" } }, "data.format", /format conllu holds data for a tagger.*use format tsv/],
-    ["lowercase on a char tokenizer", { ...shakespeare, tokenizer: { lowercase: true } }, "tokenizer.lowercase", /lowercase is a word tokenizer option.*tokenizer\.kind=word/],
-    ["a char tokenizer for tagging", { task: "tagger", data: { corpus: "ud-english-ewt" }, tokenizer: { kind: "char" } }, "tokenizer.kind", /one tag per word.*set tokenizer\.kind=word/],
-    ["tagColumn on non-CoNLL-U data", { task: "classifier", data: { corpus: "sst2", tagColumn: "upos" } }, "data.tagColumn", /the data is tsv: remove data\.tagColumn/],
+    [
+      "a corpus of another task",
+      { task: "lm", data: { corpus: "sst2" } },
+      "data.corpus",
+      /corpus sst2 is for a classifier, but task is lm: set task=classifier, or pick a corpus for lm: tiny-shakespeare, wikitext-2/,
+    ],
+    [
+      "a format of another task",
+      { task: "classifier", data: { format: "conllu", train: "a" } },
+      "data.format",
+      /format conllu holds data for a tagger.*use format tsv/,
+    ],
+    [
+      "lowercase on a char tokenizer",
+      { ...shakespeare, tokenizer: { lowercase: true } },
+      "tokenizer.lowercase",
+      /lowercase is a word tokenizer option.*tokenizer\.kind=word/,
+    ],
+    [
+      "a char tokenizer for tagging",
+      { task: "tagger", data: { corpus: "ud-english-ewt" }, tokenizer: { kind: "char" } },
+      "tokenizer.kind",
+      /one tag per word.*set tokenizer\.kind=word/,
+    ],
+    [
+      "tagColumn on non-CoNLL-U data",
+      { task: "classifier", data: { corpus: "sst2", tagColumn: "upos" } },
+      "data.tagColumn",
+      /the data is tsv: remove data\.tagColumn/,
+    ],
     ["UNER without devAsTrain", { task: "tagger", data: { corpus: "uner-english-ewt" } }, "data.devAsTrain", /has no train split.*set data\.devAsTrain=true/],
-    ["devAsTrain on a corpus with a train split", { task: "tagger", data: { corpus: "ud-english-ewt", devAsTrain: true } }, "data.devAsTrain", /ud-english-ewt has one: remove data\.devAsTrain/],
+    [
+      "devAsTrain on a corpus with a train split",
+      { task: "tagger", data: { corpus: "ud-english-ewt", devAsTrain: true } },
+      "data.devAsTrain",
+      /ud-english-ewt has one: remove data\.devAsTrain/,
+    ],
   ])("rejects %s", (_what, input, path, message) => {
     const e = rejection(input);
     expect(e.path).toBe(path);
@@ -76,7 +136,10 @@ describe("parseExperimentConfig rejections", () => {
   });
 
   it("accepts UNER with devAsTrain", () => {
-    expect(parseExperimentConfig({ task: "tagger", data: { corpus: "uner-english-ewt", devAsTrain: true } }).data).toEqual({ corpus: "uner-english-ewt", devAsTrain: true });
+    expect(parseExperimentConfig({ task: "tagger", data: { corpus: "uner-english-ewt", devAsTrain: true } }).data).toEqual({
+      corpus: "uner-english-ewt",
+      devAsTrain: true,
+    });
   });
 
   it("says what was expected and received for a bad value", () => {
@@ -106,7 +169,14 @@ describe("applyOverrides", () => {
   const base = parseExperimentConfig(shakespeare);
 
   it("reads numbers, enums, booleans, strings and JSON arrays by field type, then revalidates", () => {
-    const c = applyOverrides(base, ["train.lr=0.1", "model.cell=gru", "model.bidirectional=false", "name=42", 'sample.prompts=["ROMEO:","JULIET:"]', "train.maxSteps=100"]);
+    const c = applyOverrides(base, [
+      "train.lr=0.1",
+      "model.cell=gru",
+      "model.bidirectional=false",
+      "name=42",
+      'sample.prompts=["ROMEO:","JULIET:"]',
+      "train.maxSteps=100",
+    ]);
     expect(c.train.lr).toBe(0.1);
     expect(c.model.cell).toBe("gru");
     expect(c.name).toBe("42");
@@ -117,7 +187,9 @@ describe("applyOverrides", () => {
 
   it("rejects an unknown key, suggesting the nearest and listing the keys of its section", () => {
     expect(() => applyOverrides(base, ["train.lrr=1"])).toThrow(ConfigError);
-    expect(() => applyOverrides(base, ["train.lrr=1"])).toThrow(/unknown key train\.lrr; did you mean train\.lr\? Valid keys under train: train\.optimizer, train\.lr/);
+    expect(() => applyOverrides(base, ["train.lrr=1"])).toThrow(
+      /unknown key train\.lrr; did you mean train\.lr\? Valid keys under train: train\.optimizer, train\.lr/,
+    );
     expect(() => applyOverrides(base, ["modle.cell=gru"])).toThrow(/did you mean model\.cell\?/);
   });
 

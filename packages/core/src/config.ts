@@ -28,20 +28,26 @@ export const CONFIG_LIMITS = {
 
 const path = () => z.string().min(1).max(CONFIG_LIMITS.path);
 /** Either data branch may name pretrained vectors. */
-const vectorsPath = () => path().optional().describe("Pretrained word vectors (GloVe or word2vec text format) to start the embeddings from; their size must be model.embeddingSize");
+const vectorsPath = () =>
+  path().optional().describe("Pretrained word vectors (GloVe or word2vec text format) to start the embeddings from; their size must be model.embeddingSize");
 
 const CorpusDataSchema = z
   .strictObject({
     corpus: z.enum(CORPUS_NAMES).describe(`A corpus Unroll knows by name: ${CORPUS_NAMES.join(", ")}`),
     tagColumn: z.enum(["upos", "xpos"]).optional().describe("CoNLL-U only: tag with universal POS (upos, the default) or language-specific POS (xpos)"),
-    devAsTrain: z.boolean().optional().describe("For a corpus without a train split (uner-english-ewt): train on the first 90% of dev and validate on the last 10%"),
+    devAsTrain: z
+      .boolean()
+      .optional()
+      .describe("For a corpus without a train split (uner-english-ewt): train on the first 90% of dev and validate on the last 10%"),
     vectors: vectorsPath(),
   })
   .describe("A named corpus, found in the data directory (UNROLL_DATA_DIR)");
 
 const FilesDataSchema = z
   .strictObject({
-    format: z.enum(["text", "chars", "conllu", "iob2", "tsv"]).describe("text: one sequence per line (LM); chars: raw text (char LM); conllu, iob2: tagging; tsv: text<TAB>label"),
+    format: z
+      .enum(["text", "chars", "conllu", "iob2", "tsv"])
+      .describe("text: one sequence per line (LM); chars: raw text (char LM); conllu, iob2: tagging; tsv: text<TAB>label"),
     train: path().describe("Training file path"),
     valid: path().optional().describe("Validation file path; with neither valid nor test, train is split 90/5/5 in file order"),
     test: path().optional().describe("Test file path"),
@@ -52,7 +58,12 @@ const FilesDataSchema = z
 
 const TokenizerSchema = z
   .strictObject({
-    kind: z.enum(["char", "word"]).default("char").describe("char: every character is a token; word: whitespace-separated words. When unset: char for a language model on raw characters (format chars, tiny-shakespeare), else word"),
+    kind: z
+      .enum(["char", "word"])
+      .default("char")
+      .describe(
+        "char: every character is a token; word: whitespace-separated words. When unset: char for a language model on raw characters (format chars, tiny-shakespeare), else word",
+      ),
     lowercase: z.boolean().default(false).describe("Word tokenizer only: lowercase the text"),
     minFrequency: int(1).default(1).describe("Tokens seen fewer times in training text become <unk>"),
     maxVocab: int(5).optional().describe("Largest vocabulary, the 4 specials <pad> <unk> <s> </s> included (default: no limit)"),
@@ -69,7 +80,10 @@ const ModelSchema = z
     bidirectional: z.boolean().default(false).describe("Read the sequence both ways (taggers, classifiers)"),
     tied: z.boolean().default(false).describe("LM only: share the embedding and output weights (Press & Wolf 2017); needs embeddingSize = hiddenSize"),
     dropout: z.number().min(0).lt(1).default(0).describe("Dropout probability between layers"),
-    freezeEmbeddings: z.boolean().optional().describe("Keep the embeddings as they start (pretrained vectors: data.vectors) instead of training them (default false)"),
+    freezeEmbeddings: z
+      .boolean()
+      .optional()
+      .describe("Keep the embeddings as they start (pretrained vectors: data.vectors) instead of training them (default false)"),
     pooling: z.enum(["last", "mean", "max"]).optional().describe("Classifier only: how the states become one sentence vector (default last)"),
   })
   .describe("The network");
@@ -80,7 +94,9 @@ const TrainSchema = z
     lr: z.number().positive().default(0.002).describe("Learning rate (char-rnn: 2e-3 with adam; word_language_model: 20 with sgd)"),
     clip: z.number().positive().default(5).describe("Clip the global gradient norm to this"),
     lrDecay: z.number().min(1).default(4).describe("Divide the learning rate by this when the task's main metric stops improving on validation (1 = never)"),
-    lrPatience: int(0).optional().describe("Validations without improvement before the learning rate is divided (default: 0 with sgd, at once as word_language_model; 2 with adam)"),
+    lrPatience: int(0)
+      .optional()
+      .describe("Validations without improvement before the learning rate is divided (default: 0 with sgd, at once as word_language_model; 2 with adam)"),
     patience: int(0).optional().describe("Stop early after this many validations in a row without improvement of the task's main metric (absent or 0: never)"),
     batchSize: int(1).default(32).describe("Sequences per batch"),
     bptt: int(1).default(64).describe("LM only: steps of truncated backpropagation through time"),
@@ -91,13 +107,21 @@ const TrainSchema = z
     sampleEvery: int(0).default(500).describe("LM only: steps between generated samples (0: never)"),
     checkpointEvery: int(0).default(1000).describe("Steps between checkpoints (0: at the end only)"),
     evalBatches: int(1).optional().describe("Validate on at most this many batches (default: all)"),
-    diagnostics: z.boolean().default(true).describe("At each validation, the gradient norm through time ||dL/dh_t|| on a fixed probe batch (run page, unroll show --json)"),
+    diagnostics: z
+      .boolean()
+      .default(true)
+      .describe("At each validation, the gradient norm through time ||dL/dh_t|| on a fixed probe batch (run page, unroll show --json)"),
   })
   .describe("The training loop");
 
 const SampleSchema = z
   .strictObject({
-    prompts: z.array(z.string().max(CONFIG_LIMITS.prompt)).min(1).max(CONFIG_LIMITS.prompts).default([""]).describe("Fixed prompts to continue at each sample step (\"\" starts from nothing)"),
+    prompts: z
+      .array(z.string().max(CONFIG_LIMITS.prompt))
+      .min(1)
+      .max(CONFIG_LIMITS.prompts)
+      .default([""])
+      .describe('Fixed prompts to continue at each sample step ("" starts from nothing)'),
     maxLength: int(1).max(CONFIG_LIMITS.sampleLength).default(200).describe("Tokens to generate per prompt"),
     temperature: z.number().positive().default(1).describe("Divide the logits by this before softmax (< 1: safer, > 1: wilder)"),
     topK: int(1).optional().describe("Sample only among the k most likely tokens"),
@@ -128,25 +152,55 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
     const info = CORPORA[data.corpus];
     if (info.task !== task) {
       const fits = CORPUS_NAMES.filter((n) => CORPORA[n].task === task).join(", ");
-      fail("data.corpus", `corpus ${data.corpus} is for ${TASK_NAME[info.task]}, but task is ${task}: set task=${info.task}, or pick a corpus for ${task}: ${fits}`);
+      fail(
+        "data.corpus",
+        `corpus ${data.corpus} is for ${TASK_NAME[info.task]}, but task is ${task}: set task=${info.task}, or pick a corpus for ${task}: ${fits}`,
+      );
     }
-    if (data.devAsTrain && info.files.train) fail("data.devAsTrain", `devAsTrain is for a corpus without a train split, and ${data.corpus} has one: remove data.devAsTrain`);
-    if (!info.files.train && !data.devAsTrain) fail("data.devAsTrain", `corpus ${data.corpus} has no train split in this data set: set data.devAsTrain=true to train on the first 90% of dev and validate on its last 10%, or give your own files with { format, train, valid, test }`);
+    if (data.devAsTrain && info.files.train)
+      fail("data.devAsTrain", `devAsTrain is for a corpus without a train split, and ${data.corpus} has one: remove data.devAsTrain`);
+    if (!info.files.train && !data.devAsTrain)
+      fail(
+        "data.devAsTrain",
+        `corpus ${data.corpus} has no train split in this data set: set data.devAsTrain=true to train on the first 90% of dev and validate on its last 10%, or give your own files with { format, train, valid, test }`,
+      );
   } else if (FORMAT_TASK[data.format] !== task) {
-    const fits = Object.entries(FORMAT_TASK).filter(([, t]) => t === task).map(([f]) => f).join(" or ");
-    fail("data.format", `format ${data.format} holds data for ${TASK_NAME[FORMAT_TASK[data.format]]}, but task is ${task}: set task=${FORMAT_TASK[data.format]}, or use format ${fits}`);
+    const fits = Object.entries(FORMAT_TASK)
+      .filter(([, t]) => t === task)
+      .map(([f]) => f)
+      .join(" or ");
+    fail(
+      "data.format",
+      `format ${data.format} holds data for ${TASK_NAME[FORMAT_TASK[data.format]]}, but task is ${task}: set task=${FORMAT_TASK[data.format]}, or use format ${fits}`,
+    );
   }
-  if (data.tagColumn !== undefined && format !== "conllu") fail("data.tagColumn", `tagColumn picks a CoNLL-U POS column, but the data is ${format}: remove data.tagColumn`);
+  if (data.tagColumn !== undefined && format !== "conllu")
+    fail("data.tagColumn", `tagColumn picks a CoNLL-U POS column, but the data is ${format}: remove data.tagColumn`);
 
-  if (tokenizer.kind === "char" && tokenizer.lowercase) fail("tokenizer.lowercase", "lowercase is a word tokenizer option; a character model learns case itself: set tokenizer.lowercase=false or tokenizer.kind=word");
-  if (tokenizer.kind === "char" && task === "tagger") fail("tokenizer.kind", "a tagger gives one tag per word, so its tokens must be words: set tokenizer.kind=word");
+  if (tokenizer.kind === "char" && tokenizer.lowercase)
+    fail(
+      "tokenizer.lowercase",
+      "lowercase is a word tokenizer option; a character model learns case itself: set tokenizer.lowercase=false or tokenizer.kind=word",
+    );
+  if (tokenizer.kind === "char" && task === "tagger")
+    fail("tokenizer.kind", "a tagger gives one tag per word, so its tokens must be words: set tokenizer.kind=word");
 
-  if (task === "lm" && model.bidirectional) fail("model.bidirectional", "a language model predicts the next token, and a backward pass would let it see that token: set model.bidirectional=false (bidirectional is for taggers and classifiers)");
-  if (model.tied && task !== "lm") fail("model.tied", `weight tying shares the embedding with the output layer over the vocabulary, which only a language model has; this is ${TASK_NAME[task]}: set model.tied=false`);
+  if (task === "lm" && model.bidirectional)
+    fail(
+      "model.bidirectional",
+      "a language model predicts the next token, and a backward pass would let it see that token: set model.bidirectional=false (bidirectional is for taggers and classifiers)",
+    );
+  if (model.tied && task !== "lm")
+    fail(
+      "model.tied",
+      `weight tying shares the embedding with the output layer over the vocabulary, which only a language model has; this is ${TASK_NAME[task]}: set model.tied=false`,
+    );
   const tying = tyingIssue(model);
   if (tying) fail("model.tied", tying);
-  if (model.pooling !== undefined && task !== "classifier") fail("model.pooling", `pooling turns states into one sentence vector for a classifier; this is ${TASK_NAME[task]}: remove model.pooling`);
-  if (model.activation === "relu" && model.cell !== "elman") fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman cell only: set model.activation=tanh or model.cell=elman`);
+  if (model.pooling !== undefined && task !== "classifier")
+    fail("model.pooling", `pooling turns states into one sentence vector for a classifier; this is ${TASK_NAME[task]}: remove model.pooling`);
+  if (model.activation === "relu" && model.cell !== "elman")
+    fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman cell only: set model.activation=tanh or model.cell=elman`);
 
   // Even on the smallest data it could meet; runExperiment checks again with the real sizes.
   const memory = trainingMemoryIssue(c, smallestData(c));
@@ -336,7 +390,12 @@ export function applyOverrides(config: ExperimentConfigInput | ExperimentConfig,
     const [section, field] = key.includes(".") ? (key.split(".") as [string, string]) : [undefined, key];
     const target = section === undefined ? next : sectionOf(next, section);
     if (section === "data") {
-      const dropped = field === "corpus" || field === "devAsTrain" ? ["format", "train", "valid", "test"] : field === "tagColumn" || field === "vectors" ? [] : ["corpus", "devAsTrain"];
+      const dropped =
+        field === "corpus" || field === "devAsTrain"
+          ? ["format", "train", "valid", "test"]
+          : field === "tagColumn" || field === "vectors"
+            ? []
+            : ["corpus", "devAsTrain"];
       for (const k of dropped) delete target[k];
     }
     target[field] = readValue(raw, leaf);

@@ -36,7 +36,13 @@ async function collect(config: unknown, extra: { resume?: Uint8Array } = {}) {
 describe("runExperiment + loadModel", () => {
   it("char LM: trains, samples, resumes, loads to generate and score", async () => {
     const train = file("lm.txt", "the cat sat on the mat.\nthe dog sat on the log.\n".repeat(20));
-    const config = { task: "lm", data: { format: "chars", train }, model: { ...tiny, tied: true }, train: { batchSize: 2, bptt: 8, maxSteps: 6, evalEvery: 3, sampleEvery: 3, checkpointEvery: 0 }, sample: { prompts: ["the "], maxLength: 12 } };
+    const config = {
+      task: "lm",
+      data: { format: "chars", train },
+      model: { ...tiny, tied: true },
+      train: { batchSize: 2, bptt: 8, maxSteps: 6, evalEvery: 3, sampleEvery: 3, checkpointEvery: 0 },
+      sample: { prompts: ["the "], maxLength: 12 },
+    };
     const { events, last } = await collect(config);
     expect(events[0]).toMatchObject({ type: "start", totalSteps: 6 });
     const samples = events.filter((e) => e.type === "sample");
@@ -55,7 +61,10 @@ describe("runExperiment + loadModel", () => {
     expect(await model.generate!({ prompt: "the", maxLength: 10, seed: 3 })).toEqual([a]);
     const s = await model.score!("the cat");
     expect(s.tokens.map((t) => t.token).join("")).toBe("the cat\n");
-    expect(s.logProb).toBeCloseTo(s.tokens.reduce((x, t) => x + t.logProb, 0), 4);
+    expect(s.logProb).toBeCloseTo(
+      s.tokens.reduce((x, t) => x + t.logProb, 0),
+      4,
+    );
     // A char model never writes <unk>/<pad>/<s>/</s> (so it runs to maxLength): even sampling near-uniformly.
     const [wild] = await model.generate!({ maxLength: 600, temperature: 1000, seed: 5 });
     expect(wild!.length).toBe(600);
@@ -72,7 +81,12 @@ describe("runExperiment + loadModel", () => {
 
   it("tagger on IOB2 and classifier on TSV load and predict", async () => {
     const iob = "John\tB-PER\nlives\tO\nin\tO\nParis\tB-LOC\n\nMary\tB-PER\nsaw\tO\nRome\tB-LOC\n\n".repeat(6);
-    const tagger = await collect({ task: "tagger", data: { format: "iob2", train: file("t.iob2", iob), valid: file("v.iob2", iob) }, model: { ...tiny, bidirectional: true }, train: { batchSize: 4, maxSteps: 3 } });
+    const tagger = await collect({
+      task: "tagger",
+      data: { format: "iob2", train: file("t.iob2", iob), valid: file("v.iob2", iob) },
+      model: { ...tiny, bidirectional: true },
+      train: { batchSize: 4, maxSteps: 3 },
+    });
     const evaluated = tagger.events.find((e): e is Extract<TrainEvent, { type: "eval" }> => e.type === "eval");
     expectMetrics(evaluated?.metrics, { loss: [0, Number.MAX_VALUE], accuracy: [0, 1], f1: [0, 1] });
     const t = loadModel(tagger.last);
@@ -82,7 +96,12 @@ describe("runExperiment + loadModel", () => {
     t.dispose();
 
     const tsv = "a good film\t1\na bad film\t0\ngood fun\t1\nbad acting\t0\n".repeat(5);
-    const clf = await collect({ task: "classifier", data: { format: "tsv", train: file("c.tsv", tsv), valid: file("cv.tsv", tsv) }, model: { ...tiny, pooling: "mean" }, train: { batchSize: 4, maxSteps: 3 } });
+    const clf = await collect({
+      task: "classifier",
+      data: { format: "tsv", train: file("c.tsv", tsv), valid: file("cv.tsv", tsv) },
+      model: { ...tiny, pooling: "mean" },
+      train: { batchSize: 4, maxSteps: 3 },
+    });
     expectMetrics(clf.result.metrics, { valid_accuracy: [0, 1], valid_macroF1: [0, 1] });
     const c = loadModel(clf.last);
     const out = await c.classify!("a good film");

@@ -44,7 +44,15 @@ export interface RunExperimentOptions {
 /** The model section of an experiment config as the model's own config. */
 export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: number; numLabels?: number }): ModelConfig {
   const m = config.model;
-  const common = { vocabSize: sizes.vocabSize, cell: m.cell, activation: m.activation as Activation, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, dropout: m.dropout };
+  const common = {
+    vocabSize: sizes.vocabSize,
+    cell: m.cell,
+    activation: m.activation as Activation,
+    embeddingSize: m.embeddingSize,
+    hiddenSize: m.hiddenSize,
+    layers: m.layers,
+    dropout: m.dropout,
+  };
   switch (config.task) {
     case "lm":
       return { ...common, tied: m.tied } satisfies LanguageModelConfig;
@@ -56,7 +64,10 @@ export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: numb
 }
 
 /** Build data, model and trainer from a config, and train (or resume), reporting events. */
-export async function runExperiment(input: unknown, { dataDir, baseDir, signal, resume, resumeBest, onEvent: report }: RunExperimentOptions): Promise<TrainResult> {
+export async function runExperiment(
+  input: unknown,
+  { dataDir, baseDir, signal, resume, resumeBest, onEvent: report }: RunExperimentOptions,
+): Promise<TrainResult> {
   const config = parseExperimentConfig(input);
   const loaded = loadExperimentData(config, { dataDir, baseDir });
   checkExperimentData(config, loaded);
@@ -82,11 +93,20 @@ export async function runExperiment(input: unknown, { dataDir, baseDir, signal, 
   } else if (loaded.task === "tagger") {
     const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, tags: x.tags }));
     const d = loaded.data;
-    task = new TaggerTask(model as Tagger, { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) }, { batchSize: t.batchSize, seed: t.seed }, labels);
+    task = new TaggerTask(
+      model as Tagger,
+      { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) },
+      { batchSize: t.batchSize, seed: t.seed },
+      labels,
+    );
   } else {
     const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, label: x.label }));
     const d = loaded.data;
-    task = new ClassifierTask(model as Classifier, { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) }, { batchSize: t.batchSize, seed: t.seed });
+    task = new ClassifierTask(
+      model as Classifier,
+      { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) },
+      { batchSize: t.batchSize, seed: t.seed },
+    );
   }
   const sample =
     model instanceof LanguageModel
@@ -122,7 +142,8 @@ function checkSameData(resume: Uint8Array, tokenizer: Tokenizer, labels: string[
   if (saved && JSON.stringify(saved) !== JSON.stringify(tokenizer.vocabulary.tokens)) {
     throw new DataError("the data gives a different vocabulary than the checkpoint's; resume with the same data and tokenizer settings");
   }
-  if (metadata.labels && JSON.stringify(metadata.labels) !== JSON.stringify(labels)) throw new DataError("the data gives different labels than the checkpoint's; resume with the same data");
+  if (metadata.labels && JSON.stringify(metadata.labels) !== JSON.stringify(labels))
+    throw new DataError("the data gives different labels than the checkpoint's; resume with the same data");
 }
 
 /**
@@ -214,7 +235,18 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     const tokenOf = (id: number) => tokenizer.vocabulary.tokenOf(id);
     return { tokens: ids.map(tokenOf), traces: s.traces, ...(s.next ? { next: s.next.map((row) => row.map((n) => ({ token: tokenOf(n.id), p: n.p }))) } : {}) };
   };
-  const base = { task: m.task, config: m.config, modelConfig: model.config, params: model.params.count(), step: m.step, metrics: m.metrics, tokenizer, labels: m.labels, states, dispose: () => model.dispose() };
+  const base = {
+    task: m.task,
+    config: m.config,
+    modelConfig: model.config,
+    params: model.params.count(),
+    step: m.step,
+    metrics: m.metrics,
+    tokenizer,
+    labels: m.labels,
+    states,
+    dispose: () => model.dispose(),
+  };
   const labelOf = (i: number) => m.labels?.[i] ?? String(i);
   if (model instanceof LanguageModel) {
     return {
@@ -224,7 +256,11 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
         const [id] = tokenizer.encodeTokens([word]); // unknown words: <unk>'s row
         const c = await compareEmbeddings(model, id ?? 0, { k });
         const named = (ns: Neighbour[]) => ns.map((n) => ({ token: tokenizer.vocabulary.tokenOf(n.id), similarity: n.similarity }));
-        return { ...c, word: tokenizer.vocabulary.tokenOf(id ?? 0), neighbours: { input: named(c.neighbours.input), ...(c.neighbours.output ? { output: named(c.neighbours.output) } : {}) } };
+        return {
+          ...c,
+          word: tokenizer.vocabulary.tokenOf(id ?? 0),
+          neighbours: { input: named(c.neighbours.input), ...(c.neighbours.output ? { output: named(c.neighbours.output) } : {}) },
+        };
       },
       score: async (text) => {
         const { start, end } = lmContext(tokenizer);

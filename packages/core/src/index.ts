@@ -72,7 +72,16 @@ export { LanguageModel, Tagger, Classifier, createModel, paramCount } from "./mo
 export type { ClassifierConfig, LanguageModelConfig, TaggerConfig, ModelConfig, AnyModel, Pooling } from "./models/index.js";
 export { generate, pickToken, LMStepper } from "./sampling.js";
 export type { SampleOptions, GenerateOptions } from "./sampling.js";
-export { encodeCheckpoint, decodeCheckpoint, readTensors, loadParameters, tensorsUnder, exportCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from "./checkpoint.js";
+export {
+  encodeCheckpoint,
+  decodeCheckpoint,
+  readTensors,
+  loadParameters,
+  tensorsUnder,
+  exportCheckpoint,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+} from "./checkpoint.js";
 export type { Checkpoint, CheckpointMetadata, TensorData } from "./checkpoint.js";
 
 // Building blocks: cells, layers, parameters, seeded randomness.

@@ -32,7 +32,9 @@ export function confusionMatrix(predicted: ArrayLike<number>, gold: ArrayLike<nu
     const p = predicted[i] ?? -1;
     const row = matrix[g];
     if (!row || p < 0 || p >= numClasses) {
-      throw new ShapeError(`confusionMatrix: expected class ids from 0 to ${numClasses - 1}, got gold ${g} and predicted ${p} at index ${i}; pass the number of classes (labels.length)`);
+      throw new ShapeError(
+        `confusionMatrix: expected class ids from 0 to ${numClasses - 1}, got gold ${g} and predicted ${p} at index ${i}; pass the number of classes (labels.length)`,
+      );
     }
     row[p] = (row[p] ?? 0) + 1;
   }
@@ -155,10 +157,14 @@ function f1(tp: number, fp: number, fn: number): PrecisionRecallF1 {
 function splitTag(tag: string, index: number): { prefix: "O" | "B" | "I"; type: string } {
   if (tag === "O") return { prefix: "O", type: "" };
   const m = /^([BI])-(.+)$/.exec(tag);
-  if (!m) throw new DataError(`expected an IOB2 tag (O, B-TYPE or I-TYPE), got ${JSON.stringify(tag)} at position ${index}; decode tag ids with the tag vocabulary first`);
+  if (!m)
+    throw new DataError(
+      `expected an IOB2 tag (O, B-TYPE or I-TYPE), got ${JSON.stringify(tag)} at position ${index}; decode tag ids with the tag vocabulary first`,
+    );
   return { prefix: m[1] === "B" ? "B" : "I", type: m[2] ?? "" };
 }
 
 function sameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, what: string): void {
-  if (a.length !== b.length) throw new ShapeError(`${what}: expected predicted and gold of the same length, got ${a.length} and ${b.length}; compare the same positions`);
+  if (a.length !== b.length)
+    throw new ShapeError(`${what}: expected predicted and gold of the same length, got ${a.length} and ${b.length}; compare the same positions`);
 }

@@ -9,7 +9,8 @@ import { generate, LMStepper, pickToken } from "./sampling.js";
 
 beforeAll(useCpu);
 
-const model = (tied: boolean, cell: "lstm" | "gru" | "elman" = "lstm", hiddenSize = 6) => new LanguageModel({ vocabSize: 12, cell, embeddingSize: 6, hiddenSize, layers: 2, dropout: 0, tied }, 4);
+const model = (tied: boolean, cell: "lstm" | "gru" | "elman" = "lstm", hiddenSize = 6) =>
+  new LanguageModel({ vocabSize: 12, cell, embeddingSize: 6, hiddenSize, layers: 2, dropout: 0, tied }, 4);
 
 describe("pickToken", () => {
   const logits = [0, 3, 1, 2.5];
@@ -48,29 +49,39 @@ describe("pickToken", () => {
 describe("generate", () => {
   it("the cached step gives the same logits as a full forward (cpu and wasm: fused layer kernels, or the step loop without the addon)", async () => {
     await startCpuAndWasm();
-    const cases = [[true, "lstm", 6], [false, "gru", 6], [false, "gru", 8], [false, "elman", 6]] as const; // H = 8: hidden != embedding (untied; tying needs them equal)
-    for (const [backend, native] of [["cpu", true], ["wasm", true], ["wasm", false]] as const) for (const [tied, cell, H] of cases) {
-      await tf.setBackend(backend);
-      setNativeBlas({ enabled: native }); // off: the wasm stepper keeps feature-major states and loops
-      const m = model(tied, cell, H);
-      const ids = tf.tensor2d([[2, 5, 7]], [1, 3], "int32");
-      const { logits, state } = m.forward(ids);
-      const stepper = new LMStepper(m);
-      let s = stepper.zeroState(1);
-      let last: tf.Tensor2D | undefined;
-      for (const t of [2, 5, 7]) {
-        const x = tf.tensor1d([t], "int32");
-        const out = stepper.step(x, s);
-        tf.dispose([x, s, last]);
-        s = out.state;
-        last = out.logits;
+    const cases = [
+      [true, "lstm", 6],
+      [false, "gru", 6],
+      [false, "gru", 8],
+      [false, "elman", 6],
+    ] as const; // H = 8: hidden != embedding (untied; tying needs them equal)
+    for (const [backend, native] of [
+      ["cpu", true],
+      ["wasm", true],
+      ["wasm", false],
+    ] as const)
+      for (const [tied, cell, H] of cases) {
+        await tf.setBackend(backend);
+        setNativeBlas({ enabled: native }); // off: the wasm stepper keeps feature-major states and loops
+        const m = model(tied, cell, H);
+        const ids = tf.tensor2d([[2, 5, 7]], [1, 3], "int32");
+        const { logits, state } = m.forward(ids);
+        const stepper = new LMStepper(m);
+        let s = stepper.zeroState(1);
+        let last: tf.Tensor2D | undefined;
+        for (const t of [2, 5, 7]) {
+          const x = tf.tensor1d([t], "int32");
+          const out = stepper.step(x, s);
+          tf.dispose([x, s, last]);
+          s = out.state;
+          last = out.logits;
+        }
+        const want = tf.slice(logits, [0, 2, 0], [1, 1, 12]).dataSync();
+        Array.from(last!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+        tf.dispose([ids, logits, state, s, last]);
+        stepper.dispose();
+        m.dispose();
       }
-      const want = tf.slice(logits, [0, 2, 0], [1, 1, 12]).dataSync();
-      Array.from(last!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
-      tf.dispose([ids, logits, state, s, last]);
-      stepper.dispose();
-      m.dispose();
-    }
     setNativeBlas({ enabled: true });
     await useCpu();
   });

@@ -83,7 +83,13 @@ export class LMStepper {
   #fusedStep(cell: Cell, p: PreparedCell, xp: tf.Tensor2D, state: tf.Tensor2D[]): tf.Tensor2D[] {
     const out = cell.sequence?.(p, tf.expandDims(xp, 1) as tf.Tensor3D, state);
     if (out) return out.state as tf.Tensor2D[];
-    return cell.step(p, tf.transpose(xp), state.map((t) => tf.transpose(t))).map((t) => tf.transpose(t as tf.Tensor2D));
+    return cell
+      .step(
+        p,
+        tf.transpose(xp),
+        state.map((t) => tf.transpose(t)),
+      )
+      .map((t) => tf.transpose(t as tf.Tensor2D));
   }
 
   dispose(): void {

@@ -6,7 +6,18 @@ import * as kernels from "./kernels/index.js";
 
 describe("public surface", () => {
   it("the index has models, config, data, training, sampling, checkpoints and backends", () => {
-    for (const name of ["LanguageModel", "parseExperimentConfig", "loadExperimentData", "train", "runExperiment", "generate", "loadModel", "encodeCheckpoint", "initBackend"]) expect(core, name).toHaveProperty(name);
+    for (const name of [
+      "LanguageModel",
+      "parseExperimentConfig",
+      "loadExperimentData",
+      "train",
+      "runExperiment",
+      "generate",
+      "loadModel",
+      "encodeCheckpoint",
+      "initBackend",
+    ])
+      expect(core, name).toHaveProperty(name);
   });
 
   it("kernels are behind @unroll/core/kernels, not in the index", () => {

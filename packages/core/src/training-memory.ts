@@ -101,10 +101,25 @@ function fixesFor(config: Sized, sizes: DataSizes, need: TrainingMemory, limit: 
     current: config.model.hiddenSize,
     fits: (v: number) => fits(withModel(tied ? { hiddenSize: v, embeddingSize: v } : { hiddenSize: v })),
   };
-  const bptt = { path: "train.bptt", label: "train.bptt", current: config.train.bptt, fits: (v: number) => fits(withTrain({ bptt: v }), { ...sizes, sequenceLength: Math.min(v, sizes.sequenceLength) }) };
+  const bptt = {
+    path: "train.bptt",
+    label: "train.bptt",
+    current: config.train.bptt,
+    fits: (v: number) => fits(withTrain({ bptt: v }), { ...sizes, sequenceLength: Math.min(v, sizes.sequenceLength) }),
+  };
   const batch = { path: "train.batchSize", label: "train.batchSize", current: config.train.batchSize, fits: (v: number) => fits(withTrain({ batchSize: v })) };
-  const embedding = { path: "model.embeddingSize", label: "model.embeddingSize", current: config.model.embeddingSize, fits: (v: number) => fits(withModel({ embeddingSize: v })) };
-  const vocab = { path: "tokenizer.maxVocab", label: "tokenizer.maxVocab", current: sizes.vocabSize, fits: (v: number) => fits(config, { ...sizes, vocabSize: v }) };
+  const embedding = {
+    path: "model.embeddingSize",
+    label: "model.embeddingSize",
+    current: config.model.embeddingSize,
+    fits: (v: number) => fits(withModel({ embeddingSize: v })),
+  };
+  const vocab = {
+    path: "tokenizer.maxVocab",
+    label: "tokenizer.maxVocab",
+    current: sizes.vocabSize,
+    fits: (v: number) => fits(config, { ...sizes, vocabSize: v }),
+  };
   const model = [hidden, ...(tied ? [] : [embedding]), ...(sizes.vocabSize > 5 ? [vocab] : [])];
   const batches = [...(config.task === "lm" ? [bptt] : []), batch];
   const candidates = need.paramBytes >= need.activationBytes ? [...model, ...batches] : [...batches, ...model];

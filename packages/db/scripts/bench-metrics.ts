@@ -23,7 +23,11 @@ async function bench(target: TestTarget): Promise<void> {
       const start = performance.now();
       const result = await fn();
       const s = (performance.now() - start) / 1000;
-      console.log(`${target.padEnd(8)} ${label.padEnd(34)} ${s.toFixed(2).padStart(6)} s  ${Math.round(N / s).toLocaleString("en").padStart(9)} points/s  (${String(result)})`);
+      console.log(
+        `${target.padEnd(8)} ${label.padEnd(34)} ${s.toFixed(2).padStart(6)} s  ${Math.round(N / s)
+          .toLocaleString("en")
+          .padStart(9)} points/s  (${String(result)})`,
+      );
     };
     await measure(`insert 100k (chunks of ${chunkSize})`, () => writeMetricPoints(t.db.pool, points, { chunkSize }));
     await measure("replay same 100k (all conflicts)", () => writeMetricPoints(t.db.pool, points, { chunkSize }));

@@ -84,7 +84,10 @@ export function testDatabaseUrl(): string {
 /** Targets requested with UNROLL_TEST_TARGETS, or undefined for "decide by reachability". */
 export function testTargets(): string[] | undefined {
   const raw = nonEmpty("UNROLL_TEST_TARGETS");
-  return raw?.split(",").map((t) => t.trim()).filter(Boolean);
+  return raw
+    ?.split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 export function keepTestDatabases(): boolean {

@@ -94,7 +94,10 @@ describe.each(targets)("metrics on %s", (target) => {
   it("readSeries returns a short series whole, in step order", async () => {
     const runId = await newRun(t, "short");
     const steps = [30, 10, 20, 0];
-    await writeMetricPoints(t.db.pool, steps.map((step) => ({ runId, key: "acc", step, value: step / 100, wallTime: Date.UTC(2026, 0, 1) + step * 1_001 })));
+    await writeMetricPoints(
+      t.db.pool,
+      steps.map((step) => ({ runId, key: "acc", step, value: step / 100, wallTime: Date.UTC(2026, 0, 1) + step * 1_001 })),
+    );
     const series = await readSeries(t.db.pool, runId, "acc", { maxPoints: 10 });
     expect(series.map((p) => p.step)).toEqual([0, 10, 20, 30]);
     expect(series.map((p) => p.wallTime.getTime())).toEqual([0, 10, 20, 30].map((step) => Date.UTC(2026, 0, 1) + step * 1_001));
@@ -125,7 +128,7 @@ describe.each(targets)("metrics on %s", (target) => {
     // a pseudo-random walk with ties, NaN, infinities and negative steps, written in shuffled
     // chunks of varying size, some twice, some replayed with different values (which must lose)
     let seed = 7;
-    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const all: MetricPointInput[] = [];
     for (let step = -300; step < 9_000; step++) {
       const r = rand();
@@ -196,7 +199,9 @@ describe.each(targets)("metrics on %s", (target) => {
     await writeMetricPoints(t.db.pool, [{ runId, key: "loss", step: 1, value: 1 }]); // series cached
     await t.db.prisma.run.delete({ where: { id: runId } });
     await expect(writeMetricPoints(t.db.pool, [{ runId, key: "loss", step: 2, value: 1 }])).rejects.toMatchObject({ code: "23503" });
-    const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "MetricPoint" p WHERE NOT EXISTS (SELECT 1 FROM "MetricSeries" s WHERE s.id = p."seriesId")`);
+    const { rows } = await t.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "MetricPoint" p WHERE NOT EXISTS (SELECT 1 FROM "MetricSeries" s WHERE s.id = p."seriesId")`,
+    );
     expect(rows[0]?.n).toBe(0);
   });
 });

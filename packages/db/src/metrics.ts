@@ -134,11 +134,21 @@ async function insertChunks(db: Queryable, c: Columns, chunkSize: number): Promi
       [...last.keys()],
       [...last.values()].map((i) => c.steps[i]),
       [...last.values()].map((i) => c.values[i]),
-      r.seriesIds, r.widths, r.blocks, r.minSteps, r.minValues, r.minWallTimes, r.maxSteps, r.maxValues, r.maxWallTimes,
+      r.seriesIds,
+      r.widths,
+      r.blocks,
+      r.minSteps,
+      r.minValues,
+      r.minWallTimes,
+      r.maxSteps,
+      r.maxValues,
+      r.maxWallTimes,
       end - start,
     ]);
     if ((rows[0]?.series ?? 0) < last.size) {
-      throw Object.assign(new Error(`metric series of a deleted run: ${last.size - (rows[0]?.series ?? 0)} of ${last.size} series are gone`), { code: "23503" });
+      throw Object.assign(new Error(`metric series of a deleted run: ${last.size - (rows[0]?.series ?? 0)} of ${last.size} series are gone`), {
+        code: "23503",
+      });
     }
     inserted += rows[0]?.n ?? 0;
   }
@@ -190,7 +200,10 @@ export async function writeMetricPoints(
   const chunkSize = options.chunkSize ?? METRIC_CHUNK_SIZE;
   const parallel = options.parallel ?? (points.length >= PARALLEL_MIN_POINTS ? 2 : 1);
   const write = async () => {
-    const ids = await resolveSeries(db, points.map((p) => [p.runId, p.key] as const));
+    const ids = await resolveSeries(
+      db,
+      points.map((p) => [p.runId, p.key] as const),
+    );
     const groups = groupBySeries(points, ids, parallel, Date.now());
     const counts = await Promise.all(groups.map((g) => insertChunks(db, g, chunkSize)));
     return counts.reduce((a, b) => a + b, 0);

@@ -106,7 +106,11 @@ describe.each(targets)("migrations on %s", (target) => {
     // data as the init schema stored it: (runId, key, step) rows
     await db.pool.query(`INSERT INTO "Experiment" (id, name) VALUES ('e', 'e')`);
     await db.pool.query(`INSERT INTO "Run" (id, "experimentId", name, config) VALUES ('old', 'e', 'old', '{}'), ('new', 'e', 'new', '{}')`);
-    const points = Array.from({ length: 5_000 }, (_, i) => ({ step: i * 3 - 100, value: i === 77 ? Number.NaN : Math.round(Math.sin(i / 40) * 8) / 2 + 0, wallTime: 1_700_000_000_000 + i }));
+    const points = Array.from({ length: 5_000 }, (_, i) => ({
+      step: i * 3 - 100,
+      value: i === 77 ? Number.NaN : Math.round(Math.sin(i / 40) * 8) / 2 + 0,
+      wallTime: 1_700_000_000_000 + i,
+    }));
     await db.pool.query(
       `INSERT INTO "MetricPoint" ("runId", key, step, value, "wallTime")
        SELECT 'old', 'train/loss', * FROM unnest($1::int[], $2::float8[], $3::timestamptz[])`,
@@ -128,7 +132,10 @@ describe.each(targets)("migrations on %s", (target) => {
     );
     expect(stored.map((r) => ({ step: r.step, value: Number(r.value), wallTime: r.wallTime.getTime() }))).toEqual(points);
     // the same points written now by writeMetricPoints to another run give the same rollups
-    await writeMetricPoints(db.pool, points.map((p) => ({ runId: "new", key: "train/loss", ...p })));
+    await writeMetricPoints(
+      db.pool,
+      points.map((p) => ({ runId: "new", key: "train/loss", ...p })),
+    );
     const rollups = async (runId: string) =>
       (
         await db.pool.query(
@@ -138,11 +145,11 @@ describe.each(targets)("migrations on %s", (target) => {
         )
       ).rows;
     const migrated = await rollups("old");
-    expect(migrated.length).toBeGreaterThan(5_000 * 3 / 16);
+    expect(migrated.length).toBeGreaterThan((5_000 * 3) / 16);
     expect(migrated).toEqual(await rollups("new"));
   });
 
-  it("elman_cell_name renames the stored \"rnn\" cell, in the column and in the config, and nothing else", async () => {
+  it('elman_cell_name renames the stored "rnn" cell, in the column and in the config, and nothing else', async () => {
     const { url, db } = await empty();
     const target = committed.find((name) => name.endsWith("_elman_cell_name"))!;
     const before = committed.slice(0, committed.indexOf(target));
@@ -161,7 +168,9 @@ describe.each(targets)("migrations on %s", (target) => {
       [config("rnn"), config("lstm")],
     );
     expect(await applyMigrations(url)).toEqual(committed.slice(before.length));
-    const { rows } = await db.pool.query<{ id: string; name: string; cell: string | null; config: unknown }>(`SELECT id, name, cell, config FROM "Run" ORDER BY id`);
+    const { rows } = await db.pool.query<{ id: string; name: string; cell: string | null; config: unknown }>(
+      `SELECT id, name, cell, config FROM "Run" ORDER BY id`,
+    );
     expect(rows).toEqual([
       { id: "lstm", name: "lstm", cell: "lstm", config: { task: "lm", model: { cell: "lstm", hiddenSize: 8 } } },
       { id: "odd", name: "odd", cell: null, config: { model: 3 } },

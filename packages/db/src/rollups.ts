@@ -39,7 +39,9 @@ export function rollupCtes(source: string, name = "rolled"): string {
     prev = shift;
   }
   const parts = ROLLUP_SHIFTS.map((shift) => `SELECT s, ${2 ** shift}, b, ls, lv, lt, hs, hv, ht FROM r${shift}`);
-  ctes.push(`${name} ("seriesId", "width", "block", "minStep", "minValue", "minWallTime", "maxStep", "maxValue", "maxWallTime") AS (\n  ${parts.join("\n  UNION ALL ")})`);
+  ctes.push(
+    `${name} ("seriesId", "width", "block", "minStep", "minValue", "minWallTime", "maxStep", "maxValue", "maxWallTime") AS (\n  ${parts.join("\n  UNION ALL ")})`,
+  );
   return ctes.join(",\n");
 }
 
@@ -67,12 +69,18 @@ export interface RollupColumns {
  * The rollup rows of points [start, end) of these columns, by the same rule as rollupCtes (for a
  * chunk whose points were all inserted: the writer checks that in SQL before using them).
  */
-export function computeRollups(
-  c: { seriesIds: number[]; steps: number[]; values: number[]; wallTimes: number[] },
-  start: number,
-  end: number,
-): RollupColumns {
-  const out: RollupColumns = { seriesIds: [], widths: [], blocks: [], minSteps: [], minValues: [], minWallTimes: [], maxSteps: [], maxValues: [], maxWallTimes: [] };
+export function computeRollups(c: { seriesIds: number[]; steps: number[]; values: number[]; wallTimes: number[] }, start: number, end: number): RollupColumns {
+  const out: RollupColumns = {
+    seriesIds: [],
+    widths: [],
+    blocks: [],
+    minSteps: [],
+    minValues: [],
+    minWallTimes: [],
+    maxSteps: [],
+    maxValues: [],
+    maxWallTimes: [],
+  };
   const lower = (i: number, j: number) => {
     const d = compare(c.values[i]!, c.values[j]!);
     return d < 0 || (d === 0 && c.steps[i]! < c.steps[j]!);

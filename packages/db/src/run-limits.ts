@@ -61,7 +61,10 @@ export function checkRunInput(runs: readonly RunInput[], options: EnqueueInput):
   if (options.description !== undefined) text("description", options.description, L.description, "the description", undefined, true);
   const attempts = options.maxAttempts;
   if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 1 && attempts <= L.maxAttempts)) {
-    throw new RunInputError("maxAttempts", `expected a whole number from 1 to ${L.maxAttempts}, got ${attempts}: how many times a crashing run is claimed before it is given up`);
+    throw new RunInputError(
+      "maxAttempts",
+      `expected a whole number from 1 to ${L.maxAttempts}, got ${attempts}: how many times a crashing run is claimed before it is given up`,
+    );
   }
   runs.forEach((run, i) => {
     text(runs.length > 1 ? `runs.${i}.name` : "name", run.name, L.runName, "the run name", "give the config a name (its `name` field)");
@@ -75,6 +78,9 @@ function text(path: string, value: string, max: number, what: string, ifEmpty: s
   if (typeof value !== "string") throw new RunInputError(path, `expected text, got ${typeof value}`);
   if (!emptyOk && value.trim() === "") throw new RunInputError(path, `${what} is empty: ${ifEmpty ?? "fill it in"}`);
   if (value.length > max) {
-    throw new RunInputError(path, `${what} is ${value.length.toLocaleString("en-US")} characters long, more than the ${max} allowed: shorten it (it starts ${JSON.stringify(value.slice(0, 40))})`);
+    throw new RunInputError(
+      path,
+      `${what} is ${value.length.toLocaleString("en-US")} characters long, more than the ${max} allowed: shorten it (it starts ${JSON.stringify(value.slice(0, 40))})`,
+    );
   }
 }

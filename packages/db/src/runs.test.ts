@@ -37,7 +37,10 @@ describe.each(targets)("runs on %s", (target) => {
       `SELECT id, "maxAttempts", (SELECT column_default FROM information_schema.columns WHERE table_name = 'Run' AND column_name = 'maxAttempts')::int AS "fromPrisma" FROM "Run" WHERE id = ANY($1) ORDER BY name`,
       [[id, two]],
     );
-    expect(rows).toEqual([{ id, maxAttempts: 3, fromPrisma: 3 }, { id: two, maxAttempts: 2, fromPrisma: 3 }]);
+    expect(rows).toEqual([
+      { id, maxAttempts: 3, fromPrisma: 3 },
+      { id: two, maxAttempts: 2, fromPrisma: 3 },
+    ]);
     const experiment = await t.db.prisma.experiment.create({ data: { name: "made by prisma" } });
     expect(experiment.id).toMatch(/^[0-9a-f]{8}-/); // the same default, not cuid()
   });
@@ -51,13 +54,21 @@ describe.each(targets)("runs on %s", (target) => {
 
   it("refuses what breaks RUN_LIMITS before writing anything", async () => {
     const cases: [Parameters<typeof enqueueRuns>[1], Parameters<typeof enqueueRuns>[2], RegExp][] = [
-      [[{ name: "x".repeat(RUN_LIMITS.runName + 1), config: {} }], { experiment: "limits" }, /^name: the run name is 201 characters long, more than the 200 allowed/],
+      [
+        [{ name: "x".repeat(RUN_LIMITS.runName + 1), config: {} }],
+        { experiment: "limits" },
+        /^name: the run name is 201 characters long, more than the 200 allowed/,
+      ],
       [[{ name: "ok", config: {} }], { experiment: "  " }, /^experiment: the experiment name is empty/],
       [[{ name: "ok", config: {} }], { experiment: "e".repeat(201) }, /^experiment: .*more than the 200 allowed/],
       [[{ name: "ok", config: {} }], { experiment: "limits", maxAttempts: 0 }, /^maxAttempts: expected a whole number from 1 to 10, got 0/],
       [[{ name: "ok", config: {} }], { experiment: "limits", maxAttempts: 2.5 }, /got 2\.5/],
       [[{ name: "ok", config: {}, tags: ["t".repeat(41)] }], { experiment: "limits" }, /^runs\.0\.tags\.0: a tag is 41 characters long/],
-      [Array.from({ length: 201 }, (_, i) => ({ name: `r${i}`, config: {} })), { experiment: "limits" }, /^runs: 201 runs is more than the 200 one request may queue/],
+      [
+        Array.from({ length: 201 }, (_, i) => ({ name: `r${i}`, config: {} })),
+        { experiment: "limits" },
+        /^runs: 201 runs is more than the 200 one request may queue/,
+      ],
       [[], { experiment: "limits" }, /^runs: nothing to queue/],
     ];
     for (const [runs, options, message] of cases) {
@@ -69,7 +80,14 @@ describe.each(targets)("runs on %s", (target) => {
   });
 
   it("cancels a queued run at once and flags a running one for its worker", async () => {
-    const [queued, running] = await enqueueRuns(t.db.pool, [{ name: "q", config: {} }, { name: "r", config: {} }], { experiment: "cancel" });
+    const [queued, running] = await enqueueRuns(
+      t.db.pool,
+      [
+        { name: "q", config: {} },
+        { name: "r", config: {} },
+      ],
+      { experiment: "cancel" },
+    );
     await t.db.pool.query(`UPDATE "Run" SET status = 'RUNNING' WHERE id = $1`, [running]);
     expect(await requestCancel(t.db.pool, queued!)).toBe("CANCELLED");
     expect(await requestCancel(t.db.pool, running!)).toBe("RUNNING");

@@ -49,7 +49,17 @@ export async function enqueueRuns(pool: pg.Pool, runs: RunSpec[], options: Enque
         `INSERT INTO "Run" ("experimentId", name, config, status, task, cell, tied, tags, "createdAt", "maxAttempts")
          VALUES ($1, $2, $3::jsonb, 'QUEUED', $4, $5, $6, $7, now() + $8 * interval '1 millisecond', ${maxAttempts})
          RETURNING id`,
-        [experimentId, run.name, JSON.stringify(run.config), run.task ?? null, run.cell ?? null, run.tied ?? null, run.tags ?? [], i, ...(options.maxAttempts === undefined ? [] : [options.maxAttempts])],
+        [
+          experimentId,
+          run.name,
+          JSON.stringify(run.config),
+          run.task ?? null,
+          run.cell ?? null,
+          run.tied ?? null,
+          run.tags ?? [],
+          i,
+          ...(options.maxAttempts === undefined ? [] : [options.maxAttempts]),
+        ],
       );
       ids.push(rows[0]!.id);
     }

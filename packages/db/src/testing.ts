@@ -119,7 +119,14 @@ async function createPostgresDatabase(options: TestDatabaseOptions): Promise<Tes
  */
 export async function embeddedTemplateDir(migrate = true): Promise<string> {
   const key = migrate
-    ? createHash("sha256").update(readMigrations().map((m) => `${m.name}:${m.checksum}`).join("\n")).digest("hex").slice(0, 16)
+    ? createHash("sha256")
+        .update(
+          readMigrations()
+            .map((m) => `${m.name}:${m.checksum}`)
+            .join("\n"),
+        )
+        .digest("hex")
+        .slice(0, 16)
     : "empty";
   const dir = join(tmpdir(), `unroll-pglite-template-${key}`);
   if (existsSync(join(dir, "PG_VERSION"))) return dir;

@@ -66,7 +66,13 @@ async function clients(url: string, count: number): Promise<pg.Client[]> {
 
 /** Resolves true if `promise` settles within ms. */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return Promise.race([promise.then(() => true, () => true), sleep(ms).then(() => false)]);
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    sleep(ms).then(() => false),
+  ]);
 }
 
 // --- A tiny frontend for raw-socket tests ---------------------------------------------------------
@@ -140,7 +146,7 @@ class RawClient {
   }
   private messages(): { type: string; body: Buffer }[] {
     const out: { type: string; body: Buffer }[] = [];
-    for (let at = 0; at + 5 <= this.data.length; ) {
+    for (let at = 0; at + 5 <= this.data.length;) {
       const end = at + 1 + this.data.readInt32BE(at + 1);
       if (end > this.data.length) break;
       out.push({ type: String.fromCharCode(this.data[at] ?? 0), body: this.data.subarray(at + 5, end) });
@@ -206,7 +212,10 @@ describe("embedded server with concurrent clients", () => {
             const bad = (c + q) % 4 === 0;
             try {
               if (bad) {
-                const error = await client.query("SELECT $1::int AS n, $2::text AS t", [`bad-c${c}q${q}`, "x"]).then(() => undefined, (e: Error) => e);
+                const error = await client.query("SELECT $1::int AS n, $2::text AS t", [`bad-c${c}q${q}`, "x"]).then(
+                  () => undefined,
+                  (e: Error) => e,
+                );
                 expect(error?.message).toBe(`invalid input syntax for type integer: "bad-c${c}q${q}"`);
               } else {
                 const { sql, params, expected } = shape(c, q);

@@ -133,9 +133,7 @@ class Backend {
     const chunks: Buffer[] = [];
     // The raw stream, not execProtocolRaw: that one also parses every response into results that
     // nobody reads and PGlite keeps (a leak in a long-running server).
-    await this.db.runExclusive(() =>
-      this.db.execProtocolRawStream(messages, { onRawData: (data) => chunks.push(Buffer.from(data)) }),
-    );
+    await this.db.runExclusive(() => this.db.execProtocolRawStream(messages, { onRawData: (data) => chunks.push(Buffer.from(data)) }));
     return Buffer.concat(chunks);
   }
 }

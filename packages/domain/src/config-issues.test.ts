@@ -13,7 +13,9 @@ describe("config issues", () => {
   it("says did you mean for a misspelt key, as the CLI does", () => {
     const check = checkConfig({ ...TINY, model: { ...TINY.model, hidenSize: 8 } });
     expect(check.ok).toBe(false);
-    expect(!check.ok && check.issues).toEqual([{ path: "model", message: expect.stringMatching(/^unknown key hidenSize; did you mean hiddenSize\? Valid keys here: .*hiddenSize/) }]);
+    expect(!check.ok && check.issues).toEqual([
+      { path: "model", message: expect.stringMatching(/^unknown key hidenSize; did you mean hiddenSize\? Valid keys here: .*hiddenSize/) },
+    ]);
   });
 
   it("names what was expected and what was received, one issue per field", () => {
@@ -23,7 +25,12 @@ describe("config issues", () => {
   });
 
   it("writes issues as one line: the first, and how many more", () => {
-    expect(formatConfigIssues([{ path: "model.tied", message: "no" }, { path: "", message: "and this" }])).toBe("model.tied: no (and 1 more)");
+    expect(
+      formatConfigIssues([
+        { path: "model.tied", message: "no" },
+        { path: "", message: "and this" },
+      ]),
+    ).toBe("model.tied: no (and 1 more)");
     expect(formatConfigIssues([{ path: "", message: "bad" }])).toBe("config: bad");
     expect(formatConfigIssues([])).toBe("invalid config");
   });

@@ -1,6 +1,15 @@
 // @unroll/domain: the facts the runner, the api and the web app share, each kept here once (t3's
 // `validators`: tiny and pure). Imports only @unroll/core/config and zod.
-export { CANCELLABLE_STATUSES, canTransition, isRunStatus, isTerminal, RUN_STATUSES, RUN_TRANSITIONS, TERMINAL_STATUSES, type RunStatus } from "./run-status.js";
+export {
+  CANCELLABLE_STATUSES,
+  canTransition,
+  isRunStatus,
+  isTerminal,
+  RUN_STATUSES,
+  RUN_TRANSITIONS,
+  TERMINAL_STATUSES,
+  type RunStatus,
+} from "./run-status.js";
 export { ALL_MAIN_METRICS, DB_UNREACHABLE_KEY, MAIN_METRICS, mainMetricKeys, METRIC_KEYS, summaryKey, SYSTEM_PREFIX } from "./metric-keys.js";
 export { describeSweepSize, SEED_KEY, sweepOverrides, sweepProblems, sweepRuns, sweepSize, type SweepAxis, type SweepProblem, type SweepRun } from "./sweep.js";
 export { baseRunName, runName, type RunNameBase } from "./run-names.js";

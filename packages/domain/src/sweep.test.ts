@@ -6,7 +6,14 @@ const base = { task: "lm", model: { cell: "lstm" }, train: { seed: 10 } };
 
 describe("sweep planning", () => {
   it("expands the grid product times seeds, each point's seeds together", () => {
-    const runs = sweepOverrides([{ key: "model.cell", values: ["lstm", "gru"] }, { key: "model.tied", values: ["true", "false"] }], 2, 10);
+    const runs = sweepOverrides(
+      [
+        { key: "model.cell", values: ["lstm", "gru"] },
+        { key: "model.tied", values: ["true", "false"] },
+      ],
+      2,
+      10,
+    );
     expect(runs).toHaveLength(8);
     expect(runs[0]).toEqual(["model.cell=lstm", "model.tied=true", "train.seed=10"]);
     expect(runs[1]).toEqual(["model.cell=lstm", "model.tied=true", "train.seed=11"]);
@@ -27,7 +34,7 @@ describe("sweep planning", () => {
     ]);
     expect(sweepRuns(base, [], 1)).toEqual([{ name: "lm lstm", overrides: [] }]);
     expect(baseRunName({ task: "tagger", model: { cell: "gru" } })).toBe("tagger gru");
-    expect(runName("char-lstm", ["model.tied=false", "sample.prompts=[\"a.b\"]"])).toBe('char-lstm tied=false prompts=["a.b"]');
+    expect(runName("char-lstm", ["model.tied=false", 'sample.prompts=["a.b"]'])).toBe('char-lstm tied=false prompts=["a.b"]');
     expect(runName("x", ["name=a.b"])).toBe("x name=a.b");
   });
 
@@ -56,7 +63,10 @@ describe("sweep planning", () => {
   });
 
   it("sizes the sweep before it is built", () => {
-    const grid = [{ key: "train.lr", values: ["1", "2", "3"] }, { key: "train.clip", values: ["1", "2"] }];
+    const grid = [
+      { key: "train.lr", values: ["1", "2", "3"] },
+      { key: "train.clip", values: ["1", "2"] },
+    ];
     expect(sweepSize(grid, 4)).toBe(24);
     expect(describeSweepSize(grid, 4)).toBe("3 train.lr x 2 train.clip x 4 seeds");
     expect(describeSweepSize([], 1)).toBe("1 seed");

@@ -51,7 +51,15 @@ function systemOpenblas() {
 function run(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (r.error) throw new Error(`${cmd}: ${r.error.code === "ENOENT" ? "not found" : r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${(r.stderr || r.stdout).trim().split("\n").filter((l) => !/^W: /.test(l)).slice(-2).join(" | ")}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(" ")}: ${(r.stderr || r.stdout)
+        .trim()
+        .split("\n")
+        .filter((l) => !/^W: /.test(l))
+        .slice(-2)
+        .join(" | ")}`,
+    );
   return r.stdout;
 }
 
@@ -115,18 +123,50 @@ function main() {
     }
   }
   mkdirSync(dirname(out), { recursive: true });
-  const args = ["-O3", "-march=native", "-ffast-math", "-fno-finite-math-only", "-std=c11", "-fopenmp", "-shared", "-fPIC", "-DNODE_GYP_MODULE_NAME=unroll_blas", `-I${headers}`, join(root, "src", "unroll_blas.c"), "-o", out, ...openblas.flags, "-lm"];
+  const args = [
+    "-O3",
+    "-march=native",
+    "-ffast-math",
+    "-fno-finite-math-only",
+    "-std=c11",
+    "-fopenmp",
+    "-shared",
+    "-fPIC",
+    "-DNODE_GYP_MODULE_NAME=unroll_blas",
+    `-I${headers}`,
+    join(root, "src", "unroll_blas.c"),
+    "-o",
+    out,
+    ...openblas.flags,
+    "-lm",
+  ];
   try {
     execFileSync(cc, args, { stdio: ["ignore", "pipe", "pipe"] });
   } catch (err) {
-    const why = String(err.stderr || err.message).trim().split("\n").slice(-3).join(" | ");
+    const why = String(err.stderr || err.message)
+      .trim()
+      .split("\n")
+      .slice(-3)
+      .join(" | ");
     return { ok: false, message: `not built: the compiler failed (${cc}): ${why}` };
   }
   // Compiled is not yet loadable (a library missing at run time): load it in a fresh process through the package's loader, as core will.
-  const probe = spawnSync(process.execPath, ["-e", `const m = require(${JSON.stringify(root)}); if (!m.blas) throw new Error(m.reason); console.log(m.blas.config())`], { encoding: "utf8" });
+  const probe = spawnSync(
+    process.execPath,
+    ["-e", `const m = require(${JSON.stringify(root)}); if (!m.blas) throw new Error(m.reason); console.log(m.blas.config())`],
+    { encoding: "utf8" },
+  );
   if (probe.status !== 0) {
     rmSync(out, { force: true });
-    return { ok: false, message: `built, but it does not load: ${(probe.stderr || "").trim().split("\n").find((l) => /Error/.test(l)) ?? "unknown error"}` };
+    return {
+      ok: false,
+      message: `built, but it does not load: ${
+        (probe.stderr || "")
+          .trim()
+          .split("\n")
+          .find((l) => /Error/.test(l)) ?? "unknown error"
+      }`,
+    };
   }
   return { ok: true, message: `built with ${openblas.source}: ${probe.stdout.trim()}` };
 }

@@ -18,6 +18,9 @@ export default async function* ciReport(source) {
   const dir = process.env.UNROLL_TEST_REPORT_DIR;
   if (!dir) return;
   const tag = process.env.UNROLL_TEST_REPORT_TAG;
-  writeFileSync(join(dir, `native-blas${tag ? `-${tag}` : ""}.json`), JSON.stringify({ numPassedTests: passed, numFailedTests: failed, numPendingTests: skipped, numTodoTests: 0 }));
+  writeFileSync(
+    join(dir, `native-blas${tag ? `-${tag}` : ""}.json`),
+    JSON.stringify({ numPassedTests: passed, numFailedTests: failed, numPendingTests: skipped, numTodoTests: 0 }),
+  );
   yield* [];
 }

@@ -41,7 +41,11 @@ test("--strict (the package's build script) fails instead", (t) => {
 });
 
 test("UNROLL_NATIVE_BLAS=0 runs without the addon, and the notice says how to undo it", () => {
-  const r = spawnSync(process.execPath, ["-e", loaderState], { cwd: join(__dirname, ".."), env: { ...process.env, UNROLL_NATIVE_BLAS: "0" }, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["-e", loaderState], {
+    cwd: join(__dirname, ".."),
+    env: { ...process.env, UNROLL_NATIVE_BLAS: "0" },
+    encoding: "utf8",
+  });
   const state = JSON.parse(r.stdout);
   assert.strictEqual(state.loaded, false);
   assert.match(state.notice, /^slow path: no OpenBLAS \(the addon is turned off by UNROLL_NATIVE_BLAS=0\).*Fix: unset UNROLL_NATIVE_BLAS$/);

@@ -53,7 +53,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerReport> {
   if (replayed > 0) log(`replayed ${replayed} spooled record batch(es) from ${options.spoolDir}`);
 
   let active = 0;
-  const presence = startPresence(pool, worker.id, heartbeatMs, () => active > 0, (error) => log(`worker presence: ${String(error)}`));
+  const presence = startPresence(
+    pool,
+    worker.id,
+    heartbeatMs,
+    () => active > 0,
+    (error) => log(`worker presence: ${String(error)}`),
+  );
 
   const sweep = async () => {
     try {

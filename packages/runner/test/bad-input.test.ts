@@ -28,7 +28,12 @@ const tiny = {
   train: { batchSize: 4, bptt: 8, maxSteps: 2, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, evalBatches: 1 },
 };
 const GOOD = write("good.json", tiny);
-const withData = (data: Record<string, unknown>, task = "lm") => ({ ...tiny, task, data, ...(task === "lm" ? {} : { model: { embeddingSize: 8, hiddenSize: 8 } }) });
+const withData = (data: Record<string, unknown>, task = "lm") => ({
+  ...tiny,
+  task,
+  data,
+  ...(task === "lm" ? {} : { model: { embeddingSize: 8, hiddenSize: 8 } }),
+});
 mkdirSync(path("corpus"), { recursive: true });
 write("corpus/train.txt", "some text\n");
 write("one.txt", "x");
@@ -61,7 +66,12 @@ const FILES = {
   wideUnknown: write("wide.json", { ...tiny, model: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, 1])) }),
 };
 // 50 x 1,000 = 50,000 combinations in one enqueue.
-const HUGE_SWEEP = ["--sweep", `model.hiddenSize=${Array.from({ length: 50 }, (_, i) => i + 1).join(",")}`, "--sweep", `train.lr=${Array.from({ length: 1000 }, (_, i) => (i + 1) / 1e4).join(",")}`];
+const HUGE_SWEEP = [
+  "--sweep",
+  `model.hiddenSize=${Array.from({ length: 50 }, (_, i) => i + 1).join(",")}`,
+  "--sweep",
+  `train.lr=${Array.from({ length: 1000 }, (_, i) => (i + 1) / 1e4).join(",")}`,
+];
 
 type Row = [args: string[], message: RegExp];
 const set = (...overrides: string[]): string[] => ["enqueue", GOOD, ...overrides.flatMap((o) => ["--set", o])];
@@ -74,14 +84,23 @@ const ISSUE_ROWS: Row[] = [
   [["enqueue", GOOD, "--sweep", "model.cell=lstm,,gru"], /an empty value between commas; remove the extra comma \(--sweep model\.cell=lstm,gru\)/],
   [["enqueue", GOOD, "--sweep", "model.cell="], /--sweep expects key=v1,v2,\.\.\. \(for example --sweep model\.cell=lstm,gru\), got "model\.cell="/],
   [["enqueue", GOOD, "--max-attempts", "2.5"], /--max-attempts must be a whole number from 1 to 10, got 2\.5/],
-  [["train", GOOD, "--set", "model.hiddenSize=1000000"], /model\.hiddenSize: training needs about [\d.]+ TiB .*more than the 4 GiB a training process can use: set model\.hiddenSize to at most [\d,]+ \(now 1,000,000\)/],
-  [["train", GOOD, "--set", "train.bptt=1e9"], /train\.bptt: training needs about .*activations of 4 x 1,000,000,000 tokens.*set train\.bptt to at most [\d,]+/],
+  [
+    ["train", GOOD, "--set", "model.hiddenSize=1000000"],
+    /model\.hiddenSize: training needs about [\d.]+ TiB .*more than the 4 GiB a training process can use: set model\.hiddenSize to at most [\d,]+ \(now 1,000,000\)/,
+  ],
+  [
+    ["train", GOOD, "--set", "train.bptt=1e9"],
+    /train\.bptt: training needs about .*activations of 4 x 1,000,000,000 tokens.*set train\.bptt to at most [\d,]+/,
+  ],
   [["enqueue", GOOD, "--seeds", "2000"], /ask for 2000 seeds: 2,000 runs is more than the 200 one request may queue; use fewer sweep values or seeds/],
   [["enqueue", GOOD, "--max-attempts", "0"], /--max-attempts must be a whole number from 1 to 10, got 0/],
   [["enqueue", GOOD, "--experiment", ""], /--experiment was given an empty value: give it one \(e\.g\. --experiment baseline\)/],
   [["enqueue", FILES.missingData], /data\.train: no file at .*nope\.txt: fix the path/],
   [["enqueue", FILES.dirData], /data\.train: .*corpus is a directory, not a file: give one file for data\.train; it holds .*corpus\/train\.txt/],
-  [["train", FILES.oneToken], /expected at least 8 training tokens \(2 rows of train\.batchSize = 4\), got 0 in the train split \(the first 90% of the file, which has 1 token; give data\.valid or data\.test to train on all of it\): add text/],
+  [
+    ["train", FILES.oneToken],
+    /expected at least 8 training tokens \(2 rows of train\.batchSize = 4\), got 0 in the train split \(the first 90% of the file, which has 1 token; give data\.valid or data\.test to train on all of it\): add text/,
+  ],
   [["enqueue", FILES.oneToken], /one\.txt: expected at least 8 training tokens/],
   [["enqueue", GOOD, ...HUGE_SWEEP], /ask for 50 model\.hiddenSize x 1000 train\.lr x 1 seed: 50,000 runs is more than the 200 one request may queue/],
 ];
@@ -148,7 +167,10 @@ const MORE_ROWS: Row[] = [
   [["enqueue", GOOD, "--sweep", "model.cell=lstm,lstm"], /lstm is given twice.*give each value once/],
   [["enqueue", GOOD, "--sweep", "model.cell=lstm", "--sweep", "model.cell=gru"], /--sweep names model\.cell twice; give all its values in one --sweep/],
   [["enqueue", GOOD, "--sweep", "train.seed=1,2", "--seeds", "2"], /use either --seeds or --sweep train\.seed=\.\.\., not both/],
-  [["enqueue", GOOD, "--sweep", "model=lstm,gru"], /run "lm elman model=lstm" of the sweep: model: model is a section, not a field: name one of its fields, e.g. model\.cell=\.\.\. \(fields: model\.cell, /],
+  [
+    ["enqueue", GOOD, "--sweep", "model=lstm,gru"],
+    /run "lm elman model=lstm" of the sweep: model: model is a section, not a field: name one of its fields, e.g. model\.cell=\.\.\. \(fields: model\.cell, /,
+  ],
   [["enqueue", GOOD, "--sweep", "train.nope=1,2"], /unknown key train\.nope/],
   [["enqueue", GOOD, "--sweep", "=lstm"], /--sweep expects key=v1,v2/],
   [["enqueue", GOOD, "--sweep", "model.cell=lstm,banana"], /run "lm elman cell=banana" of the sweep: model\.cell: expected one of/],
@@ -161,7 +183,10 @@ const MORE_ROWS: Row[] = [
   [["enqueue", FILES.notJson], /broken\.json is not valid JSON/],
   [["enqueue", FILES.notYaml], /broken\.yaml is not valid YAML/],
   [["enqueue", FILES.array], /expected object, received \[\]/],
-  [["enqueue", FILES.empty], /task: expected one of "lm", "tagger", "classifier", received nothing \(and 1 more: data: expected object, received nothing: set data/],
+  [
+    ["enqueue", FILES.empty],
+    /task: expected one of "lm", "tagger", "classifier", received nothing \(and 1 more: data: expected object, received nothing: set data/,
+  ],
   [["enqueue", FILES.huge], /huge\.json is 11\.0 MiB; a config is a few KB: is this the right file\?/],
   [["enqueue", FILES.deepObject], /a: the config nests more than 8 levels deep/],
   [["enqueue", FILES.prompts], /sample\.prompts: Too big: expected array to have <=20 items/],
@@ -172,7 +197,10 @@ const MORE_ROWS: Row[] = [
   [["enqueue", FILES.devNull], /data\.train: \/dev\/null is not a regular file/],
   [["train", FILES.missingData], /data\.train: no file at .*nope\.txt: fix the path/],
   [["enqueue", FILES.emptyTsv], /empty\.tsv: expected at least 1 training example, got 0: the file needs lines \(text TAB label\)/],
-  [["enqueue", FILES.badTag], /bad-tag\.iob2:2: expected an IOB2 tag \(O, B-TYPE or I-TYPE such as B-PER\) in the tag column, got something else; fix the tag column\nunroll: {3}the line reads "E-PER"/],
+  [
+    ["enqueue", FILES.badTag],
+    /bad-tag\.iob2:2: expected an IOB2 tag \(O, B-TYPE or I-TYPE such as B-PER\) in the tag column, got something else; fix the tag column\nunroll: {3}the line reads "E-PER"/,
+  ],
   // runs that are not there, ids that are not ids
   [["show"], /missing the run id \(see `unroll runs`\)/],
   [["show", NO_RUN], /no run matches "00000000-0000-4000-8000-000000000000" \(see `unroll runs`\)/],
@@ -211,7 +239,9 @@ describe(`unroll CLI refuses bad input on ${target}`, () => {
   afterAll(() => t?.close());
 
   const counts = async () => {
-    const { rows } = await t.db.pool.query<{ runs: number; experiments: number }>(`SELECT (SELECT count(*)::int FROM "Run") AS runs, (SELECT count(*)::int FROM "Experiment") AS experiments`);
+    const { rows } = await t.db.pool.query<{ runs: number; experiments: number }>(
+      `SELECT (SELECT count(*)::int FROM "Run") AS runs, (SELECT count(*)::int FROM "Experiment") AS experiments`,
+    );
     return rows[0]!;
   };
 
@@ -279,6 +309,8 @@ describe(`unroll CLI refuses bad input on ${target}`, () => {
   it("repairs an I- tag that continues no entity as conlleval does, and says so on stderr", async () => {
     const res = await inProcess(["enqueue", FILES.repairable, "--experiment", "iob2"]);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toMatch(/unroll: warning: .*repairable\.iob2: 4 I- tags continued no entity \(the first at line 1: I-PER after the start of a sentence\); read as B-PER, a new entity, as conlleval does/);
+    expect(res.stderr).toMatch(
+      /unroll: warning: .*repairable\.iob2: 4 I- tags continued no entity \(the first at line 1: I-PER after the start of a sentence\); read as B-PER, a new entity, as conlleval does/,
+    );
   });
 });

@@ -18,7 +18,8 @@ describe(`checkpoints on ${target}`, () => {
   it("a late replay of an older checkpoint does not replace a later one; a later one does", async () => {
     const [id] = await enqueueRuns(t.db.pool, [{ name: "order", config: tinyConfig() }], { experiment: "checkpoint-order" });
     const sink = new PostgresSink(t.db.pool);
-    const write = (step: number) => sink.writeCheckpoint({ runId: id!, step, kind: "LAST", metrics: {}, format: "unroll-safetensors-v1", data: new Uint8Array([step]) });
+    const write = (step: number) =>
+      sink.writeCheckpoint({ runId: id!, step, kind: "LAST", metrics: {}, format: "unroll-safetensors-v1", data: new Uint8Array([step]) });
     await write(300);
     await write(100); // the stale spool
     expect(await readCheckpoint(t.db.pool, id!, "LAST")).toMatchObject({ step: 300, data: new Uint8Array([300 % 256]) });

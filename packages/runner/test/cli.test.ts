@@ -23,7 +23,10 @@ writeFileSync(
     sample: { maxLength: 10, prompts: ["the"] },
   }),
 );
-writeFileSync(join(dir, "tiny.yaml"), `task: lm\ndata:\n  format: chars\n  train: ${CORPUS}\nmodel:\n  cell: gru\n  hiddenSize: 8\n  embeddingSize: 8\ntrain:\n  maxSteps: 2\n  batchSize: 2\n  bptt: 4\n  evalBatches: 1\n`);
+writeFileSync(
+  join(dir, "tiny.yaml"),
+  `task: lm\ndata:\n  format: chars\n  train: ${CORPUS}\nmodel:\n  cell: gru\n  hiddenSize: 8\n  embeddingSize: 8\ntrain:\n  maxSteps: 2\n  batchSize: 2\n  bptt: 4\n  evalBatches: 1\n`,
+);
 writeFileSync(join(dir, "bad.json"), JSON.stringify({ task: "lm", data: { corpus: "tiny-shakespeare" }, model: { bidirectional: true } }));
 
 describe(`unroll CLI on ${target}`, () => {
@@ -61,11 +64,23 @@ describe(`unroll CLI on ${target}`, () => {
   }, 120_000);
 
   it("says plainly when training takes the slow path (no OpenBLAS), on the terminal and in the run's device", async () => {
-    const r = await unrollWith({ UNROLL_BACKEND: "wasm", UNROLL_NATIVE_BLAS: "0" }, "train", config, "--json", "--experiment", "slow-path", "--set", "train.maxSteps=1");
+    const r = await unrollWith(
+      { UNROLL_BACKEND: "wasm", UNROLL_NATIVE_BLAS: "0" },
+      "train",
+      config,
+      "--json",
+      "--experiment",
+      "slow-path",
+      "--set",
+      "train.maxSteps=1",
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/!! slow path: no OpenBLAS \(the addon is turned off by UNROLL_NATIVE_BLAS=0\)\. .*Fix: unset UNROLL_NATIVE_BLAS/);
     const { runId } = JSON.parse(r.stdout.trim().split("\n").pop()!) as { runId: string };
-    const { rows } = await t.db.pool.query<{ device: string; worker: string }>(`SELECT r.device, w.status AS worker FROM "Run" r JOIN "Worker" w ON w.id = r."workerId" WHERE r.id = $1`, [runId]);
+    const { rows } = await t.db.pool.query<{ device: string; worker: string }>(
+      `SELECT r.device, w.status AS worker FROM "Run" r JOIN "Worker" w ON w.id = r."workerId" WHERE r.id = $1`,
+      [runId],
+    );
     expect(rows[0]?.device).toMatch(/^CPU \(WebAssembly, .*; slow path: no OpenBLAS\)$/);
     expect(rows[0]?.worker).toBe("STOPPED"); // `unroll train` keeps its Worker row: not left IDLE to be called LOST
   }, 120_000);
@@ -99,7 +114,10 @@ describe(`unroll CLI on ${target}`, () => {
     const greedy = await unroll("sample", id, "--greedy", "--prompt", "the", "--json");
     expect(greedy.code, greedy.stderr).toBe(0);
     expect(JSON.parse(greedy.stdout).options).toMatchObject({ greedy: true });
-    for (const [flags, named] of [[["--temperature", "0.5"], "--temperature"], [["--top-k", "3", "--top-p", "0.9"], "--top-k and --top-p"]] as const) {
+    for (const [flags, named] of [
+      [["--temperature", "0.5"], "--temperature"],
+      [["--top-k", "3", "--top-p", "0.9"], "--top-k and --top-p"],
+    ] as const) {
       const both = await unroll("sample", id, "--greedy", ...flags);
       expect(both.code, flags.join(" ")).toBe(2);
       expect(both.stderr).toContain(`--greedy always takes the most likely token, so ${named} would change nothing`);
@@ -109,7 +127,10 @@ describe(`unroll CLI on ${target}`, () => {
     expect(score.code, score.stderr).toBe(0);
     const s = JSON.parse(score.stdout);
     expect(s.tokens.length).toBeGreaterThanOrEqual(7);
-    expect(s.logProb).toBeCloseTo(s.tokens.reduce((acc: number, x: { logProb: number }) => acc + x.logProb, 0), 4);
+    expect(s.logProb).toBeCloseTo(
+      s.tokens.reduce((acc: number, x: { logProb: number }) => acc + x.logProb, 0),
+      4,
+    );
 
     const out = join(dir, "export");
     const ex = await unroll("export", id, "--out", out);
@@ -143,7 +164,10 @@ describe(`unroll CLI on ${target}`, () => {
     expect(rows.map((r) => `${r.layer}${r.state}:${r.norms.length}`)).toEqual(["0h:8", "0c:8"]);
     expect(rows.every((r) => r.norms.every((x) => x > 0) && r.initial > 0)).toBe(true);
     // stored per validation, one document each, losslessly (the CLI's numbers are the stored ones)
-    const { rows: stored } = await t.db.pool.query<{ step: number; data: { rows: { norms: number[] }[] } }>(`SELECT step, data FROM "Diagnostic" WHERE "runId" = $1 AND kind = 'gradNorm' ORDER BY step`, [id]);
+    const { rows: stored } = await t.db.pool.query<{ step: number; data: { rows: { norms: number[] }[] } }>(
+      `SELECT step, data FROM "Diagnostic" WHERE "runId" = $1 AND kind = 'gradNorm' ORDER BY step`,
+      [id],
+    );
     expect(stored.map((d) => d.step)).toEqual([3, 6]);
     expect(stored[1]!.data.rows[0]!.norms).toEqual(rows[0]!.norms);
     expect(shown.diagnostics.lossByPosition).toMatchObject({ basis: "window" });
@@ -156,9 +180,23 @@ describe(`unroll CLI on ${target}`, () => {
 
   it("trains a tagger and a classifier, then tags and classifies; db status answers", async () => {
     const fixtures = CORE_TEST_FIXTURES;
-    const small = ["--set", "model.hiddenSize=8", "--set", "model.embeddingSize=8", "--set", "train.maxSteps=3", "--set", "train.batchSize=2", "--set", "train.evalEvery=0"];
+    const small = [
+      "--set",
+      "model.hiddenSize=8",
+      "--set",
+      "model.embeddingSize=8",
+      "--set",
+      "train.maxSteps=3",
+      "--set",
+      "train.batchSize=2",
+      "--set",
+      "train.evalEvery=0",
+    ];
     const tagger = join(dir, "tagger.json");
-    writeFileSync(tagger, JSON.stringify({ task: "tagger", data: { format: "conllu", train: join(fixtures, "ewt-excerpt.conllu") }, model: { bidirectional: true } }));
+    writeFileSync(
+      tagger,
+      JSON.stringify({ task: "tagger", data: { format: "conllu", train: join(fixtures, "ewt-excerpt.conllu") }, model: { bidirectional: true } }),
+    );
     const tr = await unroll("train", tagger, ...small, "--json");
     expect(tr.code, tr.stderr).toBe(0);
     const tagged = await unroll("tag", JSON.parse(tr.stdout).runId, "the cat sat", "--json");
@@ -166,7 +204,10 @@ describe(`unroll CLI on ${target}`, () => {
     expect(JSON.parse(tagged.stdout).map((t: { token: string }) => t.token)).toEqual(["the", "cat", "sat"]);
 
     const classifier = join(dir, "classifier.json");
-    writeFileSync(classifier, JSON.stringify({ task: "classifier", data: { format: "tsv", train: join(fixtures, "sst2-excerpt.tsv") }, model: { pooling: "max" } }));
+    writeFileSync(
+      classifier,
+      JSON.stringify({ task: "classifier", data: { format: "tsv", train: join(fixtures, "sst2-excerpt.tsv") }, model: { pooling: "max" } }),
+    );
     const cr = await unroll("train", classifier, ...small, "--json");
     expect(cr.code, cr.stderr).toBe(0);
     const c = await unroll("classify", JSON.parse(cr.stdout).runId, "a gorgeous film");

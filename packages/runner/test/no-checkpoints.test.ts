@@ -72,7 +72,15 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
     try {
       await waitFor("the child worker to start training", async () => (await read(id!)).step > 0, 60_000);
       // The second worker sweeps every 1.25 s and calls a run crashed after 2.5 s without a heartbeat.
-      second = runWorker({ pool: t.db.pool, backend: { name: "cpu", device: "test" }, spoolDir: SPOOL_DIR, signal: stop.signal, heartbeatMs: 200, lapseMs: 2500, pollMs: 100 });
+      second = runWorker({
+        pool: t.db.pool,
+        backend: { name: "cpu", device: "test" },
+        spoolDir: SPOOL_DIR,
+        signal: stop.signal,
+        heartbeatMs: 200,
+        lapseMs: 2500,
+        pollMs: 100,
+      });
       const seen: RunRow[] = [];
       const until = Date.now() + 8000;
       while (Date.now() < until) {
@@ -80,7 +88,10 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
         await sleep(100);
       }
       const last = seen.at(-1)!;
-      expect(seen.every((r) => r.status === "RUNNING" && r.attempt === 1), JSON.stringify(seen.filter((r) => r.status !== "RUNNING" || r.attempt !== 1).slice(0, 3))).toBe(true);
+      expect(
+        seen.every((r) => r.status === "RUNNING" && r.attempt === 1),
+        JSON.stringify(seen.filter((r) => r.status !== "RUNNING" || r.attempt !== 1).slice(0, 3)),
+      ).toBe(true);
       expect(Math.max(...seen.map((r) => r.ageMs))).toBeLessThan(heartbeatMs * 4); // beats keep coming (250 ms apart while stepping)
       expect(last.step).toBeGreaterThan(seen[0]!.step); // it trained all along
       expect(last.points).toBeGreaterThan(0); // the 1 s metric flush ran during training
@@ -107,22 +118,41 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
     // An LSTM of 256 units on the plain-JavaScript backend: about 3 s a step on 2 cores, during
     // which no heartbeat can run (a step is synchronous); the second worker's grace is 1.5 s.
     const tiny = tinyConfig({ maxSteps: 4, epochs: 1, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0 });
-    const config = parseExperimentConfig({ ...tiny, model: { cell: "lstm", embeddingSize: 32, hiddenSize: 256 }, train: { ...tiny.train, batchSize: 16, bptt: 32 } });
+    const config = parseExperimentConfig({
+      ...tiny,
+      model: { cell: "lstm", embeddingSize: 32, hiddenSize: 256 },
+      train: { ...tiny.train, batchSize: 16, bptt: 32 },
+    });
     const [id] = await enqueueRuns(t.db.pool, [{ name: "long-steps", config }], { experiment: `long-steps-${target}`, maxAttempts: 2 });
     const { child, stderr, exited } = workerProcess(["--once", "--heartbeat-ms", "300"], "long-steps");
     const stop = new AbortController();
     let second: Promise<unknown> | undefined;
     try {
       await waitFor("the child worker to claim the run", async () => (await read(id!)).status === "RUNNING", 60_000);
-      second = runWorker({ pool: t.db.pool, backend: { name: "cpu", device: "test" }, spoolDir: SPOOL_DIR, signal: stop.signal, heartbeatMs: 200, lapseMs: 1500, pollMs: 100 });
+      second = runWorker({
+        pool: t.db.pool,
+        backend: { name: "cpu", device: "test" },
+        spoolDir: SPOOL_DIR,
+        signal: stop.signal,
+        heartbeatMs: 200,
+        lapseMs: 1500,
+        pollMs: 100,
+      });
       const statuses = new Set<string>();
-      await waitFor("the run to end", async () => {
-        const r = await read(id!);
-        statuses.add(`${r.status}/${r.attempt}`);
-        return ["COMPLETED", "FAILED", "CRASHED"].includes(r.status) || r.attempt > 1;
-      }, 120_000);
+      await waitFor(
+        "the run to end",
+        async () => {
+          const r = await read(id!);
+          statuses.add(`${r.status}/${r.attempt}`);
+          return ["COMPLETED", "FAILED", "CRASHED"].includes(r.status) || r.attempt > 1;
+        },
+        120_000,
+      );
       const end = await read(id!);
-      expect([...statuses].filter((s) => !s.startsWith("RUNNING/1") && s !== "QUEUED/0"), stderr()).toEqual(["COMPLETED/1"]);
+      expect(
+        [...statuses].filter((s) => !s.startsWith("RUNNING/1") && s !== "QUEUED/0"),
+        stderr(),
+      ).toEqual(["COMPLETED/1"]);
       expect(end.step).toBe(4);
     } finally {
       stop.abort();
@@ -132,4 +162,3 @@ describe(`a run with no checkpoints beside a second worker, on ${target}`, () =>
     }
   }, 180_000);
 });
-

@@ -45,16 +45,24 @@ describe.each(targets)("queue on %s", (target) => {
       [ids],
     );
     expect(rows).toEqual([{ status: "COMPLETED", attempt: 1, n: 40 }]);
-    const { rows: loss } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = ANY($1) AND s.key = 'train/loss'`, [ids]);
+    const { rows: loss } = await t.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = ANY($1) AND s.key = 'train/loss'`,
+      [ids],
+    );
     expect(loss[0]!.n).toBe(80); // 2 steps x 40 runs, no duplicates
   }, 240_000);
 
   it("a cancel request stops a running run within a step or two", async () => {
-    const [id] = await enqueueRuns(t.db.pool, [{ name: "long", config: tinyConfig({ maxSteps: 100_000, epochs: 1000, checkpointEvery: 0 }) }], { experiment: `cancel-${target}` });
+    const [id] = await enqueueRuns(t.db.pool, [{ name: "long", config: tinyConfig({ maxSteps: 100_000, epochs: 1000, checkpointEvery: 0 }) }], {
+      experiment: `cancel-${target}`,
+    });
     const stop = new AbortController();
     const done = worker(t.db.pool, stop.signal, { once: false });
     const stepAtCancel = await waitFor("the run to get going", async () => {
-      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT max(p.step)::int AS n FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1`, [id]);
+      const { rows } = await t.db.pool.query<{ n: number }>(
+        `SELECT max(p.step)::int AS n FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1`,
+        [id],
+      );
       return (rows[0]?.n ?? 0) >= 5 ? rows[0]!.n : undefined;
     });
     expect(await requestCancel(t.db.pool, id!)).toBe("RUNNING");
@@ -77,7 +85,14 @@ describe.each(targets)("queue on %s", (target) => {
 
   it("a failing run is FAILED with its message and the worker carries on", async () => {
     const bad = { ...tinyConfig(), data: { format: "chars" as const, train: "/nonexistent/corpus.txt" } };
-    const ids = await enqueueRuns(t.db.pool, [{ name: "bad", config: bad }, { name: "good", config: tinyConfig() }], { experiment: `fail-${target}` });
+    const ids = await enqueueRuns(
+      t.db.pool,
+      [
+        { name: "bad", config: bad },
+        { name: "good", config: tinyConfig() },
+      ],
+      { experiment: `fail-${target}` },
+    );
     const report = await worker(t.db.pool, new AbortController().signal);
     expect(report.runs.map((r) => r.outcome.status)).toEqual(["FAILED", "COMPLETED"]);
     const { rows } = await t.db.pool.query<{ status: string; error: string | null }>(`SELECT status, error FROM "Run" WHERE id = $1`, [ids[0]]);
@@ -86,21 +101,31 @@ describe.each(targets)("queue on %s", (target) => {
   }, 60_000);
 
   it("a worker that stops gives its run back; the next one resumes it from the checkpoint", async () => {
-    const [id] = await enqueueRuns(t.db.pool, [{ name: "given back", config: tinyConfig({ maxSteps: 30, epochs: 100, checkpointEvery: 50 }) }], { experiment: `giveback-${target}` });
+    const [id] = await enqueueRuns(t.db.pool, [{ name: "given back", config: tinyConfig({ maxSteps: 30, epochs: 100, checkpointEvery: 50 }) }], {
+      experiment: `giveback-${target}`,
+    });
     const stop = new AbortController();
     const first = await worker(t.db.pool, stop.signal, { onEvent: (_id, e) => void (e.type === "step" && e.step === 12 && stop.abort()) });
     expect(first.runs.map((r) => r.outcome)).toEqual([{ status: "QUEUED", step: 12 }]);
-    const { rows: back } = await t.db.pool.query<{ status: string; attempt: number; workerId: string | null }>(`SELECT status, attempt, "workerId" FROM "Run" WHERE id = $1`, [id]);
+    const { rows: back } = await t.db.pool.query<{ status: string; attempt: number; workerId: string | null }>(
+      `SELECT status, attempt, "workerId" FROM "Run" WHERE id = $1`,
+      [id],
+    );
     expect(back[0]).toEqual({ status: "QUEUED", attempt: 0, workerId: null }); // giving back costs no attempt
     const steps: number[] = [];
     await worker(t.db.pool, new AbortController().signal, { onEvent: (_id, e) => void (e.type === "step" && steps.push(e.step)) });
     expect(steps[0]).toBe(13); // the shutdown wrote a LAST checkpoint at step 12
-    const { rows } = await t.db.pool.query<{ step: number }>(`SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = 'train/loss' ORDER BY p.step`, [id]);
+    const { rows } = await t.db.pool.query<{ step: number }>(
+      `SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = 'train/loss' ORDER BY p.step`,
+      [id],
+    );
     expect(rows.map((r) => r.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   }, 60_000);
 
   it("the sweeper marks lapsed runs CRASHED; a worker resumes them from the LAST checkpoint", async () => {
-    const [id] = await enqueueRuns(t.db.pool, [{ name: "resume", config: tinyConfig({ maxSteps: 12, checkpointEvery: 4 }) }], { experiment: `sweep-${target}` });
+    const [id] = await enqueueRuns(t.db.pool, [{ name: "resume", config: tinyConfig({ maxSteps: 12, checkpointEvery: 4 }) }], {
+      experiment: `sweep-${target}`,
+    });
     // A first worker trains to step 8, then "dies": we stop it without letting it finish.
     const ghost = await registerWorker(t.db.pool, { host: "ghost", backend: "cpu", device: "test" });
     const claimed = await claimNextRun(t.db.pool, ghost);
@@ -120,7 +145,10 @@ describe.each(targets)("queue on %s", (target) => {
       },
     });
     await partial;
-    await t.db.pool.query(`UPDATE "Run" SET status = 'RUNNING', "workerId" = $2, attempt = 1, "heartbeatAt" = now() - interval '1 hour', "heartbeatDueAt" = now() - interval '1 hour' WHERE id = $1`, [id, ghost.id]); // its promise broken long ago
+    await t.db.pool.query(
+      `UPDATE "Run" SET status = 'RUNNING', "workerId" = $2, attempt = 1, "heartbeatAt" = now() - interval '1 hour', "heartbeatDueAt" = now() - interval '1 hour' WHERE id = $1`,
+      [id, ghost.id],
+    ); // its promise broken long ago
     const swept = await sweepLapsedRuns(t.db.pool, 10_000);
     expect(swept.map((s) => s.id)).toContain(id);
     const { rows: crashed } = await t.db.pool.query<{ status: string; error: string }>(`SELECT status, error FROM "Run" WHERE id = $1`, [id]);
@@ -132,7 +160,10 @@ describe.each(targets)("queue on %s", (target) => {
     expect(steps[0]).toBe(9); // resumed after the step-8 checkpoint, not from scratch
     const { rows } = await t.db.pool.query<{ status: string; attempt: number }>(`SELECT status, attempt FROM "Run" WHERE id = $1`, [id]);
     expect(rows[0]).toEqual({ status: "COMPLETED", attempt: 2 });
-    const { rows: series } = await t.db.pool.query<{ step: number }>(`SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = 'train/loss' ORDER BY p.step`, [id]);
+    const { rows: series } = await t.db.pool.query<{ step: number }>(
+      `SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = 'train/loss' ORDER BY p.step`,
+      [id],
+    );
     expect(series.map((r) => r.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   }, 60_000);
 });

@@ -19,7 +19,10 @@ beforeAll(async () => {
 });
 
 async function series(pool: pg.Pool, runId: string, key = "train/loss"): Promise<number[]> {
-  const { rows } = await pool.query<{ step: number }>(`SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = $2 ORDER BY p.step`, [runId, key]);
+  const { rows } = await pool.query<{ step: number }>(
+    `SELECT p.step FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = $2 ORDER BY p.step`,
+    [runId, key],
+  );
   return rows.map((r) => r.step);
 }
 
@@ -37,7 +40,10 @@ describe.each(targets)("resilience on %s", (target) => {
 
   it("a worker killed with SIGKILL mid-run: CRASHED, resumed by another worker from its checkpoint, no gap, no duplicate", async () => {
     const steps = 120;
-    const [id] = await enqueueRuns(t.db.pool, [{ name: "killed", config: tinyConfig({ maxSteps: steps, epochs: 100, checkpointEvery: 10 }) }], { experiment: `kill-${target}`, maxAttempts: 3 });
+    const [id] = await enqueueRuns(t.db.pool, [{ name: "killed", config: tinyConfig({ maxSteps: steps, epochs: 100, checkpointEvery: 10 }) }], {
+      experiment: `kill-${target}`,
+      maxAttempts: 3,
+    });
     const child = spawn(process.execPath, [BIN, "worker", "--heartbeat-ms", "200"], {
       env: { ...process.env, DATABASE_URL: t.url, UNROLL_BACKEND: "cpu", UNROLL_HOME: `${SPOOL_DIR}/home-${target}` },
       stdio: ["ignore", "ignore", "pipe"],
@@ -90,7 +96,11 @@ describe.each(targets)("resilience on %s", (target) => {
     const pool = new pg.Pool({ connectionString: proxy.url(t.url), max: 3, connectionTimeoutMillis: 1000 });
     pool.on("error", () => {});
     const steps = 400;
-    const [id] = await enqueueRuns(t.db.pool, [{ name: "outage", config: tinyConfig({ maxSteps: steps, epochs: 100, checkpointEvery: 50, evalEvery: 100, sampleEvery: 100 }) }], { experiment: `outage-${target}` });
+    const [id] = await enqueueRuns(
+      t.db.pool,
+      [{ name: "outage", config: tinyConfig({ maxSteps: steps, epochs: 100, checkpointEvery: 50, evalEvery: 100, sampleEvery: 100 }) }],
+      { experiment: `outage-${target}` },
+    );
     let cutAt = 0;
     let restored = false;
     const errors: string[] = [];
@@ -108,9 +118,7 @@ describe.each(targets)("resilience on %s", (target) => {
           if (e.type !== "step") return;
           if (e.step === 20) {
             cutAt = e.step;
-            void proxy.cut().then(() =>
-              setTimeout(() => void proxy.restore().then(() => (restored = true)), 1500),
-            );
+            void proxy.cut().then(() => setTimeout(() => void proxy.restore().then(() => (restored = true)), 1500));
           }
         },
       });
@@ -134,7 +142,11 @@ describe.each(targets)("resilience on %s", (target) => {
     // The bounds every worker has (UNROLL_DB_*_TIMEOUT_MS), shortened for the test.
     const db = await createDb({ url: proxy.url(t.url), max: 3, connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
     const steps = 300;
-    const [id] = await enqueueRuns(t.db.pool, [{ name: "partition", config: tinyConfig({ maxSteps: steps, epochs: 100, checkpointEvery: 25, evalEvery: 100 }) }], { experiment: `partition-${target}` });
+    const [id] = await enqueueRuns(
+      t.db.pool,
+      [{ name: "partition", config: tinyConfig({ maxSteps: steps, epochs: 100, checkpointEvery: 25, evalEvery: 100 }) }],
+      { experiment: `partition-${target}` },
+    );
     const log: string[] = [];
     const stepAt: number[] = [];
     let healedAt = 0;
@@ -165,7 +177,10 @@ describe.each(targets)("resilience on %s", (target) => {
       await proxy.cut();
     }
     expect(healedAt).toBeGreaterThan(0);
-    expect(log.some((l) => /database write failed, spooling: .*timeout/i.test(l)), log.slice(0, 5).join("\n")).toBe(true); // reported, with why
+    expect(
+      log.some((l) => /database write failed, spooling: .*timeout/i.test(l)),
+      log.slice(0, 5).join("\n"),
+    ).toBe(true); // reported, with why
     // Training went on while the database was silent: a step waits at most for the previous
     // checkpoint's write to time out and spool (a few timeouts: ~3 s here), not for the 10 s
     // partition to end (with pg's default of no timeout it waits for the whole partition).
@@ -175,7 +190,10 @@ describe.each(targets)("resilience on %s", (target) => {
     expect((await status(t.db.pool, id!)).status).toBe("COMPLETED");
     expect(await series(t.db.pool, id!)).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
     // The outage is on record with the run, and in the worker's log.
-    const { rows } = await t.db.pool.query<{ value: number }>(`SELECT p.value FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = $2`, [id, DB_UNREACHABLE_KEY]);
+    const { rows } = await t.db.pool.query<{ value: number }>(
+      `SELECT p.value FROM "MetricPoint" p JOIN "MetricSeries" s ON s.id = p."seriesId" WHERE s."runId" = $1 AND s.key = $2`,
+      [id, DB_UNREACHABLE_KEY],
+    );
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(Math.max(...rows.map((r) => r.value))).toBeGreaterThan(5); // most of the 10 s partition
     expect(log.some((l) => /the database answers again after \d+\.\d s/.test(l))).toBe(true);

@@ -38,7 +38,13 @@ describe(`stops, on ${target}`, () => {
     try {
       const row = await waitFor(
         "the worker child to register",
-        async () => (await t.db.pool.query<{ pid: number }>(`SELECT pid FROM "Worker" WHERE pid <> $1 AND status IN ('IDLE', 'BUSY') ORDER BY "startedAt" DESC LIMIT 1`, [up.pid])).rows[0],
+        async () =>
+          (
+            await t.db.pool.query<{ pid: number }>(
+              `SELECT pid FROM "Worker" WHERE pid <> $1 AND status IN ('IDLE', 'BUSY') ORDER BY "startedAt" DESC LIMIT 1`,
+              [up.pid],
+            )
+          ).rows[0],
         60_000,
       );
       workerPid = row.pid;
@@ -62,7 +68,12 @@ describe(`stops, on ${target}`, () => {
     const proxy = new TcpProxy(u.hostname, Number(u.port || 5432));
     await proxy.start();
     const home = mkdtempSync(join(tmpdir(), "unroll-train-stop-"));
-    const config = JSON.stringify({ task: "lm", data: { format: "chars", train: CORPUS }, model: { cell: "elman", embeddingSize: 8, hiddenSize: 8 }, train: { batchSize: 4, bptt: 8, maxSteps: 1_000_000, epochs: 1000, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, evalBatches: 1 } });
+    const config = JSON.stringify({
+      task: "lm",
+      data: { format: "chars", train: CORPUS },
+      model: { cell: "elman", embeddingSize: 8, hiddenSize: 8 },
+      train: { batchSize: 4, bptt: 8, maxSteps: 1_000_000, epochs: 1000, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, evalBatches: 1 },
+    });
     const file = join(home, "long.json");
     (await import("node:fs")).writeFileSync(file, config);
     const child = spawn(process.execPath, [BIN, "train", file, "--json"], {
@@ -75,7 +86,11 @@ describe(`stops, on ${target}`, () => {
     child.stderr.on("data", (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     try {
-      await waitFor("training to start", async () => (await t.db.pool.query<{ step: number }>(`SELECT step FROM "Run" WHERE status = 'RUNNING' AND step > 20`)).rows[0], 60_000);
+      await waitFor(
+        "training to start",
+        async () => (await t.db.pool.query<{ step: number }>(`SELECT step FROM "Run" WHERE status = 'RUNNING' AND step > 20`)).rows[0],
+        60_000,
+      );
       proxy.blackhole();
       const asked = Date.now();
       child.kill("SIGINT");
@@ -84,7 +99,12 @@ describe(`stops, on ${target}`, () => {
       expect(took, stderr).toBeLessThan(25_000); // 15 s of grace, then 2 s for the outcome
       expect(stderr).toMatch(/stopping after this step; within 15 s/);
       expect(stderr).toMatch(/the database did not answer in time: \d+ record batch\(es\) wait in .*\.jsonl/);
-      const summary = JSON.parse(stdout.trim().split("\n").pop()!) as { runId: string; status: string; steps: number; spooled: { batches: number; file: string } };
+      const summary = JSON.parse(stdout.trim().split("\n").pop()!) as {
+        runId: string;
+        status: string;
+        steps: number;
+        spooled: { batches: number; file: string };
+      };
       expect(summary.status).toBe("CANCELLED");
       expect(summary.spooled.batches).toBeGreaterThan(0);
       expect(existsSync(summary.spooled.file)).toBe(true);

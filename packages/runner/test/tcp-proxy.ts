@@ -8,7 +8,10 @@ export class TcpProxy {
   #blackholed = false;
   port = 0;
 
-  constructor(readonly targetHost: string, readonly targetPort: number) {}
+  constructor(
+    readonly targetHost: string,
+    readonly targetPort: number,
+  ) {}
 
   async start(): Promise<void> {
     this.#server = net.createServer((client) => {

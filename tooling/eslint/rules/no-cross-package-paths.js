@@ -69,7 +69,8 @@ export default {
         if (node.callee.type === "Identifier" && node.callee.name === "require") check(node.arguments[0], staticPath(node.arguments[0]));
       },
       NewExpression(node) {
-        if (node.callee.type === "Identifier" && node.callee.name === "URL" && isImportMetaUrl(node.arguments[1])) check(node.arguments[0], staticPath(node.arguments[0]));
+        if (node.callee.type === "Identifier" && node.callee.name === "URL" && isImportMetaUrl(node.arguments[1]))
+          check(node.arguments[0], staticPath(node.arguments[0]));
       },
     };
   },

@@ -23,7 +23,9 @@ describe("env is read only in each package's env module", () => {
       expect(await ruleIds(pkg, "src/probe.ts", "export const port = process.env.PORT;\n"), pkg).toContain("no-restricted-properties");
     }
     expect(await ruleIds("apps/web", "scripts/probe.mjs", "export const { HOST } = process.env;\n")).toContain("no-restricted-properties");
-    expect(await ruleIds("packages/runner", "src/probe.ts", 'import { env } from "node:process";\nexport const port = env.PORT;\n')).toContain("no-restricted-imports");
+    expect(await ruleIds("packages/runner", "src/probe.ts", 'import { env } from "node:process";\nexport const port = env.PORT;\n')).toContain(
+      "no-restricted-imports",
+    );
   });
 
   it("passes it in the env module and in tests (they set up their children's environment)", async () => {
@@ -44,11 +46,14 @@ describe("no package reaches into another's folders by relative path", () => {
       'export const lazy = () => import("../../db/src/index.js");\n',
     ];
     for (const code of cases) expect(await ruleIds("packages/core", "src/probe.ts", code), code).toContain("unroll/no-cross-package-paths");
-    expect(await ruleIds("apps/web", "scripts/probe.mjs", 'export const serve = new URL("../../../packages/runner/bin/unroll.js", import.meta.url);\n')).toContain("unroll/no-cross-package-paths");
+    expect(
+      await ruleIds("apps/web", "scripts/probe.mjs", 'export const serve = new URL("../../../packages/runner/bin/unroll.js", import.meta.url);\n'),
+    ).toContain("unroll/no-cross-package-paths");
   });
 
   it("passes paths inside the package, and other packages by name", async () => {
-    const code = 'import { z } from "zod";\nimport { RUN_STATUSES } from "@unroll/domain";\nexport const data = new URL("../data", import.meta.url);\nexport { z, RUN_STATUSES };\n';
+    const code =
+      'import { z } from "zod";\nimport { RUN_STATUSES } from "@unroll/domain";\nexport const data = new URL("../data", import.meta.url);\nexport { z, RUN_STATUSES };\n';
     expect(await ruleIds("packages/core", "src/probe.ts", code)).toEqual([]);
   });
 });
@@ -56,13 +61,18 @@ describe("no package reaches into another's folders by relative path", () => {
 describe("the web app imports only the api, the domain and core's config entry", () => {
   it("fails on the database, core's index and kernels, the runner", async () => {
     for (const spec of ["@unroll/db", "@unroll/db/testing", "@unroll/core", "@unroll/core/kernels", "@unroll/runner"]) {
-      expect(await ruleIds("apps/web", "src/components/probe.tsx", `import { x } from "${spec}";\nexport const y = x;\n`), spec).toContain("@typescript-eslint/no-restricted-imports");
+      expect(await ruleIds("apps/web", "src/components/probe.tsx", `import { x } from "${spec}";\nexport const y = x;\n`), spec).toContain(
+        "@typescript-eslint/no-restricted-imports",
+      );
     }
-    expect(await ruleIds("apps/web", "src/server/probe.ts", 'import type { Db } from "@unroll/db";\nexport type D = Db;\n')).toContain("@typescript-eslint/no-restricted-imports");
+    expect(await ruleIds("apps/web", "src/server/probe.ts", 'import type { Db } from "@unroll/db";\nexport type D = Db;\n')).toContain(
+      "@typescript-eslint/no-restricted-imports",
+    );
   });
 
   it("passes @unroll/api, @unroll/domain and @unroll/core/config", async () => {
-    const code = 'import type { AppRouter } from "@unroll/api";\nimport { RUN_STATUSES } from "@unroll/domain";\nimport { ExperimentConfigSchema } from "@unroll/core/config";\nexport type R = AppRouter;\nexport { RUN_STATUSES, ExperimentConfigSchema };\n';
+    const code =
+      'import type { AppRouter } from "@unroll/api";\nimport { RUN_STATUSES } from "@unroll/domain";\nimport { ExperimentConfigSchema } from "@unroll/core/config";\nexport type R = AppRouter;\nexport { RUN_STATUSES, ExperimentConfigSchema };\n';
     expect(await ruleIds("apps/web", "src/components/probe.tsx", code)).toEqual([]);
   });
 });
@@ -70,11 +80,19 @@ describe("the web app imports only the api, the domain and core's config entry",
 describe("@unroll/domain imports only core's config entry and zod", () => {
   it("fails on core's index, the database and anything else", async () => {
     for (const spec of ["@unroll/core", "@unroll/db", "@unroll/api", "pg", "node:fs"]) {
-      expect(await ruleIds("packages/domain", "src/probe.ts", `import { x } from "${spec}";\nexport const y = x;\n`), spec).toContain("@typescript-eslint/no-restricted-imports");
+      expect(await ruleIds("packages/domain", "src/probe.ts", `import { x } from "${spec}";\nexport const y = x;\n`), spec).toContain(
+        "@typescript-eslint/no-restricted-imports",
+      );
     }
   });
 
   it("passes @unroll/core/config and zod", async () => {
-    expect(await ruleIds("packages/domain", "src/probe.ts", 'import { ExperimentConfigSchema } from "@unroll/core/config";\nimport { z } from "zod";\nexport { ExperimentConfigSchema, z };\n')).toEqual([]);
+    expect(
+      await ruleIds(
+        "packages/domain",
+        "src/probe.ts",
+        'import { ExperimentConfigSchema } from "@unroll/core/config";\nimport { z } from "zod";\nexport { ExperimentConfigSchema, z };\n',
+      ),
+    ).toEqual([]);
   });
 });

@@ -36,7 +36,17 @@ describe("pnpm test", () => {
 
   it("runs the suites of the packages that have them", () => {
     const tested = runs.filter((t) => t.task === "test").map((t) => t.package);
-    for (const p of ["@unroll/core", "@unroll/db", "@unroll/runner", "@unroll/api", "@unroll/web", "@unroll/native-blas", "@unroll/domain", "@unroll/eslint-config"]) expect(tested).toContain(p);
+    for (const p of [
+      "@unroll/core",
+      "@unroll/db",
+      "@unroll/runner",
+      "@unroll/api",
+      "@unroll/web",
+      "@unroll/native-blas",
+      "@unroll/domain",
+      "@unroll/eslint-config",
+    ])
+      expect(tested).toContain(p);
   });
 
   it("runs no benchmark and nothing but tests and the Prisma client's generation", () => {

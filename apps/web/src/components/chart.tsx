@@ -34,14 +34,30 @@ export interface LineChartPanelProps {
   testId?: string;
 }
 
-export const LineChartPanel = memo(function LineChartPanel({ title, series, xLabel = "step", logY = false, showRaw: wantRaw = false, height = 240, empty, testId }: LineChartPanelProps) {
+export const LineChartPanel = memo(function LineChartPanel({
+  title,
+  series,
+  xLabel = "step",
+  logY = false,
+  showRaw: wantRaw = false,
+  height = 240,
+  empty,
+  testId,
+}: LineChartPanelProps) {
   const showRaw = wantRaw && series.length <= MAX_RAW_SERIES;
   const points = series.reduce((n, s) => n + s.points.length, 0);
   const finite = series.flatMap((s) => s.points.map((p) => p.y)).filter((v): v is number => v !== null && Number.isFinite(v));
   return (
     // data-series-count and data-lines (curves to draw: one per series, two with the raw ones) let
     // tests and the dashboard benchmark tell when every line has its path.
-    <section className="panel" data-testid={testId} data-points={points} data-series-count={series.length} data-lines={points === 0 ? 0 : series.length * (showRaw ? 2 : 1)} aria-label={title}>
+    <section
+      className="panel"
+      data-testid={testId}
+      data-points={points}
+      data-series-count={series.length}
+      data-lines={points === 0 ? 0 : series.length * (showRaw ? 2 : 1)}
+      aria-label={title}
+    >
       <div className="chart-title">
         <h2>{title}</h2>
         <span className="muted small">
@@ -57,16 +73,62 @@ export const LineChartPanel = memo(function LineChartPanel({ title, series, xLab
       ) : (
         <LineChart responsive style={{ width: "100%", height }} margin={{ top: 6, right: 16, bottom: 4, left: 4 }}>
           <CartesianGrid stroke="#eef0f3" />
-          <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} tickFormatter={(v: number) => formatCompact(v)} allowDuplicatedCategory={false} fontSize={11} label={{ value: xLabel, position: "insideBottomRight", offset: -2, fontSize: 11, fill: "#5d6b7e" }} height={34} />
-          <YAxis type="number" scale={logY ? "log" : "linear"} domain={["auto", "auto"]} allowDataOverflow={false} tickFormatter={(v: number) => formatNumber(v, 3)} fontSize={11} width={56} />
-          <Tooltip formatter={(v) => formatNumber(typeof v === "number" ? v : Number(v))} labelFormatter={(l) => `${xLabel} ${formatNumber(Number(l))}`} isAnimationActive={false} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={["dataMin", "dataMax"]}
+            tickFormatter={(v: number) => formatCompact(v)}
+            allowDuplicatedCategory={false}
+            fontSize={11}
+            label={{ value: xLabel, position: "insideBottomRight", offset: -2, fontSize: 11, fill: "#5d6b7e" }}
+            height={34}
+          />
+          <YAxis
+            type="number"
+            scale={logY ? "log" : "linear"}
+            domain={["auto", "auto"]}
+            allowDataOverflow={false}
+            tickFormatter={(v: number) => formatNumber(v, 3)}
+            fontSize={11}
+            width={56}
+          />
+          <Tooltip
+            formatter={(v) => formatNumber(typeof v === "number" ? v : Number(v))}
+            labelFormatter={(l) => `${xLabel} ${formatNumber(Number(l))}`}
+            isAnimationActive={false}
+          />
           {showRaw
             ? series.map((s) => (
-                <Line key={`${s.id}-raw`} data={s.points} dataKey="raw" name={`${s.label} (raw)`} stroke={s.color} strokeOpacity={0.25} dot={false} isAnimationActive={false} legendType="none" connectNulls type="linear" tooltipType="none" />
+                <Line
+                  key={`${s.id}-raw`}
+                  data={s.points}
+                  dataKey="raw"
+                  name={`${s.label} (raw)`}
+                  stroke={s.color}
+                  strokeOpacity={0.25}
+                  dot={false}
+                  isAnimationActive={false}
+                  legendType="none"
+                  connectNulls
+                  type="linear"
+                  tooltipType="none"
+                />
               ))
             : null}
           {series.map((s) => (
-            <Line key={s.id} data={s.points} dataKey="y" name={s.label} stroke={s.color} strokeWidth={1.6} strokeDasharray={s.dashed ? "5 3" : undefined} dot={s.points.length < 30 ? { r: 2 } : false} isAnimationActive={false} connectNulls type="linear" />
+            <Line
+              key={s.id}
+              data={s.points}
+              dataKey="y"
+              name={s.label}
+              stroke={s.color}
+              strokeWidth={1.6}
+              strokeDasharray={s.dashed ? "5 3" : undefined}
+              dot={s.points.length < 30 ? { r: 2 } : false}
+              isAnimationActive={false}
+              connectNulls
+              type="linear"
+            />
           ))}
         </LineChart>
       )}

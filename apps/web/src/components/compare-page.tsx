@@ -68,7 +68,12 @@ export function ComparePage() {
   }, [compare.data, differing, colorBy]);
   const lines = useMemo(() => {
     const names = new Map(compare.data?.runs.map((r) => [r.id, r.name]));
-    return (series.data?.series ?? []).map((s) => ({ id: s.runId, label: names.get(s.runId) ?? "(deleted run)", color: colors.get(s.runId) ?? "#4b5563", points: toPoints(s, axis, smoothing, logY) }));
+    return (series.data?.series ?? []).map((s) => ({
+      id: s.runId,
+      label: names.get(s.runId) ?? "(deleted run)",
+      color: colors.get(s.runId) ?? "#4b5563",
+      points: toPoints(s, axis, smoothing, logY),
+    }));
   }, [series.data, compare.data, colors, axis, smoothing, logY]);
 
   const keyOptions = keys.data?.map((k) => k.key).filter((k) => !k.startsWith(METRIC_KEYS.trainEpoch) && k !== METRIC_KEYS.trainTokens) ?? [];
@@ -86,7 +91,11 @@ export function ComparePage() {
             {ids.map((id) => {
               const r = compare.data?.runs.find((x) => x.id === id);
               return (
-                <span key={id} className="tag" style={{ background: "#fff", border: `2px solid ${colors.get(id) ?? "#dfe3e8"}`, color: "var(--text)", padding: "2px 6px" }}>
+                <span
+                  key={id}
+                  className="tag"
+                  style={{ background: "#fff", border: `2px solid ${colors.get(id) ?? "#dfe3e8"}`, color: "var(--text)", padding: "2px 6px" }}
+                >
                   <Link href={`/runs/${id}`}>{r?.name ?? "…"}</Link>{" "}
                   <button className="link" aria-label={`Remove ${r?.name ?? id}`} onClick={() => setIds(ids.filter((x) => x !== id))}>
                     ✕
@@ -105,12 +114,19 @@ export function ComparePage() {
           </>
         ) : set ? (
           <span data-testid="compare-count">
-            {compare.data ? `${formatInt(n)} runs` : "Loading the selection…"} {"selectionId" in set ? <span className="muted small">(a saved selection: select others on the <Link href="/">runs page</Link>)</span> : null}
+            {compare.data ? `${formatInt(n)} runs` : "Loading the selection…"}{" "}
+            {"selectionId" in set ? (
+              <span className="muted small">
+                (a saved selection: select others on the <Link href="/">runs page</Link>)
+              </span>
+            ) : null}
           </span>
         ) : null}
       </section>
       {!set ? (
-        <Empty>Pick runs above, or select them on the <Link href="/">runs page</Link>.</Empty>
+        <Empty>
+          Pick runs above, or select them on the <Link href="/">runs page</Link>.
+        </Empty>
       ) : (
         <>
           <ErrorBox error={compare.error} title="Cannot load these runs" />
@@ -153,7 +169,9 @@ export function ComparePage() {
             <label htmlFor="cmp-smoothing">smoothing</label>
             <input id="cmp-smoothing" type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} />
             <span className="mono small">{smoothing.toFixed(2)}</span>
-            <span className="muted small">EMA, debiased (TensorBoard); min and max per bucket kept on the server{series.data ? `, ${formatInt(series.data.maxPoints)} points a run` : ""}</span>
+            <span className="muted small">
+              EMA, debiased (TensorBoard); min and max per bucket kept on the server{series.data ? `, ${formatInt(series.data.maxPoints)} points a run` : ""}
+            </span>
           </section>
           <LinesChart
             testId="compare-chart"
@@ -162,7 +180,9 @@ export function ComparePage() {
             xLabel={X_LABEL[axis]}
             logY={logY}
             onWidth={onWidth}
-            empty={series.isPending ? `Loading ${metric}…` : series.error ? "The series could not be loaded (see above)." : `No ${metric} points for these runs.`}
+            empty={
+              series.isPending ? `Loading ${metric}…` : series.error ? "The series could not be loaded (see above)." : `No ${metric} points for these runs.`
+            }
           />
 
           {runIds.length > 1 ? <GroupsPanel runs={runs} metric={metric} keys={differing.map((r) => r.key)} /> : null}

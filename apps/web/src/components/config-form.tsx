@@ -35,7 +35,15 @@ function Field({ spec, draft, onChange, issue }: { spec: FieldSpec; draft: Draft
       </select>
     );
   } else if (spec.kind === "strings") {
-    control = <textarea {...common} rows={2} value={showValue(spec.kind, value)} placeholder={Array.isArray(spec.default) ? spec.default.map((s) => JSON.stringify(s)).join(", ") : "one per line"} onChange={(e) => set(parseInput(spec.kind, e.target.value))} />;
+    control = (
+      <textarea
+        {...common}
+        rows={2}
+        value={showValue(spec.kind, value)}
+        placeholder={Array.isArray(spec.default) ? spec.default.map((s) => JSON.stringify(s)).join(", ") : "one per line"}
+        onChange={(e) => set(parseInput(spec.kind, e.target.value))}
+      />
+    );
   } else {
     control = (
       <input
@@ -52,7 +60,11 @@ function Field({ spec, draft, onChange, issue }: { spec: FieldSpec; draft: Draft
     <div className="field" data-field={spec.path}>
       <label htmlFor={id}>
         {spec.key}
-        {spec.required ? <span aria-hidden="true" style={{ color: "var(--danger)" }}>*</span> : null}
+        {spec.required ? (
+          <span aria-hidden="true" style={{ color: "var(--danger)" }}>
+            *
+          </span>
+        ) : null}
       </label>
       {control}
       {issue ? (
@@ -87,12 +99,21 @@ function Section({ section, draft, onChange, issues }: { section: SectionSpec; d
         <div className="row" role="radiogroup" aria-label="Data source" style={{ marginBottom: 8 }}>
           {section.branches.map((x, i) => (
             <label key={x.title}>
-              <input type="radio" name="data-source" checked={branch === i} onChange={() => onChange(setAt(draft, section.key, i === 0 ? { corpus: undefined } : { format: "text", train: "" }))} />
+              <input
+                type="radio"
+                name="data-source"
+                checked={branch === i}
+                onChange={() => onChange(setAt(draft, section.key, i === 0 ? { corpus: undefined } : { format: "text", train: "" }))}
+              />
               {x.title}
             </label>
           ))}
         </div>
-        {sectionIssue ? <div className="field-error" role="alert">{sectionIssue}</div> : null}
+        {sectionIssue ? (
+          <div className="field-error" role="alert">
+            {sectionIssue}
+          </div>
+        ) : null}
         {fields(b.fields)}
       </fieldset>
     );
@@ -100,7 +121,11 @@ function Section({ section, draft, onChange, issues }: { section: SectionSpec; d
   return (
     <fieldset>
       <legend>{section.title}</legend>
-      {section.description && section.key ? <p className="help muted small" style={{ marginTop: 0 }}>{section.description}</p> : null}
+      {section.description && section.key ? (
+        <p className="help muted small" style={{ marginTop: 0 }}>
+          {section.description}
+        </p>
+      ) : null}
       {fields(section.fields)}
     </fieldset>
   );
@@ -124,6 +149,8 @@ export function ConfigForm({ draft, onChange, issues }: { draft: Draft; onChange
 
 /** Issues that no field shows (so the page lists them above the form). */
 export function unplacedIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  const paths = new Set(configSections().flatMap((s) => [s.key, ...s.fields.map((f) => f.path), ...(s.branches?.flatMap((b) => b.fields.map((f) => f.path)) ?? [])]));
+  const paths = new Set(
+    configSections().flatMap((s) => [s.key, ...s.fields.map((f) => f.path), ...(s.branches?.flatMap((b) => b.fields.map((f) => f.path)) ?? [])]),
+  );
   return issues.filter((i) => !paths.has(i.path));
 }

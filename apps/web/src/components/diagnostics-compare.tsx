@@ -30,9 +30,23 @@ export function DiagnosticsComparePage() {
   const colorOf = (id: string) => PALETTE[Math.max(0, ids.indexOf(id)) % PALETTE.length]!;
   const gradSeries: ChartSeries[] = (grad.data ?? []).flatMap((d) => {
     const row = (d.data as GradDoc).rows.find((r) => rowLabel(r) === FIRST_H);
-    return row ? [{ id: d.runId, label: `${nameOf(d.runId)} · step ${d.step}`, color: colorOf(d.runId), points: row.norms.map((v, t) => ({ x: t, y: v > 0 ? v : null })) }] : [];
+    return row
+      ? [
+          {
+            id: d.runId,
+            label: `${nameOf(d.runId)} · step ${d.step}`,
+            color: colorOf(d.runId),
+            points: row.norms.map((v, t) => ({ x: t, y: v > 0 ? v : null })),
+          },
+        ]
+      : [];
   });
-  const lossSeries: ChartSeries[] = (loss.data ?? []).map((d) => ({ id: d.runId, label: `${nameOf(d.runId)} · step ${d.step}`, color: colorOf(d.runId), points: (d.data as LossDoc).loss.map((v, t) => ({ x: t, y: v })) }));
+  const lossSeries: ChartSeries[] = (loss.data ?? []).map((d) => ({
+    id: d.runId,
+    label: `${nameOf(d.runId)} · step ${d.step}`,
+    color: colorOf(d.runId),
+    points: (d.data as LossDoc).loss.map((v, t) => ({ x: t, y: v })),
+  }));
   const toggle = (id: string) => {
     const next = ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id];
     router.replace(next.length ? `/diagnostics?ids=${next.join(",")}` : "/diagnostics");
@@ -42,8 +56,21 @@ export function DiagnosticsComparePage() {
       <h1>Diagnostics, overlaid</h1>
       <ErrorBox error={runs.error ?? grad.error ?? loss.error} title="Cannot load diagnostics" />
       <div className="grid grid-2">
-        <LineChartPanel testId="overlay-grad-norm" title="||dL/dh_t|| by position (layer 0, latest validation)" series={gradSeries} xLabel="position t" logY empty={enabled ? "None of these runs has a gradient norm yet." : "Pick runs below."} />
-        <LineChartPanel testId="overlay-loss-position" title="Validation loss by position (latest validation)" series={lossSeries} xLabel="position t" empty={enabled ? "None of these runs has a loss by position yet." : "Pick runs below."} />
+        <LineChartPanel
+          testId="overlay-grad-norm"
+          title="||dL/dh_t|| by position (layer 0, latest validation)"
+          series={gradSeries}
+          xLabel="position t"
+          logY
+          empty={enabled ? "None of these runs has a gradient norm yet." : "Pick runs below."}
+        />
+        <LineChartPanel
+          testId="overlay-loss-position"
+          title="Validation loss by position (latest validation)"
+          series={lossSeries}
+          xLabel="position t"
+          empty={enabled ? "None of these runs has a loss by position yet." : "Pick runs below."}
+        />
       </div>
       <section className="panel" aria-label="Runs with diagnostics">
         <h2>Runs with diagnostics</h2>
@@ -59,7 +86,10 @@ export function DiagnosticsComparePage() {
                   </td>
                   <td>{r.name}</td>
                   <td className="small">{r.experiment}</td>
-                  <td className="small">{r.task} · {r.cell}{r.cell === "elman" ? ` ${r.activation ?? "tanh"}` : ""}</td>
+                  <td className="small">
+                    {r.task} · {r.cell}
+                    {r.cell === "elman" ? ` ${r.activation ?? "tanh"}` : ""}
+                  </td>
                   <td className="small">{r.status.toLowerCase()}</td>
                 </tr>
               ))}

@@ -48,7 +48,14 @@ function PositionStepPanel({ title, testId, matrix: m, pending, log, subtitle, l
   }
   const selected = Math.min(col ?? m.steps.length - 1, m.steps.length - 1);
   const step = m.steps[selected]!;
-  const line = [{ id: testId, label: `step ${formatInt(step)}`, color: PALETTE[0]!, points: m.values.map((row, t) => ({ x: t, y: row[selected] !== null && (!log || row[selected]! > 0) ? row[selected]! : null })) }];
+  const line = [
+    {
+      id: testId,
+      label: `step ${formatInt(step)}`,
+      color: PALETTE[0]!,
+      points: m.values.map((row, t) => ({ x: t, y: row[selected] !== null && (!log || row[selected]! > 0) ? row[selected]! : null })),
+    },
+  ];
   return (
     <section className="panel" aria-label={title} data-testid={`${testId}-panel`}>
       <div className="chart-title">
@@ -92,7 +99,9 @@ export function GradNormPanel({ runId, live = false }: { runId: string; live?: b
       matrix={m}
       pending={q.isPending}
       log
-      subtitle={(range) => `loss at the window's last position · probe batch of ${points.at(-1)?.data.batch ?? "?"} · log10 from ${range ? formatNumber(range.min, 3) : "—"} to ${range ? formatNumber(range.max, 3) : "—"}`}
+      subtitle={(range) =>
+        `loss at the window's last position · probe batch of ${points.at(-1)?.data.batch ?? "?"} · log10 from ${range ? formatNumber(range.min, 3) : "—"} to ${range ? formatNumber(range.max, 3) : "—"}`
+      }
       lineTitle={(step) => `||dL/dh_t|| by position at step ${formatInt(step)} (reaching the initial state: ${initialAt(step)?.toExponential(2) ?? "—"})`}
       controls={
         <label className="small">
@@ -120,7 +129,9 @@ export function LossByPositionPanel({ runId, live = false }: { runId: string; li
       matrix={m}
       pending={q.isPending}
       log={false}
-      subtitle={(range) => `mean loss at each position ${basis} · from ${range ? formatNumber(range.min, 4) : "—"} to ${range ? formatNumber(range.max, 4) : "—"}`}
+      subtitle={(range) =>
+        `mean loss at each position ${basis} · from ${range ? formatNumber(range.min, 4) : "—"} to ${range ? formatNumber(range.max, 4) : "—"}`
+      }
       lineTitle={(step) => `Validation loss by position at step ${formatInt(step)}`}
     />
   );

@@ -38,9 +38,17 @@ export function EmbeddingsPanel({ target, example }: { target: { runId: string; 
   return (
     <section className="panel" aria-label="Embeddings, tied vs untied" data-testid="embeddings-panel">
       <h2>Embeddings: E and V</h2>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); emb.mutate({ ...target, word, k: 10 }); }}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          emb.mutate({ ...target, word, k: 10 });
+        }}
+      >
         <input aria-label="Word" value={word} onChange={(e) => setWord(e.target.value)} />
-        <button className="solid" type="submit" disabled={!word || emb.isPending}>Nearest neighbours</button>
+        <button className="solid" type="submit" disabled={!word || emb.isPending}>
+          Nearest neighbours
+        </button>
       </form>
       <ErrorBox error={emb.error} title="Cannot compare the embeddings" />
       {r ? (

@@ -34,7 +34,11 @@ export const seedsText = (s: { count: number; min: number | null; max: number | 
   s.count === 0 ? "—" : s.count === 1 ? String(s.min) : `${formatInt(s.count)} seeds (${s.min}–${s.max})`;
 
 /** Group lines for a chart: each group's mean, its band, one colour per group. */
-export function groupLines(data: Groups | undefined, colorOf?: (values: unknown[]) => string | undefined, dashedOf?: (values: unknown[]) => boolean): ChartLine[] {
+export function groupLines(
+  data: Groups | undefined,
+  colorOf?: (values: unknown[]) => string | undefined,
+  dashedOf?: (values: unknown[]) => boolean,
+): ChartLine[] {
   const groups = data?.groups ?? [];
   const palette = groupColors(groups.map((g) => g.label));
   return groups
@@ -76,7 +80,13 @@ export function GroupsPanel({ runs, metric, keys }: { runs: GroupsInput["runs"];
       <ErrorBox error={groups.error} title="Cannot group these runs" />
       {by.length && groups.data ? (
         <>
-          <LinesChart testId="groups-chart" title={`${metric}: mean and min-max over each group's runs`} lines={lines} height={280} empty={`No ${metric} points in these groups.`} />
+          <LinesChart
+            testId="groups-chart"
+            title={`${metric}: mean and min-max over each group's runs`}
+            lines={lines}
+            height={280}
+            empty={`No ${metric} points in these groups.`}
+          />
           <table aria-label="Group results">
             <thead>
               <tr>
@@ -110,7 +120,9 @@ export function GroupsPanel({ runs, metric, keys }: { runs: GroupsInput["runs"];
           </table>
         </>
       ) : by.length && groups.isPending ? (
-        <p className="muted small" aria-busy="true">Grouping…</p>
+        <p className="muted small" aria-busy="true">
+          Grouping…
+        </p>
       ) : null}
     </section>
   );

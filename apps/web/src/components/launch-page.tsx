@@ -15,7 +15,11 @@ interface Axis {
   values: string;
 }
 
-const splitValues = (s: string) => s.split(",").map((v) => v.trim()).filter((v) => v !== "");
+const splitValues = (s: string) =>
+  s
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 
 export function LaunchPage() {
   const trpc = useTRPC();
@@ -89,9 +93,23 @@ export function LaunchPage() {
           <legend>Experiment</legend>
           <div className="form-grid">
             <div className="field">
-              <label htmlFor="experiment">experiment name<span aria-hidden="true" style={{ color: "var(--danger)" }}>*</span></label>
-              <input id="experiment" type="text" value={experiment} onChange={(e) => setExperiment(e.target.value)} placeholder={typeof draft.name === "string" ? draft.name : "e.g. char-lstm sweep"} aria-describedby="experiment-help" />
-              <div className="help" id="experiment-help">Runs are grouped under it; an existing name adds to that experiment.</div>
+              <label htmlFor="experiment">
+                experiment name
+                <span aria-hidden="true" style={{ color: "var(--danger)" }}>
+                  *
+                </span>
+              </label>
+              <input
+                id="experiment"
+                type="text"
+                value={experiment}
+                onChange={(e) => setExperiment(e.target.value)}
+                placeholder={typeof draft.name === "string" ? draft.name : "e.g. char-lstm sweep"}
+                aria-describedby="experiment-help"
+              />
+              <div className="help" id="experiment-help">
+                Runs are grouped under it; an existing name adds to that experiment.
+              </div>
             </div>
             <div className="field" style={{ gridColumn: "span 2" }}>
               <label htmlFor="description">description</label>
@@ -109,7 +127,11 @@ export function LaunchPage() {
           </p>
           {axes.map((a, i) => (
             <div className="row" key={i} style={{ marginBottom: 6 }}>
-              <select aria-label={`Sweep field ${i + 1}`} value={a.key} onChange={(e) => setAxes((x) => x.map((y, j) => (j === i ? { ...y, key: e.target.value } : y)))}>
+              <select
+                aria-label={`Sweep field ${i + 1}`}
+                value={a.key}
+                onChange={(e) => setAxes((x) => x.map((y, j) => (j === i ? { ...y, key: e.target.value } : y)))}
+              >
                 <option value="">choose a field…</option>
                 {leaves.map((f) => (
                   <option key={f.path} value={f.path}>
@@ -117,7 +139,14 @@ export function LaunchPage() {
                   </option>
                 ))}
               </select>
-              <input aria-label={`Sweep values ${i + 1}`} type="text" style={{ width: 260 }} value={a.values} placeholder={leaves.find((f) => f.path === a.key)?.options?.join(",") ?? "e.g. 0.001,0.003"} onChange={(e) => setAxes((x) => x.map((y, j) => (j === i ? { ...y, values: e.target.value } : y)))} />
+              <input
+                aria-label={`Sweep values ${i + 1}`}
+                type="text"
+                style={{ width: 260 }}
+                value={a.values}
+                placeholder={leaves.find((f) => f.path === a.key)?.options?.join(",") ?? "e.g. 0.001,0.003"}
+                onChange={(e) => setAxes((x) => x.map((y, j) => (j === i ? { ...y, values: e.target.value } : y)))}
+              />
               <button type="button" aria-label={`Remove sweep field ${i + 1}`} onClick={() => setAxes((x) => x.filter((_, j) => j !== i))}>
                 Remove
               </button>
@@ -128,7 +157,15 @@ export function LaunchPage() {
               Add sweep field
             </button>
             <label htmlFor="seeds">seeds</label>
-            <input id="seeds" type="number" min={1} max={20} value={seeds} style={{ width: 64 }} onChange={(e) => setSeeds(Math.max(1, Math.min(20, Number(e.target.value) || 1)))} />
+            <input
+              id="seeds"
+              type="number"
+              min={1}
+              max={20}
+              value={seeds}
+              style={{ width: 64 }}
+              onChange={(e) => setSeeds(Math.max(1, Math.min(20, Number(e.target.value) || 1)))}
+            />
           </div>
           {preview.data?.ok && preview.data.runs.length > 1 ? (
             <details style={{ marginTop: 8 }}>
@@ -158,12 +195,18 @@ export function LaunchPage() {
             {enqueue.isPending ? "Queueing…" : `Queue ${runCount ?? 1} run${(runCount ?? 1) === 1 ? "" : "s"}`}
           </button>
           <span className="muted small" aria-live="polite">
-            {issues.length > 0 ? `${issues.length} problem${issues.length === 1 ? "" : "s"} to fix before queueing` : experimentName === "" ? "Name the experiment" : "Config is valid"}
+            {issues.length > 0
+              ? `${issues.length} problem${issues.length === 1 ? "" : "s"} to fix before queueing`
+              : experimentName === ""
+                ? "Name the experiment"
+                : "Config is valid"}
           </span>
           <span className="spacer" />
           <details>
             <summary className="small">config JSON</summary>
-            <pre className="small" style={{ maxWidth: 520 }}>{JSON.stringify(check.ok ? check.config : draft, null, 2)}</pre>
+            <pre className="small" style={{ maxWidth: 520 }}>
+              {JSON.stringify(check.ok ? check.config : draft, null, 2)}
+            </pre>
           </details>
         </div>
         {enqueue.data ? (

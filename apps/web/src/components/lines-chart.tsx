@@ -52,7 +52,18 @@ export const LinesChart = memo(function LinesChart({ title, lines, xLabel = "ste
   const needle = search.trim().toLowerCase();
   const matches = useMemo(() => (needle ? new Set(lines.filter((l) => l.label.toLowerCase().includes(needle)).map((l) => l.id)) : null), [lines, needle]);
   const drawn = useMemo(() => {
-    const extent = extentOf([...lines.map((l) => l.points), ...lines.map((l) => (l.band ?? []).flatMap((b) => [{ x: b.x, y: b.lo }, { x: b.x, y: b.hi }]))], logY);
+    const extent = extentOf(
+      [
+        ...lines.map((l) => l.points),
+        ...lines.map((l) =>
+          (l.band ?? []).flatMap((b) => [
+            { x: b.x, y: b.lo },
+            { x: b.x, y: b.hi },
+          ]),
+        ),
+      ],
+      logY,
+    );
     if (!extent || width === 0) return null;
     const s = scales(extent, { width, height, ...FRAME }, logY);
     return {
@@ -97,7 +108,11 @@ export const LinesChart = memo(function LinesChart({ title, lines, xLabel = "ste
             <text x={width - FRAME.right} y={height - 2} fontSize={11} textAnchor="end" fill="#5d6b7e">
               {xLabel}
             </text>
-            {drawn.paths.map(({ line, band }) => (band ? <path key={`band-${line.id}`} data-band-id={line.id} d={band} fill={line.color} fillOpacity={lit(line.id) ? 0.16 : 0.04} stroke="none" /> : null))}
+            {drawn.paths.map(({ line, band }) =>
+              band ? (
+                <path key={`band-${line.id}`} data-band-id={line.id} d={band} fill={line.color} fillOpacity={lit(line.id) ? 0.16 : 0.04} stroke="none" />
+              ) : null,
+            )}
             {drawn.paths.map(({ line, d }) => (
               <path
                 key={line.id}
@@ -119,10 +134,24 @@ export const LinesChart = memo(function LinesChart({ title, lines, xLabel = "ste
       </div>
       {points > 0 && lines.length > 1 ? (
         <div className="row" style={{ alignItems: "flex-start", marginTop: 6 }}>
-          {lines.length > 8 ? <input type="search" aria-label="Search the legend" placeholder={`Find among ${lines.length} lines`} value={search} onChange={(e) => setSearch(e.target.value)} style={{ width: 200 }} /> : null}
+          {lines.length > 8 ? (
+            <input
+              type="search"
+              aria-label="Search the legend"
+              placeholder={`Find among ${lines.length} lines`}
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              style={{ width: 200 }}
+            />
+          ) : null}
           <ul className="chart-legend" aria-label="Legend" style={{ maxHeight: 96, overflowY: "auto", flex: 1 }}>
             {legend.slice(0, LEGEND_SHOWN).map((l) => (
-              <li key={l.id} onMouseEnter={() => setHover(l.id)} onMouseLeave={() => setHover(null)} style={{ opacity: lit(l.id) ? 1 : 0.4, cursor: "default" }}>
+              <li
+                key={l.id}
+                onMouseEnter={() => setHover(l.id)}
+                onMouseLeave={() => setHover(null)}
+                style={{ opacity: lit(l.id) ? 1 : 0.4, cursor: "default" }}
+              >
                 <span className="swatch" style={{ borderTopColor: l.color, borderTopStyle: l.dashed ? "dashed" : "solid" }} />
                 {l.label}
               </li>

@@ -33,12 +33,31 @@ function makeAxes(data: Coordinates): Axis[] {
     const xs = data.runs.map((r) => r.values[i]).filter((v): v is number => typeof v === "number");
     const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
     const at = (v: unknown) => (typeof v !== "number" ? null : hi === lo ? 0.5 : (v - lo) / (hi - lo));
-    return { key: a.key, at, ticks: hi === lo ? [{ at: 0.5, label: formatNumber(lo) }] : [{ at: 0, label: formatNumber(lo) }, { at: 1, label: formatNumber(hi) }] };
+    return {
+      key: a.key,
+      at,
+      ticks:
+        hi === lo
+          ? [{ at: 0.5, label: formatNumber(lo) }]
+          : [
+              { at: 0, label: formatNumber(lo) },
+              { at: 1, label: formatNumber(hi) },
+            ],
+    };
   });
   const ms = data.runs.map((r) => r.metric).filter((v): v is number => v !== null);
   const [lo, hi] = [Math.min(...ms), Math.max(...ms)];
   const at = (v: unknown) => (typeof v !== "number" ? null : hi === lo ? 0.5 : (v - lo) / (hi - lo));
-  axes.push({ key: data.metric, at, ticks: ms.length ? [{ at: 0, label: formatNumber(lo) }, { at: 1, label: formatNumber(hi) }] : [] });
+  axes.push({
+    key: data.metric,
+    at,
+    ticks: ms.length
+      ? [
+          { at: 0, label: formatNumber(lo) },
+          { at: 1, label: formatNumber(hi) },
+        ]
+      : [],
+  });
   return axes;
 }
 
@@ -128,7 +147,20 @@ export function ParallelCoordinates({ runs, metric }: { runs: RunSetInput; metri
                 })
                 .filter((p) => p !== null);
               const on = litIds.has(r.id);
-              return <polyline key={r.id} data-run-id={r.id} data-lit={on} points={pts.join(" ")} fill="none" stroke={on ? metricColor(metricAxis?.at(r.metric) ?? null) : "#d1d5db"} strokeOpacity={on ? 0.75 : 0.35} strokeWidth={on ? 1.3 : 1}><title>{r.name}</title></polyline>;
+              return (
+                <polyline
+                  key={r.id}
+                  data-run-id={r.id}
+                  data-lit={on}
+                  points={pts.join(" ")}
+                  fill="none"
+                  stroke={on ? metricColor(metricAxis?.at(r.metric) ?? null) : "#d1d5db"}
+                  strokeOpacity={on ? 0.75 : 0.35}
+                  strokeWidth={on ? 1.3 : 1}
+                >
+                  <title>{r.name}</title>
+                </polyline>
+              );
             })}
             {axes.map((a, i) => {
               const b: [number, number] | undefined = drag?.key === a.key ? [Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)] : brushes[a.key];
@@ -143,7 +175,17 @@ export function ParallelCoordinates({ runs, metric }: { runs: RunSetInput; metri
                       {t.label}
                     </text>
                   ))}
-                  {b ? <rect x={xOf(i) - 7} width={14} y={yOf(b[1])} height={Math.max(2, yOf(b[0]) - yOf(b[1]))} fill="#2563eb" fillOpacity={0.25} stroke="#2563eb" /> : null}
+                  {b ? (
+                    <rect
+                      x={xOf(i) - 7}
+                      width={14}
+                      y={yOf(b[1])}
+                      height={Math.max(2, yOf(b[0]) - yOf(b[1]))}
+                      fill="#2563eb"
+                      fillOpacity={0.25}
+                      stroke="#2563eb"
+                    />
+                  ) : null}
                   <rect
                     data-axis={a.key}
                     x={xOf(i) - 12}
@@ -169,8 +211,12 @@ export function ParallelCoordinates({ runs, metric }: { runs: RunSetInput; metri
           <thead>
             <tr>
               <th>config key</th>
-              <th className="num" title="Share of the metric's variance a model of this key alone explains, normalised over the keys">importance</th>
-              <th className="num" title="Pearson r for numbers; the correlation ratio (eta, no sign) for categories">correlation with {data.metric}</th>
+              <th className="num" title="Share of the metric's variance a model of this key alone explains, normalised over the keys">
+                importance
+              </th>
+              <th className="num" title="Pearson r for numbers; the correlation ratio (eta, no sign) for categories">
+                correlation with {data.metric}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -181,7 +227,12 @@ export function ParallelCoordinates({ runs, metric }: { runs: RunSetInput; metri
                   <td className="mono">{k.key}</td>
                   <td className="num">
                     {k.importance === null ? "—" : formatPercent(k.importance)}
-                    {k.importance !== null ? <span className="bar" style={{ display: "inline-block", width: Math.round(80 * k.importance), height: 8, marginLeft: 6, background: "var(--accent)" }} /> : null}
+                    {k.importance !== null ? (
+                      <span
+                        className="bar"
+                        style={{ display: "inline-block", width: Math.round(80 * k.importance), height: 8, marginLeft: 6, background: "var(--accent)" }}
+                      />
+                    ) : null}
                   </td>
                   <td className="num">{k.correlation === null ? "—" : formatNumber(k.correlation, 3)}</td>
                 </tr>

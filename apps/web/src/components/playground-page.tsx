@@ -17,7 +17,8 @@ function Meta({ data }: { data?: { checkpoint: { kind: string; step: number }; m
   if (!data) return null;
   return (
     <p className="muted small">
-      {data.checkpoint.kind.toLowerCase()} checkpoint at step {formatInt(data.checkpoint.step)} · {formatInt(data.ms)} ms{data.backend ? ` · ${data.backend}` : ""}
+      {data.checkpoint.kind.toLowerCase()} checkpoint at step {formatInt(data.checkpoint.step)} · {formatInt(data.ms)} ms
+      {data.backend ? ` · ${data.backend}` : ""}
     </p>
   );
 }
@@ -39,19 +40,85 @@ function Generate({ target }: { target: { runId: string; kind?: "BEST" | "LAST" 
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          gen.mutate({ ...target, prompt, temperature, topK: topK ? Number(topK) : undefined, topP: topP ? Number(topP) : undefined, n, seed, maxLength, greedy });
+          gen.mutate({
+            ...target,
+            prompt,
+            temperature,
+            topK: topK ? Number(topK) : undefined,
+            topP: topP ? Number(topP) : undefined,
+            n,
+            seed,
+            maxLength,
+            greedy,
+          });
         }}
       >
         <textarea aria-label="Prompt" rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
         <div className="row small" style={{ margin: "6px 0" }}>
-          <label>temperature <input aria-label="Temperature" type="number" step={0.05} min={0.05} max={5} style={{ width: 70 }} value={temperature} onChange={(e) => setTemperature(Number(e.target.value))} /></label>
-          <label>top-k <input aria-label="Top-k" type="number" min={1} style={{ width: 70 }} value={topK} placeholder="off" onChange={(e) => setTopK(e.target.value)} /></label>
-          <label>top-p <input aria-label="Top-p" type="number" step={0.05} min={0.05} max={1} style={{ width: 70 }} value={topP} placeholder="off" onChange={(e) => setTopP(e.target.value)} /></label>
-          <label>samples <input aria-label="Number of samples" type="number" min={1} max={10} style={{ width: 60 }} value={n} onChange={(e) => setN(Number(e.target.value))} /></label>
-          <label>seed <input aria-label="Seed" type="number" min={0} style={{ width: 70 }} value={seed} onChange={(e) => setSeed(Number(e.target.value))} /></label>
-          <label>length <input aria-label="Max length" type="number" min={1} max={2000} style={{ width: 70 }} value={maxLength} onChange={(e) => setMaxLength(Number(e.target.value))} /></label>
-          <label><input type="checkbox" checked={greedy} onChange={(e) => setGreedy(e.target.checked)} /> greedy</label>
-          <button className="primary" type="submit" disabled={gen.isPending}>{gen.isPending ? "Generating…" : "Generate"}</button>
+          <label>
+            temperature{" "}
+            <input
+              aria-label="Temperature"
+              type="number"
+              step={0.05}
+              min={0.05}
+              max={5}
+              style={{ width: 70 }}
+              value={temperature}
+              onChange={(e) => setTemperature(Number(e.target.value))}
+            />
+          </label>
+          <label>
+            top-k{" "}
+            <input aria-label="Top-k" type="number" min={1} style={{ width: 70 }} value={topK} placeholder="off" onChange={(e) => setTopK(e.target.value)} />
+          </label>
+          <label>
+            top-p{" "}
+            <input
+              aria-label="Top-p"
+              type="number"
+              step={0.05}
+              min={0.05}
+              max={1}
+              style={{ width: 70 }}
+              value={topP}
+              placeholder="off"
+              onChange={(e) => setTopP(e.target.value)}
+            />
+          </label>
+          <label>
+            samples{" "}
+            <input
+              aria-label="Number of samples"
+              type="number"
+              min={1}
+              max={10}
+              style={{ width: 60 }}
+              value={n}
+              onChange={(e) => setN(Number(e.target.value))}
+            />
+          </label>
+          <label>
+            seed <input aria-label="Seed" type="number" min={0} style={{ width: 70 }} value={seed} onChange={(e) => setSeed(Number(e.target.value))} />
+          </label>
+          <label>
+            length{" "}
+            <input
+              aria-label="Max length"
+              type="number"
+              min={1}
+              max={2000}
+              style={{ width: 70 }}
+              value={maxLength}
+              onChange={(e) => setMaxLength(Number(e.target.value))}
+            />
+          </label>
+          <label>
+            <input type="checkbox" checked={greedy} onChange={(e) => setGreedy(e.target.checked)} /> greedy
+          </label>
+          <button className="primary" type="submit" disabled={gen.isPending}>
+            {gen.isPending ? "Generating…" : "Generate"}
+          </button>
         </div>
       </form>
       <ErrorBox error={gen.error} title="Generation failed" />
@@ -76,22 +143,36 @@ function Score({ target }: { target: { runId: string; kind?: "BEST" | "LAST" } }
   return (
     <section className="panel" aria-label="Score">
       <h2>Score a sentence</h2>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); score.mutate({ ...target, text }); }}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          score.mutate({ ...target, text });
+        }}
+      >
         <input aria-label="Sentence to score" style={{ flex: 1 }} value={text} onChange={(e) => setText(e.target.value)} />
-        <button className="primary" type="submit" disabled={score.isPending || !text}>Score</button>
+        <button className="primary" type="submit" disabled={score.isPending || !text}>
+          Score
+        </button>
       </form>
       <ErrorBox error={score.error} title="Scoring failed" />
       <Meta data={score.data} />
       {r ? (
         <>
           <p>
-            log-probability <strong>{formatNumber(r.logProb)}</strong> (natural log) · perplexity <strong>{formatNumber(r.perplexity)}</strong> over {r.tokens.length} tokens
+            log-probability <strong>{formatNumber(r.logProb)}</strong> (natural log) · perplexity <strong>{formatNumber(r.perplexity)}</strong> over{" "}
+            {r.tokens.length} tokens
           </p>
           <div aria-label="Per-token probabilities" style={{ lineHeight: 2 }}>
             {r.tokens.map((t, i) => {
               const p = Math.exp(t.logProb);
               return (
-                <span key={i} className="token" style={{ background: probColor(p) }} title={`${JSON.stringify(t.token)}: p = ${formatPercent(p, 2)}, log p = ${formatNumber(t.logProb)}`}>
+                <span
+                  key={i}
+                  className="token"
+                  style={{ background: probColor(p) }}
+                  title={`${JSON.stringify(t.token)}: p = ${formatPercent(p, 2)}, log p = ${formatNumber(t.logProb)}`}
+                >
                   {t.token === " " ? "␣" : t.token === "\n" ? "⏎" : t.token === "" ? "∅" : t.token}
                 </span>
               );
@@ -100,10 +181,20 @@ function Score({ target }: { target: { runId: string; kind?: "BEST" | "LAST" } }
           <details>
             <summary className="small">table</summary>
             <table>
-              <thead><tr><th>token</th><th className="num">p</th><th className="num">log p</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>token</th>
+                  <th className="num">p</th>
+                  <th className="num">log p</th>
+                </tr>
+              </thead>
               <tbody>
                 {r.tokens.map((t, i) => (
-                  <tr key={i}><td className="mono">{JSON.stringify(t.token)}</td><td className="num">{formatPercent(Math.exp(t.logProb), 2)}</td><td className="num">{formatNumber(t.logProb)}</td></tr>
+                  <tr key={i}>
+                    <td className="mono">{JSON.stringify(t.token)}</td>
+                    <td className="num">{formatPercent(Math.exp(t.logProb), 2)}</td>
+                    <td className="num">{formatNumber(t.logProb)}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
@@ -121,16 +212,26 @@ function Tag({ target }: { target: { runId: string; kind?: "BEST" | "LAST" } }) 
   return (
     <section className="panel" aria-label="Tag">
       <h2>Tag a sentence</h2>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); tag.mutate({ ...target, text }); }}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          tag.mutate({ ...target, text });
+        }}
+      >
         <input aria-label="Sentence to tag" style={{ flex: 1 }} value={text} onChange={(e) => setText(e.target.value)} />
-        <button className="primary" type="submit" disabled={tag.isPending || !text}>Tag</button>
+        <button className="primary" type="submit" disabled={tag.isPending || !text}>
+          Tag
+        </button>
       </form>
       <ErrorBox error={tag.error} title="Tagging failed" />
       <Meta data={tag.data} />
       <div className="row" aria-label="Tags" style={{ alignItems: "flex-start" }}>
         {tag.data?.result.map((t, i) => (
           <div key={i} style={{ textAlign: "center" }}>
-            <div className="token" style={{ background: t.tag === "O" ? "#f1f5f9" : "#dbeafe" }}>{t.token}</div>
+            <div className="token" style={{ background: t.tag === "O" ? "#f1f5f9" : "#dbeafe" }}>
+              {t.token}
+            </div>
             <div className="mono small muted">{t.tag}</div>
           </div>
         ))}
@@ -147,22 +248,36 @@ function Classify({ target }: { target: { runId: string; kind?: "BEST" | "LAST" 
   return (
     <section className="panel" aria-label="Classify">
       <h2>Classify a text</h2>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); cls.mutate({ ...target, text }); }}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          cls.mutate({ ...target, text });
+        }}
+      >
         <input aria-label="Text to classify" style={{ flex: 1 }} value={text} onChange={(e) => setText(e.target.value)} />
-        <button className="primary" type="submit" disabled={cls.isPending || !text}>Classify</button>
+        <button className="primary" type="submit" disabled={cls.isPending || !text}>
+          Classify
+        </button>
       </form>
       <ErrorBox error={cls.error} title="Classification failed" />
       <Meta data={cls.data} />
       {cls.data ? (
         <>
-          <p>label <strong>{cls.data.result.label}</strong></p>
+          <p>
+            label <strong>{cls.data.result.label}</strong>
+          </p>
           <table aria-label="Class probabilities">
             <tbody>
               {probs.map(([label, p]) => (
                 <tr key={label}>
                   <td style={{ width: 120 }}>{label}</td>
-                  <td><div className="bar" style={{ width: `${Math.max(1, p * 100)}%` }} /></td>
-                  <td className="num" style={{ width: 80 }}>{formatPercent(p)}</td>
+                  <td>
+                    <div className="bar" style={{ width: `${Math.max(1, p * 100)}%` }} />
+                  </td>
+                  <td className="num" style={{ width: 80 }}>
+                    {formatPercent(p)}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -222,7 +337,9 @@ export function PlaygroundPage() {
       ) : (
         <Classify key={chosen.id} target={target} />
       )}
-      {chosen && target ? <StatesPanel key={`states${chosen.id}`} target={target} example={chosen.task === "lm" ? "To be, or not to be" : "the cat sat on the mat"} /> : null}
+      {chosen && target ? (
+        <StatesPanel key={`states${chosen.id}`} target={target} example={chosen.task === "lm" ? "To be, or not to be" : "the cat sat on the mat"} />
+      ) : null}
       {chosen && target && chosen.task === "lm" ? <EmbeddingsPanel key={`emb${chosen.id}`} target={target} example="e" /> : null}
     </>
   );

@@ -102,15 +102,36 @@ export function RunPage({ id }: { id: string }) {
         <span className="muted small">
           in <Link href={`/?q=${encodeURIComponent(r.experiment.name)}`}>{r.experiment.name}</Link> · {r.id}
         </span>
-        <span className="muted small">{live.status === "pending" ? "● live" : live.status === "connecting" ? "○ connecting…" : live.status === "error" ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying` : ""}</span>
+        <span className="muted small">
+          {live.status === "pending"
+            ? "● live"
+            : live.status === "connecting"
+              ? "○ connecting…"
+              : live.status === "error"
+                ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying`
+                : ""}
+        </span>
         <span className="spacer" />
-        <Link className="button" href={`/compare?ids=${r.id}`}>Compare…</Link>
-        <Link className="button" href={`/diagnostics?ids=${r.id}`}>Diagnostics overlay…</Link>
-        {r.checkpoints.length ? <Link className="button" href={`/playground?run=${r.id}`}>Playground</Link> : null}
+        <Link className="button" href={`/compare?ids=${r.id}`}>
+          Compare…
+        </Link>
+        <Link className="button" href={`/diagnostics?ids=${r.id}`}>
+          Diagnostics overlay…
+        </Link>
+        {r.checkpoints.length ? (
+          <Link className="button" href={`/playground?run=${r.id}`}>
+            Playground
+          </Link>
+        ) : null}
         <button disabled={!active || r.cancelRequested || cancel.isPending} onClick={() => cancel.mutate({ id })}>
           Cancel run
         </button>
-        <button className="danger" disabled={r.status === "RUNNING"} title={r.status === "RUNNING" ? "Cancel it first" : undefined} onClick={() => setConfirmDelete(true)}>
+        <button
+          className="danger"
+          disabled={r.status === "RUNNING"}
+          title={r.status === "RUNNING" ? "Cancel it first" : undefined}
+          onClick={() => setConfirmDelete(true)}
+        >
           Delete…
         </button>
       </div>
@@ -125,10 +146,16 @@ export function RunPage({ id }: { id: string }) {
       ) : null}
       {r.device?.includes("slow path") ? (
         <div className="warn-box" role="note" data-testid="slow-path">
-          Trained on the slow path: the worker on {r.worker?.host ?? r.host ?? "its machine"} has no native OpenBLAS addon ({r.device}), several times slower. On that machine, run <code>pnpm --filter @unroll/native-blas build</code>; its output names anything missing.
+          Trained on the slow path: the worker on {r.worker?.host ?? r.host ?? "its machine"} has no native OpenBLAS addon ({r.device}), several times slower.
+          On that machine, run <code>pnpm --filter @unroll/native-blas build</code>; its output names anything missing.
         </div>
       ) : null}
-      {r.status === "CRASHED" ? <div className="warn-box">The worker stopped heartbeating; the run {r.attempt < r.maxAttempts ? "will resume from its last checkpoint" : "has no attempts left"} (attempt {r.attempt} of {r.maxAttempts}).</div> : null}
+      {r.status === "CRASHED" ? (
+        <div className="warn-box">
+          The worker stopped heartbeating; the run {r.attempt < r.maxAttempts ? "will resume from its last checkpoint" : "has no attempts left"} (attempt{" "}
+          {r.attempt} of {r.maxAttempts}).
+        </div>
+      ) : null}
 
       <div className="grid grid-3">
         <section className="panel" aria-label="Status">
@@ -137,7 +164,9 @@ export function RunPage({ id }: { id: string }) {
             <dt>step</dt>
             <dd>
               {formatInt(r.step)}
-              {typeof (r.config.train as { maxSteps?: number } | undefined)?.maxSteps === "number" ? ` / ${formatInt((r.config.train as { maxSteps: number }).maxSteps)}` : ""}
+              {typeof (r.config.train as { maxSteps?: number } | undefined)?.maxSteps === "number"
+                ? ` / ${formatInt((r.config.train as { maxSteps: number }).maxSteps)}`
+                : ""}
             </dd>
             <dt>parameters</dt>
             <dd data-testid="param-count">{formatInt(r.paramCount)}</dd>
@@ -185,13 +214,42 @@ export function RunPage({ id }: { id: string }) {
             <p className="muted small">Written when the run ends.</p>
           )}
           <h3 style={{ marginTop: 10 }}>Tags and notes</h3>
-          <form className="row" onSubmit={(e) => { e.preventDefault(); setTags.mutate({ id, tags: (tagText ?? "").split(",").map((t) => t.trim()).filter(Boolean) }); setTagText(null); }}>
-            <input aria-label="Tags (comma-separated)" value={tagText ?? r.tags.join(", ")} onChange={(e) => setTagText(e.target.value)} placeholder="tags, comma-separated" />
-            <button type="submit" disabled={tagText === null}>Save tags</button>
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setTags.mutate({
+                id,
+                tags: (tagText ?? "")
+                  .split(",")
+                  .map((t) => t.trim())
+                  .filter(Boolean),
+              });
+              setTagText(null);
+            }}
+          >
+            <input
+              aria-label="Tags (comma-separated)"
+              value={tagText ?? r.tags.join(", ")}
+              onChange={(e) => setTagText(e.target.value)}
+              placeholder="tags, comma-separated"
+            />
+            <button type="submit" disabled={tagText === null}>
+              Save tags
+            </button>
           </form>
-          <form onSubmit={(e) => { e.preventDefault(); setNotes.mutate({ id, notes: notesText ?? "" }); setNotesText(null); }} style={{ marginTop: 6 }}>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              setNotes.mutate({ id, notes: notesText ?? "" });
+              setNotesText(null);
+            }}
+            style={{ marginTop: 6 }}
+          >
             <textarea aria-label="Notes" rows={2} value={notesText ?? r.notes} onChange={(e) => setNotesText(e.target.value)} placeholder="notes" />
-            <button type="submit" disabled={notesText === null}>Save notes</button>
+            <button type="submit" disabled={notesText === null}>
+              Save notes
+            </button>
           </form>
         </section>
       </div>
@@ -203,14 +261,25 @@ export function RunPage({ id }: { id: string }) {
       </div>
       <ErrorBox error={initial.error} title="Cannot load metrics" />
       <div className="grid grid-2">
-        <LineChartPanel testId="chart-train-loss" title="Training loss" series={[line(METRIC_KEYS.trainLoss, "train loss", PALETTE[0]!, smoothing)]} showRaw={smoothing > 0} empty={r.status === "QUEUED" ? "Waiting for a worker to pick this run up…" : "No training steps logged yet."} />
+        <LineChartPanel
+          testId="chart-train-loss"
+          title="Training loss"
+          series={[line(METRIC_KEYS.trainLoss, "train loss", PALETTE[0]!, smoothing)]}
+          showRaw={smoothing > 0}
+          empty={r.status === "QUEUED" ? "Waiting for a worker to pick this run up…" : "No training steps logged yet."}
+        />
         <LineChartPanel
           testId="chart-valid"
           title={task === "lm" ? "Validation perplexity" : task === "tagger" ? "Validation F1 / accuracy" : "Validation accuracy / macro-F1"}
           series={mainMetricKeys(task).map((k, i) => line(k, k.replace("valid/", ""), PALETTE[i + 1]!))}
           empty="No evaluation yet (every train.evalEvery steps)."
         />
-        <LineChartPanel testId="chart-tokens" title="Tokens per second" series={[line(METRIC_KEYS.trainTokensPerSecond, "tokens/s", PALETTE[2]!, smoothing)]} empty="No training steps logged yet." />
+        <LineChartPanel
+          testId="chart-tokens"
+          title="Tokens per second"
+          series={[line(METRIC_KEYS.trainTokensPerSecond, "tokens/s", PALETTE[2]!, smoothing)]}
+          empty="No training steps logged yet."
+        />
         <SystemPanel runId={id} refreshMs={active ? 5000 : false} />
         <section className="panel" aria-label="Checkpoints">
           <h2>Checkpoints</h2>
@@ -231,7 +300,11 @@ export function RunPage({ id }: { id: string }) {
                     <td>{c.kind.toLowerCase()}</td>
                     <td className="num">{formatInt(c.step)}</td>
                     <td className="num">{formatBytes(c.size)}</td>
-                    <td className="small">{Object.entries(c.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(", ") || "—"}</td>
+                    <td className="small">
+                      {Object.entries(c.metrics)
+                        .map(([k, v]) => `${k} ${formatNumber(v)}`)
+                        .join(", ") || "—"}
+                    </td>
                     <td className="small">{formatTime(c.updatedAt)}</td>
                   </tr>
                 ))}
@@ -271,7 +344,9 @@ export function RunPage({ id }: { id: string }) {
             </tbody>
           </table>
         ) : (
-          <p className="muted small">{task === "lm" ? "Language models log samples every train.sampleEvery steps." : "Samples are logged by language models only."}</p>
+          <p className="muted small">
+            {task === "lm" ? "Language models log samples every train.sampleEvery steps." : "Samples are logged by language models only."}
+          </p>
         )}
       </section>
 
@@ -281,12 +356,22 @@ export function RunPage({ id }: { id: string }) {
       </section>
 
       <Dialog open={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this run?">
-        <p>This deletes {r.name} with its {formatInt(r.metricPointCount)} metric points, samples and checkpoints. It cannot be undone.</p>
+        <p>
+          This deletes {r.name} with its {formatInt(r.metricPointCount)} metric points, samples and checkpoints. It cannot be undone.
+        </p>
         <div className="row">
-          <button className="danger solid" onClick={() => { del.mutate({ ids: [id] }); setConfirmDelete(false); }}>
+          <button
+            className="danger solid"
+            onClick={() => {
+              del.mutate({ ids: [id] });
+              setConfirmDelete(false);
+            }}
+          >
             Delete
           </button>
-          <button autoFocus onClick={() => setConfirmDelete(false)}>Keep it</button>
+          <button autoFocus onClick={() => setConfirmDelete(false)}>
+            Keep it
+          </button>
         </div>
       </Dialog>
     </>

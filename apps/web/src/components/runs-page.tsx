@@ -57,7 +57,9 @@ export function RunsPage() {
     ...trpc.run.list.infiniteQueryOptions({ ...filter, sort, limit: PAGE }, { getNextPageParam: (last) => last.nextCursor }),
     placeholderData: (prev) => prev,
   });
-  const live = useSubscription(trpc.live.runs.subscriptionOptions(undefined, { onData: () => void qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() }) }));
+  const live = useSubscription(
+    trpc.live.runs.subscriptionOptions(undefined, { onData: () => void qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() }) }),
+  );
 
   const invalidate = () => qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() });
   const cancel = useMutation(trpc.run.cancel.mutationOptions({ onSettled: invalidate }));
@@ -97,7 +99,13 @@ export function RunsPage() {
       <div className="row" style={{ marginBottom: 8 }}>
         <h1 style={{ margin: 0 }}>Runs</h1>
         <span className="muted small" title="Live updates over server-sent events">
-          {live.status === "pending" ? "● live" : live.status === "connecting" ? "○ connecting…" : live.status === "error" ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying` : ""}
+          {live.status === "pending"
+            ? "● live"
+            : live.status === "connecting"
+              ? "○ connecting…"
+              : live.status === "error"
+                ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying`
+                : ""}
         </span>
         <span className="spacer" />
         <Link className="button primary" href="/launch">
@@ -106,7 +114,14 @@ export function RunsPage() {
       </div>
 
       <div className="panel row" role="search" aria-label="Filter runs">
-        <input type="search" aria-label="Search runs" placeholder="Search name, experiment, notes, tag, id" value={q} onChange={(e) => setQ(e.target.value)} style={{ width: 280 }} />
+        <input
+          type="search"
+          aria-label="Search runs"
+          placeholder="Search name, experiment, notes, tag, id"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          style={{ width: 280 }}
+        />
         <fieldset className="row" style={{ border: "none", padding: 0, margin: 0, background: "none" }}>
           <legend className="muted small" style={{ padding: 0, marginRight: 6, float: "left" }}>
             Status
@@ -148,7 +163,13 @@ export function RunsPage() {
           {count ? `${formatInt(count)} selected${selection.mode === "matching" ? " (all matching)" : ""}` : "Select runs to compare or act on them"}
         </span>
         {loadedAllPicked && total > runs.length ? (
-          <button className="link" onClick={() => { setSelectionFilter(filterKey); setSelection({ mode: "matching", except: new Set() }); }}>
+          <button
+            className="link"
+            onClick={() => {
+              setSelectionFilter(filterKey);
+              setSelection({ mode: "matching", except: new Set() });
+            }}
+          >
             Select all {formatInt(total)} matching
           </button>
         ) : null}
@@ -158,10 +179,24 @@ export function RunsPage() {
         <button disabled={!chosen.some(cancellable)} title={pickedOnly} onClick={() => chosen.filter(cancellable).forEach((r) => cancel.mutate({ id: r.id }))}>
           Cancel
         </button>
-        <button disabled={!chosen.length} title={pickedOnly} onClick={() => { setText(""); setDialog("tag"); }}>
+        <button
+          disabled={!chosen.length}
+          title={pickedOnly}
+          onClick={() => {
+            setText("");
+            setDialog("tag");
+          }}
+        >
           Tag…
         </button>
-        <button disabled={!chosen.length} title={pickedOnly} onClick={() => { setText(chosen[0]?.notes ?? ""); setDialog("notes"); }}>
+        <button
+          disabled={!chosen.length}
+          title={pickedOnly}
+          onClick={() => {
+            setText(chosen[0]?.notes ?? "");
+            setDialog("notes");
+          }}
+        >
           Annotate…
         </button>
         <button className="danger" disabled={!chosen.length} title={pickedOnly} onClick={() => setDialog("delete")}>
@@ -181,7 +216,13 @@ export function RunsPage() {
           <Loading what="runs" />
         ) : runs.length === 0 ? (
           <Empty>
-            {first?.experiments.length ? "No run matches these filters." : <>No runs yet. <Link href="/launch">Launch one</Link>, or start the demo with <code>pnpm start</code>.</>}
+            {first?.experiments.length ? (
+              "No run matches these filters."
+            ) : (
+              <>
+                No runs yet. <Link href="/launch">Launch one</Link>, or start the demo with <code>pnpm start</code>.
+              </>
+            )}
           </Empty>
         ) : (
           <table aria-label="Runs">
@@ -193,7 +234,9 @@ export function RunsPage() {
                     aria-label="Select all loaded"
                     title="Select the loaded rows"
                     checked={runs.length > 0 && runs.every((r) => isSelected(selection, r.id))}
-                    onChange={(e) => setSelection(e.target.checked ? { mode: "picked", rows: new Map([...chosen, ...runs].map((r) => [r.id, r])) } : nothingSelected())}
+                    onChange={(e) =>
+                      setSelection(e.target.checked ? { mode: "picked", rows: new Map([...chosen, ...runs].map((r) => [r.id, r])) } : nothingSelected())
+                    }
                   />
                 </th>
                 {header("name", "Run")}
@@ -284,34 +327,70 @@ export function RunsPage() {
       <Dialog open={dialog === "delete"} onClose={() => setDialog(null)} title={`Delete ${chosen.length} run${chosen.length === 1 ? "" : "s"}?`}>
         <p>This deletes {chosen.map((r) => r.name).join(", ")} with all their metrics, samples and checkpoints. It cannot be undone.</p>
         <div className="row">
-          <button className="danger solid" autoFocus onClick={() => { del.mutate({ ids: chosen.map((r) => r.id) }); setDialog(null); }}>
+          <button
+            className="danger solid"
+            autoFocus
+            onClick={() => {
+              del.mutate({ ids: chosen.map((r) => r.id) });
+              setDialog(null);
+            }}
+          >
             Delete
           </button>
           <button onClick={() => setDialog(null)}>Keep them</button>
         </div>
       </Dialog>
       <Dialog open={dialog === "tag"} onClose={() => setDialog(null)} title="Add a tag">
-        <form onSubmit={(e) => { e.preventDefault(); const t = text.trim(); if (t) chosen.forEach((r) => setTags.mutate({ id: r.id, tags: [...r.tags, t] })); setDialog(null); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const t = text.trim();
+            if (t) chosen.forEach((r) => setTags.mutate({ id: r.id, tags: [...r.tags, t] }));
+            setDialog(null);
+          }}
+        >
           <input aria-label="Tag" autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder="baseline" />
-          <p className="small muted">Existing tags on the selected runs: {[...new Set(chosen.flatMap((r) => r.tags))].join(", ") || "none"}.{" "}
+          <p className="small muted">
+            Existing tags on the selected runs: {[...new Set(chosen.flatMap((r) => r.tags))].join(", ") || "none"}.{" "}
             {chosen.some((r) => r.tags.length) ? (
-              <button type="button" className="link" onClick={() => { chosen.forEach((r) => setTags.mutate({ id: r.id, tags: [] })); setDialog(null); }}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  chosen.forEach((r) => setTags.mutate({ id: r.id, tags: [] }));
+                  setDialog(null);
+                }}
+              >
                 Remove all tags
               </button>
             ) : null}
           </p>
           <div className="row">
-            <button className="primary" type="submit">Add tag</button>
-            <button type="button" onClick={() => setDialog(null)}>Cancel</button>
+            <button className="primary" type="submit">
+              Add tag
+            </button>
+            <button type="button" onClick={() => setDialog(null)}>
+              Cancel
+            </button>
           </div>
         </form>
       </Dialog>
       <Dialog open={dialog === "notes"} onClose={() => setDialog(null)} title="Notes">
-        <form onSubmit={(e) => { e.preventDefault(); chosen.forEach((r) => setNotes.mutate({ id: r.id, notes: text })); setDialog(null); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            chosen.forEach((r) => setNotes.mutate({ id: r.id, notes: text }));
+            setDialog(null);
+          }}
+        >
           <textarea aria-label="Notes" rows={4} autoFocus value={text} onChange={(e) => setText(e.target.value)} />
           <div className="row" style={{ marginTop: 8 }}>
-            <button className="primary" type="submit">Save notes</button>
-            <button type="button" onClick={() => setDialog(null)}>Cancel</button>
+            <button className="primary" type="submit">
+              Save notes
+            </button>
+            <button type="button" onClick={() => setDialog(null)}>
+              Cancel
+            </button>
           </div>
         </form>
       </Dialog>

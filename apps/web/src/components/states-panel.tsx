@@ -12,8 +12,19 @@ import { useTRPC } from "~/trpc/react";
 import { Heatmap } from "./heatmap";
 import { ErrorBox } from "./ui";
 
-const NAMES: Record<string, string> = { h: "hidden state h", c: "cell state c", i: "input gate i", f: "forget gate f", g: "candidate g", o: "output gate o", r: "reset gate r", z: "update gate z", n: "candidate n" };
-const traceLabel = (t: { layer: number; direction: string; name: string }) => `layer ${t.layer}${t.direction === "backward" ? " backward" : ""} · ${NAMES[t.name] ?? t.name}`;
+const NAMES: Record<string, string> = {
+  h: "hidden state h",
+  c: "cell state c",
+  i: "input gate i",
+  f: "forget gate f",
+  g: "candidate g",
+  o: "output gate o",
+  r: "reset gate r",
+  z: "update gate z",
+  n: "candidate n",
+};
+const traceLabel = (t: { layer: number; direction: string; name: string }) =>
+  `layer ${t.layer}${t.direction === "backward" ? " backward" : ""} · ${NAMES[t.name] ?? t.name}`;
 /** A token as shown: whitespace made visible (character models). */
 const show = (token: string) => (token === " " ? "␣" : token === "\n" ? "⏎" : token);
 
@@ -31,9 +42,17 @@ export function StatesPanel({ target, example }: { target: { runId: string; kind
   return (
     <section className="panel" aria-label="States over a text" data-testid="states-panel">
       <h2>States over a text</h2>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); states.mutate({ ...target, text, topK: 5 }); }}>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          states.mutate({ ...target, text, topK: 5 });
+        }}
+      >
         <input aria-label="Text to read" style={{ flex: 1 }} value={text} onChange={(e) => setText(e.target.value)} />
-        <button className="solid" type="submit" disabled={!text || states.isPending}>{states.isPending ? "Reading…" : "Show states"}</button>
+        <button className="solid" type="submit" disabled={!text || states.isPending}>
+          {states.isPending ? "Reading…" : "Show states"}
+        </button>
       </form>
       <ErrorBox error={states.error} title="Cannot show states" />
       {data && trace ? (
@@ -43,18 +62,27 @@ export function StatesPanel({ target, example }: { target: { runId: string; kind
               layer and value{" "}
               <select aria-label="Layer and value" value={Math.min(picked, labels.length - 1)} onChange={(e) => setPicked(Number(e.target.value))}>
                 {labels.map((l, i) => (
-                  <option key={l} value={i}>{l}</option>
+                  <option key={l} value={i}>
+                    {l}
+                  </option>
                 ))}
               </select>
             </label>
-            <span className="muted small">{trace.values.length} units x {data.tokens.length} tokens · click a cell to follow its unit</span>
+            <span className="muted small">
+              {trace.values.length} units x {data.tokens.length} tokens · click a cell to follow its unit
+            </span>
           </div>
           <div aria-label="Selected unit over the text" data-testid="unit-text" style={{ lineHeight: 2, fontFamily: "var(--mono, monospace)" }}>
             <span className="muted small">unit {u}: </span>
             {data.tokens.map((tok, t) => {
               const v = trace.values[u]![t] ?? null;
               return (
-                <span key={t} data-value={v ?? ""} title={`${JSON.stringify(tok)}: ${formatNumber(v, 3)}`} style={{ background: divergingColor(v, scale), padding: "2px 1px", marginRight: 1, borderRadius: 2 }}>
+                <span
+                  key={t}
+                  data-value={v ?? ""}
+                  title={`${JSON.stringify(tok)}: ${formatNumber(v, 3)}`}
+                  style={{ background: divergingColor(v, scale), padding: "2px 1px", marginRight: 1, borderRadius: 2 }}
+                >
                   {show(tok)}
                 </span>
               );

@@ -58,13 +58,23 @@ function LaunchPaired({ onLaunched }: { onLaunched: (experimentId: string) => vo
           experiment <input value={name} onChange={(e) => setName(e.target.value)} aria-label="Experiment name" />
         </label>
         <label>
-          hidden = embedding size <input type="number" min={1} style={{ width: 80 }} value={hidden} onChange={(e) => setHidden(e.target.value)} aria-label="Hidden size" />
+          hidden = embedding size{" "}
+          <input type="number" min={1} style={{ width: 80 }} value={hidden} onChange={(e) => setHidden(e.target.value)} aria-label="Hidden size" />
         </label>
         <label>
           steps <input type="number" min={1} style={{ width: 80 }} value={steps} onChange={(e) => setSteps(e.target.value)} aria-label="Steps" />
         </label>
         <label>
-          seeds <input type="number" min={1} max={10} style={{ width: 60 }} value={seeds} onChange={(e) => setSeeds(Math.max(1, Math.min(10, Number(e.target.value) || 1)))} aria-label="Seeds" />
+          seeds{" "}
+          <input
+            type="number"
+            min={1}
+            max={10}
+            style={{ width: 60 }}
+            value={seeds}
+            onChange={(e) => setSeeds(Math.max(1, Math.min(10, Number(e.target.value) || 1)))}
+            aria-label="Seeds"
+          />
         </label>
         <button className="primary" type="submit" disabled={!check?.ok || launch.isPending || !name.trim()}>
           Queue {seeds * 2} runs
@@ -91,8 +101,16 @@ export function TyingPage() {
   const summary = useQuery({ ...trpc.tying.summary.queryOptions({ experimentId: chosen }), enabled: chosen !== "" });
   // the runs grouped by tying, aggregated on the server: a few hundred numbers at any number of runs
   const runs = { filter: { experimentId: chosen } };
-  const valid = useQuery({ ...trpc.compare.groups.queryOptions({ runs, by: ["model.tied"], key: METRIC_KEYS.validPerplexity, buckets: 150 }), enabled: chosen !== "", placeholderData: (p) => p });
-  const loss = useQuery({ ...trpc.compare.groups.queryOptions({ runs, by: ["model.tied"], key: METRIC_KEYS.trainLoss, buckets: 150 }), enabled: chosen !== "", placeholderData: (p) => p });
+  const valid = useQuery({
+    ...trpc.compare.groups.queryOptions({ runs, by: ["model.tied"], key: METRIC_KEYS.validPerplexity, buckets: 150 }),
+    enabled: chosen !== "",
+    placeholderData: (p) => p,
+  });
+  const loss = useQuery({
+    ...trpc.compare.groups.queryOptions({ runs, by: ["model.tied"], key: METRIC_KEYS.trainLoss, buckets: 150 }),
+    enabled: chosen !== "",
+    placeholderData: (p) => p,
+  });
   // refetch when runs change (the change counter), not on a timer
   const live = useSubscription(
     trpc.live.runs.subscriptionOptions(undefined, {
@@ -137,7 +155,12 @@ export function TyingPage() {
           )}
           {s?.experiment.description ? <p className="muted small">{s.experiment.description}</p> : null}
         </section>
-        <LaunchPaired onLaunched={(id) => { void qc.invalidateQueries({ queryKey: trpc.tying.experiments.queryKey() }); select(id); }} />
+        <LaunchPaired
+          onLaunched={(id) => {
+            void qc.invalidateQueries({ queryKey: trpc.tying.experiments.queryKey() });
+            select(id);
+          }}
+        />
       </div>
       <ErrorBox error={summary.error} title="Cannot summarise this experiment" />
       <ErrorBox error={valid.error ?? loss.error} title="Cannot load the curves" />
@@ -154,17 +177,23 @@ export function TyingPage() {
           <div className="grid grid-3">
             <section className="panel" aria-label="Tied parameters">
               <h3>Tied</h3>
-              <div className="stat" data-testid="tied-params">{formatInt(tied?.paramCount)}</div>
+              <div className="stat" data-testid="tied-params">
+                {formatInt(tied?.paramCount)}
+              </div>
               <div className="muted small">parameters</div>
             </section>
             <section className="panel" aria-label="Untied parameters">
               <h3>Untied</h3>
-              <div className="stat" data-testid="untied-params">{formatInt(untied?.paramCount)}</div>
+              <div className="stat" data-testid="untied-params">
+                {formatInt(untied?.paramCount)}
+              </div>
               <div className="muted small">parameters</div>
             </section>
             <section className="panel" aria-label="Saving">
               <h3>Tying saves</h3>
-              <div className="stat" data-testid="saving">{s.saving ? `${formatInt(s.saving.params)} (${formatPercent(s.saving.fraction)})` : "—"}</div>
+              <div className="stat" data-testid="saving">
+                {s.saving ? `${formatInt(s.saving.params)} (${formatPercent(s.saving.fraction)})` : "—"}
+              </div>
               <div className="muted small">parameters: the output layer reuses the embedding (vocab × size)</div>
             </section>
           </div>
@@ -205,12 +234,29 @@ export function TyingPage() {
             </p>
           </section>
           <div className="grid grid-2">
-            <LinesChart testId="tying-valid" title="Validation perplexity: mean and min-max over seeds (tied solid, untied dashed)" lines={chart.valid} height={260} empty={valid.isPending ? "Loading…" : "No evaluation yet."} />
-            <LinesChart testId="tying-loss" title="Training loss: mean and min-max over seeds" lines={chart.loss} height={260} empty={loss.isPending ? "Loading…" : "No training steps yet."} />
+            <LinesChart
+              testId="tying-valid"
+              title="Validation perplexity: mean and min-max over seeds (tied solid, untied dashed)"
+              lines={chart.valid}
+              height={260}
+              empty={valid.isPending ? "Loading…" : "No evaluation yet."}
+            />
+            <LinesChart
+              testId="tying-loss"
+              title="Training loss: mean and min-max over seeds"
+              lines={chart.loss}
+              height={260}
+              empty={loss.isPending ? "Loading…" : "No training steps yet."}
+            />
           </div>
           <section className="panel" aria-label="Runs">
             <h2>Runs</h2>
-            {s.total > s.runs.length ? <p className="muted small">The first {s.runs.length} of {formatInt(s.total)} runs; all of them on the <Link href={`/?q=${encodeURIComponent(s.experiment.name)}`}>runs page</Link>.</p> : null}
+            {s.total > s.runs.length ? (
+              <p className="muted small">
+                The first {s.runs.length} of {formatInt(s.total)} runs; all of them on the{" "}
+                <Link href={`/?q=${encodeURIComponent(s.experiment.name)}`}>runs page</Link>.
+              </p>
+            ) : null}
             {s.runs.length ? (
               <table>
                 <tbody>

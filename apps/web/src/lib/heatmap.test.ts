@@ -4,18 +4,43 @@ import { divergingColor, gradNormMatrix, heatColor, linearRange, logRange, lossM
 const doc = (norms: number[], c?: number[]): GradDoc => ({
   positions: norms.length,
   batch: 2,
-  rows: [{ layer: 0, direction: "forward", state: "h", norms, initial: 0.1 }, ...(c ? [{ layer: 0, direction: "forward" as const, state: "c" as const, norms: c, initial: 0.1 }] : [])],
+  rows: [
+    { layer: 0, direction: "forward", state: "h", norms, initial: 0.1 },
+    ...(c ? [{ layer: 0, direction: "forward" as const, state: "c" as const, norms: c, initial: 0.1 }] : []),
+  ],
 });
 
 describe("gradNormMatrix", () => {
   it("puts positions on rows and steps (sorted) on columns, for the chosen row", () => {
-    const m = gradNormMatrix([{ step: 20, data: doc([3, 4], [30, 40]) }, { step: 10, data: doc([1, 2], [10, 20]) }], "layer 0 c");
-    expect(m).toEqual({ steps: [10, 20], positions: 2, values: [[10, 30], [20, 40]] });
+    const m = gradNormMatrix(
+      [
+        { step: 20, data: doc([3, 4], [30, 40]) },
+        { step: 10, data: doc([1, 2], [10, 20]) },
+      ],
+      "layer 0 c",
+    );
+    expect(m).toEqual({
+      steps: [10, 20],
+      positions: 2,
+      values: [
+        [10, 30],
+        [20, 40],
+      ],
+    });
   });
 
   it("leaves gaps where a window was shorter or the row is missing", () => {
-    const m = gradNormMatrix([{ step: 1, data: doc([1]) }, { step: 2, data: doc([1, 2], [5, 6]) }], "layer 0 c");
-    expect(m.values).toEqual([[null, 5], [null, 6]]);
+    const m = gradNormMatrix(
+      [
+        { step: 1, data: doc([1]) },
+        { step: 2, data: doc([1, 2], [5, 6]) },
+      ],
+      "layer 0 c",
+    );
+    expect(m.values).toEqual([
+      [null, 5],
+      [null, 6],
+    ]);
     expect(rowLabel({ layer: 1, direction: "backward", state: "h" })).toBe("layer 1 backward h");
   });
 });
@@ -33,8 +58,18 @@ describe("heatColor", () => {
 
 describe("lossMatrix", () => {
   it("positions on rows, steps on columns; a linear colour scale over the values", () => {
-    const m = lossMatrix([{ step: 2, data: { basis: "window", loss: [3, 2], count: [4, 4] } }, { step: 1, data: { basis: "window", loss: [4, 3], count: [4, 4] } }]);
-    expect(m).toEqual({ steps: [1, 2], positions: 2, values: [[4, 3], [3, 2]] });
+    const m = lossMatrix([
+      { step: 2, data: { basis: "window", loss: [3, 2], count: [4, 4] } },
+      { step: 1, data: { basis: "window", loss: [4, 3], count: [4, 4] } },
+    ]);
+    expect(m).toEqual({
+      steps: [1, 2],
+      positions: 2,
+      values: [
+        [4, 3],
+        [3, 2],
+      ],
+    });
     const r = linearRange(m.values);
     expect(r).toEqual({ min: 2, max: 4 });
     expect(heatColor(2, r, false)).toBe("rgb(68, 1, 84)");
@@ -47,7 +82,12 @@ describe("divergingColor", () => {
     expect(divergingColor(0, 1)).toBe("rgb(255, 255, 255)");
     expect(divergingColor(-1, 1)).toBe("rgb(37, 99, 235)");
     expect(divergingColor(3, 2)).toBe("rgb(220, 38, 38)");
-    expect(traceScale("c", [[-3, 1], [2, 0]])).toBe(3);
+    expect(
+      traceScale("c", [
+        [-3, 1],
+        [2, 0],
+      ]),
+    ).toBe(3);
     expect(traceScale("h", [[-3, 1]])).toBe(1);
   });
 });

@@ -62,18 +62,26 @@ export function linearRange(values: (number | null)[][]): { min: number; max: nu
 
 /** The finite positive range of log10 values (undefined when there is none). */
 export function logRange(values: (number | null)[][]): { min: number; max: number } | undefined {
-  let min = Infinity, max = -Infinity;
-  for (const row of values) for (const v of row) {
-    if (v === null || !(v > 0) || !Number.isFinite(v)) continue;
-    const l = Math.log10(v);
-    if (l < min) min = l;
-    if (l > max) max = l;
-  }
+  let min = Infinity,
+    max = -Infinity;
+  for (const row of values)
+    for (const v of row) {
+      if (v === null || !(v > 0) || !Number.isFinite(v)) continue;
+      const l = Math.log10(v);
+      if (l < min) min = l;
+      if (l > max) max = l;
+    }
   return min <= max ? { min, max } : undefined;
 }
 
 // viridis at 0, 0.25, 0.5, 0.75, 1 (matplotlib's), interpolated linearly
-const STOPS: [number, number, number][] = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+const STOPS: [number, number, number][] = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
 
 /** The colour of v over `range` (of log10 values when `log`); gaps, and zeros on a log scale, are pale grey. */
 export function heatColor(v: number | null, range: { min: number; max: number } | undefined, log = true): string {

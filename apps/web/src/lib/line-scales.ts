@@ -13,7 +13,10 @@ export interface Extent {
 
 /** The x and y ranges of every finite point (log: y > 0 only); null when there is none. */
 export function extentOf(lines: readonly (readonly XY[])[], logY: boolean): Extent | null {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const line of lines) {
     for (const p of line) {
       if (p.y === null || !Number.isFinite(p.y) || (logY && p.y <= 0)) continue;
@@ -69,7 +72,10 @@ export function linePath(points: readonly XY[], sx: (v: number) => number, sy: (
 export function bandPath(points: readonly { x: number; lo: number; hi: number }[], sx: (v: number) => number, sy: (v: number) => number): string {
   if (points.length === 0) return "";
   const upper = points.map((p, i) => `${i ? "L" : "M"}${sx(p.x).toFixed(1)} ${sy(p.hi).toFixed(1)}`).join("");
-  const lower = [...points].reverse().map((p) => `L${sx(p.x).toFixed(1)} ${sy(p.lo).toFixed(1)}`).join("");
+  const lower = [...points]
+    .reverse()
+    .map((p) => `L${sx(p.x).toFixed(1)} ${sy(p.lo).toFixed(1)}`)
+    .join("");
   return `${upper}${lower}Z`;
 }
 

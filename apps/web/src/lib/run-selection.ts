@@ -2,9 +2,7 @@
 // actions need no reload), or every run matching the filter minus the ones unticked, which the
 // server resolves (selection.create) instead of the browser listing thousands of ids.
 
-export type RunSelection<Row extends { id: string }> =
-  | { mode: "picked"; rows: ReadonlyMap<string, Row> }
-  | { mode: "matching"; except: ReadonlySet<string> };
+export type RunSelection<Row extends { id: string }> = { mode: "picked"; rows: ReadonlyMap<string, Row> } | { mode: "matching"; except: ReadonlySet<string> };
 
 export const nothingSelected = <Row extends { id: string }>(): RunSelection<Row> => ({ mode: "picked", rows: new Map() });
 

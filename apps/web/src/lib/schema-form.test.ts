@@ -7,7 +7,10 @@ describe("configSections", () => {
   it("has the general fields, the data union and one section per object", () => {
     expect(sections.map((s) => s.key)).toEqual(["", "data", "tokenizer", "model", "train", "sample"]);
     expect(sections[0]!.fields.map((f) => f.path)).toEqual(["name", "task"]);
-    expect(sections[1]!.branches!.map((b) => b.fields.map((f) => f.key))).toEqual([["corpus", "tagColumn", "devAsTrain", "vectors"], ["format", "train", "valid", "test", "tagColumn", "vectors"]]);
+    expect(sections[1]!.branches!.map((b) => b.fields.map((f) => f.key))).toEqual([
+      ["corpus", "tagColumn", "devAsTrain", "vectors"],
+      ["format", "train", "valid", "test", "tagColumn", "vectors"],
+    ]);
   });
   it("carries kinds, options, defaults and bounds from the schema", () => {
     const leaves = new Map(leafPaths(sections).map((f) => [f.path, f]));

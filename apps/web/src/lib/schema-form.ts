@@ -49,7 +49,17 @@ interface JsonSchema {
 const HUGE = 2 ** 52;
 
 function field(path: string, key: string, s: JsonSchema, required: boolean): FieldSpec {
-  const kind: FieldKind = s.enum ? "enum" : s.type === "boolean" ? "boolean" : s.type === "integer" ? "integer" : s.type === "number" ? "number" : s.type === "array" ? "strings" : "string";
+  const kind: FieldKind = s.enum
+    ? "enum"
+    : s.type === "boolean"
+      ? "boolean"
+      : s.type === "integer"
+        ? "integer"
+        : s.type === "number"
+          ? "number"
+          : s.type === "array"
+            ? "strings"
+            : "string";
   return {
     path,
     key,
@@ -78,7 +88,13 @@ export function configSections(): SectionSpec[] {
   const sections: SectionSpec[] = [general];
   for (const [key, s] of Object.entries(root.properties ?? {})) {
     if (s.anyOf) {
-      sections.push({ key, title: TITLES[key] ?? key, description: s.description, fields: [], branches: s.anyOf.map((b) => ({ title: b.description ?? "", fields: fieldsOf(key, b) })) });
+      sections.push({
+        key,
+        title: TITLES[key] ?? key,
+        description: s.description,
+        fields: [],
+        branches: s.anyOf.map((b) => ({ title: b.description ?? "", fields: fieldsOf(key, b) })),
+      });
     } else if (s.type === "object") {
       sections.push({ key, title: TITLES[key] ?? key, description: s.description, fields: fieldsOf(key, s) });
     } else {

@@ -11,7 +11,7 @@ describe("emaDebiased", () => {
     const w = 0.6;
     const [a, b] = emaDebiased([10, 20], w);
     expect(a).toBeCloseTo(10, 12); // (0.4*10) / (1-0.6)
-    expect(b).toBeCloseTo(((0.4 * 10) * 0.6 + 0.4 * 20) / (1 - 0.36), 12);
+    expect(b).toBeCloseTo((0.4 * 10 * 0.6 + 0.4 * 20) / (1 - 0.36), 12);
   });
 
   it("keeps gaps and skips them in the average", () => {

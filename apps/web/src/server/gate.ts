@@ -44,7 +44,10 @@ export function gate(req: NextRequest, token: string | undefined): Response {
   // visit would land on the token page. Lax still keeps it off every cross-site POST (all tRPC
   // mutations) and cross-site fetch; cross-site GETs reach only side-effect-free queries.
   const secure = url.protocol === "https:" || req.headers.get("x-forwarded-proto") === "https";
-  res.headers.append("set-cookie", `${name}=${encodeURIComponent(token)}; Path=/; Max-Age=${COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
+  res.headers.append(
+    "set-cookie",
+    `${name}=${encodeURIComponent(token)}; Path=/; Max-Age=${COOKIE_MAX_AGE_S}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,
+  );
   res.headers.set("cache-control", "no-store");
   return res;
 }

@@ -13,4 +13,7 @@ export function readCookie(header: string | null | undefined, name: string): str
 /** `http://host:port/` with `?token=` when given. */
 export function dashboardUrl(host: string, port: string | number, token?: string): string;
 /** The effective token and the lines serve.mjs prints at start. */
-export function startBanner(options: { host: string; port: string | number; userToken: string | undefined; machineName: string }): { token: string | undefined; lines: string[] };
+export function startBanner(options: { host: string; port: string | number; userToken: string | undefined; machineName: string }): {
+  token: string | undefined;
+  lines: string[];
+};

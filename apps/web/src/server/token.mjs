@@ -75,7 +75,10 @@ export function startBanner({ host, port, userToken, machineName }) {
   const wildcard = host === "0.0.0.0" || host === "::" || host === "[::]";
   const hosts = wildcard ? [machineName, "127.0.0.1"] : [host];
   const lines = hosts.map((h) => `dashboard: ${dashboardUrl(h, port, token)}`);
-  if (generated) lines.push("dashboard: not on loopback, so a token is required: open the URL above (set UNROLL_TOKEN to choose it), or bind 127.0.0.1 and use `ssh -L 3000:127.0.0.1:3000 user@this-box`");
+  if (generated)
+    lines.push(
+      "dashboard: not on loopback, so a token is required: open the URL above (set UNROLL_TOKEN to choose it), or bind 127.0.0.1 and use `ssh -L 3000:127.0.0.1:3000 user@this-box`",
+    );
   else if (token) lines.push("dashboard: UNROLL_TOKEN is set, so every request needs it (the URL above, or `Authorization: Bearer <token>`)");
   return { token, lines };
 }

@@ -53,7 +53,16 @@ export const MAX_GROUPED = 20_000;
 export const GroupsInput = z.object({
   runs: RunSet,
   /** Config keys to group by, dotted (model.cell, model.tied). */
-  by: z.array(z.string().min(1).max(200).regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted config key such as model.tied")).min(1, "group by at least one config key").max(3, "group by at most 3 keys"),
+  by: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted config key such as model.tied"),
+    )
+    .min(1, "group by at least one config key")
+    .max(3, "group by at most 3 keys"),
   /** The metric whose curve each group draws. */
   key: z.string().min(1).max(200),
   /** Final metrics to summarise per group (default: the curve's metric). */
@@ -76,7 +85,10 @@ export const compareRouter = createTRPCRouter({
   groups: publicProcedure.input(GroupsInput).query(async ({ ctx, input }) => {
     const ids = await resolveRunIds(ctx.db, input.runs, MAX_GROUPED, "a grouping");
     const finals = input.finals ?? [input.key];
-    const [groups, { width, curves }] = await Promise.all([groupStats(ctx.db.pool, ids, input.by, finals), groupCurves(ctx.db.pool, ids, input.by, input.key, input.buckets)]);
+    const [groups, { width, curves }] = await Promise.all([
+      groupStats(ctx.db.pool, ids, input.by, finals),
+      groupCurves(ctx.db.pool, ids, input.by, input.key, input.buckets),
+    ]);
     return { runs: ids.length, by: input.by, bucketWidth: width, groups: groups.map((g) => ({ ...g, curve: curves.get(JSON.stringify(g.values)) ?? null })) };
   }),
 

@@ -17,7 +17,15 @@ export const diagnosticsRouter = createTRPCRouter({
   }),
   /** Runs that have diagnostics, newest first: what the overlay offers (its cell and activation name the lines). */
   runs: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(500).default(100) }).default({ limit: 100 })).query(async ({ ctx, input }) => {
-    const { rows } = await ctx.db.pool.query<{ id: string; name: string; task: string | null; cell: string | null; activation: string | null; status: string; experiment: string }>(
+    const { rows } = await ctx.db.pool.query<{
+      id: string;
+      name: string;
+      task: string | null;
+      cell: string | null;
+      activation: string | null;
+      status: string;
+      experiment: string;
+    }>(
       `SELECT r.id, r.name, r.task, r.cell, r.config->'model'->>'activation' AS activation, r.status, e.name AS experiment
          FROM "Run" r JOIN "Experiment" e ON e.id = r."experimentId"
         WHERE EXISTS (SELECT 1 FROM "Diagnostic" d WHERE d."runId" = r.id)

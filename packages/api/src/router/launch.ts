@@ -12,7 +12,10 @@ import { ExperimentName, Tags } from "./shared.js";
 // Each axis and the seed count are bounded here; their product (the runs queued) by RUN_LIMITS,
 // checked in planSweep before the grid is built.
 export const SweepInput = z.object({
-  grid: z.array(z.object({ key: z.string().max(100), values: z.array(z.string().max(200)).max(50) })).max(8).default([]),
+  grid: z
+    .array(z.object({ key: z.string().max(100), values: z.array(z.string().max(200)).max(50) }))
+    .max(8)
+    .default([]),
   seeds: z.number().int().min(1).max(20).default(1),
 });
 
@@ -45,15 +48,21 @@ export const launchRouter = createTRPCRouter({
   }),
 
   /** Queues a preset as it is: one run, or one per variant (the vanishing-gradient comparison's four). */
-  enqueuePreset: publicProcedure.input(z.object({ preset: z.string().max(100), experiment: ExperimentName, tags: Tags.optional() })).mutation(async ({ ctx, input }) => {
-    const preset = PRESETS.find((p) => p.id === input.preset);
-    if (!preset) throw new NotFoundError("preset", input.preset);
-    const loaded = (await loadPresets()).find((p) => p.id === preset.id)!;
-    if (!loaded.config) throw new UnsupportedError(loaded.error ?? `preset ${preset.id} has no config`);
-    const planned = presetVariants(preset).map((v) => ({ ...planSweep(loaded.config, { grid: v.grid }, ctx)[0]!, name: v.name }));
-    const ids = await enqueueRuns(ctx.db.pool, planned.map((r) => ({ name: r.name, config: r.config, tags: input.tags, ...runColumns(r.config) })), { experiment: input.experiment, description: preset.description });
-    return { runIds: ids, names: planned.map((r) => r.name) };
-  }),
+  enqueuePreset: publicProcedure
+    .input(z.object({ preset: z.string().max(100), experiment: ExperimentName, tags: Tags.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const preset = PRESETS.find((p) => p.id === input.preset);
+      if (!preset) throw new NotFoundError("preset", input.preset);
+      const loaded = (await loadPresets()).find((p) => p.id === preset.id)!;
+      if (!loaded.config) throw new UnsupportedError(loaded.error ?? `preset ${preset.id} has no config`);
+      const planned = presetVariants(preset).map((v) => ({ ...planSweep(loaded.config, { grid: v.grid }, ctx)[0]!, name: v.name }));
+      const ids = await enqueueRuns(
+        ctx.db.pool,
+        planned.map((r) => ({ name: r.name, config: r.config, tags: input.tags, ...runColumns(r.config) })),
+        { experiment: input.experiment, description: preset.description },
+      );
+      return { runIds: ids, names: planned.map((r) => r.name) };
+    }),
   enqueue: publicProcedure.input(LaunchInput).mutation(async ({ ctx, input }) => {
     const planned = planSweep(input.config, input.sweep ?? {}, ctx);
     const ids = await enqueueRuns(

@@ -71,17 +71,19 @@ function decode(id: string | null | undefined): Record<string, number> | undefin
 
 export const liveRouter = createTRPCRouter({
   /** A new version id whenever the runs table changes: the client refetches its list. */
-  runs: publicProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(({ ctx, input, signal }) => counted(ctx, signal, async function* () {
-    let last = input?.lastEventId ?? null;
-    while (!signal?.aborted) {
-      const version = await runsVersion(ctx.db.pool);
-      if (version !== last) {
-        last = version;
-        yield tracked(version, { version });
+  runs: publicProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(({ ctx, input, signal }) =>
+    counted(ctx, signal, async function* () {
+      let last = input?.lastEventId ?? null;
+      while (!signal?.aborted) {
+        const version = await runsVersion(ctx.db.pool);
+        if (version !== last) {
+          last = version;
+          yield tracked(version, { version });
+        }
+        await sleep(ctx.pollMs, signal);
       }
-      await sleep(ctx.pollMs, signal);
-    }
-  })),
+    }),
+  ),
 
   /** One run's state and the metric points logged since `since` (per key, exclusive). */
   run: publicProcedure
@@ -93,46 +95,62 @@ export const liveRouter = createTRPCRouter({
         lastEventId: z.string().nullish(),
       }),
     )
-    .subscription(({ ctx, input, signal }) => counted(ctx, signal, async function* () {
-      const since: Record<string, number> = { ...input.since, ...decode(input.lastEventId) };
-      let lastState = "";
-      while (!signal?.aborted) {
-        const { rows: runRows } = await ctx.db.pool.query<{ status: string; step: number; error: string | null; paramCount: number | null; samples: string; checkpoints: Date | null }>(
-          `SELECT status, step, error, "paramCount",
+    .subscription(({ ctx, input, signal }) =>
+      counted(ctx, signal, async function* () {
+        const since: Record<string, number> = { ...input.since, ...decode(input.lastEventId) };
+        let lastState = "";
+        while (!signal?.aborted) {
+          const { rows: runRows } = await ctx.db.pool.query<{
+            status: string;
+            step: number;
+            error: string | null;
+            paramCount: number | null;
+            samples: string;
+            checkpoints: Date | null;
+          }>(
+            `SELECT status, step, error, "paramCount",
                   (SELECT count(*) FROM "Sample" s WHERE s."runId" = r.id) AS samples,
                   (SELECT max("updatedAt") FROM "Checkpoint" c WHERE c."runId" = r.id) AS checkpoints
              FROM "Run" r WHERE id = $1`,
-          [input.runId],
-        );
-        const run = runRows[0];
-        if (!run) {
-          yield tracked(encode(since), { run: null, points: {} as Record<string, LivePoints> });
-          return;
-        }
-        const { rows } = await ctx.db.pool.query<{ key: string; step: number; value: number; wallTime: Date }>(
-          `SELECT k.key, m.step, m.value, m."wallTime"
+            [input.runId],
+          );
+          const run = runRows[0];
+          if (!run) {
+            yield tracked(encode(since), { run: null, points: {} as Record<string, LivePoints> });
+            return;
+          }
+          const { rows } = await ctx.db.pool.query<{ key: string; step: number; value: number; wallTime: Date }>(
+            `SELECT k.key, m.step, m.value, m."wallTime"
              FROM unnest($2::text[], $3::int[]) AS k(key, after)
              JOIN "MetricSeries" s ON s."runId" = $1 AND s.key = k.key
              CROSS JOIN LATERAL (SELECT step, value, "wallTime" FROM "MetricPoint"
                                   WHERE "seriesId" = s.id AND step > k.after ORDER BY step LIMIT 5000) m
             ORDER BY k.key, m.step`,
-          [input.runId, input.keys, input.keys.map((k) => since[k] ?? -2147483648)],
-        );
-        const points: Record<string, LivePoints> = {};
-        for (const r of rows) {
-          const p = (points[r.key] ??= { steps: [], values: [], wallTimes: [] });
-          p.steps.push(r.step);
-          p.values.push(finite(Number(r.value)));
-          p.wallTimes.push(r.wallTime.getTime());
-          since[r.key] = r.step;
+            [input.runId, input.keys, input.keys.map((k) => since[k] ?? -2147483648)],
+          );
+          const points: Record<string, LivePoints> = {};
+          for (const r of rows) {
+            const p = (points[r.key] ??= { steps: [], values: [], wallTimes: [] });
+            p.steps.push(r.step);
+            p.values.push(finite(Number(r.value)));
+            p.wallTimes.push(r.wallTime.getTime());
+            since[r.key] = r.step;
+          }
+          const state = {
+            status: run.status,
+            step: run.step,
+            error: run.error,
+            paramCount: run.paramCount,
+            samples: Number(run.samples),
+            checkpointsAt: run.checkpoints?.getTime() ?? null,
+          };
+          const stateKey = JSON.stringify(state);
+          if (rows.length > 0 || stateKey !== lastState) {
+            lastState = stateKey;
+            yield tracked(encode(since), { run: state, points });
+          }
+          await sleep(ctx.pollMs, signal);
         }
-        const state = { status: run.status, step: run.step, error: run.error, paramCount: run.paramCount, samples: Number(run.samples), checkpointsAt: run.checkpoints?.getTime() ?? null };
-        const stateKey = JSON.stringify(state);
-        if (rows.length > 0 || stateKey !== lastState) {
-          lastState = stateKey;
-          yield tracked(encode(since), { run: state, points });
-        }
-        await sleep(ctx.pollMs, signal);
-      }
-    })),
+      }),
+    ),
 });

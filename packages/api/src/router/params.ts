@@ -11,7 +11,11 @@ import { MAX_GROUPED } from "./compare.js";
 
 /** Config keys drawn as axes at most (the first ones that differ, when none are chosen). */
 export const MAX_AXES = 12;
-const ConfigKey = z.string().min(1).max(200).regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted config key such as train.lr");
+const ConfigKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, "a dotted config key such as train.lr");
 
 export const paramsRouter = createTRPCRouter({
   coordinates: publicProcedure
@@ -26,12 +30,20 @@ export const paramsRouter = createTRPCRouter({
            FROM "Run" r WHERE r.id = ANY(${p.add(ids)}::text[]) ORDER BY r."createdAt", r.id`,
         p.values,
       );
-      const leaf = (v: unknown): ParamValue => (v === null || v === undefined ? null : typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? v : JSON.stringify(v));
-      const runs = rows.map((r) => ({ id: r.id, name: r.name, metric: r.metric === null ? null : Number(r.metric), values: keys.map((_, i) => leaf(r[`k${i}`])) }));
+      const leaf = (v: unknown): ParamValue =>
+        v === null || v === undefined ? null : typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? v : JSON.stringify(v);
+      const runs = rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        metric: r.metric === null ? null : Number(r.metric),
+        values: keys.map((_, i) => leaf(r[`k${i}`])),
+      }));
       const axes = keys.map((key, i) => {
         const present = runs.map((r) => r.values[i]).filter((v) => v !== null);
         const numeric = present.length > 0 && present.every((v) => typeof v === "number");
-        return numeric ? { key, kind: "number" as const, categories: null } : { key, kind: "category" as const, categories: [...new Set(present.map(String))].sort() };
+        return numeric
+          ? { key, kind: "number" as const, categories: null }
+          : { key, kind: "category" as const, categories: [...new Set(present.map(String))].sort() };
       });
       return { metric: input.metric, axes, runs, importance: importance(keys, runs) };
     }),

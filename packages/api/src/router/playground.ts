@@ -9,7 +9,14 @@ import { Id } from "./shared.js";
 
 const Target = z.object({ runId: Id, kind: z.enum(["BEST", "LAST"]).optional() });
 
-const WHAT = { generate: "generate text", score: "score sentences", tag: "tag sentences", classify: "classify texts", states: "show states", embeddings: "compare its embeddings (a language model's E and V)" } as const;
+const WHAT = {
+  generate: "generate text",
+  score: "score sentences",
+  tag: "tag sentences",
+  classify: "classify texts",
+  states: "show states",
+  embeddings: "compare its embeddings (a language model's E and V)",
+} as const;
 const USE = { lm: "Generate or Score", tagger: "Tag", classifier: "Classify" } as Record<string, string>;
 
 async function checkpointRef(ctx: Context, runId: string, kind?: "BEST" | "LAST"): Promise<CheckpointRef & { kind: string; step: number }> {
@@ -17,16 +24,24 @@ async function checkpointRef(ctx: Context, runId: string, kind?: "BEST" | "LAST"
   if (!run) throw new NotFoundError("run", runId);
   const order = kind ? [kind] : ["BEST", "LAST"];
   const cp = order.map((k) => run.checkpoints.find((c) => c.kind === k)).find((c) => c !== undefined);
-  if (!cp) throw new UnsupportedError(`run ${runId} has no ${kind ? `${kind.toLowerCase()} ` : ""}checkpoint yet; checkpoints are written every train.checkpointEvery steps and at the end`);
+  if (!cp)
+    throw new UnsupportedError(
+      `run ${runId} has no ${kind ? `${kind.toLowerCase()} ` : ""}checkpoint yet; checkpoints are written every train.checkpointEvery steps and at the end`,
+    );
   return {
     id: cp.id,
     kind: cp.kind,
     step: cp.step,
     version: String(cp.updatedAt.getTime()),
     load: async () => {
-      const { rows } = await ctx.db.pool.query<{ data: Buffer | null; location: string | null }>(`SELECT data, location FROM "Checkpoint" WHERE id = $1`, [cp.id]);
+      const { rows } = await ctx.db.pool.query<{ data: Buffer | null; location: string | null }>(`SELECT data, location FROM "Checkpoint" WHERE id = $1`, [
+        cp.id,
+      ]);
       const data = rows[0]?.data;
-      if (!data) throw new UnsupportedError(`checkpoint ${cp.id} is stored at ${rows[0]?.location ?? "an unknown location"}, not in the database; export it with \`unroll export\``);
+      if (!data)
+        throw new UnsupportedError(
+          `checkpoint ${cp.id} is stored at ${rows[0]?.location ?? "an unknown location"}, not in the database; export it with \`unroll export\``,
+        );
       return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     },
   };
@@ -36,7 +51,8 @@ async function withModel<T>(ctx: Context, input: z.infer<typeof Target>, need: k
   const ref = await checkpointRef(ctx, input.runId, input.kind);
   const started = performance.now();
   const result = await ctx.inference.use(ref, async (model) => {
-    if (!model[need]) throw new UnsupportedError(`this is a ${model.task} run: it cannot ${WHAT[need]}; use ${USE[model.task] ?? "another tool"} instead, or pick another run`);
+    if (!model[need])
+      throw new UnsupportedError(`this is a ${model.task} run: it cannot ${WHAT[need]}; use ${USE[model.task] ?? "another tool"} instead, or pick another run`);
     return fn(model);
   });
   return { checkpoint: { kind: ref.kind, step: ref.step }, ms: Math.round(performance.now() - started), backend: ctx.inference.backend?.name ?? null, result };
@@ -48,7 +64,15 @@ export const playgroundRouter = createTRPCRouter({
     const runs = await ctx.db.prisma.run.findMany({
       where: { checkpoints: { some: {} } },
       orderBy: { createdAt: "desc" },
-      select: { id: true, name: true, task: true, status: true, step: true, experiment: { select: { name: true } }, checkpoints: { select: { kind: true, step: true, size: true, updatedAt: true } } },
+      select: {
+        id: true,
+        name: true,
+        task: true,
+        status: true,
+        step: true,
+        experiment: { select: { name: true } },
+        checkpoints: { select: { kind: true, step: true, size: true, updatedAt: true } },
+      },
     });
     return runs.map((r) => ({
       id: r.id,
@@ -79,15 +103,26 @@ export const playgroundRouter = createTRPCRouter({
       return withModel(ctx, input, "generate", (m) => m.generate!(options));
     }),
 
-  score: publicProcedure.input(Target.extend({ text: z.string().min(1).max(5000) })).mutation(({ ctx, input }) => withModel(ctx, input, "score", (m) => m.score!(input.text))),
+  score: publicProcedure
+    .input(Target.extend({ text: z.string().min(1).max(5000) }))
+    .mutation(({ ctx, input }) => withModel(ctx, input, "score", (m) => m.score!(input.text))),
 
-  tag: publicProcedure.input(Target.extend({ text: z.string().min(1).max(5000) })).mutation(({ ctx, input }) => withModel(ctx, input, "tag", (m) => m.tag!(input.text))),
+  tag: publicProcedure
+    .input(Target.extend({ text: z.string().min(1).max(5000) }))
+    .mutation(({ ctx, input }) => withModel(ctx, input, "tag", (m) => m.tag!(input.text))),
 
-  classify: publicProcedure.input(Target.extend({ text: z.string().min(1).max(5000) })).mutation(({ ctx, input }) => withModel(ctx, input, "classify", (m) => m.classify!(input.text))),
+  classify: publicProcedure
+    .input(Target.extend({ text: z.string().min(1).max(5000) }))
+    .mutation(({ ctx, input }) => withModel(ctx, input, "classify", (m) => m.classify!(input.text))),
 
   /** States over a text (any task): every unit and gate of every layer per token; an LM's top-k next tokens. */
   states: publicProcedure
-    .input(Target.extend({ text: z.string().min(1).max(2000, "at most 2000 characters: the view holds units x tokens"), topK: z.number().int().min(1).max(20).default(5) }))
+    .input(
+      Target.extend({
+        text: z.string().min(1).max(2000, "at most 2000 characters: the view holds units x tokens"),
+        topK: z.number().int().min(1).max(20).default(5),
+      }),
+    )
     .mutation(({ ctx, input }) => withModel(ctx, input, "states", (m) => m.states(input.text, { topK: input.topK }))),
 
   /** Embeddings, tied vs untied (LM): a word's nearest neighbours in E and V, and how alike E and V are. */

@@ -9,7 +9,9 @@ import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { Id, latestValues, Tags } from "./shared.js";
 
 /** `queued, running or crashed`: the statuses a cancel applies to, for messages. */
-const CANCELLABLE = CANCELLABLE_STATUSES.map((s) => s.toLowerCase()).join(", ").replace(/, (?=[^,]*$)/, " or ");
+const CANCELLABLE = CANCELLABLE_STATUSES.map((s) => s.toLowerCase())
+  .join(", ")
+  .replace(/, (?=[^,]*$)/, " or ");
 
 const id = Id;
 const ListInput = RunFilter.extend({
@@ -65,7 +67,11 @@ export const runRouter = createTRPCRouter({
     const found = await ctx.db.prisma.run.findMany({ where: { id: { in: shown.map((r) => r.id) } }, include: { experiment: { select: { name: true } } } });
     const byId = new Map(found.map((r) => [r.id, r]));
     const runs = shown.map((r) => byId.get(r.id)).filter((r) => r !== undefined); // a run deleted between the two reads is left out
-    const latest = await latestValues(ctx.db.pool, runs.map((r) => r.id), [METRIC_KEYS.trainLoss, ...ALL_MAIN_METRICS]);
+    const latest = await latestValues(
+      ctx.db.pool,
+      runs.map((r) => r.id),
+      [METRIC_KEYS.trainLoss, ...ALL_MAIN_METRICS],
+    );
     return {
       total: counted[0]?.n ?? 0,
       nextCursor: more && last ? encodeCursor(last) : null,
@@ -115,9 +121,26 @@ export const runRouter = createTRPCRouter({
       summary: asRecord(r.summary),
       heartbeatAt: iso(r.heartbeatAt),
       worker: r.worker
-        ? { id: r.worker.id, host: r.worker.host, backend: r.worker.backend, device: r.worker.device, pid: r.worker.pid, status: r.worker.status, lastSeenAt: iso(r.worker.lastSeenAt)! }
+        ? {
+            id: r.worker.id,
+            host: r.worker.host,
+            backend: r.worker.backend,
+            device: r.worker.device,
+            pid: r.worker.pid,
+            status: r.worker.status,
+            lastSeenAt: iso(r.worker.lastSeenAt)!,
+          }
         : null,
-      checkpoints: r.checkpoints.map((c) => ({ id: c.id, kind: c.kind, step: c.step, size: c.size, format: c.format, metrics: asRecord(c.metrics), location: c.location, updatedAt: iso(c.updatedAt)! })),
+      checkpoints: r.checkpoints.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        step: c.step,
+        size: c.size,
+        format: c.format,
+        metrics: asRecord(c.metrics),
+        location: c.location,
+        updatedAt: iso(c.updatedAt)!,
+      })),
       sampleCount: r._count.samples,
       metricPointCount: points._sum.pointCount ?? 0,
     };
@@ -125,38 +148,47 @@ export const runRouter = createTRPCRouter({
 
   samples: publicProcedure.input(z.object({ id, limit: z.number().int().min(1).max(500).default(100) })).query(async ({ ctx, input }) => {
     const rows = await ctx.db.prisma.sample.findMany({ where: { runId: input.id }, orderBy: [{ step: "desc" }, { prompt: "asc" }], take: input.limit });
-    return rows.map((s) => ({ id: s.id, step: s.step, prompt: s.prompt, text: s.text, params: s.params as Record<string, unknown>, createdAt: iso(s.createdAt)! }));
+    return rows.map((s) => ({
+      id: s.id,
+      step: s.step,
+      prompt: s.prompt,
+      text: s.text,
+      params: s.params as Record<string, unknown>,
+      createdAt: iso(s.createdAt)!,
+    }));
   }),
 
   cancel: publicProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
     const run = await ctx.db.prisma.run.findUnique({ where: { id: input.id }, select: { status: true } });
     if (!run) throw new NotFoundError("run", input.id);
-    if (!canTransition(run.status, "CANCELLED")) throw new ConflictError(`run ${input.id} is already ${run.status.toLowerCase()}; only ${CANCELLABLE} runs can be cancelled`);
+    if (!canTransition(run.status, "CANCELLED"))
+      throw new ConflictError(`run ${input.id} is already ${run.status.toLowerCase()}; only ${CANCELLABLE} runs can be cancelled`);
     const status = await requestCancel(ctx.db.pool, input.id);
     return { id: input.id, status: status ?? run.status };
   }),
 
-  setTags: publicProcedure
-    .input(z.object({ id, tags: Tags }))
-    .mutation(async ({ ctx, input }) => {
-      const tags = [...new Set(input.tags)];
-      const { count } = await ctx.db.prisma.run.updateMany({ where: { id: input.id }, data: { tags } });
-      if (count === 0) throw new NotFoundError("run", input.id);
-      return { id: input.id, tags };
-    }),
-
-  setNotes: publicProcedure.input(z.object({ id, notes: z.string().max(RUN_LIMITS.notes, `notes are at most ${RUN_LIMITS.notes} characters: shorten them`) })).mutation(async ({ ctx, input }) => {
-    const { count } = await ctx.db.prisma.run.updateMany({ where: { id: input.id }, data: { notes: input.notes } });
+  setTags: publicProcedure.input(z.object({ id, tags: Tags })).mutation(async ({ ctx, input }) => {
+    const tags = [...new Set(input.tags)];
+    const { count } = await ctx.db.prisma.run.updateMany({ where: { id: input.id }, data: { tags } });
     if (count === 0) throw new NotFoundError("run", input.id);
-    return { id: input.id, notes: input.notes };
+    return { id: input.id, tags };
   }),
+
+  setNotes: publicProcedure
+    .input(z.object({ id, notes: z.string().max(RUN_LIMITS.notes, `notes are at most ${RUN_LIMITS.notes} characters: shorten them`) }))
+    .mutation(async ({ ctx, input }) => {
+      const { count } = await ctx.db.prisma.run.updateMany({ where: { id: input.id }, data: { notes: input.notes } });
+      if (count === 0) throw new NotFoundError("run", input.id);
+      return { id: input.id, notes: input.notes };
+    }),
 
   delete: publicProcedure.input(z.object({ ids: z.array(id).min(1).max(500) })).mutation(async ({ ctx, input }) => {
     const runs = await ctx.db.prisma.run.findMany({ where: { id: { in: input.ids } }, select: { id: true, status: true, name: true } });
     const missing = input.ids.filter((i) => !runs.some((r) => r.id === i));
     if (missing.length) throw new NotFoundError("run", missing.join(", "));
     const running = runs.filter((r) => r.status === "RUNNING");
-    if (running.length) throw new ConflictError(`${running.map((r) => r.name).join(", ")} ${running.length > 1 ? "are" : "is"} running: cancel first, then delete`);
+    if (running.length)
+      throw new ConflictError(`${running.map((r) => r.name).join(", ")} ${running.length > 1 ? "are" : "is"} running: cancel first, then delete`);
     const { count } = await ctx.db.prisma.run.deleteMany({ where: { id: { in: input.ids } } });
     return { deleted: count };
   }),

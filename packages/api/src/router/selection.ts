@@ -9,7 +9,9 @@ import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { Id } from "./shared.js";
 
 const CreateInput = z.union([
-  z.object({ ids: z.array(Id).min(1, "select at least one run").max(MAX_SELECTION, `at most ${MAX_SELECTION} runs in a selection: narrow the filter`) }).strict(),
+  z
+    .object({ ids: z.array(Id).min(1, "select at least one run").max(MAX_SELECTION, `at most ${MAX_SELECTION} runs in a selection: narrow the filter`) })
+    .strict(),
   z.object({ filter: RunFilter, except: z.array(Id).max(MAX_SELECTION).default([]) }).strict(),
 ]);
 
@@ -26,7 +28,8 @@ export const selectionRouter = createTRPCRouter({
     const { rows: sized } = await ctx.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${matching}) m`, p.values);
     const n = sized[0]?.n ?? 0;
     if (n === 0) throw new RunSetError("no run matches this selection (they may have been deleted): reload the list and select again");
-    if (n > MAX_SELECTION) throw new RunSetError(`a selection holds at most ${MAX_SELECTION.toLocaleString("en")} runs; ${n.toLocaleString("en")} match: narrow the filter`);
+    if (n > MAX_SELECTION)
+      throw new RunSetError(`a selection holds at most ${MAX_SELECTION.toLocaleString("en")} runs; ${n.toLocaleString("en")} match: narrow the filter`);
     const { rows } = await ctx.db.pool.query<{ id: string; count: number }>(
       `INSERT INTO "Selection" ("runIds", label)
        SELECT coalesce(array_agg(m.id ORDER BY m.n), '{}'), ${p.add(label)} FROM (${matching}) m

@@ -6,10 +6,18 @@ import { RUN_LIMITS, type Queryable } from "@unroll/db";
 export const Id = z.string().min(1, "give an id (see run.list)").max(100, "an id is at most 100 characters: this is not one");
 
 /** An experiment's name: what enqueueRuns accepts (RUN_LIMITS). */
-export const ExperimentName = z.string().trim().min(1, "name the experiment").max(RUN_LIMITS.experimentName, `at most ${RUN_LIMITS.experimentName} characters: shorten the name`);
+export const ExperimentName = z
+  .string()
+  .trim()
+  .min(1, "name the experiment")
+  .max(RUN_LIMITS.experimentName, `at most ${RUN_LIMITS.experimentName} characters: shorten the name`);
 
 /** One tag on a run. */
-export const Tag = z.string().trim().min(1, "a tag cannot be empty: remove it").max(RUN_LIMITS.tag, `a tag is at most ${RUN_LIMITS.tag} characters: shorten it`);
+export const Tag = z
+  .string()
+  .trim()
+  .min(1, "a tag cannot be empty: remove it")
+  .max(RUN_LIMITS.tag, `a tag is at most ${RUN_LIMITS.tag} characters: shorten it`);
 export const Tags = z.array(Tag).max(RUN_LIMITS.tags, `at most ${RUN_LIMITS.tags} tags: drop some`);
 
 /** The last value of each key for each run: the series rows the writer keeps (one per run and key). */

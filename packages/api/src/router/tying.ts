@@ -71,7 +71,10 @@ export const tyingRouter = createTRPCRouter({
       };
     });
     const [t, u] = sides as [TyingSide, TyingSide];
-    const saving = t.paramCount !== null && u.paramCount !== null && u.paramCount > 0 ? { params: u.paramCount - t.paramCount, fraction: (u.paramCount - t.paramCount) / u.paramCount } : null;
+    const saving =
+      t.paramCount !== null && u.paramCount !== null && u.paramCount > 0
+        ? { params: u.paramCount - t.paramCount, fraction: (u.paramCount - t.paramCount) / u.paramCount }
+        : null;
     return {
       experiment: { id: exp.id, name: exp.name, description: exp.description },
       total: ids.length,

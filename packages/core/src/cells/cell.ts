@@ -84,7 +84,14 @@ export function cellParamNames(prefix: string, suffix: string) {
 }
 
 /** Register the four tensors of a cell with `gates` stacked blocks, torch's init U(-1/sqrt(H), 1/sqrt(H)). */
-export function addCellParams(params: Parameters, names: ReturnType<typeof cellParamNames>, rng: Rng, inputSize: number, hiddenSize: number, gates: number): void {
+export function addCellParams(
+  params: Parameters,
+  names: ReturnType<typeof cellParamNames>,
+  rng: Rng,
+  inputSize: number,
+  hiddenSize: number,
+  gates: number,
+): void {
   const k = 1 / Math.sqrt(hiddenSize);
   params.add(names.wih, uniformInit(rng, [gates * hiddenSize, inputSize], k));
   params.add(names.whh, uniformInit(rng, [gates * hiddenSize, hiddenSize], k));
@@ -102,7 +109,15 @@ export { cellParamCount, gatesOf } from "../param-count.js";
 export abstract class TorchCell {
   protected readonly names: ReturnType<typeof cellParamNames>;
 
-  constructor(readonly params: Parameters, prefix: string, suffix: string, readonly inputSize: number, readonly hiddenSize: number, rng: Rng, gates: number) {
+  constructor(
+    readonly params: Parameters,
+    prefix: string,
+    suffix: string,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    rng: Rng,
+    gates: number,
+  ) {
     this.names = cellParamNames(prefix, suffix);
     addCellParams(params, this.names, rng, inputSize, hiddenSize, gates);
   }

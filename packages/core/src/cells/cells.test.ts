@@ -8,8 +8,16 @@ import { checkGradients, expectNoLeak, randomTensor, useCpu } from "./testing.js
 
 beforeAll(useCpu);
 
-const B = 2, T = 3, I = 3, H = 4;
-const kinds: [CellKind, Activation][] = [["elman", "tanh"], ["elman", "relu"], ["lstm", "tanh"], ["gru", "tanh"]];
+const B = 2,
+  T = 3,
+  I = 3,
+  H = 4;
+const kinds: [CellKind, Activation][] = [
+  ["elman", "tanh"],
+  ["elman", "relu"],
+  ["lstm", "tanh"],
+  ["gru", "tanh"],
+];
 
 function make(kind: CellKind, act: Activation = "tanh"): { params: Parameters; cell: Cell } {
   const params = new Parameters();
@@ -20,7 +28,8 @@ const sig = (v: number) => 1 / (1 + Math.exp(-v));
 /** Plain-JS float64 reference of one step, written from torch's documented equations. */
 function referenceStep(kind: CellKind, act: Activation, w: Record<string, number[]>, x: number[], h: number[], c: number[]): [number[], number[]] {
   const G = kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
-  const pre = (W: number[], v: number[], b: number[]) => Array.from({ length: G * H }, (_, r) => (b[r] as number) + v.reduce((s, vj, j) => s + (W[r * v.length + j] as number) * vj, 0));
+  const pre = (W: number[], v: number[], b: number[]) =>
+    Array.from({ length: G * H }, (_, r) => (b[r] as number) + v.reduce((s, vj, j) => s + (W[r * v.length + j] as number) * vj, 0));
   const xi = pre(w.wih!, x, w.bih!);
   const hh = pre(w.whh!, h, w.bhh!);
   const gate = (a: number[], k: number) => a.slice(k * H, (k + 1) * H);
@@ -51,13 +60,12 @@ describe.each(kinds)("%s cell (%s)", (kind, act) => {
 
   it("matches a float64 reference of torch's equations", () => {
     const { params, cell } = make(kind, act);
-    const w = Object.fromEntries(
-      (["wih", "whh", "bih", "bhh"] as const).map((k, j) => [k, Array.from(params.entries()[j]![1].dataSync())]),
-    );
+    const w = Object.fromEntries((["wih", "whh", "bih", "bhh"] as const).map((k, j) => [k, Array.from(params.entries()[j]![1].dataSync())]));
     const x = randomTensor([1, T, I], 3) as tf.Tensor3D;
     const { outputs, state } = runCell(cell, x, zeroState(cell, 1));
     const xs = Array.from(x.dataSync());
-    let h = new Array(H).fill(0), c = new Array(H).fill(0);
+    let h = new Array(H).fill(0),
+      c = new Array(H).fill(0);
     const want: number[] = [];
     for (let t = 0; t < T; t++) {
       [h, c] = referenceStep(kind, act, w, xs.slice(t * I, (t + 1) * I), h, c);
@@ -76,11 +84,15 @@ describe.each(kinds)("%s cell (%s)", (kind, act) => {
     const x = randomTensor([B, T, I], 1) as tf.Tensor3D;
     const h0 = (kind === "lstm" ? [randomTensor([B, H], 2, 0.5), randomTensor([B, H], 3, 0.5)] : [randomTensor([B, H], 2, 0.5)]) as tf.Tensor2D[];
     const R = randomTensor([B, T, H], 4);
-    const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
-    const loss = () => tf.tidy(() => {
-      const { outputs, state } = runCell(cell, x, h0, mask);
-      return tf.add(tf.sum(tf.mul(outputs, R)), tf.sum(state[0]!)) as tf.Scalar;
-    });
+    const mask = tf.tensor2d([
+      [1, 1, 1],
+      [1, 1, 0],
+    ]);
+    const loss = () =>
+      tf.tidy(() => {
+        const { outputs, state } = runCell(cell, x, h0, mask);
+        return tf.add(tf.sum(tf.mul(outputs, R)), tf.sum(state[0]!)) as tf.Scalar;
+      });
     checkGradients(loss, params.variables());
     tf.dispose([x, h0, R, mask]);
     params.dispose();
@@ -89,7 +101,10 @@ describe.each(kinds)("%s cell (%s)", (kind, act) => {
   it("masked positions keep the state and output zeros", () => {
     const { params, cell } = make(kind, act);
     const x = randomTensor([2, T, I], 5) as tf.Tensor3D;
-    const mask = tf.tensor2d([[1, 1, 1], [1, 0, 0]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1],
+      [1, 0, 0],
+    ]);
     const full = runCell(cell, tf.slice(x, [1, 0, 0], [1, 1, I]) as tf.Tensor3D, zeroState(cell, 1));
     const padded = runCell(cell, x, zeroState(cell, 2), mask);
     const last = tf.slice(padded.state[0]!, [1, 0], [1, H]);
@@ -113,7 +128,10 @@ describe.each(kinds)("%s cell (%s)", (kind, act) => {
   it("does not leak tensors", async () => {
     const { params, cell } = make(kind, act);
     const x = randomTensor([B, T, I], 1) as tf.Tensor3D;
-    const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1],
+      [1, 1, 0],
+    ]);
     await expectNoLeak(() => tf.tidy(() => runCell(cell, x, zeroState(cell, B), mask)));
     const G = kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
     await expectNoLeak(() => tf.tidy(() => cell.step(cell.prepare(), tf.zeros([G * H, B]), zeroState(cell, B, "feature-major"))));

@@ -11,7 +11,15 @@ export class ElmanCell extends TorchCell implements Cell {
   readonly kind = "elman" as const;
   readonly stateSize = 1;
 
-  constructor(params: Parameters, prefix: string, suffix: string, inputSize: number, hiddenSize: number, rng: Rng, readonly activation: Activation = "tanh") {
+  constructor(
+    params: Parameters,
+    prefix: string,
+    suffix: string,
+    inputSize: number,
+    hiddenSize: number,
+    rng: Rng,
+    readonly activation: Activation = "tanh",
+  ) {
     super(params, prefix, suffix, inputSize, hiddenSize, rng, 1);
   }
 

@@ -9,7 +9,16 @@ import { LSTMCell } from "./lstm.js";
 export * from "./cell.js";
 export { ElmanCell, GRUCell, LSTMCell };
 
-export function createCell(kind: CellKind, params: Parameters, prefix: string, suffix: string, inputSize: number, hiddenSize: number, rng: Rng, activation: Activation = "tanh"): Cell {
+export function createCell(
+  kind: CellKind,
+  params: Parameters,
+  prefix: string,
+  suffix: string,
+  inputSize: number,
+  hiddenSize: number,
+  rng: Rng,
+  activation: Activation = "tanh",
+): Cell {
   switch (kind) {
     case "elman":
       return new ElmanCell(params, prefix, suffix, inputSize, hiddenSize, rng, activation);

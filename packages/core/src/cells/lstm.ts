@@ -26,7 +26,10 @@ import { lastStep, TorchCell } from "./cell.js";
 export function lstmCellReference(xp: tf.Tensor2D, uh: tf.Tensor2D, c: tf.Tensor2D, tap: ComponentTap = (_, s) => s): [tf.Tensor2D, tf.Tensor2D] {
   return tf.tidy(() => {
     const [zi, zf, zg, zo] = tf.split(tf.add(xp, uh), 4, 0) as tf.Tensor2D[]; // 4 x [H, B]
-    const i = tap("i", tf.sigmoid(zi!)), f = tap("f", tf.sigmoid(zf!)), g = tap("g", tf.tanh(zg!)), o = tap("o", tf.sigmoid(zo!)); // gates [H, B]
+    const i = tap("i", tf.sigmoid(zi!)),
+      f = tap("f", tf.sigmoid(zf!)),
+      g = tap("g", tf.tanh(zg!)),
+      o = tap("o", tf.sigmoid(zo!)); // gates [H, B]
     const cNext = tap("c", tf.add(tf.mul(f, c), tf.mul(i, g)) as tf.Tensor2D); // c_t = f*c + i*g
     const h = tf.mul(o, tf.tanh(cNext)) as tf.Tensor2D; // h_t = o * tanh(c_t)
     return [h, cNext];

@@ -8,7 +8,10 @@ export class CharTokenizer extends Tokenizer {
 
   constructor(options: TokenizerOptions = {}, vocabulary?: Vocabulary) {
     if (options.lowercase) {
-      throw new ConfigError("expected no lowercase option on a char tokenizer, got lowercase: true; a character model learns case itself: drop the option or use the word tokenizer", "tokenizer.lowercase");
+      throw new ConfigError(
+        "expected no lowercase option on a char tokenizer, got lowercase: true; a character model learns case itself: drop the option or use the word tokenizer",
+        "tokenizer.lowercase",
+      );
     }
     super(options, vocabulary);
   }

@@ -79,6 +79,24 @@ describe.skipIf(!train)("readConllu on UD English EWT (real files)", () => {
 
   it("has the 17 universal POS tags in train", () => {
     const tags = new Set(readConllu({ path: train ?? "" }).flatMap((s) => s.upos));
-    expect([...tags].sort()).toEqual(["ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X"]);
+    expect([...tags].sort()).toEqual([
+      "ADJ",
+      "ADP",
+      "ADV",
+      "AUX",
+      "CCONJ",
+      "DET",
+      "INTJ",
+      "NOUN",
+      "NUM",
+      "PART",
+      "PRON",
+      "PROPN",
+      "PUNCT",
+      "SCONJ",
+      "SYM",
+      "VERB",
+      "X",
+    ]);
   });
 });

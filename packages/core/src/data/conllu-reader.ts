@@ -46,12 +46,20 @@ export function readConllu(source: TextSource, { tagColumn = "upos" }: { tagColu
     }
     const cols = raw.split("\t");
     if (cols.length !== 10) {
-      fail(lineNo, `expected 10 tab-separated columns (${COLUMNS}), got ${cols.length}; separate columns with single tabs and put a blank line after each sentence`, raw.slice(0, 60));
+      fail(
+        lineNo,
+        `expected 10 tab-separated columns (${COLUMNS}), got ${cols.length}; separate columns with single tabs and put a blank line after each sentence`,
+        raw.slice(0, 60),
+      );
     }
     const [id = "", form = "", , upos = "", xpos = ""] = cols;
     if (/^\d+-\d+$/.test(id) || /^\d+\.\d+$/.test(id)) return; // multiword token range or empty node
     if (!/^\d+$/.test(id)) {
-      fail(lineNo, `expected a word ID (1, 2, ...), a range (1-2) or an empty node (1.1) in column 1, got something else; check the column order (${COLUMNS})`, id.slice(0, 60));
+      fail(
+        lineNo,
+        `expected a word ID (1, 2, ...), a range (1-2) or an empty node (1.1) in column 1, got something else; check the column order (${COLUMNS})`,
+        id.slice(0, 60),
+      );
     }
     current ??= { tokens: [], tags: [], upos: [], xpos: [], line: lineNo, ...(sentId !== undefined ? { sentId } : {}) };
     const expected = current.tokens.length + 1;
@@ -59,7 +67,8 @@ export function readConllu(source: TextSource, { tagColumn = "upos" }: { tagColu
       fail(lineNo, `expected word ID ${expected} (IDs count up from 1 in each sentence), got ${id}; is a blank line missing between sentences?`);
     }
     if (form === "") fail(lineNo, "expected a word form in column 2, got an empty string; use _ for a missing value");
-    if (upos === "" || xpos === "") fail(lineNo, `expected UPOS and XPOS in columns 4 and 5, got an empty ${upos === "" ? "UPOS" : "XPOS"}; use _ for a missing value`);
+    if (upos === "" || xpos === "")
+      fail(lineNo, `expected UPOS and XPOS in columns 4 and 5, got an empty ${upos === "" ? "UPOS" : "XPOS"}; use _ for a missing value`);
     current.tokens.push(form);
     current.upos.push(upos);
     current.xpos.push(xpos);

@@ -12,7 +12,8 @@ export const DATA_DIR_ENV = "UNROLL_DATA_DIR";
  * from `cwd` (the repo at /work/main finds /work/shared/data; a CI clone finds the `shared/`
  * copied beside it), else undefined. Both inputs can be passed for tests.
  */
-export function defaultDataDir({ cwd = process.cwd(), env = processEnv() }: { cwd?: string; env?: Readonly<Record<string, string | undefined>> } = {}): string | undefined {
+export function defaultDataDir({ cwd = process.cwd(), env = processEnv() }: { cwd?: string; env?: Readonly<Record<string, string | undefined>> } = {}):
+  string | undefined {
   const fromEnv = env[DATA_DIR_ENV];
   if (fromEnv !== undefined && fromEnv !== "") return resolve(cwd, fromEnv);
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {

@@ -94,7 +94,10 @@ function realOrMissing(path: string): string {
 
 function checkedFile(field: string, given: string, baseDir: string | undefined): string {
   if (!isAbsolute(given) && baseDir === undefined) {
-    throw new ConfigError(`${JSON.stringify(given)} is a relative path, and the server cannot know which directory it starts from (a worker would read it from its own): give an absolute path`, field);
+    throw new ConfigError(
+      `${JSON.stringify(given)} is a relative path, and the server cannot know which directory it starts from (a worker would read it from its own): give an absolute path`,
+      field,
+    );
   }
   const full = isAbsolute(given) ? given : resolve(baseDir!, given);
   const from = isAbsolute(given) ? "" : ` (${JSON.stringify(given)} from ${baseDir})`;

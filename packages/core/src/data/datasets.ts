@@ -80,7 +80,8 @@ export function loadLanguageModelData(corpus: ResolvedCorpus, tokenizer: Tokeniz
 /** Sentences of token ids and tag ids for a tagger (CoNLL-U or IOB2). Fits the tokenizer on train. */
 export function loadTaggerData(corpus: ResolvedCorpus, tokenizer: Tokenizer, { warnings }: LoadOptions = {}): TaggerData {
   expectTask(corpus, "tagger");
-  if (tokenizer.kind !== "word") throw new ConfigError("expected a word tokenizer for tagging (one tag per word), got a char tokenizer; set tokenizer.kind=word", "tokenizer.kind");
+  if (tokenizer.kind !== "word")
+    throw new ConfigError("expected a word tokenizer for tagging (one tag per word), got a char tokenizer; set tokenizer.kind=word", "tokenizer.kind");
   const read = (file: string): TaggedSentence[] =>
     corpus.format === "conllu" ? readConllu({ path: file }, { tagColumn: corpus.tagColumn ?? "upos" }) : readIob2({ path: file }, { warnings });
   const parts = splitUnits(corpus, read, false);
@@ -160,14 +161,20 @@ function slice<T>(items: readonly T[], from: number, to: number): T[] {
 
 function expectTask(corpus: ResolvedCorpus, task: ResolvedCorpus["task"]): void {
   if (corpus.task !== task) {
-    throw new ConfigError(`expected data for a ${task}, got ${corpus.name} (${corpus.format}, for a ${corpus.task}); set task=${corpus.task} or choose data for ${task}`, "task");
+    throw new ConfigError(
+      `expected data for a ${task}, got ${corpus.name} (${corpus.format}, for a ${corpus.task}); set task=${corpus.task} or choose data for ${task}`,
+      "task",
+    );
   }
 }
 
 /** A tagger's or classifier's train split needs one example. */
 function expectTraining(corpus: ResolvedCorpus, train: readonly unknown[]): void {
   if (train.length > 0) return;
-  const unit = corpus.task === "tagger" ? `sentences (${corpus.format === "conllu" ? "CoNLL-U token lines" : "token TAB tag lines"}, a blank line after each)` : "lines (text TAB label)";
+  const unit =
+    corpus.task === "tagger"
+      ? `sentences (${corpus.format === "conllu" ? "CoNLL-U token lines" : "token TAB tag lines"}, a blank line after each)`
+      : "lines (text TAB label)";
   throw new DataError(`expected at least 1 training example, got 0${trainSplitOf(corpus)}: the file needs ${unit}`, corpus.splits.train?.file);
 }
 
@@ -177,7 +184,9 @@ function expectTokens(corpus: ResolvedCorpus, parts: Record<Split, string[][]>, 
   const have = count(parts.train);
   const need = 2 * batchSize;
   if (have >= need) return;
-  const total = corpus.splits.train?.fraction ? SPLITS.reduce((n, s) => n + (corpus.splits[s]?.file === corpus.splits.train?.file ? count(parts[s]) : 0), 0) : have;
+  const total = corpus.splits.train?.fraction
+    ? SPLITS.reduce((n, s) => n + (corpus.splits[s]?.file === corpus.splits.train?.file ? count(parts[s]) : 0), 0)
+    : have;
   const smaller = Math.floor(have / 2);
   const fix = smaller >= 1 ? `add text, or set train.batchSize to at most ${smaller}` : "add text";
   throw new DataError(

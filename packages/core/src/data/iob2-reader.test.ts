@@ -36,13 +36,15 @@ describe("readIob2 on other layouts and malformed input", () => {
     expect(read).toThrow(/^ner\.iob2:2: expected an IOB2 tag .* got something else; fix the tag column$/);
     // The file's text travels beside the message, never in it (a run's error reaches the dashboard).
     expect(caught(read)).toMatchObject({ line: 2, excerpt: "E-PER", message: expect.not.stringContaining("E-PER") });
-    expect(caught(() => readIob2({ text: "John\tPER\n", name: "n" }))).toMatchObject({ line: 1, excerpt: "PER", message: expect.not.stringContaining("PER\"") });
-    expect(caught(() => readIob2({ text: "John\tB-\n", name: "n" }))).toMatchObject({ excerpt: "B-", message: expect.not.stringContaining("B-\"") });
+    expect(caught(() => readIob2({ text: "John\tPER\n", name: "n" }))).toMatchObject({ line: 1, excerpt: "PER", message: expect.not.stringContaining('PER"') });
+    expect(caught(() => readIob2({ text: "John\tB-\n", name: "n" }))).toMatchObject({ excerpt: "B-", message: expect.not.stringContaining('B-"') });
   });
 
   it("leaves a malformed line's text out of the message and keeps it as the excerpt", () => {
     const e = caught(() => readIob2({ text: "# c\n1\tsecret words here\tB-PER\n", name: "n" }));
-    expect(e.message).toBe("n:2: expected 5 tab-separated columns (id, token, tag, -, annotator; Universal NER) or 2 (token, tag), got 3; separate columns with tabs and sentences with a blank line");
+    expect(e.message).toBe(
+      "n:2: expected 5 tab-separated columns (id, token, tag, -, annotator; Universal NER) or 2 (token, tag), got 3; separate columns with tabs and sentences with a blank line",
+    );
     expect(e.excerpt).toBe("1\tsecret words here\tB-PER");
   });
 
@@ -60,7 +62,12 @@ describe.skipIf(!dev)("readIob2 on Universal NER English EWT (real files)", () =
   ])("%s has %i sentences, tagged with LOC, PER and ORG only", (split, count) => {
     const sentences = readIob2({ path: realFile("uner-english-ewt", `en_ewt-ud-${split}.iob2`) ?? "" });
     expect(sentences).toHaveLength(count);
-    const types = new Set(sentences.flatMap((s) => s.tags).filter((t) => t !== "O").map((t) => t.slice(2)));
+    const types = new Set(
+      sentences
+        .flatMap((s) => s.tags)
+        .filter((t) => t !== "O")
+        .map((t) => t.slice(2)),
+    );
     expect([...types].sort()).toEqual(["LOC", "ORG", "PER"]);
     for (const s of sentences) expect(s.tokens).toHaveLength(s.tags.length);
   });

@@ -45,7 +45,12 @@ export function readIob2(source: TextSource, { warnings }: Iob2Options = {}): Ta
     }
     if (!token) throw new DataError("expected a token, got an empty column; remove the line or fill in the token", file, lineNo);
     if (tag === undefined || !TAG.test(tag)) {
-      throw new DataError(`expected an IOB2 tag (O, B-TYPE or I-TYPE such as B-PER) in the tag column, got ${tag === undefined ? "none" : "something else"}; fix the tag column`, file, lineNo, tag?.slice(0, 60));
+      throw new DataError(
+        `expected an IOB2 tag (O, B-TYPE or I-TYPE such as B-PER) in the tag column, got ${tag === undefined ? "none" : "something else"}; fix the tag column`,
+        file,
+        lineNo,
+        tag?.slice(0, 60),
+      );
     }
     current ??= { tokens: [], tags: [], line: lineNo };
     const prev = current.tags[current.tags.length - 1] ?? "O";

@@ -40,7 +40,9 @@ describe("readVectors", () => {
   it("names the file and line of a bad vector, without quoting it", async () => {
     const short = readVectors({ text: "a 1 2 3\nsecret 1 2\n", name: "v.txt" }, all);
     await expect(short).rejects.toThrow(DataError);
-    await expect(short).rejects.toThrow(/^v\.txt:2: expected 3 numbers after the word \(as on the lines before\), got 2; every vector must have the same length$/);
+    await expect(short).rejects.toThrow(
+      /^v\.txt:2: expected 3 numbers after the word \(as on the lines before\), got 2; every vector must have the same length$/,
+    );
     await expect(readVectors({ text: "a 1 x 3\n", name: "v.txt" }, all)).rejects.toThrow(/^v\.txt:1: expected a number in column 3, got something else/);
     await expect(readVectors({ text: "lonely\n", name: "v.txt" }, all)).rejects.toThrow(/^v\.txt:1: expected a word followed by its numbers/);
     await expect(readVectors({ text: "\n\n", name: "v.txt" }, all)).rejects.toThrow(/^v\.txt: expected word vectors .* got none/);
@@ -59,7 +61,9 @@ describe("readVectors", () => {
     expect(Array.from(lower.rows.get(4)!)).toEqual([7, 7]);
     const wide = pretrainedRows(path, vocab, 3);
     await expect(wide).rejects.toThrow(ConfigError);
-    await expect(wide).rejects.toThrow(/^model\.embeddingSize: the vectors in .*rows\.txt have 2 numbers, the model's embeddings 3: set model\.embeddingSize=2/);
+    await expect(wide).rejects.toThrow(
+      /^model\.embeddingSize: the vectors in .*rows\.txt have 2 numbers, the model's embeddings 3: set model\.embeddingSize=2/,
+    );
   });
 });
 
@@ -67,7 +71,17 @@ describe("runExperiment with data.vectors", () => {
   const train = file("train.txt", Array.from({ length: 40 }, (_, i) => (i % 2 ? "the cat sat on the Mat" : "a dog saw the cat")).join("\n") + "\n");
   // d = 8; "mat" only lowercased; "zebra" is in no text
   const vec = (k: number) => Array.from({ length: 8 }, (_, i) => ((k * 8 + i) % 7) / 10 - 0.3);
-  const vectors = file("vectors.txt", [["the", 1], ["cat", 2], ["mat", 3], ["zebra", 4]].map(([w, k]) => `${w} ${vec(k as number).join(" ")}`).join("\n") + "\n");
+  const vectors = file(
+    "vectors.txt",
+    [
+      ["the", 1],
+      ["cat", 2],
+      ["mat", 3],
+      ["zebra", 4],
+    ]
+      .map(([w, k]) => `${w} ${vec(k as number).join(" ")}`)
+      .join("\n") + "\n",
+  );
   const config = (freeze: boolean) => ({
     task: "lm",
     data: { format: "text", train, vectors },
@@ -89,7 +103,9 @@ describe("runExperiment with data.vectors", () => {
 
   it("frozen: E keeps the vectors of the covered words through training; the coverage is reported", async () => {
     const { start, row } = await trained(true);
-    expect(start.warnings).toContainEqual(expect.stringMatching(/^vectors: 3 of \d+ vocabulary words \([\d.]+%, 1 of them lowercased\) from .*vectors\.txt; the rest start random$/));
+    expect(start.warnings).toContainEqual(
+      expect.stringMatching(/^vectors: 3 of \d+ vocabulary words \([\d.]+%, 1 of them lowercased\) from .*vectors\.txt; the rest start random$/),
+    );
     expect(row("the")).toEqual(vec(1).map(Math.fround));
     expect(row("cat")).toEqual(vec(2).map(Math.fround));
     expect(row("Mat")).toEqual(vec(3).map(Math.fround));
@@ -104,6 +120,8 @@ describe("runExperiment with data.vectors", () => {
 
   it("vectors of another size are refused before training, naming model.embeddingSize", async () => {
     const narrow = file("narrow.txt", "the 1 2\n");
-    await expect(runExperiment({ ...config(false), data: { format: "text", train, vectors: narrow } }, { onEvent: () => {} })).rejects.toThrow(/model\.embeddingSize: the vectors in .*narrow\.txt have 2 numbers, the model's embeddings 8/);
+    await expect(runExperiment({ ...config(false), data: { format: "text", train, vectors: narrow } }, { onEvent: () => {} })).rejects.toThrow(
+      /model\.embeddingSize: the vectors in .*narrow\.txt have 2 numbers, the model's embeddings 8/,
+    );
   });
 });

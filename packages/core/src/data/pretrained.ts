@@ -16,13 +16,20 @@ export interface VectorCoverage {
 }
 
 /** Rows of E (token id -> vector) from `file` for `vocabulary`; throws ConfigError when d differs. */
-export async function pretrainedRows(file: string, vocabulary: Vocabulary, embeddingSize: number): Promise<{ rows: Map<number, Float32Array>; coverage: VectorCoverage }> {
+export async function pretrainedRows(
+  file: string,
+  vocabulary: Vocabulary,
+  embeddingSize: number,
+): Promise<{ rows: Map<number, Float32Array>; coverage: VectorCoverage }> {
   const specials = new Set(vocabulary.specials);
   const words = vocabulary.tokens.filter((t) => !specials.has(t));
   const wanted = new Set(words.flatMap((w) => [w, w.toLowerCase()]));
   const { dim, vectors } = await readVectors({ path: file }, (w) => wanted.has(w));
   if (dim !== embeddingSize) {
-    throw new ConfigError(`the vectors in ${file} have ${dim} numbers, the model's embeddings ${embeddingSize}: set model.embeddingSize=${dim} (and hiddenSize=${dim} if tied)`, "model.embeddingSize");
+    throw new ConfigError(
+      `the vectors in ${file} have ${dim} numbers, the model's embeddings ${embeddingSize}: set model.embeddingSize=${dim} (and hiddenSize=${dim} if tied)`,
+      "model.embeddingSize",
+    );
   }
   const rows = new Map<number, Float32Array>();
   let exact = 0;

@@ -62,7 +62,9 @@ describe("resolveCorpus", () => {
     const dir = scratch();
     mkdirSync(join(dir, "uner-english-ewt"));
     for (const f of ["en_ewt-ud-dev.iob2", "en_ewt-ud-test.iob2"]) writeFileSync(join(dir, "uner-english-ewt", f), "a\tO\n");
-    expect(() => resolveCorpus("uner-english-ewt", { dataDir: dir })).toThrow(/expected a train split for uner-english-ewt, but this copy has none.*set data\.devAsTrain=true/);
+    expect(() => resolveCorpus("uner-english-ewt", { dataDir: dir })).toThrow(
+      /expected a train split for uner-english-ewt, but this copy has none.*set data\.devAsTrain=true/,
+    );
     const c = resolveCorpus("uner-english-ewt", { dataDir: dir, devAsTrain: true });
     const dev = join(dir, "uner-english-ewt", "en_ewt-ud-dev.iob2");
     expect(c.splits.train).toEqual({ file: dev, fraction: [0, 0.9] });
@@ -105,6 +107,8 @@ describe("resolveData", () => {
   });
 
   it("names the missing file and the config field to fix", () => {
-    expect(() => resolveData({ format: "tsv", train: "nope.tsv" }, { baseDir: "/tmp" })).toThrow(/expected the train file at \/tmp\/nope\.tsv.*fix data\.train/);
+    expect(() => resolveData({ format: "tsv", train: "nope.tsv" }, { baseDir: "/tmp" })).toThrow(
+      /expected the train file at \/tmp\/nope\.tsv.*fix data\.train/,
+    );
   });
 });

@@ -5,7 +5,18 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, DataError } from "../errors.js";
 import type { DataConfig } from "../config.js";
 import type { TagColumn } from "./conllu-reader.js";
-import { CORPORA, CORPUS_NAMES, DEV_AS_TRAIN_FRACTIONS, FORMAT_TASK, SPLIT_90_5_5, isCorpusName, type CorpusInfo, type DataFormat, type Split, type Task } from "./corpora.js";
+import {
+  CORPORA,
+  CORPUS_NAMES,
+  DEV_AS_TRAIN_FRACTIONS,
+  FORMAT_TASK,
+  SPLIT_90_5_5,
+  isCorpusName,
+  type CorpusInfo,
+  type DataFormat,
+  type Split,
+  type Task,
+} from "./corpora.js";
 import { DATA_DIR_ENV } from "./data-dir.js";
 
 /** Where one split's examples come from: a whole file, or the `[from, to)` fraction of its units. */
@@ -39,13 +50,20 @@ export interface ResolveOptions {
 
 /** A named corpus as absolute, existing files; tiny Shakespeare falls back to the shipped copy. */
 export function resolveCorpus(name: string, { dataDir, devAsTrain = false, tagColumn }: ResolveOptions = {}): ResolvedCorpus {
-  if (!isCorpusName(name)) throw new ConfigError(`expected one of ${CORPUS_NAMES.join(", ")}, got ${JSON.stringify(name)}; or give your own files with { format, train }`, "data.corpus");
+  if (!isCorpusName(name))
+    throw new ConfigError(
+      `expected one of ${CORPUS_NAMES.join(", ")}, got ${JSON.stringify(name)}; or give your own files with { format, train }`,
+      "data.corpus",
+    );
   const info = CORPORA[name];
   const dir = corpusDir(info, dataDir);
   const path = (file: string): string => {
     const full = join(dir, file);
     if (!existsSync(full)) {
-      throw new DataError(`expected ${name} file ${file} in ${dir}, but it is not there; put the corpus under <data dir>/${info.dir} and point ${DATA_DIR_ENV} (or dataDir) at the data dir`, full);
+      throw new DataError(
+        `expected ${name} file ${file} in ${dir}, but it is not there; put the corpus under <data dir>/${info.dir} and point ${DATA_DIR_ENV} (or dataDir) at the data dir`,
+        full,
+      );
     }
     return full;
   };
@@ -58,10 +76,14 @@ export function resolveCorpus(name: string, { dataDir, devAsTrain = false, tagCo
     splits.train = { file: path(train) };
     if (valid) splits.valid = { file: path(valid) };
     if (test) splits.test = { file: path(test) };
-    if (devAsTrain) throw new ConfigError(`expected devAsTrain only for a corpus without a train split, but ${name} has ${train}; drop devAsTrain`, "data.devAsTrain");
+    if (devAsTrain)
+      throw new ConfigError(`expected devAsTrain only for a corpus without a train split, but ${name} has ${train}; drop devAsTrain`, "data.devAsTrain");
   } else {
     if (!devAsTrain || !valid) {
-      throw new DataError(`expected a train split for ${name}, but this copy has none (${info.note ?? "only dev and test"}); set data.devAsTrain=true, or give your own files with { format: "${info.format}", train, valid, test }`, dir);
+      throw new DataError(
+        `expected a train split for ${name}, but this copy has none (${info.note ?? "only dev and test"}); set data.devAsTrain=true, or give your own files with { format: "${info.format}", train, valid, test }`,
+        dir,
+      );
     }
     const dev = path(valid);
     splits.train = { file: dev, fraction: DEV_AS_TRAIN_FRACTIONS.train };
@@ -77,10 +99,16 @@ export function resolveCorpus(name: string, { dataDir, devAsTrain = false, tagCo
  * given, train is split 90/5/5 in file order.
  */
 export function resolveData(data: DataConfig, { dataDir, baseDir = process.cwd() }: { dataDir?: string; baseDir?: string } = {}): ResolvedCorpus {
-  if ("corpus" in data) return resolveCorpus(data.corpus, { ...(dataDir !== undefined ? { dataDir } : {}), devAsTrain: data.devAsTrain ?? false, ...(data.tagColumn ? { tagColumn: data.tagColumn } : {}) });
+  if ("corpus" in data)
+    return resolveCorpus(data.corpus, {
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      devAsTrain: data.devAsTrain ?? false,
+      ...(data.tagColumn ? { tagColumn: data.tagColumn } : {}),
+    });
   const file = (split: Split, p: string): string => {
     const full = isAbsolute(p) ? p : resolve(baseDir, p);
-    if (!existsSync(full)) throw new DataError(`expected the ${split} file at ${full}, but it does not exist; fix data.${split} (relative paths start from ${baseDir})`, full);
+    if (!existsSync(full))
+      throw new DataError(`expected the ${split} file at ${full}, but it does not exist; fix data.${split} (relative paths start from ${baseDir})`, full);
     return full;
   };
   const train = file("train", data.train);
@@ -99,12 +127,18 @@ function corpusDir(info: CorpusInfo, dataDir: string | undefined): string {
   if (dataDir !== undefined) {
     const dir = resolve(dataDir, info.dir);
     if (existsSync(dir) || !info.shipped) {
-      if (!existsSync(dir)) throw new DataError(`expected a ${info.dir}/ directory in the data directory ${resolve(dataDir)}, but there is none; download ${info.name} (${info.attribution}) there, or point ${DATA_DIR_ENV} at the directory that has it`, dir);
+      if (!existsSync(dir))
+        throw new DataError(
+          `expected a ${info.dir}/ directory in the data directory ${resolve(dataDir)}, but there is none; download ${info.name} (${info.attribution}) there, or point ${DATA_DIR_ENV} at the directory that has it`,
+          dir,
+        );
       return dir;
     }
   }
   if (info.shipped) return join(SHIPPED_DATA_DIR, info.dir);
-  throw new DataError(`expected a data directory holding ${info.dir}/, but none was given and ${info.name} does not ship with Unroll (${info.licence}); set ${DATA_DIR_ENV}=/path/to/data (the directory that contains ${info.dir}/) or pass dataDir`);
+  throw new DataError(
+    `expected a data directory holding ${info.dir}/, but none was given and ${info.name} does not ship with Unroll (${info.licence}); set ${DATA_DIR_ENV}=/path/to/data (the directory that contains ${info.dir}/) or pass dataDir`,
+  );
 }
 
 function tagColumnFor(format: DataFormat, tagColumn: TagColumn | undefined): { tagColumn?: TagColumn } {

@@ -26,7 +26,11 @@ export function loadText(source: TextSource): LoadedText {
   } catch {
     const loose = new TextDecoder("utf-8").decode(bytes);
     const bad = loose.indexOf("\uFFFD");
-    throw new DataError("expected UTF-8 text, got bytes that are not valid UTF-8; re-encode the file as UTF-8 (e.g. iconv -t UTF-8)", source.path, lineAt(loose, bad));
+    throw new DataError(
+      "expected UTF-8 text, got bytes that are not valid UTF-8; re-encode the file as UTF-8 (e.g. iconv -t UTF-8)",
+      source.path,
+      lineAt(loose, bad),
+    );
   }
 }
 

@@ -47,7 +47,10 @@ export abstract class Tokenizer {
 
   /** The fitted (or restored) vocabulary. */
   get vocabulary(): Vocabulary {
-    if (!this.#vocabulary) throw new ConfigError(`expected a fitted ${this.kind} tokenizer, got one with no vocabulary; call fit(trainTexts) first or restore it with tokenizerFromJSON`);
+    if (!this.#vocabulary)
+      throw new ConfigError(
+        `expected a fitted ${this.kind} tokenizer, got one with no vocabulary; call fit(trainTexts) first or restore it with tokenizerFromJSON`,
+      );
     return this.#vocabulary;
   }
 

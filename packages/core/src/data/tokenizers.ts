@@ -27,7 +27,9 @@ export function tokenizerFromJSON(json: unknown): Tokenizer {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join(".") || "(root)";
-    throw new DataError(`expected tokenizer JSON as written by Tokenizer.toJSON() ({kind, options, vocabulary}), got a problem at ${where}: ${issue?.message}; re-save the checkpoint`);
+    throw new DataError(
+      `expected tokenizer JSON as written by Tokenizer.toJSON() ({kind, options, vocabulary}), got a problem at ${where}: ${issue?.message}; re-save the checkpoint`,
+    );
   }
   const { kind, options, vocabulary } = parsed.data satisfies TokenizerJSON;
   const vocab = Vocabulary.fromJSON(vocabulary);

@@ -7,7 +7,11 @@ describe("readTsv", () => {
   it("reads the SST-2 excerpt: text and string label per line, no header", () => {
     const rows = readTsv({ path: fixture("sst2-excerpt.tsv") });
     expect(rows).toHaveLength(5);
-    expect(rows[0]).toEqual({ text: "a stirring , funny and finally transporting re imagining of beauty and the beast and 1930s horror films", label: "1", line: 1 });
+    expect(rows[0]).toEqual({
+      text: "a stirring , funny and finally transporting re imagining of beauty and the beast and 1930s horror films",
+      label: "1",
+      line: 1,
+    });
     expect(rows[1]?.label).toBe("0");
   });
 

@@ -23,7 +23,12 @@ export function readTsv(source: TextSource): LabelledText[] {
     if (raw.trim() === "") return;
     const cols = raw.split("\t");
     if (cols.length !== 2) {
-      throw new DataError(`expected 2 tab-separated columns (text, label), got ${cols.length}; put exactly one tab between the text and its label`, file, lineNo, raw.slice(0, 60));
+      throw new DataError(
+        `expected 2 tab-separated columns (text, label), got ${cols.length}; put exactly one tab between the text and its label`,
+        file,
+        lineNo,
+        raw.slice(0, 60),
+      );
     }
     const [sentence = "", label = ""] = cols;
     const isFirst = first;

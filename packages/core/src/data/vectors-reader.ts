@@ -32,16 +32,27 @@ export async function readVectors(source: TextSource, wanted: (word: string) => 
       continue;
     }
     const width = cols.length - 1;
-    if (width < 1) throw new DataError("expected a word followed by its numbers, separated by spaces, got a line with no numbers; is this a GloVe or word2vec text file?", file, lineNo);
+    if (width < 1)
+      throw new DataError(
+        "expected a word followed by its numbers, separated by spaces, got a line with no numbers; is this a GloVe or word2vec text file?",
+        file,
+        lineNo,
+      );
     if (dim === 0) dim = width;
-    if (width !== dim) throw new DataError(`expected ${dim} numbers after the word (as on the lines before), got ${width}; every vector must have the same length`, file, lineNo);
+    if (width !== dim)
+      throw new DataError(
+        `expected ${dim} numbers after the word (as on the lines before), got ${width}; every vector must have the same length`,
+        file,
+        lineNo,
+      );
     total++;
     const word = cols[0]!;
     if (!wanted(word) || vectors.has(word)) continue;
     const v = new Float32Array(dim);
     for (let i = 0; i < dim; i++) {
       const x = Number(cols[i + 1]);
-      if (!Number.isFinite(x)) throw new DataError(`expected a number in column ${i + 2}, got something else; the vectors must be plain decimal numbers`, file, lineNo);
+      if (!Number.isFinite(x))
+        throw new DataError(`expected a number in column ${i + 2}, got something else; the vectors must be plain decimal numbers`, file, lineNo);
       v[i] = x;
     }
     vectors.set(word, v);

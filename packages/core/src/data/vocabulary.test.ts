@@ -33,7 +33,12 @@ describe("Vocabulary.fromCounts", () => {
   });
 
   it("does not count a special that occurs in the text twice", () => {
-    const v = Vocabulary.fromCounts(new Map([[UNK, 9], ["a", 1]]));
+    const v = Vocabulary.fromCounts(
+      new Map([
+        [UNK, 9],
+        ["a", 1],
+      ]),
+    );
     expect(v.tokens).toEqual([PAD, UNK, BOS, EOS, "a"]);
   });
 

@@ -23,12 +23,15 @@ export class Vocabulary {
     this.#tokens = [...tokens];
     this.specials = [...specials];
     this.#tokens.forEach((t, i) => {
-      if (typeof t !== "string") throw new DataError(`expected vocabulary entries to be strings, got ${JSON.stringify(t)} at id ${i}; rebuild the vocabulary from text`);
-      if (this.#ids.has(t)) throw new DataError(`expected unique vocabulary tokens, got ${JSON.stringify(t)} twice (ids ${this.#ids.get(t)} and ${i}); remove the duplicate`);
+      if (typeof t !== "string")
+        throw new DataError(`expected vocabulary entries to be strings, got ${JSON.stringify(t)} at id ${i}; rebuild the vocabulary from text`);
+      if (this.#ids.has(t))
+        throw new DataError(`expected unique vocabulary tokens, got ${JSON.stringify(t)} twice (ids ${this.#ids.get(t)} and ${i}); remove the duplicate`);
       this.#ids.set(t, i);
     });
     for (const s of specials) {
-      if (!this.#ids.has(s)) throw new ConfigError(`expected special token ${s} to be in the vocabulary, but it is not; add it to the tokens or drop it from the specials`);
+      if (!this.#ids.has(s))
+        throw new ConfigError(`expected special token ${s} to be in the vocabulary, but it is not; add it to the tokens or drop it from the specials`);
     }
     // Masks and padded batches assume `<pad>` is id 0.
     if (this.specials.includes(PAD) && this.#ids.get(PAD) !== 0) {
@@ -46,7 +49,10 @@ export class Vocabulary {
     { specials = [PAD, UNK, BOS, EOS], minFrequency = 1, maxSize = Infinity }: { specials?: string[]; minFrequency?: number; maxSize?: number } = {},
   ): Vocabulary {
     if (!(maxSize === Infinity || (Number.isInteger(maxSize) && maxSize >= specials.length))) {
-      throw new ConfigError(`expected maxVocab to be a whole number of at least ${specials.length} (the special tokens ${specials.join(" ")}), got ${maxSize}; raise it or leave it unset`, "tokenizer.maxVocab");
+      throw new ConfigError(
+        `expected maxVocab to be a whole number of at least ${specials.length} (the special tokens ${specials.join(" ")}), got ${maxSize}; raise it or leave it unset`,
+        "tokenizer.maxVocab",
+      );
     }
     if (!(Number.isFinite(minFrequency) && minFrequency >= 1)) {
       throw new ConfigError(`expected minFrequency to be a number of at least 1, got ${minFrequency}; use 1 to keep every token`, "tokenizer.minFrequency");
@@ -70,7 +76,10 @@ export class Vocabulary {
   /** Id of `token`; unknown tokens map to `<unk>` when the vocabulary has one, else throw. */
   idOf(token: string): number {
     const id = this.#ids.get(token) ?? this.#ids.get(UNK);
-    if (id === undefined) throw new DataError(`expected a token of the vocabulary, got unknown ${JSON.stringify(token)} and the vocabulary has no ${UNK} to map it to; build it with ${UNK} among its specials`);
+    if (id === undefined)
+      throw new DataError(
+        `expected a token of the vocabulary, got unknown ${JSON.stringify(token)} and the vocabulary has no ${UNK} to map it to; build it with ${UNK} among its specials`,
+      );
     return id;
   }
 
@@ -97,7 +106,8 @@ export class Vocabulary {
   }
 
   static fromJSON(json: VocabularyJSON): Vocabulary {
-    if (!json || !Array.isArray(json.tokens)) throw new DataError(`expected vocabulary JSON with a \`tokens\` array, got ${JSON.stringify(json)?.slice(0, 80)}; save it with Vocabulary.toJSON()`);
+    if (!json || !Array.isArray(json.tokens))
+      throw new DataError(`expected vocabulary JSON with a \`tokens\` array, got ${JSON.stringify(json)?.slice(0, 80)}; save it with Vocabulary.toJSON()`);
     const specials: unknown = json.specials ?? [];
     if (!Array.isArray(specials) || !specials.every((s) => typeof s === "string")) {
       throw new DataError(`expected vocabulary JSON \`specials\` to be an array of strings, got ${JSON.stringify(specials)}; save it with Vocabulary.toJSON()`);

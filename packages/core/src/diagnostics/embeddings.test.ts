@@ -10,7 +10,12 @@ const lm = (tied: boolean, hiddenSize = 6) => new LanguageModel({ vocabSize: 20,
 
 describe("embeddings", () => {
   it("nearestNeighbours: by cosine similarity, most similar first, the word itself left out", async () => {
-    const m = tf.tensor2d([[1, 0], [0.9, 0.1], [0, 2], [-3, 0]]);
+    const m = tf.tensor2d([
+      [1, 0],
+      [0.9, 0.1],
+      [0, 2],
+      [-3, 0],
+    ]);
     const n = await nearestNeighbours(m, 0, 3);
     expect(n.map((x) => x.id)).toEqual([1, 2, 3]);
     expect(n[0]!.similarity).toBeCloseTo(0.9 / Math.hypot(0.9, 0.1), 5);

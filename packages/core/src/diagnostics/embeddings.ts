@@ -36,7 +36,9 @@ export async function nearestNeighbours(matrix: tf.Tensor2D, id: number, k: numb
   });
   const [values, indices] = await Promise.all(top.map((t) => t.data()));
   tf.dispose(top);
-  return Array.from(indices!).flatMap((j, r) => (j === id ? [] : [{ id: j, similarity: values![r] as number }])).slice(0, k);
+  return Array.from(indices!)
+    .flatMap((j, r) => (j === id ? [] : [{ id: j, similarity: values![r] as number }]))
+    .slice(0, k);
 }
 
 /** Each of the first `words` rows' k nearest neighbours among those rows (itself left out). */
@@ -52,7 +54,11 @@ async function neighbourSets(matrix: tf.Tensor2D, words: number, k: number): Pro
 }
 
 /** Word `id`'s neighbours in E and V, and how alike E and V are (over the first `words` ids). */
-export async function compareEmbeddings(model: LanguageModel, id: number, { k = 10, words = 1000 }: { k?: number; words?: number } = {}): Promise<EmbeddingComparison> {
+export async function compareEmbeddings(
+  model: LanguageModel,
+  id: number,
+  { k = 10, words = 1000 }: { k?: number; words?: number } = {},
+): Promise<EmbeddingComparison> {
   const E = model.encoder.weight as tf.Tensor2D; // [|V|, d]
   const input = await nearestNeighbours(E, id, k);
   if (model.config.tied) return { tied: true, neighbours: { input } };

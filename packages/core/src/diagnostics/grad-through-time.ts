@@ -43,7 +43,9 @@ export async function gradThroughTime(rnn: StackedRNN, { batch, time }: { batch:
   const cells = rnn.layers.flatMap((l) => (l.backwardCell ? [l.forwardCell, l.backwardCell] : [l.forwardCell]));
   const norms = tf.tidy(() => {
     // one zero per (layer and direction, position -1 .. T-1, state component)
-    const probes = cells.map((c) => Array.from({ length: time + 1 }, () => Array.from({ length: c.stateSize }, () => tf.zeros([c.hiddenSize, batch]) as tf.Tensor2D))); // each [H, B]
+    const probes = cells.map((c) =>
+      Array.from({ length: time + 1 }, () => Array.from({ length: c.stateSize }, () => tf.zeros([c.hiddenSize, batch]) as tf.Tensor2D)),
+    ); // each [H, B]
     const tap: LayerTap = (k, t, name, s) => (name === "h" || name === "c" ? (tf.add(s, probes[k]![t + 1]![name === "h" ? 0 : 1]!) as tf.Tensor2D) : s); // s_t + 0
     // allowNoGradients: a state the loss never reads (a classifier's last c_T) has gradient 0
     const { grads } = tf.engine().gradients(() => rnn.withTap(tap, loss), probes.flat(2), undefined, true);
@@ -69,7 +71,13 @@ export async function gradThroughTime(rnn: StackedRNN, { batch, time }: { batch:
     i += block.length;
     for (let j = 0; j < c.stateSize; j++) {
       const byPosition = Array.from({ length: time + 1 }, (_, t) => block[t * c.stateSize + j] as number);
-      rows.push({ layer: Math.floor(k / dirs), direction: k % dirs === 0 ? "forward" : "backward", state: j === 0 ? "h" : "c", norms: byPosition.slice(1), initial: byPosition[0] as number });
+      rows.push({
+        layer: Math.floor(k / dirs),
+        direction: k % dirs === 0 ? "forward" : "backward",
+        state: j === 0 ? "h" : "c",
+        norms: byPosition.slice(1),
+        initial: byPosition[0] as number,
+      });
     }
   });
   return { positions: time, batch, rows };

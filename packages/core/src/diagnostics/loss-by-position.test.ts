@@ -12,7 +12,11 @@ const weightedMean = (r: { loss: number[]; count: number[] }) => r.loss.reduce((
 
 describe("tokenCrossEntropy", () => {
   it("is the per-token loss whose mean softmaxCrossEntropy gives; no leaks", async () => {
-    const logits = tf.tensor2d([[1, 2, 0.5], [0, -1, 3], [2, 2, 2]]);
+    const logits = tf.tensor2d([
+      [1, 2, 0.5],
+      [0, -1, 3],
+      [2, 2, 2],
+    ]);
     const targets = tf.tensor1d([1, 0, 2], "int32");
     const each = tokenCrossEntropy(logits, targets);
     const mean = softmaxCrossEntropy(logits, targets);

@@ -17,7 +17,12 @@ const period = (() => {
   return Array.from({ length: 12 }, () => 4 + rng.int(5));
 })();
 const stream = (n: number) => Int32Array.from({ length: n }, (_, i) => period[i % period.length]!);
-const lmTask = (cell: CellKind) => new LMTask(new LanguageModel({ vocabSize: 9, cell, embeddingSize: 8, hiddenSize: 8, layers: 1, dropout: 0, tied: false }, 1), { train: stream(1200), valid: stream(400) }, { batchSize: 4, bptt: 20 });
+const lmTask = (cell: CellKind) =>
+  new LMTask(
+    new LanguageModel({ vocabSize: 9, cell, embeddingSize: 8, hiddenSize: 8, layers: 1, dropout: 0, tied: false }, 1),
+    { train: stream(1200), valid: stream(400) },
+    { batchSize: 4, bptt: 20 },
+  );
 
 /** Mean decrease of ln ||dL/dh_t|| per step of distance from the loss (layer 0). */
 function decayPerStep(norms: number[]): number {
@@ -29,7 +34,12 @@ describe("probeGradThroughTime", () => {
     const decay: Partial<Record<CellKind, number>> = {};
     for (const cell of ["elman", "lstm"] as const) {
       const task = lmTask(cell);
-      await train({ task, config: { optimizer: "adam", lr: 0.01, clip: 1, epochs: 100, maxSteps: 100, seed: 7, evalEvery: 0 }, meta: { task: "lm", model: {} }, onEvent: () => {} });
+      await train({
+        task,
+        config: { optimizer: "adam", lr: 0.01, clip: 1, epochs: 100, maxSteps: 100, seed: 7, evalEvery: 0 },
+        meta: { task: "lm", model: {} },
+        onEvent: () => {},
+      });
       const g = await probeGradThroughTime(task);
       expect(g?.positions).toBe(19); // the second validation chunk: rows 20..38 of 40
       expect(g?.rows[0]?.initial).toBeGreaterThan(0); // the carried state gets a gradient
@@ -60,8 +70,19 @@ describe("probeGradThroughTime", () => {
     for (const diagnostics of [true, false]) {
       const task = lmTask("elman");
       const events: TrainEvent[] = [];
-      await train({ task, config: { optimizer: "adam", lr: 0.01, epochs: 1, maxSteps: 6, seed: 7, evalEvery: 3, diagnostics }, meta: { task: "lm", model: {} }, onEvent: (e) => void events.push(e) });
-      const seen = events.flatMap((e) => (e.type === "eval" && e.split === "valid" ? [`eval@${e.step}`] : e.type === "diagnostics" ? [`diagnostics@${e.step}:${e.gradNorm?.rows.length}x${e.gradNorm?.positions},${e.lossByPosition?.loss.length}`] : []));
+      await train({
+        task,
+        config: { optimizer: "adam", lr: 0.01, epochs: 1, maxSteps: 6, seed: 7, evalEvery: 3, diagnostics },
+        meta: { task: "lm", model: {} },
+        onEvent: (e) => void events.push(e),
+      });
+      const seen = events.flatMap((e) =>
+        e.type === "eval" && e.split === "valid"
+          ? [`eval@${e.step}`]
+          : e.type === "diagnostics"
+            ? [`diagnostics@${e.step}:${e.gradNorm?.rows.length}x${e.gradNorm?.positions},${e.lossByPosition?.loss.length}`]
+            : [],
+      );
       expect(seen).toEqual(diagnostics ? ["eval@3", "diagnostics@3:1x19,20", "eval@6", "diagnostics@6:1x19,20"] : ["eval@3", "eval@6"]);
       task.dispose();
       task.model.dispose();

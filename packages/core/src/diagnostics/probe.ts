@@ -38,7 +38,8 @@ export async function probeGradThroughTime(task: Task): Promise<GradThroughTime 
     const ids2d = (c: typeof probe, which: "ids" | "targets") => tf.tensor2d(c[which], [c.batch, c.time], "int32");
     // the state carried into the probe chunk (values only: no gradient flows into the first chunk)
     const state = chunks.length > 1 ? tf.tidy(() => task.model.forward(ids2d(chunks[0]!, "ids")).state) : undefined;
-    const ids = ids2d(probe, "ids"), targets = ids2d(probe, "targets");
+    const ids = ids2d(probe, "ids"),
+      targets = ids2d(probe, "targets");
     try {
       return await lmGradThroughTime(task.model, ids, targets, state);
     } finally {
@@ -51,7 +52,8 @@ export async function probeGradThroughTime(task: Task): Promise<GradThroughTime 
     const longest = bucketBatches(examples, task.options.batchSize).at(-1)?.slice(-PROBE_SEQUENCES);
     if (!longest?.length) return undefined;
     const b = padBatch(examples, longest);
-    const ids = tf.tensor2d(b.ids, [b.batch, b.time], "int32"), mask = tf.tensor2d(b.mask, [b.batch, b.time], "float32");
+    const ids = tf.tensor2d(b.ids, [b.batch, b.time], "int32"),
+      mask = tf.tensor2d(b.mask, [b.batch, b.time], "float32");
     const target = task instanceof TaggerTask ? tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32") : tf.tensor1d(b.labels as Int32Array, "int32");
     try {
       return task instanceof TaggerTask

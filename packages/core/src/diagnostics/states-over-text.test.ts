@@ -20,10 +20,17 @@ describe("statesOverText", () => {
     // the model's own forward (the fast path): the top layer's outputs and every layer's final c
     const own = tf.tidy(() => m.rnn.forward(m.encoder.forward(x()), undefined));
     const outputs = (await own.outputs.array())[0]!; // [T, H]
-    for (let u = 0; u < 4; u++) close(h1.values[u]!, outputs.map((row) => row[u]!));
+    for (let u = 0; u < 4; u++)
+      close(
+        h1.values[u]!,
+        outputs.map((row) => row[u]!),
+      );
     for (const layer of [0, 1]) {
       const c = view.traces.find((t) => t.layer === layer && t.name === "c")!;
-      close(c.values.map((unit) => unit[4]!), Array.from(own.state[layer]![1]!.dataSync()));
+      close(
+        c.values.map((unit) => unit[4]!),
+        Array.from(own.state[layer]![1]!.dataSync()),
+      );
     }
     const i0 = tf.tidy(() => {
       const e = tf.reshape(tf.slice(m.encoder.forward(x()), [0, 0, 0], [1, 1, 3]), [1, 3]);
@@ -31,7 +38,10 @@ describe("statesOverText", () => {
       const b = tf.add(tf.slice(m.params.get("rnn.bias_ih_l0"), [0], [4]), tf.slice(m.params.get("rnn.bias_hh_l0"), [0], [4]));
       return Array.from(tf.sigmoid(tf.add(tf.matMul(e, w, false, true), b)).dataSync());
     });
-    close(view.traces.find((t) => t.layer === 0 && t.name === "i")!.values.map((unit) => unit[0]!), i0);
+    close(
+      view.traces.find((t) => t.layer === 0 && t.name === "i")!.values.map((unit) => unit[0]!),
+      i0,
+    );
     tf.dispose(own);
     m.dispose();
   });
@@ -44,7 +54,10 @@ describe("statesOverText", () => {
     view.next!.forEach((row, t) => {
       const best = [...probs[t]!.keys()].sort((a, b) => probs[t]![b]! - probs[t]![a]!).slice(0, 3);
       expect(row.map((n) => n.id)).toEqual(best);
-      close(row.map((n) => n.p), best.map((id) => probs[t]![id]!));
+      close(
+        row.map((n) => n.p),
+        best.map((id) => probs[t]![id]!),
+      );
     });
     await expectNoLeak(() => statesOverText(m, ids, { topK: 3 }));
     m.dispose();
@@ -57,8 +70,15 @@ describe("statesOverText", () => {
     expect(view.traces.map((t) => `${t.direction[0]}${t.name}`)).toEqual(["fh", "fr", "fz", "fn", "bh", "br", "bz", "bn"]);
     const out = tf.tidy(() => tagger.rnn.forward(tagger.encoder.forward(x()), undefined).outputs.arraySync()[0]!); // [T, 2H]
     const back = view.traces.find((t) => t.direction === "backward" && t.name === "h")!;
-    for (let u = 0; u < 2; u++) close(back.values[u]!, out.map((row) => row[2 + u]!));
-    const clf = new Classifier({ vocabSize: 7, numClasses: 2, cell: "lstm", embeddingSize: 3, hiddenSize: 2, layers: 1, bidirectional: false, dropout: 0, pooling: "mean" }, 1);
+    for (let u = 0; u < 2; u++)
+      close(
+        back.values[u]!,
+        out.map((row) => row[2 + u]!),
+      );
+    const clf = new Classifier(
+      { vocabSize: 7, numClasses: 2, cell: "lstm", embeddingSize: 3, hiddenSize: 2, layers: 1, bidirectional: false, dropout: 0, pooling: "mean" },
+      1,
+    );
     expect((await statesOverText(clf, ids)).traces).toHaveLength(6);
     await expectNoLeak(() => statesOverText(tagger, ids));
     await expectNoLeak(() => statesOverText(clf, ids));

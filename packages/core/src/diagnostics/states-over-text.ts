@@ -66,7 +66,12 @@ export async function statesOverText(model: AnyModel, ids: readonly number[], { 
     .sort((a, b) => a.k - b.k || ORDER.indexOf(a.name) - ORDER.indexOf(b.name))
     .map(({ k, name, cols }) => {
       const H = cols[0]?.length ?? 0;
-      return { layer: Math.floor(k / dirs), direction: k % dirs === 0 ? "forward" : "backward", name, values: Array.from({ length: H }, (_, u) => cols.map((c) => c[u] as number)) } satisfies UnitTrace;
+      return {
+        layer: Math.floor(k / dirs),
+        direction: k % dirs === 0 ? "forward" : "backward",
+        name,
+        values: Array.from({ length: H }, (_, u) => cols.map((c) => c[u] as number)),
+      } satisfies UnitTrace;
     });
   const next = values && indices ? values.map((row, t) => row.map((p, j) => ({ id: indices[t]![j]!, p }))) : undefined;
   return { positions: T, traces, ...(next ? { next } : {}) };

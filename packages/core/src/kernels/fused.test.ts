@@ -14,7 +14,14 @@ import { ADDON, ADDON_NOTE, expectClose, expectNoLeak, expectSameOnCpuAndWasm, K
 
 beforeAll(startCpuAndWasm);
 
-const t = (shape: number[], seed: number, scale = 1) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed).map((x) => x * scale), shape);
+const t = (shape: number[], seed: number, scale = 1) =>
+  tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ).map((x) => x * scale),
+    shape,
+  );
 
 describe("nativeBlasInfo", () => {
   it.skipIf(ADDON.available)(`says why the addon is not active where it did not load${ADDON.available ? " (skipped: it loaded here)" : ""}`, () => {
@@ -81,104 +88,113 @@ describe("GatherV2 of rows on wasm", () => {
   });
 });
 
-for (const { path, skip, note } of KERNEL_PATHS) describe.skipIf(skip)(`fused kernels (${path} path)${note}`, () => {
-  beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
-  afterAll(() => void setNativeBlas({ enabled: true }));
+for (const { path, skip, note } of KERNEL_PATHS)
+  describe.skipIf(skip)(`fused kernels (${path} path)${note}`, () => {
+    beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
+    afterAll(() => void setNativeBlas({ enabled: true }));
 
-  it("Sum over leading axes matches cpu, with and without keepDims, and leaves other axes to the stock kernel", async () => {
-    await expectSameOnCpuAndWasm(() => {
-      const x2 = t([7, 9], 1);
-      const x3 = t([3, 4, 5], 2);
-      return [tf.sum(x2, 0), tf.sum(x2, 0, true), tf.sum(x3, [0, 1]), tf.sum(x3, [1, 0], true), tf.sum(x3, 0), tf.sum(x3, 1), tf.sum(x2), tf.sum(x2, -1)];
+    it("Sum over leading axes matches cpu, with and without keepDims, and leaves other axes to the stock kernel", async () => {
+      await expectSameOnCpuAndWasm(() => {
+        const x2 = t([7, 9], 1);
+        const x3 = t([3, 4, 5], 2);
+        return [tf.sum(x2, 0), tf.sum(x2, 0, true), tf.sum(x3, [0, 1]), tf.sum(x3, [1, 0], true), tf.sum(x3, 0), tf.sum(x3, 1), tf.sum(x2), tf.sum(x2, -1)];
+      });
+    });
+
+    it("gives the bias gradient of a dense layer as on cpu", async () => {
+      await expectSameOnCpuAndWasm(() => {
+        const x = t([6, 4], 3);
+        const w = t([4, 5], 4);
+        const r = t([6, 5], 5);
+        return tf.grads((b: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(x, ww), b), r)))([t([5], 6), w]);
+      });
+    });
+
+    it("softmax cross-entropy: value and gradient as on cpu, large logits too", async () => {
+      await expectSameOnCpuAndWasm(() => {
+        const z = t([9, 13], 7, 30);
+        const y = tf.tensor1d(seededInts(9, 13, 8), "int32");
+        const g = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, y))(z);
+        // rows longer than the native loop's 256-wide blocks, rising so that later blocks raise the
+        // running max, and big enough for its threaded path
+        const wide = tf.add(t([40, 7000], 11, 30), tf.linspace(0, 50, 7000));
+        const yw = tf.tensor1d(seededInts(40, 7000, 12), "int32");
+        const gw = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, yw))(wide);
+        return [g.value, g.grad, gw.value, gw.grad];
+      }, 2e-4);
+      await tf.setBackend("wasm");
+      expect(tf.getKernel(SoftmaxCrossEntropy, "wasm")).toBeDefined();
+    });
+
+    it("LSTM cell: h, c and the gradients of xp, uh and c match the tfjs formula on cpu", async () => {
+      const H = 5;
+      const B = 3;
+      const f = (cell: typeof lstmCell) => () => {
+        const xp = t([4 * H, B], 9, 2);
+        const uh = t([4 * H, B], 10, 2);
+        const c = t([H, B], 11);
+        const r1 = t([H, B], 12);
+        const r2 = t([H, B], 13);
+        const [h, cNext] = cell(xp as tf.Tensor2D, uh as tf.Tensor2D, c as tf.Tensor2D);
+        // both outputs used, and only h (the last step's c gets no gradient in training)
+        const both = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => {
+          const [hh, cc] = cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D);
+          return tf.add(tf.sum(tf.mul(hh, r1)), tf.sum(tf.mul(cc, r2)));
+        })([xp, uh, c]);
+        const onlyH = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D)[0], r1)))(
+          [xp, uh, c],
+        );
+        return [h, cNext, ...both, ...onlyH];
+      };
+      const ref = await runOn("cpu", f(lstmCellReference));
+      const ours = await runOn("wasm", f(lstmCell));
+      expect(ours.map((o) => o.shape)).toEqual(ref.map((o) => o.shape));
+      expect(ours).toHaveLength(8); // h, c, both outputs' three gradients, h's three
+      ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-4));
+    });
+
+    it("GRU cell: h and the gradients of xp, hp and h match the tfjs formula on cpu", async () => {
+      const f = (cell: typeof gruCell) => () => {
+        const xp = t([9, 4], 31, 2);
+        const hp = t([9, 4], 32, 2);
+        const h = t([3, 4], 33);
+        const r = t([3, 4], 34);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D), r)))([
+          xp,
+          hp,
+          h,
+        ]);
+        return [cell(xp as tf.Tensor2D, hp as tf.Tensor2D, h as tf.Tensor2D), ...g];
+      };
+      const ref = await runOn("cpu", f(gruCellReference));
+      const ours = await runOn("wasm", f(gruCell));
+      expect(ours.map((o) => o.shape)).toEqual(ref.map((o) => o.shape)); // h and the three gradients
+      expect(ours).toHaveLength(4);
+      ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-4));
+      await tf.setBackend("wasm");
+      const [xp, hp, h] = [t([6, 2], 1), t([6, 2], 2), t([2, 2], 3)] as tf.Tensor2D[];
+      expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(gruCell(a as tf.Tensor2D, b as tf.Tensor2D, h!)))([xp!, hp!]));
+      tf.dispose([xp!, hp!, h!]);
+    });
+
+    it("LSTM cell leaks nothing, forward or backward", async () => {
+      await tf.setBackend("wasm");
+      const xp = t([8, 2], 1) as tf.Tensor2D;
+      const uh = t([8, 2], 2) as tf.Tensor2D;
+      const c = t([2, 2], 3) as tf.Tensor2D;
+      expectNoLeak(() => lstmCell(xp, uh, c));
+      expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(lstmCell(a as tf.Tensor2D, b as tf.Tensor2D, c)[0]))([xp, uh]));
+      tf.dispose([xp, uh, c]);
     });
   });
-
-  it("gives the bias gradient of a dense layer as on cpu", async () => {
-    await expectSameOnCpuAndWasm(() => {
-      const x = t([6, 4], 3);
-      const w = t([4, 5], 4);
-      const r = t([6, 5], 5);
-      return tf.grads((b: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(x, ww), b), r)))([t([5], 6), w]);
-    });
-  });
-
-  it("softmax cross-entropy: value and gradient as on cpu, large logits too", async () => {
-    await expectSameOnCpuAndWasm(() => {
-      const z = t([9, 13], 7, 30);
-      const y = tf.tensor1d(seededInts(9, 13, 8), "int32");
-      const g = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, y))(z);
-      // rows longer than the native loop's 256-wide blocks, rising so that later blocks raise the
-      // running max, and big enough for its threaded path
-      const wide = tf.add(t([40, 7000], 11, 30), tf.linspace(0, 50, 7000));
-      const yw = tf.tensor1d(seededInts(40, 7000, 12), "int32");
-      const gw = tf.valueAndGrad((x: tf.Tensor) => softmaxCrossEntropy(x as tf.Tensor2D, yw))(wide);
-      return [g.value, g.grad, gw.value, gw.grad];
-    }, 2e-4);
-    await tf.setBackend("wasm");
-    expect(tf.getKernel(SoftmaxCrossEntropy, "wasm")).toBeDefined();
-  });
-
-  it("LSTM cell: h, c and the gradients of xp, uh and c match the tfjs formula on cpu", async () => {
-    const H = 5;
-    const B = 3;
-    const f = (cell: typeof lstmCell) => () => {
-      const xp = t([4 * H, B], 9, 2);
-      const uh = t([4 * H, B], 10, 2);
-      const c = t([H, B], 11);
-      const r1 = t([H, B], 12);
-      const r2 = t([H, B], 13);
-      const [h, cNext] = cell(xp as tf.Tensor2D, uh as tf.Tensor2D, c as tf.Tensor2D);
-      // both outputs used, and only h (the last step's c gets no gradient in training)
-      const both = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => {
-        const [hh, cc] = cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D);
-        return tf.add(tf.sum(tf.mul(hh, r1)), tf.sum(tf.mul(cc, r2)));
-      })([xp, uh, c]);
-      const onlyH = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D)[0], r1)))([xp, uh, c]);
-      return [h, cNext, ...both, ...onlyH];
-    };
-    const ref = await runOn("cpu", f(lstmCellReference));
-    const ours = await runOn("wasm", f(lstmCell));
-    expect(ours.map((o) => o.shape)).toEqual(ref.map((o) => o.shape));
-    expect(ours).toHaveLength(8); // h, c, both outputs' three gradients, h's three
-    ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-4));
-  });
-
-  it("GRU cell: h and the gradients of xp, hp and h match the tfjs formula on cpu", async () => {
-    const f = (cell: typeof gruCell) => () => {
-      const xp = t([9, 4], 31, 2);
-      const hp = t([9, 4], 32, 2);
-      const h = t([3, 4], 33);
-      const r = t([3, 4], 34);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D), r)))([xp, hp, h]);
-      return [cell(xp as tf.Tensor2D, hp as tf.Tensor2D, h as tf.Tensor2D), ...g];
-    };
-    const ref = await runOn("cpu", f(gruCellReference));
-    const ours = await runOn("wasm", f(gruCell));
-    expect(ours.map((o) => o.shape)).toEqual(ref.map((o) => o.shape)); // h and the three gradients
-    expect(ours).toHaveLength(4);
-    ours.forEach((o, i) => expectClose(o.values, ref[i]!.values, 1e-4));
-    await tf.setBackend("wasm");
-    const [xp, hp, h] = [t([6, 2], 1), t([6, 2], 2), t([2, 2], 3)] as tf.Tensor2D[];
-    expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(gruCell(a as tf.Tensor2D, b as tf.Tensor2D, h!)))([xp!, hp!]));
-    tf.dispose([xp!, hp!, h!]);
-  });
-
-  it("LSTM cell leaks nothing, forward or backward", async () => {
-    await tf.setBackend("wasm");
-    const xp = t([8, 2], 1) as tf.Tensor2D;
-    const uh = t([8, 2], 2) as tf.Tensor2D;
-    const c = t([2, 2], 3) as tf.Tensor2D;
-    expectNoLeak(() => lstmCell(xp, uh, c));
-    expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(lstmCell(a as tf.Tensor2D, b as tf.Tensor2D, c)[0]))([xp, uh]));
-    tf.dispose([xp, uh, c]);
-  });
-});
 
 describe("GRU cell kernels on cpu", () => {
   it("match the tfjs formula (values and gradients)", async () => {
     const f = (cell: typeof gruCell) => () => {
       const [xp, hp, h] = [t([6, 3], 41, 2), t([6, 3], 42, 2), t([2, 3], 43)] as tf.Tensor2D[];
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D), t([2, 3], 44))))([xp!, hp!, h!]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
+        tf.sum(tf.mul(cell(a as tf.Tensor2D, b as tf.Tensor2D, d as tf.Tensor2D), t([2, 3], 44))),
+      )([xp!, hp!, h!]);
       return [cell(xp!, hp!, h!), ...g];
     };
     const ref = await runOn("cpu", f(gruCellReference));
@@ -221,6 +237,8 @@ describe("LSTM cell kernels on cpu", () => {
   });
 
   it("explains mismatched shapes", () => {
-    expect(() => lstmCell(tf.zeros([8, 3]) as tf.Tensor2D, tf.zeros([8, 2]) as tf.Tensor2D, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/expected xp and uh \[8, 3\]/);
+    expect(() => lstmCell(tf.zeros([8, 3]) as tf.Tensor2D, tf.zeros([8, 2]) as tf.Tensor2D, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(
+      /expected xp and uh \[8, 3\]/,
+    );
   });
 });

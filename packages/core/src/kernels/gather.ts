@@ -33,6 +33,4 @@ const gather = (stock: KernelConfig | undefined): KernelFunc => {
   };
 };
 
-export const wasmGatherOverrides: readonly KernelOverride[] = [
-  { kernelName: GatherV2, build: gather },
-];
+export const wasmGatherOverrides: readonly KernelOverride[] = [{ kernelName: GatherV2, build: gather }];

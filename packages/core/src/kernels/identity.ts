@@ -18,22 +18,26 @@ function share(x: TensorInfo, backend: unknown): TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-const identity = (stock: KernelConfig | undefined): KernelFunc => (args) => {
-  const x = args.inputs["x"] as TensorInfo;
-  if (x.dtype === "string") {
-    if (!stock) throw new Error("wasm has no stock Identity kernel");
-    return stock.kernelFunc(args);
-  }
-  return share(x, args.backend);
-};
+const identity =
+  (stock: KernelConfig | undefined): KernelFunc =>
+  (args) => {
+    const x = args.inputs["x"] as TensorInfo;
+    if (x.dtype === "string") {
+      if (!stock) throw new Error("wasm has no stock Identity kernel");
+      return stock.kernelFunc(args);
+    }
+    return share(x, args.backend);
+  };
 
-const cast = (stock: KernelConfig | undefined): KernelFunc => (args) => {
-  const x = args.inputs["x"] as TensorInfo;
-  const { dtype } = args.attrs as { dtype: DataType };
-  if (x.dtype === dtype && dtype !== "string") return share(x, args.backend);
-  if (!stock) throw new Error("wasm has no stock Cast kernel");
-  return stock.kernelFunc(args);
-};
+const cast =
+  (stock: KernelConfig | undefined): KernelFunc =>
+  (args) => {
+    const x = args.inputs["x"] as TensorInfo;
+    const { dtype } = args.attrs as { dtype: DataType };
+    if (x.dtype === dtype && dtype !== "string") return share(x, args.backend);
+    if (!stock) throw new Error("wasm has no stock Cast kernel");
+    return stock.kernelFunc(args);
+  };
 
 export const identityOverrides: readonly KernelOverride[] = [
   { kernelName: Identity, build: identity },

@@ -26,7 +26,20 @@ export { SLOW_PATH, nativeBlasInfo, setNativeBlas } from "./native-blas.js";
 export type { NativeBlasInfo } from "./native-blas.js";
 
 const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
-  wasm: [...matMulOverrides, ...identityOverrides, ...sliceOverrides, ...wasmSegmentSumOverrides, ...wasmSoftmaxCrossEntropyGradOverrides, ...wasmLstmCellOverrides, ...wasmRnnSequenceOverrides, ...wasmGruCellOverrides, ...wasmSumOverrides, ...wasmSoftmaxCrossEntropyOverrides, ...wasmGatherOverrides, ...wasmOptimizerUpdateOverrides],
+  wasm: [
+    ...matMulOverrides,
+    ...identityOverrides,
+    ...sliceOverrides,
+    ...wasmSegmentSumOverrides,
+    ...wasmSoftmaxCrossEntropyGradOverrides,
+    ...wasmLstmCellOverrides,
+    ...wasmRnnSequenceOverrides,
+    ...wasmGruCellOverrides,
+    ...wasmSumOverrides,
+    ...wasmSoftmaxCrossEntropyOverrides,
+    ...wasmGatherOverrides,
+    ...wasmOptimizerUpdateOverrides,
+  ],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
 };
 

@@ -7,7 +7,14 @@ import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, KERNEL_PATHS, runOn,
 
 beforeAll(startCpuAndWasm);
 
-const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 describe("wasm kernel registrations", () => {
   it("replaces the stock kernels for wasm and leaves the other backends alone", () => {
@@ -30,87 +37,94 @@ describe("wasm kernel registrations", () => {
 
 // Both matMul paths: OpenBLAS on the wasm heap (when @unroll/native-blas is built here) and the
 // wasm one (explicit transposes around the stock kernel).
-for (const { path, skip, note } of KERNEL_PATHS) describe.skipIf(skip)(`BatchMatMul / _FusedMatMul (${path} path)${note}`, () => {
-  beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
-  afterAll(() => void setNativeBlas({ enabled: true }));
-  const cases: [boolean, boolean][] = [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ];
-  // (rows, inner, cols) of the product: wide enough for our explicit transposes, and thin
-  // enough (< MIN_OUTPUT_EXTENT_TO_TRANSPOSE) for the stock transposed path
-  const sizes: [number, number, number][] = [
-    [9, 5, 10],
-    [1, 6, 12],
-    [11, 4, 2],
-  ];
-  const combos = cases.flatMap(([ta, tb]) => sizes.map(([m, k, n]) => [ta, tb, m, k, n] as const));
+for (const { path, skip, note } of KERNEL_PATHS)
+  describe.skipIf(skip)(`BatchMatMul / _FusedMatMul (${path} path)${note}`, () => {
+    beforeAll(() => void setNativeBlas({ enabled: path === "openblas" }));
+    afterAll(() => void setNativeBlas({ enabled: true }));
+    const cases: [boolean, boolean][] = [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ];
+    // (rows, inner, cols) of the product: wide enough for our explicit transposes, and thin
+    // enough (< MIN_OUTPUT_EXTENT_TO_TRANSPOSE) for the stock transposed path
+    const sizes: [number, number, number][] = [
+      [9, 5, 10],
+      [1, 6, 12],
+      [11, 4, 2],
+    ];
+    const combos = cases.flatMap(([ta, tb]) => sizes.map(([m, k, n]) => [ta, tb, m, k, n] as const));
 
-  it.each(combos)("matMul transposeA=%s transposeB=%s, %i x %i x %i, 2-D and batched 3-D", async (ta, tb, m, k, n) => {
-    await expectSameOnCpuAndWasm(() => {
-      const a = t(ta ? [k, m] : [m, k], 1);
-      const b = t(tb ? [n, k] : [k, n], 2);
-      const a3 = t(ta ? [4, k, m] : [4, m, k], 3);
-      const b3 = t(tb ? [1, n, k] : [1, k, n], 4); // batch 1 broadcasts against 4
-      return [tf.matMul(a, b, ta, tb), tf.matMul(a3, b3, ta, tb)];
+    it.each(combos)("matMul transposeA=%s transposeB=%s, %i x %i x %i, 2-D and batched 3-D", async (ta, tb, m, k, n) => {
+      await expectSameOnCpuAndWasm(() => {
+        const a = t(ta ? [k, m] : [m, k], 1);
+        const b = t(tb ? [n, k] : [k, n], 2);
+        const a3 = t(ta ? [4, k, m] : [4, m, k], 3);
+        const b3 = t(tb ? [1, n, k] : [1, k, n], 4); // batch 1 broadcasts against 4
+        return [tf.matMul(a, b, ta, tb), tf.matMul(a3, b3, ta, tb)];
+      });
+    });
+
+    it.each(combos)("fused matMul with bias and relu, transposeA=%s transposeB=%s, %i x %i x %i", async (ta, tb, m, k, n) => {
+      await expectSameOnCpuAndWasm(() => {
+        const a = t(ta ? [k, m] : [m, k], 5);
+        const b = t(tb ? [n, k] : [k, n], 6);
+        return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias: t([n], 7), activation: "relu" });
+      });
+    });
+
+    it.each(combos)("gradients of matMul and fused matMul, transposeA=%s transposeB=%s, %i x %i x %i", async (ta, tb, m, k, n) => {
+      await expectSameOnCpuAndWasm(() => {
+        const a = t(ta ? [k, m] : [m, k], 8);
+        const b = t(tb ? [n, k] : [k, n], 9);
+        const r = t([m, n], 10);
+        const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), r)))([a, b]);
+        const fused = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.mul(tf.fused.matMul({ a: x, b: y, transposeA: ta, transposeB: tb, bias: tf.onesLike(r), activation: "sigmoid" }), r)),
+        )([a, b]);
+        return [...plain, ...fused];
+      });
+    });
+
+    // BLAS takes the transposes as flags: this holds for the wasm path only
+    it.skipIf(path !== "wasm")(
+      `is what matMul's gradient runs on wasm: transposed products go through an explicit Transpose${path === "wasm" ? "" : " (skipped: the openblas path takes the flags)"}`,
+      async () => {
+        await tf.setBackend("wasm");
+        const ours = tf.getKernel("BatchMatMul", "wasm");
+        const transpose = tf.getKernel("Transpose", "wasm");
+        const flags: string[] = [];
+        let transposes = 0;
+        tf.unregisterKernel("BatchMatMul", "wasm");
+        tf.unregisterKernel("Transpose", "wasm");
+        tf.registerKernel({
+          ...ours,
+          kernelFunc: (args) => (flags.push(`${String(args.attrs?.["transposeA"])},${String(args.attrs?.["transposeB"])}`), ours.kernelFunc(args)),
+        });
+        tf.registerKernel({ ...transpose, kernelFunc: (args) => (transposes++, transpose.kernelFunc(args)) });
+        try {
+          tf.tidy(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y)))([t([9, 3], 1), t([3, 10], 2)]));
+        } finally {
+          tf.unregisterKernel("BatchMatMul", "wasm");
+          tf.unregisterKernel("Transpose", "wasm");
+          tf.registerKernel(ours);
+          tf.registerKernel(transpose);
+        }
+        expect(flags).toEqual(["false,false", "false,true", "true,false"]); // forward, dA = dy b^T, dB = a^T dy
+        expect(transposes).toBe(2); // b for dA, a for dB
+      },
+    );
+
+    it("leaks nothing", async () => {
+      await tf.setBackend("wasm");
+      const a = t([6, 4], 1);
+      const b = t([5, 6], 2);
+      expectNoLeak(() => tf.matMul(a, b, true, true));
+      expectNoLeak(() => tf.fused.matMul({ a, b, transposeA: true, transposeB: true, activation: "relu" }));
+      tf.dispose([a, b]);
     });
   });
-
-  it.each(combos)("fused matMul with bias and relu, transposeA=%s transposeB=%s, %i x %i x %i", async (ta, tb, m, k, n) => {
-    await expectSameOnCpuAndWasm(() => {
-      const a = t(ta ? [k, m] : [m, k], 5);
-      const b = t(tb ? [n, k] : [k, n], 6);
-      return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias: t([n], 7), activation: "relu" });
-    });
-  });
-
-  it.each(combos)("gradients of matMul and fused matMul, transposeA=%s transposeB=%s, %i x %i x %i", async (ta, tb, m, k, n) => {
-    await expectSameOnCpuAndWasm(() => {
-      const a = t(ta ? [k, m] : [m, k], 8);
-      const b = t(tb ? [n, k] : [k, n], 9);
-      const r = t([m, n], 10);
-      const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), r)))([a, b]);
-      const fused = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
-        tf.sum(tf.mul(tf.fused.matMul({ a: x, b: y, transposeA: ta, transposeB: tb, bias: tf.onesLike(r), activation: "sigmoid" }), r)),
-      )([a, b]);
-      return [...plain, ...fused];
-    });
-  });
-
-  // BLAS takes the transposes as flags: this holds for the wasm path only
-  it.skipIf(path !== "wasm")(`is what matMul's gradient runs on wasm: transposed products go through an explicit Transpose${path === "wasm" ? "" : " (skipped: the openblas path takes the flags)"}`, async () => {
-    await tf.setBackend("wasm");
-    const ours = tf.getKernel("BatchMatMul", "wasm");
-    const transpose = tf.getKernel("Transpose", "wasm");
-    const flags: string[] = [];
-    let transposes = 0;
-    tf.unregisterKernel("BatchMatMul", "wasm");
-    tf.unregisterKernel("Transpose", "wasm");
-    tf.registerKernel({ ...ours, kernelFunc: (args) => (flags.push(`${String(args.attrs?.["transposeA"])},${String(args.attrs?.["transposeB"])}`), ours.kernelFunc(args)) });
-    tf.registerKernel({ ...transpose, kernelFunc: (args) => (transposes++, transpose.kernelFunc(args)) });
-    try {
-      tf.tidy(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y)))([t([9, 3], 1), t([3, 10], 2)]));
-    } finally {
-      tf.unregisterKernel("BatchMatMul", "wasm");
-      tf.unregisterKernel("Transpose", "wasm");
-      tf.registerKernel(ours);
-      tf.registerKernel(transpose);
-    }
-    expect(flags).toEqual(["false,false", "false,true", "true,false"]); // forward, dA = dy b^T, dB = a^T dy
-    expect(transposes).toBe(2); // b for dA, a for dB
-  });
-
-  it("leaks nothing", async () => {
-    await tf.setBackend("wasm");
-    const a = t([6, 4], 1);
-    const b = t([5, 6], 2);
-    expectNoLeak(() => tf.matMul(a, b, true, true));
-    expectNoLeak(() => tf.fused.matMul({ a, b, transposeA: true, transposeB: true, activation: "relu" }));
-    tf.dispose([a, b]);
-  });
-});
 
 describe("Slice / SplitV / Unpack", () => {
   it("slices boxes of every rank up to 5, contiguous or not", async () => {
@@ -143,7 +157,12 @@ describe("Slice / SplitV / Unpack", () => {
   });
 
   it("unstacks along each axis", async () => {
-    await expectSameOnCpuAndWasm(() => [...tf.unstack(t([3, 4, 5], 1), 0), ...tf.unstack(t([3, 4, 5], 2), 1), ...tf.unstack(t([3, 4, 5], 3), 2), ...tf.unstack(t([3, 4, 5], 3), -1)]);
+    await expectSameOnCpuAndWasm(() => [
+      ...tf.unstack(t([3, 4, 5], 1), 0),
+      ...tf.unstack(t([3, 4, 5], 2), 1),
+      ...tf.unstack(t([3, 4, 5], 3), 2),
+      ...tf.unstack(t([3, 4, 5], 3), -1),
+    ]);
   });
 
   it("gives the same gradients as cpu", async () => {

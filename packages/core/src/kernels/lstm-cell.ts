@@ -88,7 +88,10 @@ function cellShapes(inputs: Record<string, unknown>): { xp: TensorInfo; uh: Tens
 }
 
 /** LstmCellGrad's attr `output`: 0 = dgates [4H, B] (for xp and uh), 1 = dc [H, B]. */
-function gradShapes(inputs: Record<string, unknown>, attrs: Record<string, unknown> | undefined): { acts: TensorInfo; c: TensorInfo; dh: TensorInfo; dc: TensorInfo | undefined; n: number; gates: boolean } {
+function gradShapes(
+  inputs: Record<string, unknown>,
+  attrs: Record<string, unknown> | undefined,
+): { acts: TensorInfo; c: TensorInfo; dh: TensorInfo; dc: TensorInfo | undefined; n: number; gates: boolean } {
   const acts = inputs["acts"] as TensorInfo;
   const c = inputs["c"] as TensorInfo;
   const dh = inputs["dh"] as TensorInfo;

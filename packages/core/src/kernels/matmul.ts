@@ -58,12 +58,29 @@ function nativeMatMul(inputs: NamedTensorInfoMap, wasm: WasmBackendInternals, at
   const batchA = util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = util.sizeFromShape(b.shape.slice(0, -2));
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
-  if (bias && (bias.dtype !== "float32" || util.sizeFromShape(bias.shape) !== n || (bias.shape.length > 1 && bias.shape[bias.shape.length - 1] !== n))) return null;
+  if (bias && (bias.dtype !== "float32" || util.sizeFromShape(bias.shape) !== n || (bias.shape.length > 1 && bias.shape[bias.shape.length - 1] !== n)))
+    return null;
   const out = wasm.makeOutput([...batchShape, m, n], "float32"); // may grow the heap: offsets after
   if (batch * m * n === 0) return out;
   const heap = wasm.wasm.HEAPU8; // the current view (replaced when the heap grows)
   const cOff = heapOffset(wasm, out);
-  blas.sgemm(heap, ta, tb, batch, m, n, k, 1, heapOffset(wasm, a), batchA === 1 ? 0 : m * k * 4, heapOffset(wasm, b), batchB === 1 ? 0 : k * n * 4, 0, cOff, m * n * 4);
+  blas.sgemm(
+    heap,
+    ta,
+    tb,
+    batch,
+    m,
+    n,
+    k,
+    1,
+    heapOffset(wasm, a),
+    batchA === 1 ? 0 : m * k * 4,
+    heapOffset(wasm, b),
+    batchB === 1 ? 0 : k * n * 4,
+    0,
+    cOff,
+    m * n * 4,
+  );
   if (bias) blas.addRowVector(heap, cOff, batch * m, n, heapOffset(wasm, bias));
   return out;
 }

@@ -76,5 +76,13 @@ export function setNativeBlas(options: { enabled?: boolean; threads?: number }):
 export function nativeBlasInfo(): NativeBlasInfo {
   const { blas, reason, notice, coreType } = load();
   if (!blas) return { available: false, active: false, reason, notice, threads: 0, config: "", coreType: null };
-  return { available: true, active: enabled, reason: enabled ? "" : "disabled by setNativeBlas({ enabled: false })", notice: "", threads: blas.getThreads(), config: blas.config(), coreType };
+  return {
+    available: true,
+    active: enabled,
+    reason: enabled ? "" : "disabled by setNativeBlas({ enabled: false })",
+    notice: "",
+    threads: blas.getThreads(),
+    config: blas.config(),
+    coreType,
+  };
 }

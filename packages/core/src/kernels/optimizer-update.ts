@@ -65,16 +65,38 @@ const axpy: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /** The addon's Adam pass with named arguments; it takes heap offsets in the order of @unroll/native-blas's index.d.cts. */
-function nativeAdam(blas: NativeBlas, wasm: WasmBackendInternals, t: Record<"p" | "g" | "m" | "v" | "pOut" | "mOut" | "vOut", TensorInfo> & { n: number }, a: AdamAttrs): void {
+function nativeAdam(
+  blas: NativeBlas,
+  wasm: WasmBackendInternals,
+  t: Record<"p" | "g" | "m" | "v" | "pOut" | "mOut" | "vOut", TensorInfo> & { n: number },
+  a: AdamAttrs,
+): void {
   const at = (x: TensorInfo) => heapOffset(wasm, x);
-  blas.adam(wasm.wasm.HEAPU8, at(t.p), at(t.g), at(t.m), at(t.v), t.n, a.scale, a.lr / a.c1, a.beta1, a.beta2, 1 / a.c2, a.eps, at(t.pOut), at(t.mOut), at(t.vOut));
+  blas.adam(
+    wasm.wasm.HEAPU8,
+    at(t.p),
+    at(t.g),
+    at(t.m),
+    at(t.v),
+    t.n,
+    a.scale,
+    a.lr / a.c1,
+    a.beta1,
+    a.beta2,
+    1 / a.c2,
+    a.eps,
+    at(t.pOut),
+    at(t.mOut),
+    at(t.vOut),
+  );
 }
 
 /** p, g, m, v -> p', m', v' (torch.optim.Adam, the gradient times `scale` first). */
 const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const { p, g, m, v } = inputs as Record<string, TensorInfo>;
   float32(AdamUpdate, p!, g!, m!, v!);
-  if ([g, m, v].some((t) => !util.arraysEqual(t!.shape, p!.shape))) throw new Error(`${AdamUpdate}: p, g, m and v must have one shape; got [${p!.shape}], [${g!.shape}], [${m!.shape}], [${v!.shape}]`);
+  if ([g, m, v].some((t) => !util.arraysEqual(t!.shape, p!.shape)))
+    throw new Error(`${AdamUpdate}: p, g, m and v must have one shape; got [${p!.shape}], [${g!.shape}], [${m!.shape}], [${v!.shape}]`);
   const { scale, lr, beta1, beta2, eps, c1, c2 } = attrs as unknown as AdamAttrs;
   const wasm = backend as WasmBackendInternals;
   const n = util.sizeFromShape(p!.shape);
@@ -90,7 +112,7 @@ const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
       const vi = beta2 * vv![i]! + (1 - beta2) * gi * gi;
       mo![i] = mi;
       vo![i] = vi;
-      po![i] = pv![i]! - (lr / c1) * mi / (Math.sqrt(vi / c2) + eps);
+      po![i] = pv![i]! - ((lr / c1) * mi) / (Math.sqrt(vi / c2) + eps);
     }
   }
   return outs;

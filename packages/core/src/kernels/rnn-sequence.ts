@@ -30,7 +30,12 @@ const CELLS = {
 } as const;
 type CellName = keyof typeof CELLS;
 
-const cellOf = (kernel: string, attrs: unknown): CellName => (kernel === LstmSequence || kernel === LstmSequenceGrad ? "lstm" : kernel === GruSequence || kernel === GruSequenceGrad ? "gru" : (attrs as { activation: "tanh" | "relu" }).activation);
+const cellOf = (kernel: string, attrs: unknown): CellName =>
+  kernel === LstmSequence || kernel === LstmSequenceGrad
+    ? "lstm"
+    : kernel === GruSequence || kernel === GruSequenceGrad
+      ? "gru"
+      : (attrs as { activation: "tanh" | "relu" }).activation;
 
 function nativeOrThrow(kernel: string) {
   const blas = activeNativeBlas();
@@ -42,16 +47,39 @@ type Maybe = TensorInfo | undefined;
 
 /** The forward layer kernel's tensors by name (absent: the cell has none) and sizes. */
 interface SequenceArgs {
-  xs: Maybe; u: Maybe; bh: Maybe; h0: Maybe; c0: Maybe; mask: Maybe; // inputs
-  T: number; H: number; B: number;
-  hs: Maybe; cs: Maybe; acts: Maybe; // outputs
+  xs: Maybe;
+  u: Maybe;
+  bh: Maybe;
+  h0: Maybe;
+  c0: Maybe;
+  mask: Maybe; // inputs
+  T: number;
+  H: number;
+  B: number;
+  hs: Maybe;
+  cs: Maybe;
+  acts: Maybe; // outputs
 }
 
 /** The backward layer kernel's tensors by name and sizes. */
 interface SequenceGradArgs {
-  acts: Maybe; cs: Maybe; hs: Maybe; u: Maybe; h0: Maybe; c0: Maybe; mask: Maybe; dhs: Maybe; dcs: Maybe; // inputs
-  T: number; H: number; B: number;
-  dxs: Maybe; du: Maybe; dbh: Maybe; dh0: Maybe; dc0: Maybe; // outputs
+  acts: Maybe;
+  cs: Maybe;
+  hs: Maybe;
+  u: Maybe;
+  h0: Maybe;
+  c0: Maybe;
+  mask: Maybe;
+  dhs: Maybe;
+  dcs: Maybe; // inputs
+  T: number;
+  H: number;
+  B: number;
+  dxs: Maybe;
+  du: Maybe;
+  dbh: Maybe;
+  dh0: Maybe;
+  dc0: Maybe; // outputs
 }
 
 /** The addon's layer kernels with named arguments; they take heap offsets in the order of @unroll/native-blas's index.d.cts. */
@@ -62,7 +90,27 @@ function nativeSequence(blas: NativeBlas, wasm: WasmBackendInternals, kind: numb
 
 function nativeSequenceGrad(blas: NativeBlas, wasm: WasmBackendInternals, kind: number, a: SequenceGradArgs): void {
   const at = (t: Maybe) => heapOffset(wasm, t);
-  blas.rnnSequenceGrad(wasm.wasm.HEAPU8, kind, at(a.acts), at(a.cs), at(a.hs), at(a.u), at(a.h0), at(a.c0), at(a.mask), at(a.dhs), at(a.dcs), a.T, a.H, a.B, at(a.dxs), at(a.du), at(a.dbh), at(a.dh0), at(a.dc0));
+  blas.rnnSequenceGrad(
+    wasm.wasm.HEAPU8,
+    kind,
+    at(a.acts),
+    at(a.cs),
+    at(a.hs),
+    at(a.u),
+    at(a.h0),
+    at(a.c0),
+    at(a.mask),
+    at(a.dhs),
+    at(a.dcs),
+    a.T,
+    a.H,
+    a.B,
+    at(a.dxs),
+    at(a.du),
+    at(a.dbh),
+    at(a.dh0),
+    at(a.dc0),
+  );
 }
 
 function forward(kernel: string): KernelFunc {
@@ -72,9 +120,19 @@ function forward(kernel: string): KernelFunc {
     const [B, T, GH] = xs!.shape as [number, number, number];
     const H = u!.shape[1]!;
     const stateOk = (s: TensorInfo | undefined) => s !== undefined && s.shape.length === 2 && s.shape[0] === B && s.shape[1] === H;
-    const ok = xs!.shape.length === 3 && GH === cell.gates * H && u!.shape[0] === GH && stateOk(h0) && (cell.kind === 0) === stateOk(c0) && (cell.kind === 1) === (bh !== undefined && util.sizeFromShape(bh.shape) === GH) && mask !== undefined && util.arraysEqual(mask.shape, [B, T]);
+    const ok =
+      xs!.shape.length === 3 &&
+      GH === cell.gates * H &&
+      u!.shape[0] === GH &&
+      stateOk(h0) &&
+      (cell.kind === 0) === stateOk(c0) &&
+      (cell.kind === 1) === (bh !== undefined && util.sizeFromShape(bh.shape) === GH) &&
+      mask !== undefined &&
+      util.arraysEqual(mask.shape, [B, T]);
     if (!ok || [xs, u, bh, h0, c0, mask].some((t) => t !== undefined && t.dtype !== "float32")) {
-      throw new Error(`${kernel}: expected float32 xs [B, T, ${cell.gates}H], U [${cell.gates}H, H], h0 [B, H]${cell.kind === 0 ? ", c0 [B, H]" : ""}${cell.kind === 1 ? ", bh [3H]" : ""}, mask [B, T]; got xs [${xs!.shape}], U [${u!.shape}], h0 [${h0?.shape}], mask [${mask?.shape}]`);
+      throw new Error(
+        `${kernel}: expected float32 xs [B, T, ${cell.gates}H], U [${cell.gates}H, H], h0 [B, H]${cell.kind === 0 ? ", c0 [B, H]" : ""}${cell.kind === 1 ? ", bh [3H]" : ""}, mask [B, T]; got xs [${xs!.shape}], U [${u!.shape}], h0 [${h0?.shape}], mask [${mask?.shape}]`,
+      );
     }
     const blas = nativeOrThrow(kernel);
     const wasm = backend as WasmBackendInternals;
@@ -93,8 +151,16 @@ function backward(kernel: string): KernelFunc {
     const [B, T, H] = hs!.shape as [number, number, number];
     const n = B * T * H;
     const lstm = cell.kind === 0;
-    if (!acts || util.sizeFromShape(acts.shape) !== cell.acts * n || !mask || util.sizeFromShape(mask.shape) !== B * T || [dhs, ...(lstm ? [cs, dcs] : [])].some((t) => t === undefined || util.sizeFromShape(t.shape) !== n)) {
-      throw new Error(`${kernel}: expected hs, dhs${lstm ? ", cs, dcs" : ""} [B, T, H], acts [B, T, ${cell.acts}H] and mask [B, T]; got hs [${hs!.shape}], dhs [${dhs?.shape}], acts [${acts?.shape}], mask [${mask?.shape}]`);
+    if (
+      !acts ||
+      util.sizeFromShape(acts.shape) !== cell.acts * n ||
+      !mask ||
+      util.sizeFromShape(mask.shape) !== B * T ||
+      [dhs, ...(lstm ? [cs, dcs] : [])].some((t) => t === undefined || util.sizeFromShape(t.shape) !== n)
+    ) {
+      throw new Error(
+        `${kernel}: expected hs, dhs${lstm ? ", cs, dcs" : ""} [B, T, H], acts [B, T, ${cell.acts}H] and mask [B, T]; got hs [${hs!.shape}], dhs [${dhs?.shape}], acts [${acts?.shape}], mask [${mask?.shape}]`,
+      );
     }
     const blas = nativeOrThrow(kernel);
     const wasm = backend as WasmBackendInternals;

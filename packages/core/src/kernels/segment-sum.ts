@@ -38,27 +38,31 @@ function parse(inputs: Record<string, unknown>, attrs: Record<string, unknown> |
 
 const supported = (dtype: DataType): boolean => dtype === "float32" || dtype === "int32";
 
-const wasmSegmentSum = (stock: KernelConfig | undefined): KernelFunc => (args) => {
-  const { x, ids, numSegments, inner, outShape } = parse(args.inputs, args.attrs);
-  if (!supported(x.dtype)) {
-    if (stock) return stock.kernelFunc(args);
-    throw new Error(`UnsortedSegmentSum on wasm supports float32 and int32, got ${x.dtype}`);
-  }
-  const backend = args.backend as WasmBackendInternals;
-  const out = backend.makeOutput(outShape, x.dtype); // before the views: may grow the heap
-  const idsView = ids.dtype === "int32" ? backend.typedArrayFromHeap(ids) : Int32Array.from(backend.typedArrayFromHeap(ids));
-  segmentSumInto(backend.typedArrayFromHeap(x), idsView, inner, numSegments, backend.typedArrayFromHeap(out));
-  return out;
-};
+const wasmSegmentSum =
+  (stock: KernelConfig | undefined): KernelFunc =>
+  (args) => {
+    const { x, ids, numSegments, inner, outShape } = parse(args.inputs, args.attrs);
+    if (!supported(x.dtype)) {
+      if (stock) return stock.kernelFunc(args);
+      throw new Error(`UnsortedSegmentSum on wasm supports float32 and int32, got ${x.dtype}`);
+    }
+    const backend = args.backend as WasmBackendInternals;
+    const out = backend.makeOutput(outShape, x.dtype); // before the views: may grow the heap
+    const idsView = ids.dtype === "int32" ? backend.typedArrayFromHeap(ids) : Int32Array.from(backend.typedArrayFromHeap(ids));
+    segmentSumInto(backend.typedArrayFromHeap(x), idsView, inner, numSegments, backend.typedArrayFromHeap(out));
+    return out;
+  };
 
-const cpuSegmentSum = (stock: KernelConfig | undefined): KernelFunc => (args) => {
-  const { x, ids, numSegments, inner, outShape } = parse(args.inputs, args.attrs);
-  if (!supported(x.dtype) && stock) return stock.kernelFunc(args);
-  const backend = args.backend as CpuBackendInternals;
-  const out = x.dtype === "int32" ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
-  segmentSumInto(backend.readSync(x.dataId), Int32Array.from(backend.readSync(ids.dataId)), inner, numSegments, out);
-  return backend.makeTensorInfo(outShape, x.dtype, out);
-};
+const cpuSegmentSum =
+  (stock: KernelConfig | undefined): KernelFunc =>
+  (args) => {
+    const { x, ids, numSegments, inner, outShape } = parse(args.inputs, args.attrs);
+    if (!supported(x.dtype) && stock) return stock.kernelFunc(args);
+    const backend = args.backend as CpuBackendInternals;
+    const out = x.dtype === "int32" ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+    segmentSumInto(backend.readSync(x.dataId), Int32Array.from(backend.readSync(ids.dataId)), inner, numSegments, out);
+    return backend.makeTensorInfo(outShape, x.dtype, out);
+  };
 
 export const wasmSegmentSumOverrides: readonly KernelOverride[] = [{ kernelName: UnsortedSegmentSum, build: wasmSegmentSum }];
 export const cpuSegmentSumOverrides: readonly KernelOverride[] = [{ kernelName: UnsortedSegmentSum, build: cpuSegmentSum }];

@@ -28,7 +28,9 @@ function parse(inputs: Record<string, unknown>): { probs: TensorInfo; coef: Tens
   const targets = inputs["targets"] as TensorInfo;
   const [n, v] = probs.shape as [number, number];
   if (probs.shape.length !== 2 || util.sizeFromShape(coef.shape) !== n || util.sizeFromShape(targets.shape) !== n || targets.dtype !== "int32") {
-    throw new Error(`${SoftmaxCrossEntropyGrad}: expected probs [n, v], coef [n], int32 targets [n]; got [${probs.shape}], [${coef.shape}], ${targets.dtype} [${targets.shape}]`);
+    throw new Error(
+      `${SoftmaxCrossEntropyGrad}: expected probs [n, v], coef [n], int32 targets [n]; got [${probs.shape}], [${coef.shape}], ${targets.dtype} [${targets.shape}]`,
+    );
   }
   return { probs, coef, targets, v };
 }
@@ -39,7 +41,15 @@ const wasmKernel: KernelFunc = ({ inputs, backend }) => {
   const out = wasm.makeOutput(probs.shape, "float32"); // before the views: may grow the heap
   const blas = activeNativeBlas(); // the same loop in C (~4 ms instead of ~15-25 ms)
   if (blas && coef.dtype === "float32") {
-    blas.softmaxXentGrad(wasm.wasm.HEAPU8, heapOffset(wasm, probs), heapOffset(wasm, coef), heapOffset(wasm, targets), probs.shape[0]!, v, heapOffset(wasm, out));
+    blas.softmaxXentGrad(
+      wasm.wasm.HEAPU8,
+      heapOffset(wasm, probs),
+      heapOffset(wasm, coef),
+      heapOffset(wasm, targets),
+      probs.shape[0]!,
+      v,
+      heapOffset(wasm, out),
+    );
     return out;
   }
   softmaxCrossEntropyGradInto(wasm.typedArrayFromHeap(probs), wasm.typedArrayFromHeap(coef), wasm.typedArrayFromHeap(targets), v, wasm.typedArrayFromHeap(out));

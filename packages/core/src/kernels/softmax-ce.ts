@@ -28,7 +28,9 @@ const wasmKernel: KernelFunc = ({ inputs, backend }): TensorInfo[] => {
   const targets = inputs["targets"] as TensorInfo;
   const [n, v] = logits.shape as [number, number];
   if (logits.shape.length !== 2 || logits.dtype !== "float32" || targets.dtype !== "int32" || util.sizeFromShape(targets.shape) !== n) {
-    throw new Error(`${SoftmaxCrossEntropy}: expected float32 logits [n, v] and int32 targets [n]; got ${logits.dtype} [${logits.shape}], ${targets.dtype} [${targets.shape}]`);
+    throw new Error(
+      `${SoftmaxCrossEntropy}: expected float32 logits [n, v] and int32 targets [n]; got ${logits.dtype} [${logits.shape}], ${targets.dtype} [${targets.shape}]`,
+    );
   }
   const wasm = backend as WasmBackendInternals;
   const blas = activeNativeBlas();

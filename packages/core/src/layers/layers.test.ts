@@ -34,7 +34,12 @@ describe("layers", () => {
     const params = new Parameters();
     const config = { cell: "gru" as const, layers: 2, inputSize: 3, hiddenSize: 4, bidirectional: true, dropout: 0.3 };
     const rnn = new StackedRNN(params, config, new Rng(2));
-    expect(params.names().filter((n) => n.startsWith("rnn.weight_ih"))).toEqual(["rnn.weight_ih_l0", "rnn.weight_ih_l0_reverse", "rnn.weight_ih_l1", "rnn.weight_ih_l1_reverse"]);
+    expect(params.names().filter((n) => n.startsWith("rnn.weight_ih"))).toEqual([
+      "rnn.weight_ih_l0",
+      "rnn.weight_ih_l0_reverse",
+      "rnn.weight_ih_l1",
+      "rnn.weight_ih_l1_reverse",
+    ]);
     expect(params.get("rnn.weight_ih_l1").shape).toEqual([12, 8]);
     expect(params.count()).toBe(StackedRNN.paramCount(config));
     const x = randomTensor([2, 5, 3], 1) as tf.Tensor3D;

@@ -16,6 +16,10 @@ export interface RecurrentModelConfig extends ModelSizes {
 
 export function embeddedRNN(params: Parameters, c: RecurrentModelConfig, rng: Rng, bidirectional = false): { encoder: Embedding; rnn: StackedRNN } {
   const encoder = new Embedding(params, "encoder", c.vocabSize, c.embeddingSize, rng);
-  const rnn = new StackedRNN(params, { cell: c.cell, activation: c.activation, layers: c.layers, inputSize: c.embeddingSize, hiddenSize: c.hiddenSize, bidirectional, dropout: c.dropout }, rng);
+  const rnn = new StackedRNN(
+    params,
+    { cell: c.cell, activation: c.activation, layers: c.layers, inputSize: c.embeddingSize, hiddenSize: c.hiddenSize, bidirectional, dropout: c.dropout },
+    rng,
+  );
   return { encoder, rnn };
 }

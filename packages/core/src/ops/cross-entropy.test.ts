@@ -8,7 +8,11 @@ beforeAll(startCpuAndWasm);
 
 const N = 12;
 const V = 7;
-const logits = () => tf.tensor2d(seeded(N * V, 3).map((x) => 4 * x), [N, V]);
+const logits = () =>
+  tf.tensor2d(
+    seeded(N * V, 3).map((x) => 4 * x),
+    [N, V],
+  );
 const targets = () => tf.tensor1d(seededInts(N, V, 4), "int32");
 const weights = () => tf.tensor1d([1, 1, 0, 1, 0.5, 1, 1, 0, 1, 1, 1, 1]);
 
@@ -52,7 +56,13 @@ describe("softmaxCrossEntropy", () => {
 
   it("is stable for large logits", async () => {
     await tf.setBackend("wasm");
-    const loss = softmaxCrossEntropy(tf.tensor2d([[1000, 0], [0, -1000]]), tf.tensor1d([0, 0], "int32"));
+    const loss = softmaxCrossEntropy(
+      tf.tensor2d([
+        [1000, 0],
+        [0, -1000],
+      ]),
+      tf.tensor1d([0, 0], "int32"),
+    );
     expect(loss.dataSync()[0]).toBeCloseTo(0, 5);
   });
 

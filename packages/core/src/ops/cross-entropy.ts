@@ -8,11 +8,15 @@ import { ShapeError } from "../errors.js";
 import { SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad } from "../kernels/index.js";
 
 function check(logits: tf.Tensor, targets: tf.Tensor, weights?: tf.Tensor): void {
-  if (logits.rank !== 2) throw new ShapeError(`softmaxCrossEntropy: logits must be [N, V], got [${logits.shape.join(", ")}]; reshape [batch, time, V] to [-1, V] first.`);
+  if (logits.rank !== 2)
+    throw new ShapeError(`softmaxCrossEntropy: logits must be [N, V], got [${logits.shape.join(", ")}]; reshape [batch, time, V] to [-1, V] first.`);
   const n = logits.shape[0]!;
-  if (targets.rank !== 1 || targets.shape[0] !== n) throw new ShapeError(`softmaxCrossEntropy: targets must be [${n}] to match logits [${logits.shape.join(", ")}], got [${targets.shape.join(", ")}].`);
-  if (targets.dtype !== "int32") throw new ShapeError(`softmaxCrossEntropy: targets must be int32 class ids, got ${targets.dtype}; use tf.cast(targets, "int32").`);
-  if (weights && (weights.rank !== 1 || weights.shape[0] !== n)) throw new ShapeError(`softmaxCrossEntropy: weights must be [${n}], got [${weights.shape.join(", ")}].`);
+  if (targets.rank !== 1 || targets.shape[0] !== n)
+    throw new ShapeError(`softmaxCrossEntropy: targets must be [${n}] to match logits [${logits.shape.join(", ")}], got [${targets.shape.join(", ")}].`);
+  if (targets.dtype !== "int32")
+    throw new ShapeError(`softmaxCrossEntropy: targets must be int32 class ids, got ${targets.dtype}; use tf.cast(targets, "int32").`);
+  if (weights && (weights.rank !== 1 || weights.shape[0] !== n))
+    throw new ShapeError(`softmaxCrossEntropy: weights must be [${n}], got [${weights.shape.join(", ")}].`);
 }
 
 /** p = softmax(z) and nll_i = logsumexp(z_i) - z_i[y_i]: one kernel where registered (wasm). */
@@ -55,9 +59,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, w
     // flat index of each target logit: i * V + y_i  // [N]
     const picks = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(v, "int32")), targets);
     // per-token factor of the mean: w_i / max(sum w, 1), or 1/N  // [N, 1]
-    const scale = weights
-      ? tf.reshape(tf.div(weights, tf.maximum(tf.sum(weights), 1)), [n, 1])
-      : tf.fill([n, 1], 1 / n);
+    const scale = weights ? tf.reshape(tf.div(weights, tf.maximum(tf.sum(weights), 1)), [n, 1]) : tf.fill([n, 1], 1 / n);
     const crossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
       const [p, nll] = forward(z, targets, picks as tf.Tensor1D); // [N, V], [N]

@@ -20,8 +20,12 @@ describe("embeddingLookup", () => {
   });
 
   it("has the dense [V, d] gradient of tf.gather (stock cpu), on wasm too", async () => {
-    const loss = (lookup: (t: tf.Tensor2D, i: tf.Tensor) => tf.Tensor) => () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(lookup(t as tf.Tensor2D, ids()), upstream())))(table());
-    const ref = await runOn("cpu", loss((t, i) => tf.gather(t, i)));
+    const loss = (lookup: (t: tf.Tensor2D, i: tf.Tensor) => tf.Tensor) => () =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(lookup(t as tf.Tensor2D, ids()), upstream())))(table());
+    const ref = await runOn(
+      "cpu",
+      loss((t, i) => tf.gather(t, i)),
+    );
     const cpu = await runOn("cpu", loss(embeddingLookup));
     const wasm = await runOn("wasm", loss(embeddingLookup));
     expect(wasm[0]!.shape).toEqual([V, D]);

@@ -18,7 +18,14 @@ beforeAll(startCpuAndWasm);
 /** Small layers run on one thread; the large one (over 1M multiply-adds a layer) splits its batch of 5 over the threads. */
 const SIZES = { small: { B: 3, T: 6, I: 4, H: 5 }, large: { B: 5, T: 16, I: 16, H: 128 } } as const;
 type Size = keyof typeof SIZES;
-const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 /** Outputs, final state and all gradients of one layer, with the same weights on whichever backend is current. */
 function layerGradients(kind: CellKind, activation?: Activation, masked = false, size: Size = "small"): tf.Tensor[] {
@@ -32,7 +39,12 @@ function layerGradients(kind: CellKind, activation?: Activation, masked = false,
       const wOut = t([B, T, H], 4);
       // padded batch: lengths T, T - 2, 1, ... (1 = token, 0 = padding)
       const lengths = Array.from({ length: B }, (_, b) => [T, T - 2, 1][b % 3]!);
-      const mask = masked ? tf.tensor2d(lengths.flatMap((len) => Array.from({ length: T }, (_, i) => (i < len ? 1 : 0))), [B, T]) : undefined;
+      const mask = masked
+        ? tf.tensor2d(
+            lengths.flatMap((len) => Array.from({ length: T }, (_, i) => (i < len ? 1 : 0))),
+            [B, T],
+          )
+        : undefined;
       const loss = (...inputs: tf.Tensor[]) => {
         const [xv, ...sv] = inputs as [tf.Tensor3D, ...tf.Tensor2D[]];
         const { outputs, state } = runCell(cell, xv, sv, mask);
@@ -56,7 +68,11 @@ const cases: { kind: CellKind; activation?: Activation; kernel: string }[] = [
 ];
 
 describe.skipIf(!ADDON.available)(`fused recurrent layers (native addon)${ADDON_NOTE}`, () => {
-  const variants = cases.flatMap((c) => [{ ...c, masked: false, size: "small" as Size }, { ...c, masked: true, size: "small" as Size }, { ...c, masked: true, size: "large" as Size }]);
+  const variants = cases.flatMap((c) => [
+    { ...c, masked: false, size: "small" as Size },
+    { ...c, masked: true, size: "small" as Size },
+    { ...c, masked: true, size: "large" as Size },
+  ]);
   for (const { kind, activation, kernel, masked, size } of variants) {
     const name = `${kind}${activation ? ` ${activation}` : ""}${masked ? ", padded batch (mask)" : ""}${size === "large" ? ", large (batch split over threads)" : ""}`;
     it(`${name}: runs as one kernel on wasm while the addon is active`, async () => {
@@ -91,7 +107,10 @@ describe.skipIf(!ADDON.available)(`fused layers inside a stacked bidirectional R
           const { outputs, state } = run();
           const { grads } = tf.variableGrads(() => {
             const out = run();
-            return tf.addN([tf.sum(tf.mul(out.outputs, t([3, 6, 10], 2))), ...out.state.flat().map((s, k) => tf.sum(tf.mul(s, t([3, 5], 3 + k))))]) as tf.Scalar;
+            return tf.addN([
+              tf.sum(tf.mul(out.outputs, t([3, 6, 10], 2))),
+              ...out.state.flat().map((s, k) => tf.sum(tf.mul(s, t([3, 5], 3 + k)))),
+            ]) as tf.Scalar;
           }, params.variables());
           return [outputs, ...state.flat(), ...params.entries().map(([, v]) => grads[v.name]!)];
         });

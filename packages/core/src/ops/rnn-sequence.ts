@@ -59,7 +59,9 @@ const gradConfigs: tf.GradConfig[] = [
     gradFunc: (dys, saved) => {
       const [dhs, dcs] = dys as tf.Tensor[];
       const [u, h0, c0, mask, hs, cs, acts] = saved;
-      const [dxs, du, dh0, dc0] = tf.engine().runKernel(`${LstmSequence}Grad`, { acts: acts!, cs: cs!, hs: hs!, u: u!, h0: h0!, c0: c0!, mask: mask!, dhs: dhs!, dcs: dcs! }) as tf.Tensor[];
+      const [dxs, du, dh0, dc0] = tf
+        .engine()
+        .runKernel(`${LstmSequence}Grad`, { acts: acts!, cs: cs!, hs: hs!, u: u!, h0: h0!, c0: c0!, mask: mask!, dhs: dhs!, dcs: dcs! }) as tf.Tensor[];
       return { xs: () => dxs!, u: () => du!, h0: () => dh0!, c0: () => dc0!, mask: () => tf.zerosLike(mask!) };
     },
   },
@@ -81,7 +83,9 @@ const gradConfigs: tf.GradConfig[] = [
     gradFunc: (dys, saved, attrs) => {
       const [dhs] = dys as tf.Tensor[];
       const [u, h0, mask, hs, acts] = saved;
-      const [dxs, du, dh0] = tf.engine().runKernel(`${ElmanSequence}Grad`, { acts: acts!, hs: hs!, u: u!, h0: h0!, mask: mask!, dhs: dhs! }, attrs as tf.NamedAttrMap) as tf.Tensor[];
+      const [dxs, du, dh0] = tf
+        .engine()
+        .runKernel(`${ElmanSequence}Grad`, { acts: acts!, hs: hs!, u: u!, h0: h0!, mask: mask!, dhs: dhs! }, attrs as tf.NamedAttrMap) as tf.Tensor[];
       return { xs: () => dxs!, u: () => du!, h0: () => dh0!, mask: () => tf.zerosLike(mask!) };
     },
   },

@@ -94,7 +94,8 @@ export function padBatch(examples: readonly SequenceExample[], indices: readonly
   const hasLabels = chosen.every((e) => e.label !== undefined);
   const labels = hasLabels ? new Int32Array(B) : undefined;
   chosen.forEach((e, b) => {
-    if (e.tags && e.tags.length !== e.ids.length) throw new DataError(`example ${indices[b]} has ${e.ids.length} tokens but ${e.tags.length} tags; each token needs one tag`);
+    if (e.tags && e.tags.length !== e.ids.length)
+      throw new DataError(`example ${indices[b]} has ${e.ids.length} tokens but ${e.tags.length} tags; each token needs one tag`);
     for (let t = 0; t < e.ids.length; t++) {
       ids[b * T + t] = e.ids[t] as number;
       mask[b * T + t] = 1;

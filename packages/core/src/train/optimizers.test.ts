@@ -9,12 +9,22 @@ import { Adam, globalNorm, gradientScale, SGD, type Gradients } from "./optimize
 
 beforeAll(startCpuAndWasm);
 
-const t = (shape: number[], seed: number) => tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 
 describe("gradientScale (torch's clip_grad_norm_)", () => {
   it("is maxNorm / (norm + 1e-6) above maxNorm and 1 below it", async () => {
     await tf.setBackend("wasm");
-    const grads: Gradients = new Map<string, tf.Tensor>([["a", tf.tensor1d([3, 0])], ["b", tf.tensor2d([[0, 4]])]]); // norm 5
+    const grads: Gradients = new Map<string, tf.Tensor>([
+      ["a", tf.tensor1d([3, 0])],
+      ["b", tf.tensor2d([[0, 4]])],
+    ]); // norm 5
     expect(globalNorm(grads)).toBeCloseTo(5, 6);
     expect(gradientScale(grads, 0.25).scale).toBeCloseTo(0.25 / (5 + 1e-6), 9);
     expect(gradientScale(grads, 10)).toEqual({ scale: 1, norm: 5 });
@@ -23,11 +33,14 @@ describe("gradientScale (torch's clip_grad_norm_)", () => {
   });
 
   for (const { native, skip, note } of KERNEL_PATHS) {
-    it.skipIf(skip)(`sums squares on wasm as cpu does (${native ? "native addon" : "heap loop"}), for sizes on both sides of the threading cut${note}`, async () => {
-      setNativeBlas({ enabled: native });
-      await expectSameOnCpuAndWasm(() => [7, 300_001].map((n) => tf.scalar(globalNorm(new Map([["x", t([n], n)]])))), 1e-5);
-      setNativeBlas({ enabled: true });
-    });
+    it.skipIf(skip)(
+      `sums squares on wasm as cpu does (${native ? "native addon" : "heap loop"}), for sizes on both sides of the threading cut${note}`,
+      async () => {
+        setNativeBlas({ enabled: native });
+        await expectSameOnCpuAndWasm(() => [7, 300_001].map((n) => tf.scalar(globalNorm(new Map([["x", t([n], n)]])))), 1e-5);
+        setNativeBlas({ enabled: true });
+      },
+    );
   }
 });
 
@@ -39,7 +52,14 @@ describe("SGD with a folded clip factor", () => {
         const params = new Parameters();
         params.add("w", t([600, 500], 1)); // 300k: the threaded path
         params.add("b", t([5], 2));
-        new SGD(20).apply(params, new Map([["w", t([600, 500], 3)], ["b", t([5], 4)]]), 0.125);
+        new SGD(20).apply(
+          params,
+          new Map([
+            ["w", t([600, 500], 3)],
+            ["b", t([5], 4)],
+          ]),
+          0.125,
+        );
         const out = [tf.clone(params.get("w")), tf.clone(params.get("b"))];
         params.dispose();
         return out;
@@ -71,7 +91,10 @@ describe("Adam's fused update", () => {
         params.add("b", t([5], 12));
         const adam = new Adam(0.01);
         for (let i = 0; i < 3; i++) {
-          const grads = new Map([["w", t([600, 500], 13 + i)], ["b", t([5], 20 + i)]]);
+          const grads = new Map([
+            ["w", t([600, 500], 13 + i)],
+            ["b", t([5], 20 + i)],
+          ]);
           adam.apply(params, grads, i === 1 ? 0.5 : 1);
           tf.dispose([...grads.values()]);
         }

@@ -52,7 +52,8 @@ describe("judge", () => {
     // lrDecay 1 never decays; patience 0 never stops.
     const never = emptySelection();
     judge(never, 1, 1, LOSS, { lrDecay: 1, lrPatience: 0, patience: 0 });
-    for (let step = 2; step < 20; step++) expect(judge(never, 2, step, LOSS, { lrDecay: 1, lrPatience: 0, patience: 0 })).toEqual({ improved: false, decayLr: false, stop: false });
+    for (let step = 2; step < 20; step++)
+      expect(judge(never, 2, step, LOSS, { lrDecay: 1, lrPatience: 0, patience: 0 })).toEqual({ improved: false, decayLr: false, stop: false });
   });
 });
 
@@ -61,11 +62,18 @@ const META = { task: "lm" as const, model: {} };
 
 async function run(task: Task, config: Partial<TrainConfig>) {
   const events: TrainEvent[] = [];
-  const result = await train({ task, config: { optimizer: "adam", lr: 0.03, clip: 1, epochs: 100, seed: 7, ...config }, meta: { ...META, task: task.kind }, onEvent: (e) => void events.push(e) });
+  const result = await train({
+    task,
+    config: { optimizer: "adam", lr: 0.03, clip: 1, epochs: 100, seed: 7, ...config },
+    meta: { ...META, task: task.kind },
+    onEvent: (e) => void events.push(e),
+  });
   return { events, result };
 }
-const evals = (events: TrainEvent[], split: "valid" | "test") => events.filter((e): e is Extract<TrainEvent, { type: "eval" }> => e.type === "eval" && e.split === split);
-const checkpoints = (events: TrainEvent[], kind: "best" | "last") => events.filter((e): e is Extract<TrainEvent, { type: "checkpoint" }> => e.type === "checkpoint" && e.kind === kind);
+const evals = (events: TrainEvent[], split: "valid" | "test") =>
+  events.filter((e): e is Extract<TrainEvent, { type: "eval" }> => e.type === "eval" && e.split === split);
+const checkpoints = (events: TrainEvent[], kind: "best" | "last") =>
+  events.filter((e): e is Extract<TrainEvent, { type: "checkpoint" }> => e.type === "checkpoint" && e.kind === kind);
 
 describe("training judged by the main metric", () => {
   it("scores the test split with the best validation's weights: equal to re-evaluating the best checkpoint", async () => {

@@ -137,7 +137,10 @@ export class TaggerTask extends SequenceTask {
     const logits = this.tagger.forward(ids, mask); // [B, T, K]
     const tags = tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32");
     const loss = this.tagger.lossFromLogits(logits, tags, mask);
-    const nll = tf.reshape(tokenCrossEntropy(tf.reshape(logits, [b.batch * b.time, -1]) as tf.Tensor2D, tf.reshape(tags, [-1]) as tf.Tensor1D), [b.batch, b.time]); // [B, T]
+    const nll = tf.reshape(tokenCrossEntropy(tf.reshape(logits, [b.batch * b.time, -1]) as tf.Tensor2D, tf.reshape(tags, [-1]) as tf.Tensor1D), [
+      b.batch,
+      b.time,
+    ]); // [B, T]
     return [loss, tf.argMax(logits, 2), tf.sum(tf.mul(nll, mask), 0) as tf.Tensor1D]; // masked, summed over the batch  [T]
   }
 
@@ -147,15 +150,22 @@ export class TaggerTask extends SequenceTask {
   }
 
   async evaluate(split: Split, maxBatches = Infinity): Promise<Record<string, number>> {
-    let total = 0, tokens = 0;
-    const gold: number[] = [], pred: number[] = [];
-    const goldSents: string[][] = [], predSents: string[][] = [];
+    let total = 0,
+      tokens = 0;
+    const gold: number[] = [],
+      pred: number[] = [];
+    const goldSents: string[][] = [],
+      predSents: string[][] = [];
     const iob = this.tagNames && isIOB2(this.tagNames);
     const byPosition = new PositionLoss("sentence");
     for await (const { batch: b, loss, pred: p, positionSums } of this.evalBatches(split, maxBatches)) {
       total += loss * b.tokens;
       tokens += b.tokens;
-      if (positionSums) byPosition.add(positionSums, Array.from({ length: b.time }, (_, t) => b.lengths.filter((n) => n > t).length));
+      if (positionSums)
+        byPosition.add(
+          positionSums,
+          Array.from({ length: b.time }, (_, t) => b.lengths.filter((n) => n > t).length),
+        );
       b.lengths.forEach((len, i) => {
         const g = Array.from(b.tags?.subarray(i * b.time, i * b.time + len) ?? []);
         const q = p.slice(i * b.time, i * b.time + len);
@@ -203,7 +213,8 @@ export class ClassifierTask extends SequenceTask {
 
   async evaluate(split: Split, maxBatches = Infinity): Promise<Record<string, number>> {
     let total = 0;
-    const gold: number[] = [], pred: number[] = [];
+    const gold: number[] = [],
+      pred: number[] = [];
     for await (const { batch: b, loss, pred: p } of this.evalBatches(split, maxBatches)) {
       total += loss * b.batch;
       gold.push(...Array.from(b.labels ?? []));

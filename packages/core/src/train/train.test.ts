@@ -19,7 +19,10 @@ beforeAll(useCpu);
 // A cyclic stream is perfectly predictable from the previous token: a model must reach ~0 loss.
 const cycle = (n: number, V: number) => Int32Array.from({ length: n }, (_, i) => 4 + (i % (V - 4)));
 const lmTask = (over: { dropout?: number; seed?: number; cell?: "lstm" | "gru" | "elman" } = {}) => {
-  const model = new LanguageModel({ vocabSize: 9, cell: over.cell ?? "lstm", embeddingSize: 8, hiddenSize: 8, layers: 1, dropout: over.dropout ?? 0, tied: true }, over.seed ?? 1);
+  const model = new LanguageModel(
+    { vocabSize: 9, cell: over.cell ?? "lstm", embeddingSize: 8, hiddenSize: 8, layers: 1, dropout: over.dropout ?? 0, tied: true },
+    over.seed ?? 1,
+  );
   return new LMTask(model, { train: cycle(240, 9), valid: cycle(60, 9), test: cycle(60, 9) }, { batchSize: 4, bptt: 6 });
 };
 const META = { task: "lm" as const, model: {} };
@@ -80,7 +83,15 @@ describe("train", () => {
     expect(step).toMatchObject({ step: 1, epoch: 1, tokens: 24 });
     const evals = events.filter((e) => e.type === "eval");
     // validation at every epoch end (10 chunks) and every 30 steps, once per step; test at the end
-    expect(evals.map((e) => e.type === "eval" && `${e.split}@${e.step}`)).toEqual(["valid@10", "valid@20", "valid@30", "valid@40", "valid@50", "valid@60", "test@60"]);
+    expect(evals.map((e) => e.type === "eval" && `${e.split}@${e.step}`)).toEqual([
+      "valid@10",
+      "valid@20",
+      "valid@30",
+      "valid@40",
+      "valid@50",
+      "valid@60",
+      "test@60",
+    ]);
     expect(result.metrics.valid_perplexity).toBeLessThan(1.1);
     expect(events.some((e) => e.type === "checkpoint" && e.kind === "best")).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: "end", reason: "completed", step: 60 });
@@ -89,7 +100,12 @@ describe("train", () => {
 
   it("overfits a bidirectional tagger with masked loss", async () => {
     const model = new Tagger({ vocabSize: 10, numTags: 4, cell: "gru", embeddingSize: 8, hiddenSize: 8, layers: 1, bidirectional: true, dropout: 0 }, 2);
-    const sents = [[4, 5, 6, 7], [8, 9], [5, 4, 9], [7, 6, 5, 4, 8]];
+    const sents = [
+      [4, 5, 6, 7],
+      [8, 9],
+      [5, 4, 9],
+      [7, 6, 5, 4, 8],
+    ];
     const data = sents.map((ids) => ({ ids, tags: ids.map((t, i) => 1 + ((t + (ids[i - 1] ?? 0)) % 3)) })); // tag depends on the left neighbour
     const task = new TaggerTask(model, { train: data, valid: data }, { batchSize: 2, seed: 1 }, ["<pad>", "O", "B-X", "I-X"]);
     const { losses, result } = await run(task, { maxSteps: 80 });
@@ -100,7 +116,10 @@ describe("train", () => {
   });
 
   it("overfits a classifier (last-state pooling over padded batches)", async () => {
-    const model = new Classifier({ vocabSize: 10, numClasses: 3, cell: "lstm", embeddingSize: 8, hiddenSize: 8, layers: 1, bidirectional: false, dropout: 0, pooling: "last" }, 3);
+    const model = new Classifier(
+      { vocabSize: 10, numClasses: 3, cell: "lstm", embeddingSize: 8, hiddenSize: 8, layers: 1, bidirectional: false, dropout: 0, pooling: "last" },
+      3,
+    );
     const data = [[4, 5, 6], [6, 5], [7, 8, 9, 4], [9], [5, 5, 7]].map((ids, i) => ({ ids, label: i % 3 }));
     const task = new ClassifierTask(model, { train: data, valid: data }, { batchSize: 2, seed: 1 });
     const { losses, result } = await run(task, { maxSteps: 90 });
@@ -176,7 +195,17 @@ describe("train", () => {
     const { last } = await run(task, { maxSteps: 2 });
     expect(tf.memory().numTensors).toBe(before);
     const ckpt = decodeCheckpoint(last!.data);
-    expect([...ckpt.tensors.keys()]).toEqual(expect.arrayContaining(["encoder.weight", "rnn.weight_ih_l0", "decoder.bias", "optimizer.exp_avg.encoder.weight", "optimizer.exp_avg_sq.rnn.weight_hh_l0", "train.hidden.l0.h", "train.hidden.l0.c"]));
+    expect([...ckpt.tensors.keys()]).toEqual(
+      expect.arrayContaining([
+        "encoder.weight",
+        "rnn.weight_ih_l0",
+        "decoder.bias",
+        "optimizer.exp_avg.encoder.weight",
+        "optimizer.exp_avg_sq.rnn.weight_hh_l0",
+        "train.hidden.l0.h",
+        "train.hidden.l0.c",
+      ]),
+    );
     expect(ckpt.metadata.trainer).toMatchObject({ step: 2, epoch: 1, index: 2, optimizer: "adam", optimizerStep: 2 });
     dispose(task);
   });
@@ -206,4 +235,3 @@ describe("the training loop and the event loop", () => {
     expect(during.size).toBeGreaterThanOrEqual(30);
   });
 });
-

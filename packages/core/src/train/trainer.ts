@@ -95,7 +95,17 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
   if (perEpoch < 1) throw new ConfigError("the training data makes no batch; add data or lower train.batchSize", "train.batchSize");
   const totalSteps = Math.min(config.maxSteps ?? Infinity, config.epochs * perEpoch);
   const optimizer: Optimizer = createOptimizer(config.optimizer, config.lr);
-  const s: TrainerState = { step: 0, epoch: 1, index: 0, lr: config.lr, tokens: 0, selection: emptySelection(), rng: deriveSeed(config.seed, 2), optimizer: config.optimizer, optimizerStep: 0 };
+  const s: TrainerState = {
+    step: 0,
+    epoch: 1,
+    index: 0,
+    lr: config.lr,
+    tokens: 0,
+    selection: emptySelection(),
+    rng: deriveSeed(config.seed, 2),
+    optimizer: config.optimizer,
+    optimizerStep: 0,
+  };
   const ckpt = resume ? asCheckpoint(resume) : undefined;
   if (ckpt) restore(ckpt, task, optimizer, s);
   const main = task.mainMetric;
@@ -170,7 +180,15 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
       s.step++;
       s.index++;
       metrics.train_loss = loss;
-      await onEvent({ type: "step", step: s.step, epoch: s.epoch, loss, lr: optimizer.lr, tokens: s.tokens, tokensPerSecond: sessionTokens / Math.max(sessionSeconds, 1e-9) });
+      await onEvent({
+        type: "step",
+        step: s.step,
+        epoch: s.epoch,
+        loss,
+        lr: optimizer.lr,
+        tokens: s.tokens,
+        tokensPerSecond: sessionTokens / Math.max(sessionSeconds, 1e-9),
+      });
       await yieldToEventLoop(); // heartbeats, metric flushes and cancels run between steps
       const epochDone = s.index >= perEpoch;
       if ((config.evalEvery && s.step % config.evalEvery === 0) || epochDone) {
@@ -255,7 +273,11 @@ function asCheckpoint(resume: Uint8Array | Checkpoint): Checkpoint {
 function restore(ckpt: Checkpoint, task: Task, optimizer: Optimizer, s: TrainerState): void {
   const saved = ckpt.metadata.trainer as TrainerState | undefined;
   if (!saved) throw new ConfigError("this checkpoint has no trainer state (an export?); resume needs a checkpoint written during training");
-  if (saved.optimizer !== s.optimizer) throw new ConfigError(`checkpoint was trained with ${saved.optimizer}, the config asks for ${s.optimizer}; keep train.optimizer=${saved.optimizer} to resume`, "train.optimizer");
+  if (saved.optimizer !== s.optimizer)
+    throw new ConfigError(
+      `checkpoint was trained with ${saved.optimizer}, the config asks for ${s.optimizer}; keep train.optimizer=${saved.optimizer} to resume`,
+      "train.optimizer",
+    );
   loadParameters(task.params, ckpt.tensors);
   const state = tensorsUnder(ckpt.tensors, "optimizer");
   optimizer.loadState(state, saved.optimizerStep);

@@ -161,10 +161,7 @@ export async function applyMigrations(url: string, options: ApplyOptions = {}): 
         log(`applied ${file.name}`);
       } catch (error) {
         await client.query("ROLLBACK").catch(() => undefined);
-        throw new MigrationError(
-          `migration ${file.name} failed and was rolled back: ${(error as Error).message}`,
-          { cause: error },
-        );
+        throw new MigrationError(`migration ${file.name} failed and was rolled back: ${(error as Error).message}`, { cause: error });
       }
     }
     return applied;

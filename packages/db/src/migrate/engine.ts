@@ -223,19 +223,11 @@ export interface EngineOptions {
 }
 
 /** Run `fn` with a schema engine bound to `url`; frees the engine and any shadow database after. */
-export async function withSchemaEngine<T>(
-  options: EngineOptions,
-  fn: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+export async function withSchemaEngine<T>(options: EngineOptions, fn: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const mod = await loadEngineModule();
   const factory = new MigrationAdapterFactory(options.url, options.shadow);
-  const datamodels: [string, string][] | undefined =
-    options.schema === undefined ? undefined : [[join(PRISMA_DIR, "schema.prisma"), options.schema]];
-  const engine = await mod.SchemaEngine.new(
-    { datamodels },
-    (line: string) => options.log?.(line),
-    bindMigrationAwareSqlAdapterFactory(factory),
-  );
+  const datamodels: [string, string][] | undefined = options.schema === undefined ? undefined : [[join(PRISMA_DIR, "schema.prisma"), options.schema]];
+  const engine = await mod.SchemaEngine.new({ datamodels }, (line: string) => options.log?.(line), bindMigrationAwareSqlAdapterFactory(factory));
   try {
     return await fn(engine);
   } catch (error) {
@@ -261,7 +253,9 @@ export function migrationList(dir: string): MigrationList {
   const lockPath = join(dir, LOCKFILE_NAME);
   const lockfile = { path: LOCKFILE_NAME, content: existsSync(lockPath) ? readFileSync(lockPath, "utf8") : null };
   const directories = existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
     : [];
   return {
     baseDir: dir,

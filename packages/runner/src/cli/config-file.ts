@@ -18,17 +18,29 @@ export interface ReadConfigOptions {
   warn?: (line: string) => void;
 }
 
-export async function readConfigFile(path: string | undefined, overrides: string[] = [], { check = true, warn = (line) => process.stderr.write(`${line}\n`) }: ReadConfigOptions = {}): Promise<ExperimentConfig> {
+export async function readConfigFile(
+  path: string | undefined,
+  overrides: string[] = [],
+  { check = true, warn = (line) => process.stderr.write(`${line}\n`) }: ReadConfigOptions = {},
+): Promise<ExperimentConfig> {
   if (!path) throw new UsageError("missing the config file: unroll train <config.json|config.yaml> [--set key=value]...");
   let text: string;
   try {
     const { size } = await stat(path);
-    if (size > MAX_CONFIG_FILE_BYTES) throw new UsageError(`config file ${path} is ${(size / 2 ** 20).toFixed(1)} MiB; a config is a few KB: is this the right file?`);
+    if (size > MAX_CONFIG_FILE_BYTES)
+      throw new UsageError(`config file ${path} is ${(size / 2 ** 20).toFixed(1)} MiB; a config is a few KB: is this the right file?`);
     text = await readFile(path, "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory; give the config file in it" : code === "EACCES" ? "permission denied; make it readable" : String(error);
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory; give the config file in it"
+          : code === "EACCES"
+            ? "permission denied; make it readable"
+            : String(error);
     throw new UsageError(`cannot read config file ${path}: ${why}`);
   }
   const yaml = /\.ya?ml$/i.test(path);

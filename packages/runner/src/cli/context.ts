@@ -85,4 +85,12 @@ export function makeContext(
   };
 }
 
-const EXAMPLE: Record<string, string> = { experiment: "baseline", status: "running", out: "./export", checkpoint: "best", metric: "valid/perplexity", sweep: "model.cell=lstm,gru", set: "train.lr=0.01" };
+const EXAMPLE: Record<string, string> = {
+  experiment: "baseline",
+  status: "running",
+  out: "./export",
+  checkpoint: "best",
+  metric: "valid/perplexity",
+  sweep: "model.cell=lstm,gru",
+  set: "train.lr=0.01",
+};

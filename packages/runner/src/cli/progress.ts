@@ -40,7 +40,9 @@ export class ProgressBar {
       this.#clear();
       if (event.reason === "stopped early") {
         const best = event.metrics.best_step;
-        this.stream.write(`stopped early at step ${event.step}: train.patience validations in a row without improvement${best !== undefined ? ` (the best at step ${best})` : ""}\n`);
+        this.stream.write(
+          `stopped early at step ${event.step}: train.patience validations in a row without improvement${best !== undefined ? ` (the best at step ${best})` : ""}\n`,
+        );
       }
       return;
     }

@@ -29,7 +29,9 @@ export class SubmitChecks {
   check(input: ExperimentConfig): ExperimentConfig {
     const name = input.name;
     if (name !== undefined && name.length > RUN_LIMITS.runName) {
-      throw new UsageError(`name: the config's name is ${name.length.toLocaleString("en-US")} characters long, more than the ${RUN_LIMITS.runName} a run name may have: shorten it (it starts ${JSON.stringify(name.slice(0, 40))})`);
+      throw new UsageError(
+        `name: the config's name is ${name.length.toLocaleString("en-US")} characters long, more than the ${RUN_LIMITS.runName} a run name may have: shorten it (it starts ${JSON.stringify(name.slice(0, 40))})`,
+      );
     }
     const config = resolveDataFiles(input, { baseDir: this.options.baseDir });
     const loaded = this.#load(config);
@@ -55,7 +57,9 @@ export class SubmitChecks {
       resolveData(config.data, { dataDir: this.options.dataDir });
       return true;
     } catch (error) {
-      this.options.warn(`unroll: note: the data was not checked here (${(error as Error).message.split(";")[0]}); a worker reads it from its own data directory (UNROLL_DATA_DIR)`);
+      this.options.warn(
+        `unroll: note: the data was not checked here (${(error as Error).message.split(";")[0]}); a worker reads it from its own data directory (UNROLL_DATA_DIR)`,
+      );
       return false;
     }
   }

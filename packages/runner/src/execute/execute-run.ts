@@ -47,7 +47,6 @@ const FIRST_STEP_MS = 60_000;
  */
 const STEP_PROMISE_FACTOR = 4;
 
-
 export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Promise<Outcome> {
   const { pool, worker } = options;
   const stop = new AbortController();
@@ -149,7 +148,9 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
         switch (event.type) {
           case "start":
             startedAt = performance.now();
-            await markStarted(pool, run.id, worker.id, { paramCount: event.params, backend: worker.backend, device: worker.device }).catch(options.onWriteError);
+            await markStarted(pool, run.id, worker.id, { paramCount: event.params, backend: worker.backend, device: worker.device }).catch(
+              options.onWriteError,
+            );
             break;
           case "step": {
             step = event.step;
@@ -187,7 +188,14 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
             // Written while training goes on, at most one in flight: a slow or unreachable database
             // holds training up only when the previous checkpoint is not stored or spooled yet.
             await checkpointWrite;
-            checkpointWrite = logger.checkpoint({ runId: run.id, step: event.step, kind: event.kind === "best" ? "BEST" : "LAST", metrics: event.metrics, format: "unroll-safetensors-v1", data: event.data });
+            checkpointWrite = logger.checkpoint({
+              runId: run.id,
+              step: event.step,
+              kind: event.kind === "best" ? "BEST" : "LAST",
+              metrics: event.metrics,
+              format: "unroll-safetensors-v1",
+              data: event.data,
+            });
             break;
           case "end":
             summary = event.metrics;

@@ -78,9 +78,11 @@ export async function claimRun(pool: Pool, worker: WorkerIdentity, runId: string
 
 /** Registers a worker process; its id owns the runs it claims. */
 export async function registerWorker(pool: Pool, identity: Omit<WorkerIdentity, "id">): Promise<WorkerIdentity> {
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO "Worker" (host, backend, device, pid, status) VALUES ($1, $2, $3, $4, 'IDLE') RETURNING id`,
-    [identity.host, identity.backend, identity.device, process.pid],
-  );
+  const { rows } = await pool.query<{ id: string }>(`INSERT INTO "Worker" (host, backend, device, pid, status) VALUES ($1, $2, $3, $4, 'IDLE') RETURNING id`, [
+    identity.host,
+    identity.backend,
+    identity.device,
+    process.pid,
+  ]);
   return { id: rows[0]!.id, ...identity };
 }

@@ -12,5 +12,9 @@ export interface RunSpec {
 
 /** Inserts the runs as QUEUED (one transaction), with task, cell and tying denormalised for filters. */
 export function enqueueRuns(pool: Pool, runs: RunSpec[], options: EnqueueOptions): Promise<string[]> {
-  return insertRuns(pool, runs.map((r) => ({ ...r, ...runColumns(r.config) })), options);
+  return insertRuns(
+    pool,
+    runs.map((r) => ({ ...r, ...runColumns(r.config) })),
+    options,
+  );
 }

@@ -20,10 +20,13 @@ export async function heartbeat(pool: Pool, runId: string, workerId: string, ste
 }
 
 export async function markStarted(pool: Pool, runId: string, workerId: string, info: { paramCount: number; backend: string; device: string }): Promise<void> {
-  await pool.query(
-    `UPDATE "Run" SET "paramCount" = $3, backend = $4, device = $5 WHERE id = $1 AND "workerId" = $2 AND status = 'RUNNING'`,
-    [runId, workerId, info.paramCount, info.backend, info.device],
-  );
+  await pool.query(`UPDATE "Run" SET "paramCount" = $3, backend = $4, device = $5 WHERE id = $1 AND "workerId" = $2 AND status = 'RUNNING'`, [
+    runId,
+    workerId,
+    info.paramCount,
+    info.backend,
+    info.device,
+  ]);
 }
 
 export type Outcome =

@@ -13,9 +13,13 @@ export function parseSweepAxis(text: string): SweepAxis {
     throw new Error(`--sweep expects key=v1,v2,... (for example --sweep model.cell=lstm,gru), got ${JSON.stringify(text)}`);
   }
   const key = text.slice(0, eq).trim();
-  const values = text.slice(eq + 1).split(",").map((v) => v.trim());
+  const values = text
+    .slice(eq + 1)
+    .split(",")
+    .map((v) => v.trim());
   const given = values.filter((v) => v !== "");
-  if (given.length < values.length) throw new Error(`--sweep ${text}: an empty value between commas; remove the extra comma (--sweep ${key}=${given.join(",")})`);
+  if (given.length < values.length)
+    throw new Error(`--sweep ${text}: an empty value between commas; remove the extra comma (--sweep ${key}=${given.join(",")})`);
   const twice = values.find((v, i) => values.indexOf(v) !== i);
   if (twice !== undefined) throw new Error(`--sweep ${text}: ${twice} is given twice, which would queue the same runs twice; give each value once`);
   return { key, values };

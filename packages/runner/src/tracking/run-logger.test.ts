@@ -93,7 +93,10 @@ describe("RunLogger", () => {
     logger.metric("r1", "loss", 5, 5);
     await logger.close();
     expect(errors).toEqual([]);
-    expect(sink.series("r1", "loss").map((p) => [p.step, p.value])).toEqual([[2, 2], [5, 5]]);
+    expect(sink.series("r1", "loss").map((p) => [p.step, p.value])).toEqual([
+      [2, 2],
+      [5, 5],
+    ]);
   });
 
   it("abandon(): a write that hangs (a silent database) no longer holds anything up; every record is in the spool", async () => {

@@ -8,7 +8,8 @@ const SUBCOMMANDS = ["migrate", "migrate:new", "serve", "status", "check"];
 
 export async function dbCommand(ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = ctx.positionals;
-  if (!sub || !SUBCOMMANDS.includes(sub)) throw new UsageError(`unroll db expects one of ${SUBCOMMANDS.join(", ")}${sub ? `; got ${JSON.stringify(sub)}` : ""}`);
+  if (!sub || !SUBCOMMANDS.includes(sub))
+    throw new UsageError(`unroll db expects one of ${SUBCOMMANDS.join(", ")}${sub ? `; got ${JSON.stringify(sub)}` : ""}`);
   // The bin pnpm links for this package's dependency @unroll/db.
   const bin = fileURLToPath(new URL("../../../node_modules/.bin/unroll-db", import.meta.url));
   const child = spawn(bin, [sub, ...rest], { stdio: "inherit" });

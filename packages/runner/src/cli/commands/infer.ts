@@ -18,15 +18,25 @@ async function checkpointOf(ctx: CommandContext): Promise<{ runId: string; kind:
     const cp = await readCheckpoint(db.pool, runId, kind);
     if (cp) return { runId, kind, ...cp };
   }
-  throw new UsageError(`run ${runId} has no ${wanted?.toLowerCase() ?? ""} checkpoint yet (checkpoints are written every train.checkpointEvery steps and at the end)`);
+  throw new UsageError(
+    `run ${runId} has no ${wanted?.toLowerCase() ?? ""} checkpoint yet (checkpoints are written every train.checkpointEvery steps and at the end)`,
+  );
 }
 
-async function withModel<T>(ctx: CommandContext, need: keyof LoadedModel, what: string, fn: (m: LoadedModel, meta: { runId: string; kind: string; step: number }) => Promise<T>): Promise<T> {
+async function withModel<T>(
+  ctx: CommandContext,
+  need: keyof LoadedModel,
+  what: string,
+  fn: (m: LoadedModel, meta: { runId: string; kind: string; step: number }) => Promise<T>,
+): Promise<T> {
   const cp = await checkpointOf(ctx);
   await initBackend();
   const model = loadModel(cp.data);
   try {
-    if (!model[need]) throw new UsageError(`run ${cp.runId} is a ${model.task} run: it cannot ${what} (use ${model.task === "lm" ? "sample or score" : model.task === "tagger" ? "tag" : "classify"})`);
+    if (!model[need])
+      throw new UsageError(
+        `run ${cp.runId} is a ${model.task} run: it cannot ${what} (use ${model.task === "lm" ? "sample or score" : model.task === "tagger" ? "tag" : "classify"})`,
+      );
     return await fn(model, cp);
   } finally {
     model.dispose();
@@ -45,7 +55,10 @@ export async function sampleCommand(ctx: CommandContext): Promise<number> {
   const topK = positiveInt(ctx, "top-k");
   const greedy = ctx.flag("greedy");
   const drawing = [temperature !== undefined && "--temperature", topK !== undefined && "--top-k", topP !== undefined && "--top-p"].filter(Boolean);
-  if (greedy && drawing.length) throw new UsageError(`--greedy always takes the most likely token, so ${drawing.join(" and ")} would change nothing: drop ${drawing.length > 1 ? "them" : "it"}, or drop --greedy to sample`);
+  if (greedy && drawing.length)
+    throw new UsageError(
+      `--greedy always takes the most likely token, so ${drawing.join(" and ")} would change nothing: drop ${drawing.length > 1 ? "them" : "it"}, or drop --greedy to sample`,
+    );
   const options = {
     prompt: ctx.string("prompt"),
     temperature,
@@ -71,7 +84,12 @@ export async function scoreCommand(ctx: CommandContext): Promise<number> {
     const s = await model.score!(text);
     if (ctx.json) ctx.out(JSON.stringify(s));
     else {
-      ctx.out(formatTable(["token", "log p", "p"], s.tokens.map((t) => [JSON.stringify(t.token), t.logProb, Math.exp(t.logProb)])));
+      ctx.out(
+        formatTable(
+          ["token", "log p", "p"],
+          s.tokens.map((t) => [JSON.stringify(t.token), t.logProb, Math.exp(t.logProb)]),
+        ),
+      );
       ctx.out(`sentence log-probability ${formatNumber(s.logProb)} (natural log), perplexity ${formatNumber(s.perplexity)}`);
     }
     return 0;
@@ -99,7 +117,13 @@ export async function tagCommand(ctx: CommandContext): Promise<number> {
   return withModel(ctx, "tag", "tag sentences", async (model) => {
     const tags = await model.tag!(text);
     if (ctx.json) ctx.out(JSON.stringify(tags));
-    else ctx.out(formatTable(["token", "tag"], tags.map((t) => [t.token, t.tag])));
+    else
+      ctx.out(
+        formatTable(
+          ["token", "tag"],
+          tags.map((t) => [t.token, t.tag]),
+        ),
+      );
     return 0;
   });
 }
@@ -112,7 +136,12 @@ export async function classifyCommand(ctx: CommandContext): Promise<number> {
     if (ctx.json) ctx.out(JSON.stringify(c));
     else {
       ctx.out(`label: ${c.label}`);
-      ctx.out(formatTable(["label", "probability"], Object.entries(c.probabilities).sort((a, b) => b[1] - a[1])));
+      ctx.out(
+        formatTable(
+          ["label", "probability"],
+          Object.entries(c.probabilities).sort((a, b) => b[1] - a[1]),
+        ),
+      );
     }
     return 0;
   });

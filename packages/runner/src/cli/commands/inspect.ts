@@ -38,7 +38,8 @@ const RUN_SELECT = `SELECT r.id, e.name AS experiment, r.name, r.status, r.task,
 
 export async function runsCommand(ctx: CommandContext): Promise<number> {
   const status = ctx.string("status")?.toUpperCase();
-  if (status && !(RUN_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}; got ${status}`);
+  if (status && !(RUN_STATUSES as readonly string[]).includes(status))
+    throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}; got ${status}`);
   ctx.integer("limit", { min: 1, max: 100_000 }); // refused before the database is opened
   const db = await ctx.db();
   const { rows } = await db.pool.query<RunRow>(
@@ -57,7 +58,18 @@ export async function runsCommand(ctx: CommandContext): Promise<number> {
   ctx.out(
     formatTable(
       ["id", "experiment", "name", "status", "task", "cell", "tied", "step", "params", "headline"],
-      rows.map((r) => [r.id.slice(0, 8), r.experiment, r.name, r.status, r.task, r.cell, r.tied === null ? "-" : r.tied ? "yes" : "no", r.step, r.paramCount, headline(r.summary, r.task)]),
+      rows.map((r) => [
+        r.id.slice(0, 8),
+        r.experiment,
+        r.name,
+        r.status,
+        r.task,
+        r.cell,
+        r.tied === null ? "-" : r.tied ? "yes" : "no",
+        r.step,
+        r.paramCount,
+        headline(r.summary, r.task),
+      ]),
     ),
   );
   return 0;
@@ -86,7 +98,9 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
     return 0;
   }
   ctx.out(`run ${run.id}  ${run.name}  [${run.status}]  experiment ${run.experiment}`);
-  ctx.out(`  attempt ${run.attempt}/${run.maxAttempts}  step ${run.step}  params ${run.paramCount ?? "-"}  on ${run.host ?? "-"} ${run.backend ?? ""} ${run.device ?? ""}`);
+  ctx.out(
+    `  attempt ${run.attempt}/${run.maxAttempts}  step ${run.step}  params ${run.paramCount ?? "-"}  on ${run.host ?? "-"} ${run.backend ?? ""} ${run.device ?? ""}`,
+  );
   ctx.out(`  created ${run.createdAt.toISOString()}  started ${run.startedAt?.toISOString() ?? "-"}  finished ${run.finishedAt?.toISOString() ?? "-"}`);
   if (run.error) ctx.out(`  error: ${run.error}`);
   if (run.summary) ctx.out(formatTable(["metric", "value"], Object.entries(run.summary)));
@@ -132,7 +146,12 @@ export async function logsCommand(ctx: CommandContext): Promise<number> {
     return 0;
   }
   ctx.out(`run ${id} [${run[0]?.status}]`);
-  ctx.out(formatTable(["series", "points", "last step", "last value"], keys.map((k) => [k.key, k.n, k.lastStep, k.last])));
+  ctx.out(
+    formatTable(
+      ["series", "points", "last step", "last value"],
+      keys.map((k) => [k.key, k.n, k.lastStep, k.last]),
+    ),
+  );
   for (const s of samples) ctx.out(`\nstep ${s.step}${s.prompt ? ` prompt ${JSON.stringify(s.prompt)}` : ""}:\n${s.text}`);
   if (run[0]?.error) ctx.out(`\nerror: ${run[0].error}`);
   return 0;
@@ -156,9 +175,21 @@ export async function compareCommand(ctx: CommandContext): Promise<number> {
   const differing = new Set<string>();
   for (let i = 1; i < runs.length; i++) for (const d of configDiff(runs[0]!.config as never, runs[i]!.config as never)) differing.add(d.key);
   const configKeys = [...differing].sort();
-  const pick = (config: unknown, key: string) => key.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), config);
+  const pick = (config: unknown, key: string) =>
+    key.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), config);
   if (ctx.json) {
-    ctx.out(JSON.stringify(runs.map((r) => ({ id: r.id, name: r.name, status: r.status, params: r.paramCount, config: Object.fromEntries(configKeys.map((k) => [k, pick(r.config, k)])), metrics: Object.fromEntries(keys.map((k) => [k, value(r, k)])) }))));
+    ctx.out(
+      JSON.stringify(
+        runs.map((r) => ({
+          id: r.id,
+          name: r.name,
+          status: r.status,
+          params: r.paramCount,
+          config: Object.fromEntries(configKeys.map((k) => [k, pick(r.config, k)])),
+          metrics: Object.fromEntries(keys.map((k) => [k, value(r, k)])),
+        })),
+      ),
+    );
     return 0;
   }
   const header = ["", ...runs.map((r) => r.id.slice(0, 8))];

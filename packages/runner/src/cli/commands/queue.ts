@@ -30,7 +30,8 @@ export async function enqueueCommand(ctx: CommandContext): Promise<number> {
     try {
       return { name, config: checks.check(overrides.length > 0 ? applyOverrides(base, overrides) : base) };
     } catch (error) {
-      if (grid.length > 1 && (error instanceof UnrollError || error instanceof UsageError)) throw new UsageError(`run "${name}" of the sweep: ${error.message}`);
+      if (grid.length > 1 && (error instanceof UnrollError || error instanceof UsageError))
+        throw new UsageError(`run "${name}" of the sweep: ${error.message}`);
       throw error;
     }
   });
@@ -62,13 +63,16 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
   process.on("SIGTERM", onTerm);
   // Started by `unroll up`: stop as on SIGTERM when that parent is gone (kill -9 leaves no signal).
   const parent = parentPid();
-  const orphanCheck = parent === undefined ? undefined : setInterval(() => {
-    if (process.ppid !== parent) {
-      clearInterval(orphanCheck);
-      ctx.err(`the parent \`unroll up\` (pid ${parent}) is gone`);
-      onTerm();
-    }
-  }, 1000);
+  const orphanCheck =
+    parent === undefined
+      ? undefined
+      : setInterval(() => {
+          if (process.ppid !== parent) {
+            clearInterval(orphanCheck);
+            ctx.err(`the parent \`unroll up\` (pid ${parent}) is gone`);
+            onTerm();
+          }
+        }, 1000);
   try {
     const report = await runWorker({
       pool: db.pool,
@@ -94,7 +98,12 @@ export async function workerCommand(ctx: CommandContext): Promise<number> {
 const lastLine = new Map<string, number>();
 function logProgress(ctx: CommandContext, runId: string, e: TrainEvent): void {
   if (e.type === "start") for (const w of e.warnings ?? []) ctx.err(`run ${runId}: warning: ${w}`);
-  if (e.type === "eval") ctx.err(`run ${runId} step ${e.step}: ${Object.entries(e.metrics).map(([k, v]) => `${e.split}/${k} ${v.toPrecision(4)}`).join(" ")}`);
+  if (e.type === "eval")
+    ctx.err(
+      `run ${runId} step ${e.step}: ${Object.entries(e.metrics)
+        .map(([k, v]) => `${e.split}/${k} ${v.toPrecision(4)}`)
+        .join(" ")}`,
+    );
   if (e.type !== "step") return;
   const now = performance.now();
   if (now - (lastLine.get(runId) ?? 0) < 10_000) return;

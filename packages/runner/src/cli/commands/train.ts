@@ -26,7 +26,13 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
   });
   const worker = await registerWorker(db.pool, { host: hostname(), backend: backend.name, device: backend.device });
   // This process is the run's worker: BUSY while it trains, STOPPED when it exits (not LOST).
-  const presence = startPresence(db.pool, worker.id, 1000, () => true, (e) => ctx.err(`worker presence: ${String(e)}`));
+  const presence = startPresence(
+    db.pool,
+    worker.id,
+    1000,
+    () => true,
+    (e) => ctx.err(`worker presence: ${String(e)}`),
+  );
   let run: Awaited<ReturnType<typeof claimRun>>;
   try {
     run = await claimRun(db.pool, worker, runId!);
@@ -71,9 +77,24 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
       onWriteError: (e) => ctx.err(`database write failed, spooling locally: ${String(e)}`),
     });
     const metrics = outcome.status === "COMPLETED" || outcome.status === "CANCELLED" ? outcome.summary : {};
-    if (spooled) ctx.err(`the database did not answer in time: ${spooled.batches} record batch(es) wait in ${spooled.file}; the next \`unroll worker\` or \`pnpm start\` on this machine writes them`);
+    if (spooled)
+      ctx.err(
+        `the database did not answer in time: ${spooled.batches} record batch(es) wait in ${spooled.file}; the next \`unroll worker\` or \`pnpm start\` on this machine writes them`,
+      );
     if (ctx.json) {
-      ctx.out(JSON.stringify({ runId: run.id, status: outcome.status, params, backend: backend.name, device: backend.device, steps, metrics, ...(outcome.status === "FAILED" ? { error: outcome.error } : {}), ...(spooled ? { spooled } : {}) }));
+      ctx.out(
+        JSON.stringify({
+          runId: run.id,
+          status: outcome.status,
+          params,
+          backend: backend.name,
+          device: backend.device,
+          steps,
+          metrics,
+          ...(outcome.status === "FAILED" ? { error: outcome.error } : {}),
+          ...(spooled ? { spooled } : {}),
+        }),
+      );
     } else {
       ctx.out(`run ${run.id}: ${outcome.status} after ${steps} steps, ${formatNumber(params)} parameters`);
       if (outcome.status === "FAILED") ctx.out(outcome.error);

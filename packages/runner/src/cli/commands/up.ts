@@ -31,7 +31,10 @@ export async function queueDemo(ctx: CommandContext): Promise<string[]> {
   if (rows.length > 0) return [];
   const base = parseExperimentConfig(JSON.parse(await readFile(DEMO_CONFIG, "utf8")));
   const runs = ["model.tied=true", "model.tied=false"].map((o) => ({ name: runName("char-lstm", [o]), config: applyOverrides(base, [o]) }));
-  return enqueueRuns(db.pool, runs, { experiment: DEMO_EXPERIMENT, description: "A character LSTM on tiny Shakespeare, with and without weight tying (Press & Wolf 2017)" });
+  return enqueueRuns(db.pool, runs, {
+    experiment: DEMO_EXPERIMENT,
+    description: "A character LSTM on tiny Shakespeare, with and without weight tying (Press & Wolf 2017)",
+  });
 }
 
 export async function upCommand(ctx: CommandContext): Promise<number> {
@@ -69,7 +72,10 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   if (dashboard) {
     const web = spawn(process.execPath, [DASHBOARD], { stdio: "inherit", env, detached: true });
     web.on("exit", (code) => {
-      if (code && !stopping) ctx.err(`the dashboard stopped (exit ${code}); the worker goes on. Restart it alone with \`pnpm --filter @unroll/web serve\` (DATABASE_URL=${db.url.replace(/:[^:@/]*@/, ":***@")})`);
+      if (code && !stopping)
+        ctx.err(
+          `the dashboard stopped (exit ${code}); the worker goes on. Restart it alone with \`pnpm --filter @unroll/web serve\` (DATABASE_URL=${db.url.replace(/:[^:@/]*@/, ":***@")})`,
+        );
     });
     children.push(web);
   } else {
