@@ -92,6 +92,13 @@ test.describe.serial("diagnostics", () => {
     await expect(page.getByTestId("unit-text")).toContainText("unit 3:");
     await expect(page.getByTestId("unit-text").locator("span[data-value]")).toHaveCount(6);
     await expect(page.getByRole("table", { name: "Next-token predictions" }).locator("tbody tr")).toHaveCount(6);
+    // select-and-match: mark two tokens, get the five units most like that pattern, follow one
+    await page.getByTestId("unit-text").locator("span[data-value]").nth(1).click();
+    await page.getByTestId("unit-text").locator("span[data-value]").nth(4).click();
+    const like = page.getByTestId("units-like").getByRole("button", { name: /^unit \d+/ });
+    await expect(like).toHaveCount(5);
+    await like.first().click();
+    await expect(page.getByTestId("unit-text")).toContainText(`unit ${(await like.first().textContent())!.match(/unit (\d+)/)![1]}:`);
     await panel.scrollIntoViewIfNeeded();
     await shot(page, "playground-states");
 

@@ -3,10 +3,12 @@
 // the chosen layer, direction and value (h, an LSTM's c and gates i, f, g, o, a GRU's r, z, n) at
 // every token as a heatmap (rows: units, columns: tokens; blue negative, red positive). Click a
 // cell to select its unit: the text above is then coloured by that unit's activation. A language
-// model also shows its top-k next tokens at each position (the unrolled y_t).
+// model also shows its top-k next tokens at each position (the unrolled y_t). Click tokens of the
+// text to mark them: the units that are high on the marked tokens and low elsewhere are listed
+// (LSTMVis's select-and-match).
 import { useMemo, useState } from "react";
 import { useMutation } from "@tanstack/react-query";
-import { divergingColor, traceScale } from "~/lib/heatmap";
+import { divergingColor, traceScale, unitsLike } from "~/lib/heatmap";
 import { formatNumber } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 import { Heatmap } from "./heatmap";
@@ -39,6 +41,10 @@ export function StatesPanel({ target, example }: { target: { runId: string; kind
   const [unit, setUnit] = useState(0);
   const u = trace ? Math.min(unit, trace.values.length - 1) : 0;
   const scale = trace ? traceScale(trace.name, trace.values) : 1;
+  // tokens marked in the text (click them): the units that follow that pattern
+  const [marked, setMarked] = useState<ReadonlySet<number>>(new Set());
+  const like = useMemo(() => (trace ? unitsLike(trace.values, marked) : []), [trace, marked]);
+  const mark = (t: number) => setMarked((m) => (m.has(t) ? new Set([...m].filter((x) => x !== t)) : new Set([...m, t])));
   return (
     <section className="panel" aria-label="States over a text" data-testid="states-panel">
       <h2>States over a text</h2>
@@ -80,13 +86,39 @@ export function StatesPanel({ target, example }: { target: { runId: string; kind
                 <span
                   key={t}
                   data-value={v ?? ""}
-                  title={`${JSON.stringify(tok)}: ${formatNumber(v, 3)}`}
-                  style={{ background: divergingColor(v, scale), padding: "2px 1px", marginRight: 1, borderRadius: 2 }}
+                  data-marked={marked.has(t) || undefined}
+                  onClick={() => mark(t)}
+                  title={`${JSON.stringify(tok)}: ${formatNumber(v, 3)} (click to mark it for "units like this")`}
+                  style={{
+                    background: divergingColor(v, scale),
+                    padding: "2px 1px",
+                    marginRight: 1,
+                    borderRadius: 2,
+                    cursor: "pointer",
+                    outline: marked.has(t) ? "2px solid #111" : undefined,
+                  }}
                 >
                   {show(tok)}
                 </span>
               );
             })}
+          </div>
+          <div className="row small" aria-label="Units like the marked tokens" data-testid="units-like">
+            {marked.size === 0 ? (
+              <span className="muted">Mark tokens in the text (click them) to find the units that are high there and low elsewhere.</span>
+            ) : (
+              <>
+                <span>units like the {marked.size} marked tokens:</span>
+                {like.map((l) => (
+                  <button key={l.unit} type="button" className={l.unit === u ? "solid" : undefined} onClick={() => setUnit(l.unit)}>
+                    unit {l.unit} ({formatNumber(l.score, 2)})
+                  </button>
+                ))}
+                <button type="button" onClick={() => setMarked(new Set())}>
+                  clear
+                </button>
+              </>
+            )}
           </div>
           <Heatmap
             testId="states-heatmap"

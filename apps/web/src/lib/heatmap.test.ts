@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { divergingColor, gradNormMatrix, heatColor, linearRange, logRange, lossMatrix, rowLabel, traceScale, type GradDoc } from "./heatmap";
+import { divergingColor, gradNormMatrix, heatColor, linearRange, logRange, lossMatrix, rowLabel, traceScale, unitsLike, type GradDoc } from "./heatmap";
 
 const doc = (norms: number[], c?: number[]): GradDoc => ({
   positions: norms.length,
@@ -89,5 +89,22 @@ describe("divergingColor", () => {
       ]),
     ).toBe(3);
     expect(traceScale("h", [[-3, 1]])).toBe(1);
+  });
+});
+
+describe("unitsLike", () => {
+  it("ranks units by how much higher they are on the marked tokens than on the rest", () => {
+    const values = [
+      [0, 0, 0, 0], // flat
+      [-1, 1, -1, 1], // on at tokens 1 and 3
+      [1, -1, 1, -1], // the opposite
+      [0, 0.5, 0, 0.2],
+    ];
+    expect(unitsLike(values, new Set([1, 3]), 2)).toEqual([
+      { unit: 1, score: 2 },
+      { unit: 3, score: 0.35 },
+    ]);
+    expect(unitsLike(values, new Set())).toEqual([]);
+    expect(unitsLike(values, new Set([0, 1, 2, 3]))).toEqual([]);
   });
 });

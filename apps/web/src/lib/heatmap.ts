@@ -109,3 +109,19 @@ export function traceScale(name: string, values: number[][]): number {
   if (name !== "c") return 1;
   return Math.max(1e-6, ...values.flat().map(Math.abs));
 }
+
+/**
+ * LSTMVis's select-and-match (Strobelt et al. 2016): the units whose activation follows a pattern
+ * of marked tokens, by mean activation on the marked tokens minus the mean on the others, highest
+ * first (`values[unit][token]`). Nothing or everything marked: no ranking.
+ */
+export function unitsLike(values: number[][], marked: ReadonlySet<number>, k = 5): { unit: number; score: number }[] {
+  const T = values[0]?.length ?? 0;
+  const on = [...marked].filter((t) => t >= 0 && t < T);
+  if (on.length === 0 || on.length === T) return [];
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return values
+    .map((row, unit) => ({ unit, score: mean(on.map((t) => row[t]!)) - mean(row.filter((_, t) => !marked.has(t))) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
