@@ -112,4 +112,12 @@ test.describe.serial("diagnostics", () => {
     await emb.scrollIntoViewIfNeeded();
     await shot(page, "playground-embeddings");
   });
+
+  test("launch: the vanishing-gradient preset queues exactly Elman tanh, Elman relu, LSTM and GRU", async ({ page }) => {
+    await page.goto(url("/launch"));
+    await page.getByRole("button", { name: /^Queue the comparison: elman-tanh, elman-relu, lstm, gru$/ }).click();
+    const queued = page.getByRole("status", { name: "Preset queued" });
+    await expect(queued.getByRole("link")).toHaveText(["elman-tanh", "elman-relu", "lstm", "gru", "overlay their diagnostics"]);
+    await shot(page, "launch-vanishing-gradients");
+  });
 });

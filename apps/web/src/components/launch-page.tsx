@@ -23,6 +23,8 @@ const splitValues = (s: string) =>
 
 export function LaunchPage() {
   const trpc = useTRPC();
+  // a preset with variants (the vanishing-gradient comparison) is queued as a whole, one run per variant
+  const enqueuePreset = useMutation(trpc.launch.enqueuePreset.mutationOptions());
   const presets = useQuery(trpc.launch.presets.queryOptions());
   const [draft, setDraft] = useState<Draft>({ task: "lm", data: { corpus: "tiny-shakespeare" } });
   const [experiment, setExperiment] = useState("");
@@ -79,6 +81,36 @@ export function LaunchPage() {
             </button>
           ))}
         </div>
+        {(presets.data ?? []).flatMap((p) =>
+          "variants" in p && p.config ? (
+            <div key={`all-${p.id}`} className="row small">
+              <button
+                type="button"
+                className="solid"
+                disabled={enqueuePreset.isPending}
+                onClick={() => enqueuePreset.mutate({ preset: p.id, experiment: p.label })}
+              >
+                Queue the comparison: {p.variants.map((v) => v.name).join(", ")}
+              </button>
+              <span className="muted">{p.description}</span>
+            </div>
+          ) : (
+            []
+          ),
+        )}
+        <ErrorBox error={enqueuePreset.error} title="Cannot queue the preset" />
+        {enqueuePreset.data ? (
+          <div role="status" aria-label="Preset queued">
+            Queued{" "}
+            {enqueuePreset.data.runIds.map((id, i) => (
+              <span key={id}>
+                {i ? ", " : ""}
+                <Link href={`/runs/${id}`}>{enqueuePreset.data.names[i]}</Link>
+              </span>
+            ))}
+            ; when they have validated, <Link href={`/diagnostics?ids=${enqueuePreset.data.runIds.join(",")}`}>overlay their diagnostics</Link>.
+          </div>
+        ) : null}
       </section>
 
       <form
