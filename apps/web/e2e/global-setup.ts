@@ -108,22 +108,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   up.on("exit", (code, signal) => (exited = `unroll up exited (${code ?? signal}) before the dashboard answered:\n${output}`));
 
   const baseUrl = `http://127.0.0.1:${webPort}`;
-  await waitFor(`${baseUrl}/api/trpc/experiment.list`, { authorization: `Bearer ${token}` }, 240_000, () => exited);
-  console.log(`e2e: stack up in ${((Date.now() - started) / 1000).toFixed(0)} s at ${baseUrl} (UNROLL_HOME ${home}; log test-results/stack.log)`);
-  process.env.E2E_BASE_URL = baseUrl;
-  process.env.E2E_BACKEND = env.UNROLL_BACKEND; // what the run page must show the worker trained on
-  process.env.E2E_TOKEN = token;
-  process.env.E2E_DATABASE_URL = `postgresql://postgres@127.0.0.1:${dbPort}/postgres`; // the stack's embedded database, for specs that seed many runs
-  writeFileSync(AUTH_STATE, JSON.stringify({ cookies: [await tokenCookie(baseUrl, token)], origins: [] }));
-
-  return async () => {
+  const stop = async () => {
     // Found now: once `up` exits, its children belong to init and can no longer be told apart.
     const below = up.pid === undefined ? [] : descendants(up.pid);
-    up.kill("SIGINT");
-    const stopped = await Promise.race([
-      new Promise<boolean>((r) => up.on("exit", () => r(true))),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
-    ]);
+    const gone = up.exitCode !== null || up.signalCode !== null;
+    if (!gone) up.kill("SIGINT");
+    const stopped =
+      gone ||
+      (await Promise.race([new Promise<boolean>((r) => up.on("exit", () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]));
     if (!stopped) up.kill("SIGKILL");
     for (const pid of below) {
       try {
@@ -132,6 +124,25 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         // already gone
       }
     }
+  };
+  try {
+    // A first build of the dashboard takes a minute or more on 2 busy cores.
+    await waitFor(`${baseUrl}/api/trpc/experiment.list`, { authorization: `Bearer ${token}` }, 480_000, () => exited);
+  } catch (error) {
+    await stop(); // no teardown runs after a failed setup: nothing of the stack may outlive it
+    log.end();
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  console.log(`e2e: stack up in ${((Date.now() - started) / 1000).toFixed(0)} s at ${baseUrl} (UNROLL_HOME ${home}; log test-results/stack.log)`);
+  process.env.E2E_BASE_URL = baseUrl;
+  process.env.E2E_BACKEND = env.UNROLL_BACKEND; // what the run page must show the worker trained on
+  process.env.E2E_TOKEN = token;
+  process.env.E2E_DATABASE_URL = `postgresql://postgres@127.0.0.1:${dbPort}/postgres`; // the stack's embedded database, for specs that seed many runs
+  writeFileSync(AUTH_STATE, JSON.stringify({ cookies: [await tokenCookie(baseUrl, token)], origins: [] }));
+
+  return async () => {
+    await stop();
     log.end();
     rmSync(home, { recursive: true, force: true });
   };
