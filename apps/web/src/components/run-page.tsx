@@ -14,6 +14,7 @@ import { LineChartPanel, PALETTE } from "./chart";
 import { GradNormPanel, LossByPositionPanel } from "./diagnostics-panel";
 import { SystemPanel } from "./system-panel";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge } from "./ui";
+import { LiveStatus } from "./live-status";
 
 /** The series this page draws: training loss and speed, every task's main metrics, validation loss. */
 const KEYS = [METRIC_KEYS.trainLoss, METRIC_KEYS.trainTokensPerSecond, ...ALL_MAIN_METRICS, METRIC_KEYS.validLoss];
@@ -102,15 +103,7 @@ export function RunPage({ id }: { id: string }) {
         <span className="muted small">
           in <Link href={`/?q=${encodeURIComponent(r.experiment.name)}`}>{r.experiment.name}</Link> · {r.id}
         </span>
-        <span className="muted small">
-          {live.status === "pending"
-            ? "● live"
-            : live.status === "connecting"
-              ? "○ connecting…"
-              : live.status === "error"
-                ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying`
-                : ""}
-        </span>
+        <LiveStatus live={live} />
         <span className="spacer" />
         <Link className="button" href={`/compare?ids=${r.id}`}>
           Compare…

@@ -14,6 +14,7 @@ import { formatDuration, formatInt, formatNumber, formatTime, runDuration } from
 import { isSelected, nothingSelected, selectedCount, toggleRun, type RunSelection } from "~/lib/run-selection";
 import { useTRPC } from "~/trpc/react";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge, Tags } from "./ui";
+import { LiveStatus } from "./live-status";
 
 type Row = inferRouterOutputs<AppRouter>["run"]["list"]["runs"][number];
 type SortKey = NonNullable<Exclude<inferRouterInputs<AppRouter>["run"]["list"], void | undefined>["sort"]>["by"];
@@ -98,15 +99,7 @@ export function RunsPage() {
     <>
       <div className="row" style={{ marginBottom: 8 }}>
         <h1 style={{ margin: 0 }}>Runs</h1>
-        <span className="muted small" title="Live updates over server-sent events">
-          {live.status === "pending"
-            ? "● live"
-            : live.status === "connecting"
-              ? "○ connecting…"
-              : live.status === "error"
-                ? `live updates failed (${live.error?.message ?? "no reason given"}): retrying`
-                : ""}
-        </span>
+        <LiveStatus live={live} />
         <span className="spacer" />
         <Link className="button primary" href="/launch">
           Launch runs
