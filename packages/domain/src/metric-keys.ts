@@ -1,6 +1,7 @@
 // Metric series keys (`split/name`, as the runner logs them and MetricSeries stores them) and the
 // one metric a run of each task is judged by. A run's summary stores the same keys with `_` for
 // `/` (valid_perplexity).
+import { MAIN_METRICS as TASK_METRICS } from "@unroll/core/config";
 
 export const METRIC_KEYS = {
   trainLoss: "train/loss",
@@ -23,14 +24,22 @@ export const SYSTEM_PREFIX = "sys/";
 /** Seconds the database was away, logged by the worker at the step where writes succeeded again. */
 export const DB_UNREACHABLE_KEY = `${SYSTEM_PREFIX}db_unreachable_seconds`;
 
-const K = METRIC_KEYS;
+type Task = keyof typeof TASK_METRICS;
 
-/** The validation metrics a run of each task is judged by, preferred first. */
-export const MAIN_METRICS = {
-  lm: [K.validPerplexity],
-  tagger: [K.validF1, K.validAccuracy], // NER has entity F1, POS only accuracy
-  classifier: [K.validAccuracy, K.validMacroF1],
-} as const satisfies Record<string, readonly string[]>;
+/**
+ * The validation series a run of each task is judged by, preferred first: core's MAIN_METRICS
+ * (what the trainer keeps the best checkpoint by) as `valid/<metric>` keys. NER has entity F1,
+ * POS only accuracy.
+ */
+export const MAIN_METRICS: Readonly<Record<Task, readonly string[]>> = {
+  lm: validSeries("lm"),
+  tagger: validSeries("tagger"),
+  classifier: validSeries("classifier"),
+};
+
+function validSeries(task: Task): string[] {
+  return TASK_METRICS[task].map((m) => `valid/${m.key}`);
+}
 
 /** Every task's main metrics, once each, in task order. */
 export const ALL_MAIN_METRICS: readonly string[] = [...new Set(Object.values(MAIN_METRICS).flat())];

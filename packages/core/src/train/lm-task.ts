@@ -12,6 +12,7 @@ import { tokenCrossEntropy } from "../ops/index.js";
 import type { Rng } from "../random.js";
 import type { Batchified, LMChunk } from "./batching.js";
 import { batchify, lmChunk, lmChunkCount } from "./batching.js";
+import { judgedBy } from "../main-metrics.js";
 import type { Split, Task } from "./task.js";
 import { yieldToEventLoop } from "./event-loop.js";
 
@@ -29,8 +30,7 @@ export interface LMTaskOptions {
 
 export class LMTask implements Task {
   readonly kind = "lm" as const;
-  /** Lower loss, lower perplexity (its exponential). */
-  readonly mainMetric = { key: "loss", higherIsBetter: false };
+  readonly mainMetric = judgedBy("lm", ["loss", "perplexity"]);
   readonly #train: Batchified;
   readonly #eval: Partial<Record<Split, Batchified>> = {};
   #state: RNNState | undefined;

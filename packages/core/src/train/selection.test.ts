@@ -8,6 +8,7 @@ import { LanguageModel } from "../models/language-model.js";
 import { Tagger } from "../models/tagger.js";
 import type { TrainEvent } from "./events.js";
 import { LMTask } from "./lm-task.js";
+import { judgedBy } from "../main-metrics.js";
 import { emptySelection, judge, type MainMetric } from "./selection.js";
 import { TaggerTask } from "./sequence-tasks.js";
 import type { Task } from "./task.js";
@@ -18,6 +19,15 @@ beforeAll(useCpu);
 
 const LOSS: MainMetric = { key: "loss", higherIsBetter: false };
 const F1: MainMetric = { key: "f1", higherIsBetter: true };
+
+describe("judgedBy", () => {
+  it("takes the first of a task's main metrics that its evaluation reports", () => {
+    expect(judgedBy("lm", ["loss", "perplexity"])).toEqual({ key: "perplexity", higherIsBetter: false });
+    expect(judgedBy("tagger", ["loss", "accuracy", "f1"])).toEqual({ key: "f1", higherIsBetter: true });
+    expect(judgedBy("tagger", ["loss", "accuracy"])).toEqual({ key: "accuracy", higherIsBetter: true });
+    expect(judgedBy("classifier", ["loss", "accuracy", "macroF1"]).key).toBe("accuracy");
+  });
+});
 
 describe("judge", () => {
   it("keeps the best by the metric's direction; a NaN or a tie never improves", () => {
@@ -89,7 +99,7 @@ describe("training judged by the main metric", () => {
     expect(test!.weightsStep).toBe(bestValid.step);
     expect(bestValid.step).toBeLessThan(result.step); // the test is of earlier weights than the last
     expect(result.metrics.best_step).toBe(bestValid.step);
-    expect(result.metrics.best_valid_loss).toBe(bestValid.metrics.loss);
+    expect(result.metrics.best_valid_perplexity).toBe(bestValid.metrics.perplexity);
     // The best checkpoint, loaded into the model, gives the same test metrics.
     const best = checkpoints(events, "best").pop()!;
     expect(best.step).toBe(bestValid.step);

@@ -1,6 +1,6 @@
 // Which weights a run keeps, when its learning rate drops, and when it stops, judged at every
-// validation by the task's main metric (a language model's loss; a tagger's entity F1 on IOB2
-// tags, else its accuracy; a classifier's accuracy). As papers report and word_language_model
+// validation by the task's main metric (main-metrics.ts: a language model's perplexity; a
+// tagger's entity F1 on IOB2 tags, else its accuracy; a classifier's accuracy). As papers report and word_language_model
 // does (it reloads its best model before testing), the test split is scored with the weights of
 // the best validation, not the last ones.
 //   improved:        best <- (value, step); stale <- 0; plateau <- 0; keep these weights
@@ -10,12 +10,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Parameters } from "../params.js";
 
-/** The validation metric a task is judged by. */
-export interface MainMetric {
-  /** A key of the task's evaluate() result: "loss", "f1", "accuracy". */
-  key: string;
-  higherIsBetter: boolean;
-}
+import type { MainMetric } from "../main-metrics.js";
+
+export type { MainMetric } from "../main-metrics.js";
 
 /** Where judging stands; stored in checkpoints with the trainer state. */
 export interface SelectionState {

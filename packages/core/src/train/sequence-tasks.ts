@@ -12,7 +12,7 @@ import { deriveSeed } from "../random.js";
 import type { Rng } from "../random.js";
 import type { PaddedBatch, SequenceExample } from "./batching.js";
 import { bucketBatches, padBatch } from "./batching.js";
-import type { MainMetric } from "./selection.js";
+import { judgedBy, type MainMetric } from "../main-metrics.js";
 import type { Split, Task } from "./task.js";
 import { yieldToEventLoop } from "./event-loop.js";
 
@@ -123,7 +123,7 @@ export class TaggerTask extends SequenceTask {
     readonly tagNames?: readonly string[],
   ) {
     super(tagger, data, options);
-    this.mainMetric = { key: tagNames && isIOB2(tagNames) ? "f1" : "accuracy", higherIsBetter: true };
+    this.mainMetric = judgedBy("tagger", tagNames && isIOB2(tagNames) ? ["loss", "accuracy", "precision", "recall", "f1"] : ["loss", "accuracy"]);
   }
 
   loss(index: number, rng: Rng): tf.Scalar {
@@ -189,7 +189,7 @@ export class TaggerTask extends SequenceTask {
 
 export class ClassifierTask extends SequenceTask {
   readonly kind = "classifier" as const;
-  readonly mainMetric = { key: "accuracy", higherIsBetter: true };
+  readonly mainMetric = judgedBy("classifier", ["loss", "accuracy", "macroF1"]);
 
   constructor(
     readonly classifier: Classifier,

@@ -4,7 +4,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type { LossByPosition } from "../diagnostics/loss-by-position.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
-import type { MainMetric } from "./selection.js";
+import type { MainMetric } from "../main-metrics.js";
 
 export type TaskKind = "lm" | "tagger" | "classifier";
 export type Split = "valid" | "test";
