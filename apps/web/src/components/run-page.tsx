@@ -56,6 +56,10 @@ export function RunPage({ id }: { id: string }) {
           }
           void qc.invalidateQueries({ queryKey: trpc.run.get.queryKey({ id }) });
           void qc.invalidateQueries({ queryKey: trpc.run.samples.queryKey({ id }) });
+          // Diagnostics are written with the run's last flush, just before it ends: a run that
+          // finishes between two of the panels' polls must still show them.
+          if (data.run && data.run.status !== "RUNNING" && data.run.status !== "QUEUED")
+            void qc.invalidateQueries({ queryKey: trpc.diagnostics.byRun.pathKey() });
         },
       },
     ),
