@@ -58,8 +58,10 @@ export function RunsPage() {
     ...trpc.run.list.infiniteQueryOptions({ ...filter, sort, limit: PAGE }, { getNextPageParam: (last) => last.nextCursor }),
     placeholderData: (prev) => prev,
   });
+  // A change refetches the loaded pages, without cancelling a request in flight: with runs
+  // training (a change a second), cancelling threw away every "Load more" before it arrived.
   const live = useSubscription(
-    trpc.live.runs.subscriptionOptions(undefined, { onData: () => void qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() }) }),
+    trpc.live.runs.subscriptionOptions(undefined, { onData: () => void qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() }, { cancelRefetch: false }) }),
   );
 
   const invalidate = () => qc.invalidateQueries({ queryKey: trpc.run.list.pathKey() });
