@@ -12,6 +12,7 @@ import { checkExperimentData } from "./experiment-checks.js";
 import type { Tokenizer } from "./data/tokenizer.js";
 import { tokenizerFromJSON } from "./data/tokenizers.js";
 import { BOS, EOS, UNK, PAD } from "./data/vocabulary.js";
+import { tagDecoder } from "./decoding.js";
 import { ConfigError, DataError } from "./errors.js";
 import type { AnyModel, ClassifierConfig, LanguageModelConfig, ModelConfig, TaggerConfig } from "./models/index.js";
 import { Classifier, createModel, LanguageModel, Tagger } from "./models/index.js";
@@ -277,9 +278,11 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
       tag: async (text) => {
         const words = typeof text === "string" ? tokenizer.tokenize(text) : [...text];
         if (words.length === 0) return [];
-        const pred = tf.tidy(() => model.predict(tf.tensor2d([tokenizer.encodeTokens(words)], [1, words.length], "int32")));
-        const tags = Array.from(await pred.data());
-        pred.dispose();
+        // log-probabilities [1, T, K], decoded as in evaluation: the best valid IOB2 sequence for NER, else argmax
+        const logProbs = tf.tidy(() => tf.logSoftmax(model.forward(tf.tensor2d([tokenizer.encodeTokens(words)], [1, words.length], "int32"))));
+        const scores = await logProbs.data();
+        logProbs.dispose();
+        const tags = tagDecoder(m.labels ?? Array.from({ length: model.config.numTags }, (_, k) => String(k))).decode(scores, words.length);
         return words.map((token, i) => ({ token, tag: labelOf(tags[i] ?? 0) }));
       },
     };

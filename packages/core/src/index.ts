@@ -14,8 +14,8 @@ export type { DataFilesOptions } from "./data/data-files.js";
 export type { ExperimentConfig, ExperimentConfigInput, DataConfig, ConfigDifference } from "./config.js";
 
 // Metrics over plain arrays.
-export { tokenAccuracy, accuracy, confusionMatrix, macroF1, perplexity, extractEntities, entityScores } from "./metrics.js";
-export type { Entity, EntityScores, PrecisionRecallF1 } from "./metrics.js";
+export { tokenAccuracy, accuracy, confusionMatrix, macroF1, perplexity, extractEntities, entityScores, taggingReport } from "./metrics.js";
+export type { Entity, EntityScores, PrecisionRecallF1, TaggingReport, TypeScores } from "./metrics.js";
 
 // Data: vocabularies, tokenizers, readers, the corpus registry, datasets.
 export { Vocabulary, PAD, UNK, BOS, EOS } from "./data/vocabulary.js";
@@ -99,7 +99,9 @@ export { Rng, deriveSeed } from "./random.js";
 export { train } from "./train/trainer.js";
 export type { TrainConfig, TrainOptions, TrainerState } from "./train/trainer.js";
 export { LMTask } from "./train/lm-task.js";
-export { TaggerTask, ClassifierTask, isIOB2 } from "./train/sequence-tasks.js";
+export { TaggerTask, ClassifierTask } from "./train/sequence-tasks.js";
+export { isIOB2, tagDecoder, argmaxDecoder, iob2Decoder, iob2Transitions, invalidTransitions } from "./decoding.js";
+export type { TagDecoder, DecodingKind } from "./decoding.js";
 export type { Task as TrainTask, TaskKind, Split as EvalSplit } from "./train/task.js";
 export { batchify, lmChunk, lmChunkCount, bucketBatches, padBatch } from "./train/batching.js";
 export { SGD, Adam, createOptimizer, globalNorm, gradientScale } from "./train/optimizers.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DataError, ShapeError, TrainingError } from "./errors.js";
-import { accuracy, confusionMatrix, entityScores, extractEntities, macroF1, perplexity, tokenAccuracy } from "./metrics.js";
+import { accuracy, confusionMatrix, entityScores, extractEntities, macroF1, perplexity, taggingReport, tokenAccuracy } from "./metrics.js";
 
 describe("tokenAccuracy", () => {
   it("skips positions whose gold is padding (id 0), whatever was predicted there", () => {
@@ -97,5 +97,55 @@ describe("entityScores", () => {
   it("is 0 with no entities, and throws when a sentence's lengths differ", () => {
     expect(entityScores([["O"]], [["O"]])).toMatchObject({ precision: 0, recall: 0, f1: 0 });
     expect(() => entityScores([["O"]], [["O", "O"]])).toThrow(/sentence 0/);
+  });
+});
+
+describe("entityScores against conlleval", () => {
+  it("gives conlleval's counts on invalid IOB2 on both sides (conlleval.pl: gold 5, found 6, correct 3; LOC 2/2/1, ORG 2/2/1, PER 1/2/1)", () => {
+    // the case as conlleval reads it (word gold guess), sentences apart; counts printed by the perl script
+    const gold = [
+      ["B-PER", "I-PER", "O", "B-LOC", "I-LOC"],
+      ["I-ORG", "I-ORG", "B-ORG", "O"],
+      ["B-LOC"],
+    ];
+    const predicted = [
+      ["I-PER", "I-PER", "I-LOC", "B-ORG", "I-ORG"],
+      ["B-ORG", "I-ORG", "I-PER", "O"],
+      ["I-LOC"],
+    ];
+    const s = entityScores(predicted, gold);
+    expect({ gold: s.gold, predicted: s.predicted, correct: s.correct }).toEqual({ gold: 5, predicted: 6, correct: 3 });
+    const counts = Object.fromEntries(Object.entries(s.byType).map(([t, c]) => [t, [c.gold, c.predicted, c.correct]]));
+    expect(counts).toEqual({ LOC: [2, 2, 1], ORG: [2, 2, 1], PER: [1, 2, 1] });
+  });
+});
+
+describe("taggingReport", () => {
+  const tags = ["<pad>", "B-PER", "I-PER", "O"];
+  it("has the confusion without specials (gold rows, predicted columns) and entity scores by type for IOB2", () => {
+    const gold = [[1, 2, 3], [3, 1]];
+    const predicted = [[1, 3, 3], [1, 1]];
+    const r = taggingReport(predicted, gold, tags, { decoding: "iob2", argmaxInvalid: 2 });
+    expect(r.tags).toEqual(["B-PER", "I-PER", "O"]);
+    expect(r.confusion).toEqual([
+      [2, 0, 0],
+      [0, 0, 1],
+      [1, 0, 1],
+    ]);
+    expect(r.tokens).toBe(5);
+    expect(r.argmaxInvalid).toBe(2);
+    // gold PER [0, 1] and [1]; predicted PER [0], [0] and [1] of the second sentence
+    expect(r.entities?.byType.PER).toMatchObject({ gold: 2, predicted: 3, correct: 1, recall: 0.5 });
+    expect(r.entities?.byType.PER?.precision).toBeCloseTo(1 / 3, 12);
+    expect(r.entities?.overall).toMatchObject({ gold: 2, predicted: 3, correct: 1 });
+  });
+
+  it("has no entity scores for a tag set that is not IOB2 (POS)", () => {
+    const r = taggingReport([[1, 2]], [[1, 1]], ["<pad>", "NOUN", "VERB"], { decoding: "argmax" });
+    expect(r.entities).toBeUndefined();
+    expect(r.confusion).toEqual([
+      [1, 1],
+      [0, 0],
+    ]);
   });
 });

@@ -148,6 +148,48 @@ export function entityScores(predicted: readonly (readonly string[])[], gold: re
   return { ...total, ...f1(total.correct, total.predicted - total.correct, total.gold - total.correct), byType };
 }
 
+export type TypeScores = EntityScores["byType"][string];
+
+/** What a tagger's evaluation reports besides its scalars: the run page's tables. */
+export interface TaggingReport {
+  /** How tag ids were read from the scores: argmax, or the best valid IOB2 sequence (decoding.ts). */
+  decoding: "argmax" | "iob2";
+  /** Tokens scored. */
+  tokens: number;
+  /** The confusion's rows (gold) and columns (predicted), in tag-id order, specials such as <pad> left out. */
+  tags: string[];
+  /** `confusion[g][p]`: tokens of gold `tags[g]` predicted as `tags[p]`. */
+  confusion: number[][];
+  /** IOB2 tag sets: entity scores (conlleval) overall and by type. */
+  entities?: { overall: TypeScores; byType: Record<string, TypeScores> };
+  /** IOB2 tag sets: I- tags of the argmax sequence that continue no entity (what constrained decoding repairs). */
+  argmaxInvalid?: number;
+}
+
+/**
+ * The confusion of tags (gold x predicted) and, for IOB2, entity scores by type, from the tag ids
+ * of whole sentences. `tagNames` in id order; ids of specials (<pad>) must not occur.
+ */
+export function taggingReport(
+  predicted: readonly (readonly number[])[],
+  gold: readonly (readonly number[])[],
+  tagNames: readonly string[],
+  extra: { decoding: TaggingReport["decoding"]; argmaxInvalid?: number },
+): TaggingReport {
+  sameLength(predicted, gold, "taggingReport (sentences)");
+  const shown = tagNames.map((_, k) => k).filter((k) => !tagNames[k]?.startsWith("<"));
+  const column = new Map(shown.map((k, i) => [k, i]));
+  const at = (ids: readonly number[]) => ids.map((k) => column.get(k) ?? -1);
+  const confusion = confusionMatrix(at(predicted.flat()), at(gold.flat()), shown.length);
+  const report: TaggingReport = { ...extra, tokens: gold.reduce((n, s) => n + s.length, 0), tags: shown.map((k) => tagNames[k] ?? ""), confusion };
+  if (extra.decoding === "iob2") {
+    const named = (s: readonly number[]) => s.map((k) => tagNames[k] ?? "O");
+    const { byType, precision, recall, f1, gold: g, predicted: p, correct } = entityScores(predicted.map(named), gold.map(named));
+    report.entities = { overall: { gold: g, predicted: p, correct, precision, recall, f1 }, byType };
+  }
+  return report;
+}
+
 function f1(tp: number, fp: number, fn: number): PrecisionRecallF1 {
   const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 0 : tp / (tp + fn);

@@ -1,5 +1,6 @@
 // The progress stream of a training run, consumed by notebooks, the CLI and the runner.
 import type { Diagnostics } from "../diagnostics/probe.js";
+import type { TaggingReport } from "../metrics.js";
 
 export type TrainEvent =
   // warnings: what the data was read as, if not as written (IOB2 tags repaired, say)
@@ -8,6 +9,8 @@ export type TrainEvent =
   // lm: loss, perplexity; tagger: loss, accuracy (+ precision, recall, f1 for IOB2 tag sets); classifier: loss, accuracy, macroF1
   // weightsStep (test): the step whose weights were scored, the best validation's
   | { type: "eval"; step: number; epoch: number; split: "valid" | "test"; metrics: Record<string, number>; weightsStep?: number }
+  // taggers, right after each "eval": the tag confusion and (IOB2) entity scores by type of that evaluation
+  | { type: "tagReport"; step: number; split: "valid" | "test"; report: TaggingReport; weightsStep?: number }
   // at each validation with train.diagnostics: gradient norm through time on a probe batch (diagnostics/)
   | ({ type: "diagnostics"; step: number } & Diagnostics)
   | { type: "sample"; step: number; prompt: string; text: string; options: Record<string, unknown> }

@@ -4,7 +4,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { LossByPosition } from "../diagnostics/loss-by-position.js";
 import { PositionLoss } from "../diagnostics/loss-by-position.js";
-import { accuracy, entityScores, macroF1 } from "../metrics.js";
+import { accuracy, macroF1, taggingReport, type TaggingReport } from "../metrics.js";
+import { argmaxDecoder, invalidTransitions, isIOB2, tagDecoder } from "../decoding.js";
 import { tokenCrossEntropy } from "../ops/index.js";
 import type { Classifier } from "../models/classifier.js";
 import type { Tagger } from "../models/tagger.js";
@@ -26,15 +27,6 @@ export interface SequenceTaskOptions {
   batchSize: number;
   seed: number;
 }
-
-/** True when the tags (specials aside) are O, B-X, I-X with at least one B-: span-labelled, as NER. */
-export function isIOB2(tagNames: readonly string[]): boolean {
-  const real = tagNames.filter((t) => !t.startsWith("<"));
-  return real.some((t) => t.startsWith("B-")) && real.every((t) => t === "O" || /^[BI]-./.test(t));
-}
-
-/** A tag name for span scoring: specials such as <pad> (never gold, rarely predicted) count as O. */
-const toIOB = (name: string | undefined) => (name === undefined || name.startsWith("<") ? "O" : name);
 
 /** Tensors of a padded batch; the caller's tidy disposes them. */
 function batchTensors(b: PaddedBatch) {
@@ -114,6 +106,7 @@ export class TaggerTask extends SequenceTask {
   /** Entity F1 for an IOB2 tag set (NER), else token accuracy (POS). */
   readonly mainMetric: MainMetric;
   readonly #lossByPosition: Partial<Record<Split, LossByPosition>> = {};
+  readonly #reports: Partial<Record<Split, TaggingReport>> = {};
 
   /** `tagNames` (id order) switches on span precision/recall/F1 when they form an IOB2 set. */
   constructor(
@@ -141,7 +134,8 @@ export class TaggerTask extends SequenceTask {
       b.batch,
       b.time,
     ]); // [B, T]
-    return [loss, tf.argMax(logits, 2), tf.sum(tf.mul(nll, mask), 0) as tf.Tensor1D]; // masked, summed over the batch  [T]
+    // log-probabilities [B, T, K]: evaluate() decodes them (argmax, or the best valid IOB2 sequence)
+    return [loss, tf.logSoftmax(logits), tf.sum(tf.mul(nll, mask), 0) as tf.Tensor1D]; // masked, summed over the batch  [T]
   }
 
   /** The mean loss at each distance from the sentence start, from the last evaluation of `split`. */
@@ -149,16 +143,19 @@ export class TaggerTask extends SequenceTask {
     return this.#lossByPosition[split];
   }
 
+  /** Per-type entity scores (IOB2) and the tag confusion from the last evaluation of `split`. */
+  taggingReport(split: Split): TaggingReport | undefined {
+    return this.#reports[split];
+  }
+
   async evaluate(split: Split, maxBatches = Infinity): Promise<Record<string, number>> {
     let total = 0,
       tokens = 0;
-    const gold: number[] = [],
-      pred: number[] = [];
-    const goldSents: string[][] = [],
-      predSents: string[][] = [];
-    const iob = this.tagNames && isIOB2(this.tagNames);
+    const gold: number[][] = [],
+      pred: number[][] = [];
+    let argmaxInvalid = 0;
     const byPosition = new PositionLoss("sentence");
-    for await (const { batch: b, loss, pred: p, positionSums } of this.evalBatches(split, maxBatches)) {
+    for await (const { batch: b, loss, pred: logProbs, positionSums } of this.evalBatches(split, maxBatches)) {
       total += loss * b.tokens;
       tokens += b.tokens;
       if (positionSums)
@@ -166,22 +163,26 @@ export class TaggerTask extends SequenceTask {
           positionSums,
           Array.from({ length: b.time }, (_, t) => b.lengths.filter((n) => n > t).length),
         );
+      const names = this.tagNames ?? Array.from({ length: logProbs.length / (b.batch * b.time) }, (_, k) => String(k));
+      const { kind, decode } = tagDecoder(names);
+      const argmax = argmaxDecoder(names);
       b.lengths.forEach((len, i) => {
-        const g = Array.from(b.tags?.subarray(i * b.time, i * b.time + len) ?? []);
-        const q = p.slice(i * b.time, i * b.time + len);
-        gold.push(...g);
-        pred.push(...q);
-        if (iob && this.tagNames) {
-          goldSents.push(g.map((t) => toIOB(this.tagNames?.[t])));
-          predSents.push(q.map((t) => toIOB(this.tagNames?.[t])));
-        }
+        const offset = i * b.time * names.length; // sentence i of the batch's log-probabilities [B, T, K]
+        gold.push(Array.from(b.tags?.subarray(i * b.time, i * b.time + len) ?? []));
+        pred.push(decode(logProbs, len, offset));
+        if (kind === "iob2") argmaxInvalid += invalidTransitions(argmax(logProbs, len, offset).map((k) => names[k] ?? "O"));
       });
     }
     this.#lossByPosition[split] = byPosition.result();
-    const metrics: Record<string, number> = { loss: total / Math.max(tokens, 1), accuracy: accuracy(pred, gold) };
-    if (iob) {
-      const { precision, recall, f1 } = entityScores(predSents, goldSents);
-      Object.assign(metrics, { precision, recall, f1 });
+    const metrics: Record<string, number> = { loss: total / Math.max(tokens, 1), accuracy: accuracy(pred.flat(), gold.flat()) };
+    if (this.tagNames) {
+      const iob = isIOB2(this.tagNames);
+      const report = taggingReport(pred, gold, this.tagNames, { decoding: iob ? "iob2" : "argmax", ...(iob ? { argmaxInvalid } : {}) });
+      this.#reports[split] = report;
+      if (report.entities) {
+        const { precision, recall, f1 } = report.entities.overall;
+        Object.assign(metrics, { precision, recall, f1 });
+      }
     }
     return metrics;
   }

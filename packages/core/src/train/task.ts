@@ -5,6 +5,7 @@ import type { LossByPosition } from "../diagnostics/loss-by-position.js";
 import type { Parameters } from "../params.js";
 import type { Rng } from "../random.js";
 import type { MainMetric } from "../main-metrics.js";
+import type { TaggingReport } from "../metrics.js";
 
 export type TaskKind = "lm" | "tagger" | "classifier";
 export type Split = "valid" | "test";
@@ -29,6 +30,8 @@ export interface Task {
   evaluate(split: Split, maxBatches?: number): Promise<Record<string, number>>;
   /** The mean loss at each position (lm: in the BPTT window; tagger: from the sentence start), from the last evaluation of `split`. */
   lossByPosition?(split: Split): LossByPosition | undefined;
+  /** Taggers: per-type entity scores (IOB2) and the tag confusion, from the last evaluation of `split`. */
+  taggingReport?(split: Split): TaggingReport | undefined;
   /** State carried across steps (the LM's hidden state), for checkpoints; owned by the task. */
   carried(): Map<string, tf.Tensor>;
   restoreCarried(state: Map<string, tf.Tensor>): void;

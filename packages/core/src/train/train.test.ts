@@ -107,7 +107,8 @@ describe("train", () => {
       [7, 6, 5, 4, 8],
     ];
     const data = sents.map((ids) => ({ ids, tags: ids.map((t, i) => 1 + ((t + (ids[i - 1] ?? 0)) % 3)) })); // tag depends on the left neighbour
-    const task = new TaggerTask(model, { train: data, valid: data }, { batchSize: 2, seed: 1 }, ["<pad>", "O", "B-X", "I-X"]);
+    // every sequence of these tags is valid IOB2 (no I-), so constrained decoding can reach the gold
+    const task = new TaggerTask(model, { train: data, valid: data }, { batchSize: 2, seed: 1 }, ["<pad>", "O", "B-X", "B-Y"]);
     const { losses, result } = await run(task, { maxSteps: 80 });
     expect(losses.at(-1)).toBeLessThan(0.05);
     expect(result.metrics.valid_accuracy).toBe(1);

@@ -139,6 +139,8 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
     const m = await task.evaluate("valid", config.evalBatches);
     metrics = { ...metrics, ...prefixed("valid", m) };
     await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "valid", metrics: m });
+    const report = task.taggingReport?.("valid");
+    if (report) await onEvent({ type: "tagReport", step: s.step, split: "valid", report });
     if (config.diagnostics) await onEvent({ type: "diagnostics", step: s.step, ...(await probeDiagnostics(task)) });
     const verdict = judge(s.selection, m[main.key] ?? Number.NaN, s.step, main, judging);
     if (verdict.improved) {
@@ -214,6 +216,8 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
         const m = best.step !== undefined ? await best.with(task.params, evaluate) : await evaluate();
         metrics = { ...metrics, ...prefixed("test", m) };
         await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "test", metrics: m, weightsStep });
+        const report = task.taggingReport?.("test");
+        if (report) await onEvent({ type: "tagReport", step: s.step, split: "test", report, weightsStep });
       }
     }
     if (s.selection.best) {
