@@ -10,7 +10,19 @@ export {
   TERMINAL_STATUSES,
   type RunStatus,
 } from "./run-status.js";
-export { ALL_MAIN_METRICS, DB_UNREACHABLE_KEY, MAIN_METRICS, mainMetricKeys, METRIC_KEYS, summaryKey, SYSTEM_PREFIX } from "./metric-keys.js";
+export {
+  ALL_MAIN_METRICS,
+  DB_UNREACHABLE_KEY,
+  ENTITY_TYPE_METRICS,
+  entityTypeKey,
+  MAIN_METRICS,
+  mainMetricKeys,
+  METRIC_KEYS,
+  summaryKey,
+  SYSTEM_PREFIX,
+  type EntityTypeMetric,
+} from "./metric-keys.js";
+export { entityTypeSeries, tagRecall, topConfusions, type Confusion, type TagReportDoc, type TypeScoresDoc } from "./tag-report.js";
 export { describeSweepSize, SEED_KEY, sweepOverrides, sweepProblems, sweepRuns, sweepSize, type SweepAxis, type SweepProblem, type SweepRun } from "./sweep.js";
 export { baseRunName, runName, type RunNameBase } from "./run-names.js";
 export { runColumns, type RunColumns } from "./run-columns.js";

@@ -18,6 +18,15 @@ export const METRIC_KEYS = {
   validMacroF1: "valid/macroF1",
 } as const;
 
+/** What a tagger's report (NER) gives per entity type, as series `split/metric/TYPE` (summary: `test_f1/PER`). */
+export const ENTITY_TYPE_METRICS = ["precision", "recall", "f1"] as const;
+export type EntityTypeMetric = (typeof ENTITY_TYPE_METRICS)[number];
+
+/** The series key of one entity type's score: `test/f1/PER` (its summary key: `test_f1/PER`). */
+export function entityTypeKey(split: "valid" | "test", metric: EntityTypeMetric, type: string): string {
+  return `${split}/${metric}/${type}`;
+}
+
 /** Series of the worker's process (`sys/cpu_percent`, ...), shown in the run page's System panel. */
 export const SYSTEM_PREFIX = "sys/";
 
