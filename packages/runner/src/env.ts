@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { unrollHome } from "@unroll/db";
 
-/** Where corpora are read from; undefined lets core look for a `shared/data` folder nearby. */
+/** UNROLL_DATA_DIR, where corpora are read from; the CLI falls back to core's `defaultDataDir()` (a `shared/data` folder above the current directory). */
 export function dataDir(): string | undefined {
   return process.env.UNROLL_DATA_DIR?.trim() || undefined;
 }

@@ -1,6 +1,6 @@
 // The `unroll` CLI as a user runs it: a real process, stdout/stderr and exit codes, against a
 // fresh database (the first available target; the queue itself is tested on both).
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,6 +62,27 @@ describe(`unroll CLI on ${target}`, () => {
     }
     expect(await runCount()).toBe(0);
   }, 120_000);
+
+  it("finds a shared/data folder above the current directory when UNROLL_DATA_DIR is unset, as `unroll up` does", async () => {
+    const project = mkdtempSync(join(tmpdir(), "unroll-cli-datadir-"));
+    const sst2 = join(project, "shared", "data", "sst2");
+    mkdirSync(sst2, { recursive: true });
+    const rows = "a fine film\t1\nan awful bore\t0\nsharp and warm\t1\ndull\t0\n";
+    for (const f of ["train.tsv", "dev.tsv", "test.tsv"]) writeFileSync(join(sst2, f), rows);
+    const work = join(project, "repo", "examples");
+    mkdirSync(work, { recursive: true });
+    const named = join(work, "sst2.json");
+    writeFileSync(named, JSON.stringify({ name: "datadir-sst2", task: "classifier", data: { corpus: "sst2" }, model: { hiddenSize: 4, embeddingSize: 4 } }));
+    const r = await runUnroll(
+      ["enqueue", named, "--experiment", "datadir", "--json"],
+      { DATABASE_URL: t.url, UNROLL_DATA_DIR: "", UNROLL_HOME: join(SPOOL_DIR, "cli-home") },
+      work,
+    );
+    expect(r.stderr).not.toMatch(/none was given/);
+    expect(r.code, r.stderr).toBe(0);
+    const queued = await t.db.pool.query<{ config: { data: { train?: string } } }>(`SELECT config FROM "Run" WHERE name LIKE 'datadir-sst2%'`);
+    expect(queued.rows).toHaveLength(1);
+  });
 
   it("says plainly when training takes the slow path (no OpenBLAS), on the terminal and in the run's device", async () => {
     const r = await unrollWith(

@@ -10,10 +10,10 @@ export interface UnrollResult {
   stderr: string;
 }
 
-/** `node bin/unroll.js ...args` with `env` over this process's environment. */
-export function runUnroll(args: readonly string[], env: Record<string, string>): Promise<UnrollResult> {
+/** `node bin/unroll.js ...args` with `env` over this process's environment, in `cwd` (default this process's). */
+export function runUnroll(args: readonly string[], env: Record<string, string>, cwd?: string): Promise<UnrollResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

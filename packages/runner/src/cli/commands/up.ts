@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyOverrides, defaultDataDir, parseExperimentConfig } from "@unroll/core";
+import { applyOverrides, parseExperimentConfig } from "@unroll/core";
 import { nativeBlasInfo } from "@unroll/core/kernels";
 import { runName } from "@unroll/domain";
 import { DASHBOARD_SERVE_SCRIPT, EXAMPLES_DIR } from "@unroll/layout";
@@ -54,7 +54,7 @@ export async function upCommand(ctx: CommandContext): Promise<number> {
   // UNROLL_DATA_DIR: the data directory found here (UNROLL_DATA_DIR, else a shared/data folder
   // above this directory): the worker reads corpora from it, and the dashboard lets launched runs
   // read files under it (plus UNROLL_DATA_ROOTS).
-  const dataDir = ctx.dataDir ?? defaultDataDir();
+  const dataDir = ctx.dataDir;
   const env = childEnv({ DATABASE_URL: db.url, UNROLL_PARENT_PID: String(process.pid), ...(dataDir ? { UNROLL_DATA_DIR: dataDir } : {}) });
   // Build the dashboard first when it needs it (first start: about a minute), so that the worker
   // does not train the demo away unseen meanwhile; later starts find the build fresh at once.
