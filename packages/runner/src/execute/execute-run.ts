@@ -2,7 +2,7 @@
 // outcome (completed, cancelled, failed, given back) is written to the run's row.
 import type { Pool } from "pg";
 import { parseExperimentConfig, runExperiment, type TrainEvent } from "@unroll/core";
-import { DB_UNREACHABLE_KEY, DIAGNOSTIC_KINDS, METRIC_KEYS } from "@unroll/domain";
+import { DB_UNREACHABLE_KEY, DIAGNOSTIC_KINDS, entityTypeSeries, METRIC_KEYS, summaryKey, type TagReportDoc } from "@unroll/domain";
 import { finishRun, heartbeat, markStarted, type Outcome } from "../queue/lifecycle.js";
 import type { ClaimedRun, WorkerIdentity } from "../queue/claim.js";
 import { RunLogger } from "../tracking/run-logger.js";
@@ -138,6 +138,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     const resume = (await readCheckpoint(pool, run.id, "LAST"))?.data;
     const resumeBest = resume ? (await readCheckpoint(pool, run.id, "BEST"))?.data : undefined;
     let summary: Record<string, number> = {};
+    let testByType: Record<string, number> = {}; // test_f1/PER ...: the test report's per-type scores, for the summary
     await runExperiment(config, {
       dataDir: options.dataDir,
       signal: stop.signal,
@@ -181,6 +182,16 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
             if (event.gradNorm) logger.diagnostic({ runId: run.id, step: event.step, kind: DIAGNOSTIC_KINDS.gradNorm, data: event.gradNorm });
             if (event.lossByPosition) logger.diagnostic({ runId: run.id, step: event.step, kind: DIAGNOSTIC_KINDS.lossByPosition, data: event.lossByPosition });
             break;
+          case "tagReport": {
+            // a tagger's tag confusion and per-type entity scores (the run page's tables), and the per-type series
+            const doc: TagReportDoc = { ...event.report, ...(event.weightsStep !== undefined ? { weightsStep: event.weightsStep } : {}) };
+            const kind = event.split === "test" ? DIAGNOSTIC_KINDS.tagReportTest : DIAGNOSTIC_KINDS.tagReportValid;
+            logger.diagnostic({ runId: run.id, step: event.step, kind, data: doc });
+            const series = entityTypeSeries(event.split, doc);
+            for (const [key, value] of Object.entries(series)) logger.metric(run.id, key, event.step, value);
+            if (event.split === "test") testByType = Object.fromEntries(Object.entries(series).map(([key, value]) => [summaryKey(key), value]));
+            break;
+          }
           case "sample":
             logger.sample({ runId: run.id, step: event.step, prompt: event.prompt, text: event.text, params: event.options });
             break;
@@ -198,7 +209,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
             });
             break;
           case "end":
-            summary = event.metrics;
+            summary = { ...event.metrics, ...testByType };
             step = event.step;
             break;
         }

@@ -6,6 +6,7 @@ import type { CommandContext } from "../context.js";
 import { resolveRunId } from "../run-ref.js";
 import { formatNumber, formatTable } from "../table.js";
 import { UsageError } from "../usage-error.js";
+import { formatTagReport, tagReports } from "./tag-reports.js";
 
 interface RunRow {
   id: string;
@@ -94,7 +95,7 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
     [id],
   );
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ...run, checkpoints: cps, diagnostics: await diagnosticsSummary(db.pool, id) }));
+    ctx.out(JSON.stringify({ ...run, checkpoints: cps, diagnostics: await diagnosticsSummary(db.pool, id), tagReports: await tagReports(db.pool, id) }));
     return 0;
   }
   ctx.out(`run ${run.id}  ${run.name}  [${run.status}]  experiment ${run.experiment}`);
@@ -105,6 +106,11 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   if (run.error) ctx.out(`  error: ${run.error}`);
   if (run.summary) ctx.out(formatTable(["metric", "value"], Object.entries(run.summary)));
   for (const c of cps) ctx.out(`  checkpoint ${c.kind.toLowerCase()} at step ${c.step} (${formatNumber(c.size)} bytes)`);
+  const reports = await tagReports(db.pool, id);
+  for (const split of ["test", "valid"] as const) {
+    const r = reports?.[split];
+    if (r) ctx.out(formatTagReport(split, r));
+  }
   ctx.out(`config: ${JSON.stringify(run.config, null, 2)}`);
   return 0;
 }
