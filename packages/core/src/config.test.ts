@@ -219,3 +219,47 @@ describe("configDiff", () => {
     expect(configDiff(a, structuredClone(a))).toEqual([]);
   });
 });
+
+describe("character features and word dropout", () => {
+  const ner = { task: "tagger", data: { corpus: "uner-english-ewt", devAsTrain: true } } as const;
+
+  it("are off by default; model.chars={} turns chars on with their defaults; every field has a description", () => {
+    expect(parseExperimentConfig(ner).model.chars).toBeUndefined();
+    expect(parseExperimentConfig({ ...ner, model: { chars: {} } }).model.chars).toEqual({ embeddingSize: 25, hiddenSize: 25 });
+    const json = z.toJSONSchema(ExperimentConfigSchema, { io: "input" }) as {
+      properties: Record<string, { properties?: Record<string, { description?: string; properties?: Record<string, { description?: string }> }> }>;
+    };
+    const chars = json.properties.model?.properties?.chars;
+    expect(chars?.description).toMatch(/Lample et al\. 2016/);
+    expect(Object.values(chars?.properties ?? {}).every((p) => p.description)).toBe(true);
+    expect(json.properties.train?.properties?.wordDropout?.description).toMatch(/Default 0\.5 with model\.chars/);
+  });
+
+  it("set nested fields from the command line (--set model.chars.embeddingSize=30)", () => {
+    const c = applyOverrides(ner, ["model.chars.embeddingSize=30", "model.chars.hiddenSize=50", "train.wordDropout=0.25"]);
+    expect(c.model.chars).toEqual({ embeddingSize: 30, hiddenSize: 50 });
+    expect(c.train.wordDropout).toBe(0.25);
+    expect(applyOverrides(ner, ['model.chars={"hiddenSize":10}']).model.chars).toEqual({ embeddingSize: 25, hiddenSize: 10 });
+    expect(() => applyOverrides(ner, ["model.chars.hidenSize=3"])).toThrow(
+      /unknown key model\.chars\.hidenSize; did you mean model\.chars\.hiddenSize\? Valid keys under model\.chars: /,
+    );
+    expect(rejection({ ...ner, model: { chars: { hidenSize: 3 } } }).message).toMatch(/unknown key hidenSize; did you mean hiddenSize\?/);
+  });
+
+  it.each([
+    ["chars for a language model", { ...shakespeare, model: { chars: {} } }, "model.chars", /a language model predicts the next token .*: remove model\.chars/],
+    [
+      "chars over a char tokenizer",
+      { task: "classifier", data: { corpus: "sst2" }, tokenizer: { kind: "char" }, model: { chars: {} } },
+      "model.chars",
+      /tokenizer\.kind=char already makes every character a token: set tokenizer\.kind=word, or remove model\.chars/,
+    ],
+    ["word dropout for a language model", { ...shakespeare, train: { wordDropout: 0.5 } }, "train.wordDropout", /remove train\.wordDropout/],
+    ["a word dropout of 1", { ...ner, train: { wordDropout: 1 } }, "train.wordDropout", /1/],
+    ["a char hidden size of 0", { ...ner, model: { chars: { hiddenSize: 0 } } }, "model.chars.hiddenSize", /0/],
+  ])("refuse %s, naming the fix", (_, input, path, message) => {
+    const e = rejection(input);
+    expect(e.path).toBe(path);
+    expect(e.message).toMatch(message);
+  });
+});

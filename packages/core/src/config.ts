@@ -71,6 +71,18 @@ const TokenizerSchema = z
   })
   .describe("How text becomes tokens");
 
+const CharsSchema = z
+  .strictObject({
+    embeddingSize: int(1).max(1024).default(25).describe("Width of each character's embedding (Lample et al. 2016: 25)"),
+    hiddenSize: int(1)
+      .max(1024)
+      .default(25)
+      .describe("Character LSTM state per direction; a word's character representation is twice this wide (Lample et al. 2016: 25)"),
+  })
+  .describe(
+    "Tagger and classifier only: character features. A character BiLSTM reads each word's raw spelling (its first and last states, concatenated, join the word embedding: Lample et al. 2016, Plank et al. 2016), so rare and unseen words, which share <unk>'s embedding, keep a representation of their own (suffixes, capitals). Off when absent; {} turns it on with the defaults",
+  );
+
 const ModelSchema = z
   .strictObject({
     cell: z.enum(CELL_KINDS).default("lstm").describe("Recurrent cell: elman (the simple RNN), lstm or gru"),
@@ -86,6 +98,7 @@ const ModelSchema = z
       .optional()
       .describe("Keep the embeddings as they start (pretrained vectors: data.vectors) instead of training them (default false)"),
     pooling: z.enum(["last", "mean", "max"]).optional().describe("Classifier only: how the states become one sentence vector (default last)"),
+    chars: CharsSchema.optional(),
   })
   .describe("The network");
 
@@ -99,6 +112,14 @@ const TrainSchema = z
       .optional()
       .describe("Validations without improvement before the learning rate is divided (default: 0 with sgd, at once as word_language_model; 2 with adam)"),
     patience: int(0).optional().describe("Stop early after this many validations in a row without improvement of the task's main metric (absent or 0: never)"),
+    wordDropout: z
+      .number()
+      .min(0)
+      .lt(1)
+      .optional()
+      .describe(
+        "Tagger and classifier only: in training, each occurrence of a token seen once in the train split reads as <unk> with this probability (Lample et al. 2016), so that <unk>'s embedding, which a vocabulary of every training word never trains, learns what unseen words look like. Default 0.5 with model.chars (the paper's recipe: the characters still spell the dropped word), 0 without (the model would lose the word altogether)",
+      ),
     batchSize: int(1).default(32).describe("Sequences per batch"),
     bptt: int(1).default(64).describe("LM only: steps of truncated backpropagation through time"),
     epochs: int(1).default(1).describe("Passes over the training data"),
@@ -146,7 +167,7 @@ const TASK_NAME = { lm: "a language model", tagger: "a tagger", classifier: "a c
 /** Combinations that cannot work, each with why and what to change. */
 function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx): void {
   const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: path.split("."), message });
-  const { task, data, tokenizer, model } = c;
+  const { task, data, tokenizer, model, train } = c;
   const format = "corpus" in data ? CORPORA[data.corpus].format : data.format;
 
   if ("corpus" in data) {
@@ -200,6 +221,21 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
   if (tying) fail("model.tied", tying);
   if (model.pooling !== undefined && task !== "classifier")
     fail("model.pooling", `pooling turns states into one sentence vector for a classifier; this is ${TASK_NAME[task]}: remove model.pooling`);
+  if (model.chars && task === "lm")
+    fail(
+      "model.chars",
+      "character features spell each word for a tagger or a classifier; a language model predicts the next token of its vocabulary: remove model.chars (or set task=tagger or task=classifier)",
+    );
+  else if (model.chars && tokenizer.kind === "char")
+    fail(
+      "model.chars",
+      "character features spell words, but tokenizer.kind=char already makes every character a token: set tokenizer.kind=word, or remove model.chars",
+    );
+  if (train.wordDropout !== undefined && train.wordDropout > 0 && task === "lm")
+    fail(
+      "train.wordDropout",
+      "word dropout hides training words of a tagger or a classifier behind <unk>; a language model also predicts those words as targets: remove train.wordDropout",
+    );
   if (model.activation === "relu" && model.cell !== "elman")
     fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman cell only: set model.activation=tanh or model.cell=elman`);
 
@@ -353,6 +389,7 @@ function knownKeys(path: readonly PropertyKey[]): string[] | undefined {
     data: [...new Set([...Object.keys(CorpusDataSchema.shape), ...Object.keys(FilesDataSchema.shape)])],
     tokenizer: Object.keys(TokenizerSchema.shape),
     model: Object.keys(ModelSchema.shape),
+    "model.chars": Object.keys(CharsSchema.shape),
     train: Object.keys(TrainSchema.shape),
     sample: Object.keys(SampleSchema.shape),
   };
@@ -388,9 +425,10 @@ export function applyOverrides(config: ExperimentConfigInput | ExperimentConfig,
     const raw = override.slice(eq + 1).trim();
     const leaf = leaves.get(key);
     if (!leaf) throw new ConfigError(unknownKeyMessage(key, [...leaves.keys()]), key);
-    const [section, field] = key.includes(".") ? (key.split(".") as [string, string]) : [undefined, key];
-    const target = section === undefined ? next : sectionOf(next, section);
-    if (section === "data") {
+    const sections = key.split(".");
+    const field = sections.pop() as string;
+    const target = sections.reduce(sectionOf, next); // model.chars.hiddenSize: a field of a section of a section
+    if (sections.length === 1 && sections[0] === "data") {
       const dropped =
         field === "corpus" || field === "devAsTrain"
           ? ["format", "train", "valid", "test"]
@@ -439,6 +477,7 @@ function leafSchemas(): Map<string, z.ZodType> {
   add("data.", FilesDataSchema.shape);
   add("tokenizer.", TokenizerSchema.shape);
   add("model.", ModelSchema.shape);
+  add("model.chars.", CharsSchema.shape);
   add("train.", TrainSchema.shape);
   add("sample.", SampleSchema.shape);
   return leaves;
@@ -447,9 +486,9 @@ function leafSchemas(): Map<string, z.ZodType> {
 function unknownKeyMessage(key: string, valid: string[]): string {
   const fields = valid.filter((k) => k.startsWith(`${key}.`));
   if (fields.length > 0) return `${key} is a section, not a field: name one of its fields, e.g. ${fields[0]}=... (fields: ${fields.join(", ")})`;
-  const section = key.includes(".") ? key.slice(0, key.indexOf(".")) : "";
+  const section = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : ""; // model.chars for model.chars.size
   const nearby = valid.filter((k) => (section ? k.startsWith(`${section}.`) : true));
-  const suggestion = closest(key, valid);
+  const suggestion = closest(key, nearby.length ? nearby : valid);
   const list = nearby.length ? nearby : valid;
   return `unknown key ${key}${suggestion ? `; did you mean ${suggestion}?` : ""} Valid keys${nearby.length && section ? ` under ${section}` : ""}: ${list.join(", ")}`;
 }

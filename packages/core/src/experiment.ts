@@ -7,6 +7,7 @@ import { decodeCheckpoint, loadParameters } from "./checkpoint.js";
 import type { ExperimentConfig } from "./config.js";
 import { parseExperimentConfig } from "./config.js";
 import { loadExperimentData } from "./data/datasets.js";
+import { fitCharAlphabet } from "./data/char-alphabet.js";
 import { describeCoverage, pretrainedRows } from "./data/pretrained.js";
 import { checkExperimentData } from "./experiment-checks.js";
 import type { Tokenizer } from "./data/tokenizer.js";
@@ -24,6 +25,7 @@ import { statesOverText, type UnitTrace } from "./diagnostics/states-over-text.j
 import type { Sample, TrainEvent } from "./train/events.js";
 import { LMTask } from "./train/lm-task.js";
 import { DEFAULT_LR_PATIENCE } from "./train/selection.js";
+import { DEFAULT_WORD_DROPOUT } from "./train/word-dropout.js";
 import { ClassifierTask, TaggerTask } from "./train/sequence-tasks.js";
 import type { Task, TaskKind } from "./train/task.js";
 import type { TrainResult } from "./train/trainer.js";
@@ -42,9 +44,16 @@ export interface RunExperimentOptions {
   onEvent: (e: TrainEvent) => void | Promise<void>;
 }
 
-/** The model section of an experiment config as the model's own config. */
-export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: number; numLabels?: number }): ModelConfig {
+/**
+ * The model section of an experiment config as the model's own config. With model.chars, `alphabet`
+ * is the character alphabet fitted on the train split (fitCharAlphabet); it travels in the model
+ * config, so a checkpoint spells unseen words as training did.
+ */
+export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: number; numLabels?: number; alphabet?: readonly string[] }): ModelConfig {
   const m = config.model;
+  if (m.chars && config.task !== "lm" && !sizes.alphabet)
+    throw new ConfigError("model.chars needs the character alphabet of the train split: pass sizes.alphabet = fitCharAlphabet(train words)", "model.chars");
+  const chars = m.chars && sizes.alphabet && config.task !== "lm" ? { chars: { ...m.chars, alphabet: [...sizes.alphabet] } } : {};
   const common = {
     vocabSize: sizes.vocabSize,
     cell: m.cell,
@@ -58,9 +67,9 @@ export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: numb
     case "lm":
       return { ...common, tied: m.tied } satisfies LanguageModelConfig;
     case "tagger":
-      return { ...common, numTags: sizes.numLabels ?? 0, bidirectional: m.bidirectional } satisfies TaggerConfig;
+      return { ...common, numTags: sizes.numLabels ?? 0, bidirectional: m.bidirectional, ...chars } satisfies TaggerConfig;
     case "classifier":
-      return { ...common, numClasses: sizes.numLabels ?? 0, bidirectional: m.bidirectional, pooling: m.pooling ?? "last" } satisfies ClassifierConfig;
+      return { ...common, numClasses: sizes.numLabels ?? 0, bidirectional: m.bidirectional, pooling: m.pooling ?? "last", ...chars } satisfies ClassifierConfig;
   }
 }
 
@@ -75,7 +84,9 @@ export async function runExperiment(
   const { tokenizer } = loaded;
   const warnings = [...loaded.warnings];
   const labels = loaded.task === "tagger" ? [...loaded.data.tags.tokens] : loaded.task === "classifier" ? loaded.data.labels : undefined;
-  const modelConfig = modelConfigOf(config, { vocabSize: tokenizer.vocabulary.size, numLabels: labels?.length });
+  // character features spell words with the characters of the train split's raw tokens
+  const alphabet = config.model.chars && loaded.task !== "lm" ? fitCharAlphabet(loaded.data.train.map((x) => x.words)) : undefined;
+  const modelConfig = modelConfigOf(config, { vocabSize: tokenizer.vocabulary.size, numLabels: labels?.length, alphabet });
   if (resume) checkSameData(resume, tokenizer, labels);
   // Pretrained vectors start E (a resumed run's E comes from its checkpoint): read before any tensor exists.
   const vectorsFile = config.data.vectors && !resume ? resolve(baseDir ?? process.cwd(), config.data.vectors) : undefined;
@@ -88,25 +99,27 @@ export async function runExperiment(
   if (pretrained) model.encoder.load(pretrained.rows);
   if (config.model.freezeEmbeddings) model.params.freeze("encoder.weight");
   const t = config.train;
+  // singletons read as <unk> in training (train/word-dropout.ts); by default with character features only
+  const wordDropout = { p: t.wordDropout ?? (config.model.chars ? DEFAULT_WORD_DROPOUT : 0), unk: tokenizer.vocabulary.idOf(UNK) };
   let task: Task;
   if (loaded.task === "lm") {
     task = new LMTask(model as LanguageModel, loaded.data, { batchSize: t.batchSize, bptt: t.bptt });
   } else if (loaded.task === "tagger") {
-    const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, tags: x.tags }));
+    const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, tags: x.tags, words: x.words }));
     const d = loaded.data;
     task = new TaggerTask(
       model as Tagger,
       { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) },
-      { batchSize: t.batchSize, seed: t.seed },
+      { batchSize: t.batchSize, seed: t.seed, wordDropout },
       labels,
     );
   } else {
-    const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, label: x.label }));
+    const examples = (xs: typeof loaded.data.train) => xs.map((x) => ({ ids: x.tokens, label: x.label, words: x.words }));
     const d = loaded.data;
     task = new ClassifierTask(
       model as Classifier,
       { train: examples(d.train), valid: examples(d.valid), test: examples(d.test) },
-      { batchSize: t.batchSize, seed: t.seed },
+      { batchSize: t.batchSize, seed: t.seed, wordDropout },
     );
   }
   const sample =
@@ -231,8 +244,9 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
   loadParameters(model.params, ckpt.tensors);
   const states = async (text: string, { topK }: { topK?: number } = {}): Promise<TextStates> => {
     // a language model reads its start token first, as when it scores a sentence
-    const ids = [...(model instanceof LanguageModel ? [lmContext(tokenizer).start] : []), ...tokenizer.encode(text)];
-    const s = await statesOverText(model, ids, { topK });
+    const words = tokenizer.split(text); // raw tokens: what character features spell
+    const ids = [...(model instanceof LanguageModel ? [lmContext(tokenizer).start] : []), ...tokenizer.encodeTokens(words)];
+    const s = await statesOverText(model, ids, { topK, words });
     const tokenOf = (id: number) => tokenizer.vocabulary.tokenOf(id);
     return { tokens: ids.map(tokenOf), traces: s.traces, ...(s.next ? { next: s.next.map((row) => row.map((n) => ({ token: tokenOf(n.id), p: n.p }))) } : {}) };
   };
@@ -276,10 +290,12 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     return {
       ...base,
       tag: async (text) => {
-        const words = typeof text === "string" ? tokenizer.tokenize(text) : [...text];
+        const words = typeof text === "string" ? tokenizer.split(text) : [...text]; // raw: character features see the capitals
         if (words.length === 0) return [];
         // log-probabilities [1, T, K], decoded as in evaluation: the best valid IOB2 sequence for NER, else argmax
-        const logProbs = tf.tidy(() => tf.logSoftmax(model.forward(tf.tensor2d([tokenizer.encodeTokens(words)], [1, words.length], "int32"))));
+        const logProbs = tf.tidy(() =>
+          tf.logSoftmax(model.forward(tf.tensor2d([tokenizer.encodeTokens(words)], [1, words.length], "int32"), undefined, { words: [words] })),
+        );
         const scores = await logProbs.data();
         logProbs.dispose();
         const tags = tagDecoder(m.labels ?? Array.from({ length: model.config.numTags }, (_, k) => String(k))).decode(scores, words.length);
@@ -291,12 +307,13 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     return {
       ...base,
       classify: async (text) => {
-        const ids = tokenizer.encode(text);
+        const words = tokenizer.split(text); // raw tokens: what character features spell
+        const ids = tokenizer.encodeTokens(words);
         const T = Math.max(ids.length, 1);
         const probs = tf.tidy(() => {
           const x = tf.tensor2d([ids.length ? ids : [0]], [1, T], "int32");
           const mask = tf.tensor2d([ids.length ? ids.map(() => 1) : [0]], [1, T]);
-          return tf.softmax(model.forward(x, mask));
+          return tf.softmax(model.forward(x, mask, { words: [ids.length ? words : [""]] }));
         });
         const p = Array.from(await probs.data());
         probs.dispose();

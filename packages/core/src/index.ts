@@ -91,6 +91,10 @@ export { StackedRNN, disposeState } from "./layers/stacked.js";
 export type { RNNState, StackedRNNConfig } from "./layers/stacked.js";
 export { RecurrentLayer } from "./layers/bidirectional.js";
 export { Embedding } from "./layers/embedding.js";
+export { CharEncoder, spellBatch } from "./layers/char-encoder.js";
+export type { CharFeaturesConfig, BatchWords, SpeltBatch } from "./layers/char-encoder.js";
+export { fitCharAlphabet, charsOf, CHAR_SPECIALS } from "./data/char-alphabet.js";
+export type { WordInputs } from "./models/embedded-rnn.js";
 export { dropout } from "./layers/dropout.js";
 export { Parameters } from "./params.js";
 export { Rng, deriveSeed } from "./random.js";
@@ -104,5 +108,7 @@ export { isIOB2, tagDecoder, argmaxDecoder, iob2Decoder, iob2Transitions, invali
 export type { TagDecoder, DecodingKind } from "./decoding.js";
 export type { Task as TrainTask, TaskKind, Split as EvalSplit } from "./train/task.js";
 export { batchify, lmChunk, lmChunkCount, bucketBatches, padBatch } from "./train/batching.js";
+export { dropWords, singletonIds, DEFAULT_WORD_DROPOUT } from "./train/word-dropout.js";
+export type { WordDropout } from "./train/word-dropout.js";
 export { SGD, Adam, createOptimizer, globalNorm, gradientScale } from "./train/optimizers.js";
 export type { Optimizer } from "./train/optimizers.js";

@@ -39,6 +39,31 @@ export interface ModelSizes {
   layers: number;
 }
 
+/** Character features' sizes (layers/char-encoder.ts): alphabet (its 2 specials included), char embedding, LSTM state per direction. */
+export interface CharSizes {
+  alphabetSize: number;
+  embeddingSize: number;
+  hiddenSize: number;
+}
+
+/** The char embedding `chars.embedding.weight` and the one-layer char BiLSTM `chars.rnn.*`. */
+export function charParamCount(c: CharSizes): number {
+  return (
+    c.alphabetSize * c.embeddingSize + stackedParamCount({ cell: "lstm", layers: 1, inputSize: c.embeddingSize, hiddenSize: c.hiddenSize, bidirectional: true })
+  );
+}
+
+/** What the sentence RNN reads per token: e_t = [E x_t ; charRep(w_t)], d + 2 x char hidden. */
+export function tokenInputSize(c: { embeddingSize: number; chars?: CharSizes | undefined }): number {
+  return c.embeddingSize + (c.chars ? 2 * c.chars.hiddenSize : 0);
+}
+
+/** The front of a tagger or classifier: E, the char features, the stacked RNN over [E x_t ; charRep]. */
+function frontParamCount(c: ModelSizes & { bidirectional: boolean; chars?: CharSizes | undefined }): number {
+  const chars = c.chars ? charParamCount(c.chars) : 0;
+  return c.vocabSize * c.embeddingSize + chars + stackedParamCount({ ...c, inputSize: tokenInputSize(c) });
+}
+
 /** Untied = tied + |V| x H (a tied model has H = d: models/tying.ts). */
 export function languageModelParamCount(c: ModelSizes & { tied: boolean }): number {
   const { vocabSize: V, embeddingSize: d, hiddenSize: H } = c;
@@ -47,14 +72,14 @@ export function languageModelParamCount(c: ModelSizes & { tied: boolean }): numb
   return V * d + rnn + decoder + V;
 }
 
-/** Embedding, the stacked RNN, and a linear layer to the tags. */
-export function taggerParamCount(c: ModelSizes & { numTags: number; bidirectional: boolean }): number {
+/** Embedding (and char features), the stacked RNN, and a linear layer to the tags. */
+export function taggerParamCount(c: ModelSizes & { numTags: number; bidirectional: boolean; chars?: CharSizes | undefined }): number {
   const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
-  return c.vocabSize * c.embeddingSize + stackedParamCount({ ...c, inputSize: c.embeddingSize }) + c.numTags * (out + 1);
+  return frontParamCount(c) + c.numTags * (out + 1);
 }
 
-/** Embedding, the stacked RNN, a hidden layer over the pooled states, and the output layer. */
-export function classifierParamCount(c: ModelSizes & { numClasses: number; bidirectional: boolean }): number {
+/** Embedding (and char features), the stacked RNN, a hidden layer over the pooled states, and the output layer. */
+export function classifierParamCount(c: ModelSizes & { numClasses: number; bidirectional: boolean; chars?: CharSizes | undefined }): number {
   const out = c.hiddenSize * (c.bidirectional ? 2 : 1);
-  return c.vocabSize * c.embeddingSize + stackedParamCount({ ...c, inputSize: c.embeddingSize }) + c.hiddenSize * (out + 1) + c.numClasses * (c.hiddenSize + 1);
+  return frontParamCount(c) + c.hiddenSize * (out + 1) + c.numClasses * (c.hiddenSize + 1);
 }

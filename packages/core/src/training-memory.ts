@@ -4,6 +4,7 @@
 // web form, the CLI and the api refuse a hiddenSize of a million at once), and runExperiment
 // checks again with the real vocabulary and sequence lengths once the data is read.
 import type { ExperimentConfig } from "./config.js";
+import { CHAR_SPECIALS } from "./data/char-alphabet.js";
 import { classifierParamCount, gatesOf, languageModelParamCount, taggerParamCount } from "./param-count.js";
 
 /**
@@ -21,7 +22,12 @@ export interface DataSizes {
   numLabels: number;
   /** Steps in the longest training sequence: min(bptt, rows - 1) for an LM, the longest sentence otherwise. */
   sequenceLength: number;
+  /** Characters in the alphabet of character features (model.chars), its specials included (default: the specials alone). */
+  alphabetSize?: number;
 }
+
+/** Characters of a word, for the activations of character features: an estimate (English words average about 5). */
+const WORD_CHARS = 8;
 
 export interface TrainingMemory {
   params: number;
@@ -38,7 +44,8 @@ const FLOAT = 4;
 
 export function estimateTrainingMemory(config: Sized, sizes: DataSizes): TrainingMemory {
   const m = config.model;
-  const common = { vocabSize: sizes.vocabSize, cell: m.cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers };
+  const chars = m.chars && config.task !== "lm" ? { alphabetSize: sizes.alphabetSize ?? CHAR_SPECIALS.length, ...m.chars } : undefined;
+  const common = { vocabSize: sizes.vocabSize, cell: m.cell, embeddingSize: m.embeddingSize, hiddenSize: m.hiddenSize, layers: m.layers, chars };
   const params =
     config.task === "lm"
       ? languageModelParamCount({ ...common, tied: m.tied })
@@ -52,7 +59,9 @@ export function estimateTrainingMemory(config: Sized, sizes: DataSizes): Trainin
   // Per token: the embedding, each layer's projected inputs, gates and states, and (LM, tagger)
   // the logits, their softmax and its gradient; a classifier has its outputs once per sequence.
   const rnn = m.layers * dirs * (2 * gatesOf(m.cell) + 2) * m.hiddenSize;
-  const perToken = m.embeddingSize + rnn + (config.task === "lm" ? 3 * sizes.vocabSize : config.task === "tagger" ? 3 * sizes.numLabels : 0);
+  // character features: each character's embedding, and the char BiLSTM's gates and states (at most one word per token)
+  const charRNN = chars ? WORD_CHARS * (chars.embeddingSize + 2 * (2 * gatesOf("lstm") + 2) * chars.hiddenSize) + 2 * chars.hiddenSize : 0;
+  const perToken = m.embeddingSize + charRNN + rnn + (config.task === "lm" ? 3 * sizes.vocabSize : config.task === "tagger" ? 3 * sizes.numLabels : 0);
   const perSequence = config.task === "classifier" ? 2 * dirs * m.hiddenSize + 3 * sizes.numLabels : 0;
   const activations = 2 * B * (T * perToken + perSequence); // forward values and their gradients
   const paramBytes = FLOAT * copies * params;

@@ -142,6 +142,15 @@ export function zeroState(cell: Cell, batch: number, layout: "batch-major" | "fe
 }
 
 /**
+ * tf.unstack along the first axis, except that one step is a reshape: tfjs's Unpack gradient
+ * stacks its output gradients and fails when there is only one (a sentence of one word, a word
+ * of one character).
+ */
+function unstackTime(x: tf.Tensor): tf.Tensor[] {
+  return x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x);
+}
+
+/**
  * Run `cell` over x [B, T, I] from `state0` (each [B, H]). With `mask` [B, T] (1 = token,
  * 0 = padding), padded positions leave the state untouched (h_t = h_{t-1}) and output zeros, so a
  * padded batch gives the same outputs and final states as each sequence run alone (as torch's
@@ -164,8 +173,8 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]) as tf.Tensor3D; // [T, G*H, B]
     let state = state0.map((s) => tf.transpose(s)); // [H, B]
     if (tap) state = state.map((s, j) => tap(-1, STATE_NAMES[j]!, s));
-    const xs = tf.unstack(steps) as tf.Tensor2D[]; // T x [G*H, B], contiguous
-    const ms = mask ? (tf.unstack(tf.expandDims(tf.transpose(mask), 1)) as tf.Tensor2D[]) : undefined; // T x [1, B]
+    const xs = unstackTime(steps) as tf.Tensor2D[]; // T x [G*H, B], contiguous
+    const ms = mask ? (unstackTime(tf.expandDims(tf.transpose(mask), 1)) as tf.Tensor2D[]) : undefined; // T x [1, B]
     const outs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
       const next = tf.tidy(() => {

@@ -26,6 +26,8 @@ export interface LanguageModelData {
 export interface TaggedExample {
   tokens: number[];
   tags: number[];
+  /** The raw token behind each id, as in the file (character features spell these: an <unk> keeps its word). */
+  words: string[];
 }
 
 export interface TaggerData {
@@ -40,6 +42,8 @@ export interface TaggerData {
 export interface ClassifiedExample {
   tokens: number[];
   label: number;
+  /** The raw token behind each id, before lowercasing (what character features spell). */
+  words: string[];
 }
 
 export interface ClassifierData {
@@ -91,7 +95,7 @@ export function loadTaggerData(corpus: ResolvedCorpus, tokenizer: Tokenizer, { w
   if (allTags.includes(PAD)) throw new DataError(`expected tags other than ${PAD} (reserved for padding), got ${PAD} in the data; rename that tag`);
   const tags = new Vocabulary([PAD, ...[...new Set(allTags)].sort()], [PAD]);
   const examples = (sentences: TaggedSentence[]): TaggedExample[] =>
-    sentences.map((s) => ({ tokens: tokenizer.encodeTokens(s.tokens), tags: tags.encode(s.tags) }));
+    sentences.map((s) => ({ tokens: tokenizer.encodeTokens(s.tokens), tags: tags.encode(s.tags), words: s.tokens }));
   return { vocabulary, tags, train: examples(parts.train), valid: examples(parts.valid), test: examples(parts.test) };
 }
 
@@ -103,7 +107,11 @@ export function loadClassifierData(corpus: ResolvedCorpus, tokenizer: Tokenizer)
   const vocabulary = tokenizer.fit(parts.train.map((r) => r.text));
   const labels = labelSet(SPLITS.flatMap((split) => parts[split].map((r) => r.label)));
   const ids = new Map(labels.map((l, i) => [l, i]));
-  const examples = (rows: LabelledText[]): ClassifiedExample[] => rows.map((r) => ({ tokens: tokenizer.encode(r.text), label: ids.get(r.label) ?? -1 }));
+  const examples = (rows: LabelledText[]): ClassifiedExample[] =>
+    rows.map((r) => {
+      const words = tokenizer.split(r.text);
+      return { tokens: tokenizer.encodeTokens(words), label: ids.get(r.label) ?? -1, words };
+    });
   return { vocabulary, labels, train: examples(parts.train), valid: examples(parts.valid), test: examples(parts.test) };
 }
 

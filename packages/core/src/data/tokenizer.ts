@@ -37,6 +37,14 @@ export abstract class Tokenizer {
   /** Split text into tokens (no ids). */
   abstract tokenize(text: string): string[];
 
+  /**
+   * The raw tokens of a text, before normalisation: `tokenize(text)` is `split(text)` normalised.
+   * Character features spell these (a lowercasing tokenizer's ids still come with capitals).
+   */
+  split(text: string): string[] {
+    return this.tokenize(text);
+  }
+
   /** Put tokens back together into text. */
   abstract detokenize(tokens: readonly string[]): string;
 

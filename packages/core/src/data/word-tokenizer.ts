@@ -6,7 +6,11 @@ export class WordTokenizer extends Tokenizer {
   readonly kind = "word" as const;
 
   tokenize(text: string): string[] {
-    return splitWords(text).map((w) => this.normalize(w));
+    return this.split(text).map((w) => this.normalize(w));
+  }
+
+  override split(text: string): string[] {
+    return splitWords(text);
   }
 
   override normalize(token: string): string {

@@ -8,6 +8,7 @@
 // autodiff, so the layers run step by step here (runCell's tap) and a zero is added to every state:
 // dL/d(zero at t) = dL/ds_t, the tape's own BPTT. One small probe batch, at each evaluation.
 import * as tf from "@tensorflow/tfjs-core";
+import type { BatchWords } from "../layers/char-encoder.js";
 import type { LayerTap, RNNState, StackedRNN } from "../layers/stacked.js";
 import type { Classifier } from "../models/classifier.js";
 import type { LanguageModel } from "../models/language-model.js";
@@ -93,18 +94,24 @@ export function lmGradThroughTime(model: LanguageModel, ids: tf.Tensor2D, target
   });
 }
 
-/** A tagger on a padded batch ids, tags, mask [B, T]: L = mean CE at each sentence's last token. */
-export function taggerGradThroughTime(model: Tagger, ids: tf.Tensor2D, tags: tf.Tensor2D, mask: tf.Tensor2D): Promise<GradThroughTime> {
+/** A tagger on a padded batch ids, tags, mask [B, T] (words: with character features): L = mean CE at each sentence's last token. */
+export function taggerGradThroughTime(model: Tagger, ids: tf.Tensor2D, tags: tf.Tensor2D, mask: tf.Tensor2D, words?: BatchWords): Promise<GradThroughTime> {
   const [B, T] = ids.shape;
   return gradThroughTime(model.rnn, { batch: B, time: T }, () => {
     const next = tf.concat([tf.slice(mask, [0, 1], [B, T - 1]), tf.zeros([B, 1])], 1); // m_{t+1}, 0 past the end  [B, T]
     const lastToken = tf.mul(mask, tf.sub(1, next)) as tf.Tensor2D; // m_t (1 - m_{t+1})  [B, T]
-    return model.lossFromLogits(model.forward(ids, mask), tags, lastToken);
+    return model.lossFromLogits(model.forward(ids, mask, { words }), tags, lastToken);
   });
 }
 
-/** A classifier on a padded batch ids, mask [B, T], labels [B]: L = its loss. */
-export function classifierGradThroughTime(model: Classifier, ids: tf.Tensor2D, labels: tf.Tensor1D, mask: tf.Tensor2D): Promise<GradThroughTime> {
+/** A classifier on a padded batch ids, mask [B, T], labels [B] (words: with character features): L = its loss. */
+export function classifierGradThroughTime(
+  model: Classifier,
+  ids: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  mask: tf.Tensor2D,
+  words?: BatchWords,
+): Promise<GradThroughTime> {
   const [B, T] = ids.shape;
-  return gradThroughTime(model.rnn, { batch: B, time: T }, () => model.loss(ids, labels, mask));
+  return gradThroughTime(model.rnn, { batch: B, time: T }, () => model.loss(ids, labels, mask, { words }));
 }

@@ -57,8 +57,8 @@ export async function probeGradThroughTime(task: Task): Promise<GradThroughTime 
     const target = task instanceof TaggerTask ? tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32") : tf.tensor1d(b.labels as Int32Array, "int32");
     try {
       return task instanceof TaggerTask
-        ? await taggerGradThroughTime(task.tagger, ids, target as tf.Tensor2D, mask)
-        : await classifierGradThroughTime(task.classifier, ids, target as tf.Tensor1D, mask);
+        ? await taggerGradThroughTime(task.tagger, ids, target as tf.Tensor2D, mask, b.words)
+        : await classifierGradThroughTime(task.classifier, ids, target as tf.Tensor1D, mask, b.words);
     } finally {
       tf.dispose([ids, mask, target]);
     }

@@ -34,8 +34,15 @@ export interface StatesOverText {
 
 const ORDER: readonly StepValue[] = ["h", "c", "i", "f", "g", "o", "r", "z", "n"];
 
-/** Every unit of every layer over the token ids `ids` (a classifier reads them all as real tokens). */
-export async function statesOverText(model: AnyModel, ids: readonly number[], { topK = 5 }: { topK?: number } = {}): Promise<StatesOverText> {
+/**
+ * Every unit of every layer over the token ids `ids` (a classifier reads them all as real tokens).
+ * A tagger or classifier with character features also needs `words`, the raw token behind each id.
+ */
+export async function statesOverText(
+  model: AnyModel,
+  ids: readonly number[],
+  { topK = 5, words }: { topK?: number; words?: readonly string[] } = {},
+): Promise<StatesOverText> {
   const T = ids.length;
   if (T === 0) return { positions: 0, traces: [] };
   const dirs = model.rnn.directions;
@@ -55,8 +62,9 @@ export async function statesOverText(model: AnyModel, ids: readonly number[], { 
         const { values, indices } = tf.topk(probs, Math.min(topK, probs.shape[1])); // [T, k] each
         return [values, indices];
       }
-      if (model instanceof Classifier) model.forward(x, tf.ones([1, T]) as tf.Tensor2D);
-      else model.forward(x);
+      const inputs = words ? { words: [words] } : {};
+      if (model instanceof Classifier) model.forward(x, tf.ones([1, T]) as tf.Tensor2D, inputs);
+      else model.forward(x, undefined, inputs);
       return [];
     }),
   );

@@ -196,7 +196,7 @@ describe("Tagger", () => {
       [1, 1, 1],
       [1, 1, 0],
     ]);
-    await expectNoLeak(() => m.loss(ids, ids, mask, new Rng(1)));
+    await expectNoLeak(() => m.loss(ids, ids, mask, { rng: new Rng(1) }));
     await expectNoLeak(() => m.predict(ids, mask));
     tf.dispose([ids, mask]);
     m.dispose();
@@ -252,7 +252,7 @@ describe("Classifier", () => {
       [1, 1, 0],
     ]);
     const labels = tf.tensor1d([0, 2], "int32");
-    await expectNoLeak(() => m.loss(ids, labels, mask, new Rng(1)));
+    await expectNoLeak(() => m.loss(ids, labels, mask, { rng: new Rng(1) }));
     await expectNoLeak(() => m.predict(ids, mask));
     tf.dispose([ids, mask, labels]);
     m.dispose();

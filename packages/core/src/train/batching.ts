@@ -57,6 +57,8 @@ export interface PaddedBatch {
   lengths: number[];
   tags?: Int32Array; // [B, T] (tagger)
   labels?: Int32Array; // [B] (classifier)
+  /** The raw tokens of each sequence (character features), when every example has them. */
+  words?: (readonly string[])[];
   batch: number;
   time: number;
   tokens: number;
@@ -66,6 +68,8 @@ export interface SequenceExample {
   ids: ArrayLike<number>;
   tags?: ArrayLike<number>;
   label?: number;
+  /** The raw token behind each id (what character features spell: an <unk> id keeps its word). */
+  words?: readonly string[];
 }
 
 /**
@@ -104,5 +108,10 @@ export function padBatch(examples: readonly SequenceExample[], indices: readonly
     if (labels) labels[b] = e.label as number;
   });
   const lengths = chosen.map((e) => e.ids.length);
-  return { ids, mask, lengths, tags, labels, batch: B, time: T, tokens: lengths.reduce((a, b) => a + b, 0) };
+  const words = chosen.every((e) => e.words !== undefined) ? chosen.map((e) => e.words as readonly string[]) : undefined;
+  chosen.forEach((e, b) => {
+    if (words && e.words?.length !== e.ids.length)
+      throw new DataError(`example ${indices[b]} has ${e.ids.length} tokens but ${e.words?.length} words; each token id needs its word`);
+  });
+  return { ids, mask, lengths, tags, labels, ...(words ? { words } : {}), batch: B, time: T, tokens: lengths.reduce((a, b) => a + b, 0) };
 }

@@ -16,6 +16,7 @@ import { bucketBatches, padBatch } from "./batching.js";
 import { judgedBy, type MainMetric } from "../main-metrics.js";
 import type { Split, Task } from "./task.js";
 import { yieldToEventLoop } from "./event-loop.js";
+import { dropWords, singletonIds, type WordDropout } from "./word-dropout.js";
 
 export interface SequenceData {
   train: SequenceExample[];
@@ -26,13 +27,16 @@ export interface SequenceData {
 export interface SequenceTaskOptions {
   batchSize: number;
   seed: number;
+  /** Training only: singletons read as <unk> with probability p (train/word-dropout.ts); absent: off. */
+  wordDropout?: WordDropout;
 }
 
-/** Tensors of a padded batch; the caller's tidy disposes them. */
-function batchTensors(b: PaddedBatch) {
+/** Tensors of a padded batch (ids as given: word dropout replaces some), with its words; the caller's tidy disposes them. */
+function batchTensors(b: PaddedBatch, ids: Int32Array = b.ids) {
   return {
-    ids: tf.tensor2d(b.ids, [b.batch, b.time], "int32"),
+    ids: tf.tensor2d(ids, [b.batch, b.time], "int32"),
     mask: tf.tensor2d(b.mask, [b.batch, b.time], "float32"),
+    words: b.words,
   };
 }
 
@@ -40,6 +44,7 @@ abstract class SequenceTask implements Task {
   abstract readonly kind: "tagger" | "classifier";
   abstract readonly mainMetric: MainMetric;
   #order: number[][] = [];
+  #singletons: Set<number> | undefined;
 
   constructor(
     readonly model: Tagger | Classifier,
@@ -61,6 +66,14 @@ abstract class SequenceTask implements Task {
 
   protected batch(index: number): PaddedBatch {
     return padBatch(this.data.train, this.#order[index] ?? []);
+  }
+
+  /** A training batch's tensors, with word dropout applied to its ids (the rng is the trainer's). */
+  protected trainTensors(b: PaddedBatch, rng: Rng) {
+    const drop = this.options.wordDropout;
+    if (!drop || drop.p <= 0) return batchTensors(b);
+    this.#singletons ??= singletonIds(this.data.train, drop.unk);
+    return batchTensors(b, dropWords(b.ids, this.#singletons, drop, rng));
   }
 
   abstract loss(index: number, rng: Rng): tf.Scalar;
@@ -121,13 +134,13 @@ export class TaggerTask extends SequenceTask {
 
   loss(index: number, rng: Rng): tf.Scalar {
     const b = this.batch(index);
-    const { ids, mask } = batchTensors(b);
-    return this.tagger.loss(ids, tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32"), mask, rng);
+    const { ids, mask, words } = this.trainTensors(b, rng);
+    return this.tagger.loss(ids, tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32"), mask, { rng, words });
   }
 
   protected evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor, tf.Tensor1D] {
-    const { ids, mask } = batchTensors(b);
-    const logits = this.tagger.forward(ids, mask); // [B, T, K]
+    const { ids, mask, words } = batchTensors(b);
+    const logits = this.tagger.forward(ids, mask, { words }); // [B, T, K]
     const tags = tf.tensor2d(b.tags as Int32Array, [b.batch, b.time], "int32");
     const loss = this.tagger.lossFromLogits(logits, tags, mask);
     const nll = tf.reshape(tokenCrossEntropy(tf.reshape(logits, [b.batch * b.time, -1]) as tf.Tensor2D, tf.reshape(tags, [-1]) as tf.Tensor1D), [
@@ -202,13 +215,13 @@ export class ClassifierTask extends SequenceTask {
 
   loss(index: number, rng: Rng): tf.Scalar {
     const b = this.batch(index);
-    const { ids, mask } = batchTensors(b);
-    return this.classifier.loss(ids, tf.tensor1d(b.labels as Int32Array, "int32"), mask, rng);
+    const { ids, mask, words } = this.trainTensors(b, rng);
+    return this.classifier.loss(ids, tf.tensor1d(b.labels as Int32Array, "int32"), mask, { rng, words });
   }
 
   protected evalBatch(b: PaddedBatch): [tf.Scalar, tf.Tensor] {
-    const { ids, mask } = batchTensors(b);
-    const logits = this.classifier.forward(ids, mask); // [B, C]
+    const { ids, mask, words } = batchTensors(b);
+    const logits = this.classifier.forward(ids, mask, { words }); // [B, C]
     return [this.classifier.lossFromLogits(logits, tf.tensor1d(b.labels as Int32Array, "int32")), tf.argMax(logits, 1)];
   }
 
