@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { DEFAULT_BACKEND_ORDER, initBackend, wasmDevice } from "./backend.js";
 import { BackendError } from "./errors.js";
 import { nativeBlasInfo } from "./kernels/index.js";
+import { linuxGpuDevices } from "./backend-webgpu.js";
 
 const saved = process.env["UNROLL_BACKEND"];
 afterEach(() => {
@@ -122,13 +123,15 @@ describe("initBackend", () => {
     for (const s of info.skipped) expect(s.reason).not.toBe("");
   });
 
-  it.skipIf(installed("@tensorflow/tfjs-node-gpu") || installed("@tensorflow/tfjs-node"))(
-    "lands on wasm without libtensorflow, saying each is not installed (skipped where a tfjs-node package is)",
+  const noGpu = linuxGpuDevices()?.length === 0;
+  it.skipIf(installed("@tensorflow/tfjs-node-gpu") || installed("@tensorflow/tfjs-node") || !noGpu)(
+    "lands on wasm without a GPU or libtensorflow, saying why each was skipped (skipped on a GPU machine or where a tfjs-node package is)",
     async () => {
       delete process.env["UNROLL_BACKEND"];
       const info = await initBackend();
       expect(info.name).toBe("wasm");
       expect(info.skipped).toEqual([
+        { name: "webgpu", reason: "no GPU device on this machine (none of /dev/nvidia*, /dev/dri/renderD*, /dev/dxg, /dev/kfd)" },
         { name: "tensorflow-gpu", reason: "@tensorflow/tfjs-node-gpu is not installed" },
         { name: "tensorflow", reason: "@tensorflow/tfjs-node is not installed" },
       ]);

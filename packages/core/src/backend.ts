@@ -1,14 +1,27 @@
 // Choosing and starting the TensorFlow.js backend. Nothing happens on import: call initBackend.
 //
-// Order when nothing is forced: tensorflow-gpu (only if it really runs on a GPU), tensorflow,
-// wasm, cpu. The native packages are optional and usually absent (their install downloads
-// libtensorflow); they are imported with a computed specifier so that neither the type checker
+// Order when nothing is forced: webgpu (only on a hardware adapter), tensorflow-gpu (only if it
+// really runs on a GPU), tensorflow, wasm, cpu. The GPU and native packages are optional (webgpu
+// and tfjs-backend-webgpu install from npm; tfjs-node's install downloads libtensorflow and
+// usually fails); they are imported with a computed specifier so that neither the type checker
 // nor a bundler requires them. See packages/core/README.md, "Backends".
 import * as tf from "@tensorflow/tfjs-core";
 import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { readCoreEnv } from "./env.js";
+import { preferSurfacelessEgl, readCoreEnv } from "./env.js";
+import {
+  AdapterUnavailable,
+  SOFTWARE_PACKAGES,
+  chooseAdapter,
+  linuxGpuDevices,
+  registerWebgpuBackend,
+  softwareNotice,
+  webgpuDevice,
+  type AdapterChoice,
+  type Dawn,
+  type WebgpuAdapterInfo,
+} from "./backend-webgpu.js";
 import { BackendError } from "./errors.js";
 import { SLOW_PATH, nativeBlasInfo, registerFastKernels, type NativeBlasInfo } from "./kernels/index.js";
 import { MAX_WASM_THREADS, startThreadedWasm, type ThreadedWasmModule } from "./kernels/wasm-threads.js";
@@ -16,8 +29,8 @@ import { MAX_WASM_THREADS, startThreadedWasm, type ThreadedWasmModule } from "./
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** Tried in this order when neither the option nor UNROLL_BACKEND names one. */
-export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+/** Tried in this order when neither the option nor UNROLL_BACKEND names one; webgpu only on a hardware adapter. */
+export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ["webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu"];
 
 export interface BackendOptions {
   /** Use exactly this backend (overrides UNROLL_BACKEND); throws BackendError if it cannot start. */
@@ -28,6 +41,11 @@ export interface BackendOptions {
    * the life of the process once wasm has started.
    */
   threads?: number;
+  /**
+   * webgpu forced only: accept a software adapter (Mesa llvmpipe), which is otherwise refused.
+   * Default: UNROLL_WEBGPU_SOFTWARE=1. For correctness tests; far slower than wasm.
+   */
+  allowSoftwareAdapter?: boolean;
 }
 
 export interface BackendInfo {
@@ -47,6 +65,8 @@ export interface BackendInfo {
   kernels: string[];
   /** "" on the fast path; else the line to show users: why training is slow here and the command that fixes it. */
   notice: string;
+  /** webgpu: the adapter (vendor, architecture, device, description, driver, software or not). */
+  adapter?: WebgpuAdapterInfo;
 }
 
 type Started = Omit<BackendInfo, "name" | "chosenBy" | "skipped" | "notice"> & { notice?: string };
@@ -61,7 +81,9 @@ const HOW_TO_GET: Record<BackendName, string> = {
   tensorflow:
     "Install @tensorflow/tfjs-node@4.22.0 and allow its build script " +
     "(see packages/core/README.md, Backends; TFJS_NODE_CDN_STORAGE points it at a libtensorflow mirror)",
-  webgpu: "Install @tensorflow/tfjs-backend-webgpu@4.22.0 and webgpu (Dawn for Node) and run on a machine with a GPU",
+  webgpu:
+    "Run on a machine with a GPU and its Vulkan driver after `pnpm install` (webgpu, Dawn for Node, and @tensorflow/tfjs-backend-webgpu " +
+    `are optional dependencies of @unroll/core); for the software adapter in tests, UNROLL_WEBGPU_SOFTWARE=1 and apt-get install ${SOFTWARE_PACKAGES}`,
   wasm: "Run `pnpm install` (@tensorflow/tfjs-backend-wasm is a dependency of @unroll/core)",
   cpu: "Run `pnpm install` (@tensorflow/tfjs-backend-cpu is a dependency of @unroll/core)",
 };
@@ -72,7 +94,8 @@ const HOW_TO_GET: Record<BackendName, string> = {
  * gradients and our fast kernels. Safe to call again (e.g. to switch backends in tests).
  */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
-  const fromEnv = readCoreEnv().backend;
+  const env = readCoreEnv();
+  const fromEnv = env.backend;
   const forced = options.backend ?? fromEnv;
   const chosenBy = options.backend ? "option" : fromEnv ? "env" : "default";
   if (forced !== undefined && !isBackendName(forced)) {
@@ -84,12 +107,14 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     throw new BackendError(`threads must be a whole number from 1 to ${MAX_WASM_THREADS} (the wasm build's worker pool), got ${String(options.threads)}.`);
   }
   await registerGradients();
+  // a software adapter only when webgpu is forced and it is asked for
+  const allowSoftware = forced === "webgpu" && (options.allowSoftwareAdapter ?? env.webgpuSoftware);
 
   const candidates = forced ? [forced] : DEFAULT_BACKEND_ORDER;
   const skipped: BackendInfo["skipped"] = [];
   for (const name of candidates) {
     try {
-      const started = await start(name, threads);
+      const started = await start(name, { threads, forced: forced !== undefined, allowSoftware });
       return { name, chosenBy, skipped, notice: "", ...started };
     } catch (err) {
       if (!(err instanceof Unavailable)) throw err;
@@ -110,14 +135,14 @@ function isBackendName(name: string): name is BackendName {
 const TFJS_NODE_GPU: string = "@tensorflow/tfjs-node-gpu";
 const TFJS_NODE: string = "@tensorflow/tfjs-node";
 
-function start(name: BackendName, threads: number): Promise<Started> {
+function start(name: BackendName, { threads, forced, allowSoftware }: { threads: number; forced: boolean; allowSoftware: boolean }): Promise<Started> {
   switch (name) {
     case "tensorflow-gpu":
       return startTensorflow(TFJS_NODE_GPU, true);
     case "tensorflow":
       return startTensorflow(TFJS_NODE, false);
     case "webgpu":
-      return startWebgpu();
+      return startWebgpu(forced, allowSoftware);
     case "wasm":
       return startWasm(threads);
     case "cpu":
@@ -186,28 +211,42 @@ async function startTensorflow(pkg: string, needGpu: boolean): Promise<Started> 
 const DAWN_PACKAGE: string = "webgpu";
 const WEBGPU_BACKEND_PACKAGE: string = "@tensorflow/tfjs-backend-webgpu";
 
-interface WebgpuModule {
-  create(flags: string[]): unknown;
-  globals: Record<string, unknown>;
-}
+/** The adapter webgpu started on: tfjs keeps one device per process, so a second call reuses it. */
+let webgpuStarted: WebgpuAdapterInfo | undefined;
 
-async function startWebgpu(): Promise<Started> {
-  // Dawn for Node (npm `webgpu`) provides navigator.gpu; tfjs-backend-webgpu then registers "webgpu".
-  const dawn = (await importOptional(DAWN_PACKAGE)) as Partial<WebgpuModule>;
-  if (typeof dawn.create !== "function") throw new Unavailable("the webgpu package does not export create() (expected Dawn for Node)");
-  Object.assign(globalThis, dawn.globals ?? {});
-  const g = globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } };
-  if (g.navigator === undefined) g.navigator = {};
-  if (g.navigator.gpu === undefined) Object.defineProperty(g.navigator, "gpu", { value: dawn.create([]), configurable: true });
-  // tfjs would only log a TypeError when there is no adapter: say so plainly instead
-  if ((await g.navigator.gpu!.requestAdapter()) === null) {
-    throw new Unavailable("Dawn found no WebGPU adapter (no GPU with a Vulkan driver on this machine)");
+async function startWebgpu(forced: boolean, allowSoftware: boolean): Promise<Started> {
+  if (!forced) {
+    const devices = linuxGpuDevices();
+    if (devices?.length === 0) throw new Unavailable("no GPU device on this machine (none of /dev/nvidia*, /dev/dri/renderD*, /dev/dxg, /dev/kfd)");
   }
-  await importOptional(WEBGPU_BACKEND_PACKAGE);
+  let info = webgpuStarted;
+  if (info === undefined || tf.findBackend("webgpu") === null || (info.software && !allowSoftware)) {
+    // Dawn for Node (npm `webgpu`) provides navigator.gpu; tfjs-backend-webgpu runs on it
+    const dawn = (await importOptional(DAWN_PACKAGE)) as Partial<Dawn>;
+    if (typeof dawn.create !== "function") throw new Unavailable("the webgpu package does not export create() (expected Dawn for Node)");
+    if (forced) preferSurfacelessEgl(); // the software adapter is looked for only when forced
+    let choice: AdapterChoice;
+    try {
+      choice = await chooseAdapter(dawn as Dawn, { allowSoftware, lookForSoftware: forced });
+    } catch (err) {
+      throw err instanceof AdapterUnavailable ? new Unavailable(err.message) : err;
+    }
+    Object.assign(globalThis, dawn.globals ?? {}); // GPUBufferUsage and friends, as in a browser
+    const g = globalThis as { navigator?: object };
+    if (g.navigator === undefined) g.navigator = {};
+    Object.defineProperty(g.navigator, "gpu", { value: choice.gpu, configurable: true, writable: true });
+    const wgpu = (await importOptional(WEBGPU_BACKEND_PACKAGE)) as { WebGPUBackend?: Parameters<typeof registerWebgpuBackend>[1] };
+    if (typeof wgpu.WebGPUBackend !== "function") throw new Unavailable(`${WEBGPU_BACKEND_PACKAGE} does not export WebGPUBackend (expected version 4.22)`);
+    await registerWebgpuBackend(choice, wgpu.WebGPUBackend);
+    info = choice.info;
+    webgpuStarted = undefined;
+  }
+  const kernels = registerFastKernels("webgpu");
   await setBackend("webgpu", "webgpu");
-  const info = (tf.backend() as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
-  const device = [info?.vendor, info?.architecture].filter((s) => s).join(" ") || "WebGPU adapter";
-  return { tfBackend: "webgpu", device: `GPU via WebGPU (${device})`, threads: 1, simd: false, kernels: [] };
+  webgpuStarted = info;
+  const notice = info.software ? softwareNotice(info) : "";
+  if (info.software) process.emitWarning(notice, { code: "UNROLL_WEBGPU_SOFTWARE" });
+  return { tfBackend: "webgpu", device: webgpuDevice(info), threads: 1, simd: false, kernels, notice, adapter: info };
 }
 
 /** The threaded module once started: threads are fixed for the process after that. */

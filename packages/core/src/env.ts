@@ -4,6 +4,11 @@
 export interface CoreEnv {
   /** UNROLL_BACKEND: force a TensorFlow.js backend (see backend.ts). */
   backend: string | undefined;
+  /**
+   * UNROLL_WEBGPU_SOFTWARE=1: with UNROLL_BACKEND=webgpu, accept a software WebGPU adapter (Mesa
+   * llvmpipe through Dawn's OpenGL ES backend): correct, far slower than wasm; for tests.
+   */
+  webgpuSoftware: boolean;
 }
 
 /** The process environment, for functions that take one as an argument (tests pass their own). */
@@ -13,5 +18,15 @@ export function processEnv(): Readonly<Record<string, string | undefined>> {
 
 export function readCoreEnv(env: NodeJS.ProcessEnv = process.env): CoreEnv {
   const backend = env["UNROLL_BACKEND"]?.trim();
-  return { backend: backend ? backend : undefined };
+  const software = env["UNROLL_WEBGPU_SOFTWARE"]?.trim();
+  return { backend: backend ? backend : undefined, webgpuSoftware: software === "1" || software === "true" };
+}
+
+/**
+ * Mesa's EGL cannot initialise without a display unless EGL_PLATFORM=surfaceless: set it (when
+ * unset) before Dawn's OpenGL ES backend starts. Dawn reads it from the C environment, which
+ * Node's process.env writes through to.
+ */
+export function preferSurfacelessEgl(env: NodeJS.ProcessEnv = process.env): void {
+  if (!env["EGL_PLATFORM"]) env["EGL_PLATFORM"] = "surfaceless";
 }

@@ -14,6 +14,7 @@ import { wasmGatherOverrides } from "./gather.js";
 import { wasmSoftmaxCrossEntropyOverrides } from "./softmax-ce.js";
 import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.js";
 import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrides } from "./softmax-ce-grad.js";
+import { webgpuAddNOverrides } from "./add-n.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
@@ -41,9 +42,11 @@ const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
     ...wasmOptimizerUpdateOverrides,
   ],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
+  // fixes of stock tfjs-backend-webgpu kernels; the fused WGSL kernels (issue 14) are not written yet
+  webgpu: [...webgpuAddNOverrides],
 };
 
-/** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu"); [] for others. */
+/** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu", "webgpu"); [] for others. */
 export function fastKernelNames(backendName: string): string[] {
   return (overrides[backendName] ?? []).map((o) => o.kernelName);
 }
