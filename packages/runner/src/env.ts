@@ -1,10 +1,14 @@
 // The one place the runner reads the environment (core and db read theirs in their own env modules).
 import { join } from "node:path";
+import { DATA_DIR_ENV, defaultDataDir } from "@unroll/core";
 import { unrollHome } from "@unroll/db";
 
-/** UNROLL_DATA_DIR, where corpora are read from; the CLI falls back to core's `defaultDataDir()` (a `shared/data` folder above the current directory). */
+/**
+ * Where corpora are read from: UNROLL_DATA_DIR, else a `shared/data` folder above the current
+ * directory (core's `defaultDataDir`, as a checkout beside its data has), else none.
+ */
 export function dataDir(): string | undefined {
-  return process.env.UNROLL_DATA_DIR?.trim() || undefined;
+  return defaultDataDir({ env: { [DATA_DIR_ENV]: process.env.UNROLL_DATA_DIR?.trim() } });
 }
 
 /** Records waiting for an unreachable database. */

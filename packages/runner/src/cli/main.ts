@@ -2,7 +2,7 @@
 // (2: bad input, nothing was created; 1: the command failed). bin/unroll.js calls `main` and
 // exits with its code; tests call it in-process with their own output lines.
 import { parseArgs } from "node:util";
-import { DataError, defaultDataDir, UnrollError } from "@unroll/core";
+import { DataError, UnrollError } from "@unroll/core";
 import { RunInputError } from "@unroll/db";
 import { openDatabase, type Database } from "../connect.js";
 import { dataDir, spoolDir } from "../env.js";
@@ -121,13 +121,7 @@ async function run(argv: string[], io: CommandIO): Promise<number> {
     return 0;
   }
   let db: Database | undefined;
-  const ctx = makeContext(
-    parsed.values,
-    parsed.positionals,
-    { dataDir: dataDir() ?? defaultDataDir(), spoolDir: spoolDir() },
-    async () => (db ??= await openDatabase()),
-    io,
-  );
+  const ctx = makeContext(parsed.values, parsed.positionals, { dataDir: dataDir(), spoolDir: spoolDir() }, async () => (db ??= await openDatabase()), io);
   try {
     return await command(ctx);
   } finally {
