@@ -240,12 +240,12 @@ async function startWebgpu(forced: boolean, allowSoftware: boolean): Promise<Sta
     await registerWebgpuBackend(choice, wgpu.WebGPUBackend);
     info = choice.info;
     webgpuStarted = undefined;
+    if (info.software) process.emitWarning(softwareNotice(info), { code: "UNROLL_WEBGPU_SOFTWARE" }); // once per adapter started
   }
   const kernels = registerFastKernels("webgpu");
   await setBackend("webgpu", "webgpu");
   webgpuStarted = info;
   const notice = info.software ? softwareNotice(info) : "";
-  if (info.software) process.emitWarning(notice, { code: "UNROLL_WEBGPU_SOFTWARE" });
   return { tfBackend: "webgpu", device: webgpuDevice(info), threads: 1, simd: false, kernels, notice, adapter: info };
 }
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AdamUpdate, Axpy, setNativeBlas, SumOfSquares } from "../kernels/index.js";
 import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, KERNEL_PATHS, seeded, startCpuAndWasm } from "../kernels/testing.js";
 import { Parameters } from "../params.js";
-import { Adam, globalNorm, gradientScale, SGD, type Gradients } from "./optimizers.js";
+import { Adam, globalNorm, gradientScale, gradientScaleAsync, SGD, type Gradients } from "./optimizers.js";
 
 beforeAll(startCpuAndWasm);
 
@@ -29,6 +29,15 @@ describe("gradientScale (torch's clip_grad_norm_)", () => {
     expect(gradientScale(grads, 0.25).scale).toBeCloseTo(0.25 / (5 + 1e-6), 9);
     expect(gradientScale(grads, 10)).toEqual({ scale: 1, norm: 5 });
     expect(gradientScale(grads, 1)).toEqual({ scale: 1 / (5 + 1e-6), norm: 5 }); // clipped to norm 1: g * scale
+    tf.dispose([...grads.values()]);
+  });
+
+  it.each(["wasm", "cpu"])("gradientScaleAsync (the trainer's: no synchronous read, for GPU backends) gives the same on %s", async (backend) => {
+    await tf.setBackend(backend);
+    const grads: Gradients = new Map<string, tf.Tensor>(Array.from({ length: 9 }, (_, i) => [`p${i}`, t([3, 2], i + 1)] as const));
+    const before = tf.memory().numTensors;
+    expect(await gradientScaleAsync(grads, 0.5)).toEqual(gradientScale(grads, 0.5));
+    expect(tf.memory().numTensors).toBe(before);
     tf.dispose([...grads.values()]);
   });
 

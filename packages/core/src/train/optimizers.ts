@@ -137,10 +137,27 @@ export function globalNorm(grads: Gradients): number {
     return Math.sqrt(sum);
   }
   // elsewhere (e.g. a GPU backend) one total on the device and a single read
-  const total = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  const total = squaredTotal(grads);
   const value = total.dataSync()[0]!;
   total.dispose();
   return Math.sqrt(value);
+}
+
+/**
+ * globalNorm with the read awaited: what the trainer uses. tfjs-backend-webgpu cannot read
+ * synchronously in Node (its readSync draws through an OffscreenCanvas, which Node lacks).
+ */
+export async function globalNormAsync(grads: Gradients): Promise<number> {
+  if (tf.getKernel(SumOfSquares, tf.getBackend())) return globalNorm(grads);
+  const total = squaredTotal(grads);
+  const value = (await total.data())[0]!;
+  total.dispose();
+  return Math.sqrt(value);
+}
+
+/** sum over every gradient of sum(g^2), on the device. */
+function squaredTotal(grads: Gradients): tf.Scalar {
+  return tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
 }
 
 /**
@@ -148,7 +165,15 @@ export function globalNorm(grads: Gradients): number {
  * maxNorm, else 1. Pass `scale` to Optimizer.apply: the clipped gradients are never materialised.
  */
 export function gradientScale(grads: Gradients, maxNorm: number): { scale: number; norm: number } {
-  const norm = globalNorm(grads);
+  return clipFactor(globalNorm(grads), maxNorm);
+}
+
+/** gradientScale with the norm read awaited (globalNormAsync): the trainer's, for GPU backends. */
+export async function gradientScaleAsync(grads: Gradients, maxNorm: number): Promise<{ scale: number; norm: number }> {
+  return clipFactor(await globalNormAsync(grads), maxNorm);
+}
+
+function clipFactor(norm: number, maxNorm: number): { scale: number; norm: number } {
   return { scale: Math.min(maxNorm / (norm + 1e-6), 1), norm };
 }
 

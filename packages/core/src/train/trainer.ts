@@ -16,7 +16,7 @@ import { deriveSeed, Rng } from "../random.js";
 import { yieldToEventLoop } from "./event-loop.js";
 import type { Sample, TrainEvent } from "./events.js";
 import type { Gradients, Optimizer } from "./optimizers.js";
-import { createOptimizer, gradientScale } from "./optimizers.js";
+import { createOptimizer, gradientScaleAsync } from "./optimizers.js";
 import { BestWeights, emptySelection, judge, type SelectionState } from "./selection.js";
 import type { Task } from "./task.js";
 
@@ -248,7 +248,7 @@ async function trainStep(task: Task, index: number, rng: Rng, optimizer: Optimiz
   }
   const named: Gradients = new Map(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
   // clipping folds into the update as a factor (no clipped copies of the gradients)
-  const scale = clip > 0 ? gradientScale(named, clip).scale : 1;
+  const scale = clip > 0 ? (await gradientScaleAsync(named, clip)).scale : 1;
   optimizer.apply(task.params, named, scale);
   tf.dispose(grads);
   task.endStep(true);
