@@ -240,6 +240,8 @@ def load(path):
     tokenizer = Tokenizer(json.loads(meta["tokenizer"]))
     labels = json.loads(meta["labels"]) if "labels" in meta else None
     state = {k: v for k, v in tensors.items() if not k.startswith(("optimizer.", "train."))}
+    if cfg.get("chars"):
+        raise NotImplementedError(f"{file}: a model with character features (model.chars, tensors chars.*) is not loaded here yet; load it with Unroll's loadModel")
     if task == "lm":
         model = LanguageModel(cfg, tokenizer)
         if cfg["tied"]:

@@ -11,9 +11,18 @@ export const CHAR_SPECIALS: readonly string[] = [PAD, UNK];
 /** A character seen fewer times than this in training maps to `<unk>`. */
 export const CHAR_MIN_COUNT = 2;
 
-/** The characters of a word: code points, so that an emoji or a non-BMP letter is one character, not two halves. */
+/**
+ * Characters spelt per word at most: a longer one (a URL: UNER's EWT has one of 143) keeps its
+ * first and last MAX_WORD_CHARS / 2, where prefixes and suffixes are, so that one such word does
+ * not make every word of its batch run 143 LSTM steps.
+ */
+export const MAX_WORD_CHARS = 40;
+
+/** The characters of a word: code points, so that an emoji or a non-BMP letter is one character, not two halves (at most MAX_WORD_CHARS). */
 export function charsOf(word: string): string[] {
-  return [...word];
+  const chars = [...word];
+  const half = MAX_WORD_CHARS / 2;
+  return chars.length <= MAX_WORD_CHARS ? chars : [...chars.slice(0, half), ...chars.slice(-half)];
 }
 
 /** The alphabet of training words (each sentence a list of raw tokens): specials, then characters by descending count. */

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkGradients, expectNoLeak, randomTensor, useCpu } from "../cells/testing.js";
-import { CHAR_SPECIALS, fitCharAlphabet } from "../data/char-alphabet.js";
+import { CHAR_SPECIALS, charsOf, fitCharAlphabet } from "../data/char-alphabet.js";
 import { Vocabulary } from "../data/vocabulary.js";
 import { ConfigError } from "../errors.js";
 import { Parameters } from "../params.js";
@@ -52,6 +52,7 @@ describe("character features", () => {
     expect(alphabet).toContain("a");
     expect(alphabet).not.toContain("P"); // seen once: <unk>, so that <unk>'s row is trained
     expect(fitCharAlphabet([["😀😀"]])).toEqual(["<pad>", "<unk>", "😀"]); // code points, not UTF-16 halves
+    expect(charsOf(`${"a".repeat(30)}${"b".repeat(30)}`).join("")).toBe(`${"a".repeat(20)}${"b".repeat(20)}`); // a long word: its ends
   });
 
   it("spells each distinct form once; padding is form 0; unknown characters are <unk>", () => {
