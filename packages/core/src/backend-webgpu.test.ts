@@ -104,7 +104,7 @@ describe("chooseAdapter", () => {
 
   it("allowed but no adapter at all: names the Debian packages that give one", async () => {
     await expect(chooseAdapter(fakeDawn({}), { allowSoftware: true, lookForSoftware: true })).rejects.toThrow(
-      /not even a software one: install Mesa's EGL and GLES \(Debian: apt-get install libegl1 libgles2 libegl-mesa0\)/,
+      /not even a software one: install Mesa's EGL and GLES \(Debian: apt-get install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri\)/,
     );
   });
 });
@@ -202,7 +202,7 @@ describe("initBackend with a faked Dawn", () => {
     fake.adapters = {};
     tf.removeBackend("webgpu");
     await expect(initBackend({ backend: "webgpu", allowSoftwareAdapter: true })).rejects.toThrow(
-      /^backend "webgpu" is not available: Dawn found no WebGPU adapter, not even a software one: .*apt-get install libegl1 libgles2 libegl-mesa0/,
+      /^backend "webgpu" is not available: Dawn found no WebGPU adapter, not even a software one: .*apt-get install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri/,
     );
   });
 });

@@ -47,8 +47,8 @@ export class AdapterUnavailable extends Error {}
 
 /** The software path: Dawn's OpenGL ES backend (Mesa llvmpipe), which offers only compatibility mode. */
 export const SOFTWARE_FLAGS = ["backend=opengles"];
-/** Debian packages the software path needs (.ci/run installs them). */
-export const SOFTWARE_PACKAGES = "libegl1 libgles2 libegl-mesa0";
+/** Debian packages the software path needs: EGL, GLES and llvmpipe itself (swrast_dri.so); .ci/run installs them. */
+export const SOFTWARE_PACKAGES = "libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri";
 const SOFTWARE_NAMES = /llvmpipe|lavapipe|softpipe|swiftshader|software|basic render|\bwarp\b/i;
 
 /** Dawn reports llvmpipe with isFallbackAdapter false, so the names decide too. */
