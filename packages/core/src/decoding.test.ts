@@ -49,7 +49,10 @@ describe("IOB2-constrained decoding", () => {
 
   it("is not greedy: a weak B-LOC can win when it licenses a strong I-LOC after it", () => {
     // argmax: B-PER I-LOC (another type). Fixing position 1 alone would keep B-PER; the best path changes both.
-    const s = scores([{ "B-PER": 0.5, "B-LOC": 0.45 }, { "I-LOC": 0.9, "I-PER": 0.02 }]);
+    const s = scores([
+      { "B-PER": 0.5, "B-LOC": 0.45 },
+      { "I-LOC": 0.9, "I-PER": 0.02 },
+    ]);
     expect(names(argmaxDecoder(TAGS)(s, 2))).toEqual(["B-PER", "I-LOC"]);
     expect(names(iob2Decoder(TAGS)(s, 2))).toEqual(["B-LOC", "I-LOC"]);
   });

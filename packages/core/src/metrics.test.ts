@@ -103,16 +103,8 @@ describe("entityScores", () => {
 describe("entityScores against conlleval", () => {
   it("gives conlleval's counts on invalid IOB2 on both sides (conlleval.pl: gold 5, found 6, correct 3; LOC 2/2/1, ORG 2/2/1, PER 1/2/1)", () => {
     // the case as conlleval reads it (word gold guess), sentences apart; counts printed by the perl script
-    const gold = [
-      ["B-PER", "I-PER", "O", "B-LOC", "I-LOC"],
-      ["I-ORG", "I-ORG", "B-ORG", "O"],
-      ["B-LOC"],
-    ];
-    const predicted = [
-      ["I-PER", "I-PER", "I-LOC", "B-ORG", "I-ORG"],
-      ["B-ORG", "I-ORG", "I-PER", "O"],
-      ["I-LOC"],
-    ];
+    const gold = [["B-PER", "I-PER", "O", "B-LOC", "I-LOC"], ["I-ORG", "I-ORG", "B-ORG", "O"], ["B-LOC"]];
+    const predicted = [["I-PER", "I-PER", "I-LOC", "B-ORG", "I-ORG"], ["B-ORG", "I-ORG", "I-PER", "O"], ["I-LOC"]];
     const s = entityScores(predicted, gold);
     expect({ gold: s.gold, predicted: s.predicted, correct: s.correct }).toEqual({ gold: 5, predicted: 6, correct: 3 });
     const counts = Object.fromEntries(Object.entries(s.byType).map(([t, c]) => [t, [c.gold, c.predicted, c.correct]]));
@@ -123,8 +115,14 @@ describe("entityScores against conlleval", () => {
 describe("taggingReport", () => {
   const tags = ["<pad>", "B-PER", "I-PER", "O"];
   it("has the confusion without specials (gold rows, predicted columns) and entity scores by type for IOB2", () => {
-    const gold = [[1, 2, 3], [3, 1]];
-    const predicted = [[1, 3, 3], [1, 1]];
+    const gold = [
+      [1, 2, 3],
+      [3, 1],
+    ];
+    const predicted = [
+      [1, 3, 3],
+      [1, 1],
+    ];
     const r = taggingReport(predicted, gold, tags, { decoding: "iob2", argmaxInvalid: 2 });
     expect(r.tags).toEqual(["B-PER", "I-PER", "O"]);
     expect(r.confusion).toEqual([

@@ -56,8 +56,17 @@ describe(`tag reports on ${target}`, () => {
     expect(Object.keys(test.entities?.byType ?? {}).sort()).toEqual(expect.arrayContaining(["LOC", "ORG", "PER"]));
     expect(typeof test.weightsStep).toBe("number");
 
-    const { rows: series } = await t.db.pool.query<{ key: string }>(`SELECT key FROM "MetricSeries" WHERE "runId" = $1 AND key LIKE '%/PER' ORDER BY key`, [runId]);
-    expect(series.map((s) => s.key)).toEqual(["test/f1/PER", "test/precision/PER", "test/recall/PER", "valid/f1/PER", "valid/precision/PER", "valid/recall/PER"]);
+    const { rows: series } = await t.db.pool.query<{ key: string }>(`SELECT key FROM "MetricSeries" WHERE "runId" = $1 AND key LIKE '%/PER' ORDER BY key`, [
+      runId,
+    ]);
+    expect(series.map((s) => s.key)).toEqual([
+      "test/f1/PER",
+      "test/precision/PER",
+      "test/recall/PER",
+      "valid/f1/PER",
+      "valid/precision/PER",
+      "valid/recall/PER",
+    ]);
     const { rows: runRows } = await t.db.pool.query<{ summary: Record<string, number> }>(`SELECT summary FROM "Run" WHERE id = $1`, [runId]);
     expect(runRows[0]!.summary["test_f1/PER"]).toBe(test.entities?.byType.PER?.f1);
 

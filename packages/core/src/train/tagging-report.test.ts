@@ -17,7 +17,7 @@ function lookupTagger(table: number[][]): Tagger {
   const logits = tf.log(tf.tensor2d(table)); // [V, K]
   const fake = {
     params: { entries: () => [], count: () => 0, trainable: () => [] },
-    forward: (ids: tf.Tensor2D) => tf.gather(logits, ids) as tf.Tensor3D, // [B, T, K]
+    forward: (ids: tf.Tensor2D) => tf.gather(logits, ids) as unknown as tf.Tensor3D, // [B, T, K]
     lossFromLogits: (l: tf.Tensor3D, tags: tf.Tensor2D, mask: tf.Tensor2D) => Tagger.prototype.lossFromLogits.call(fake as unknown as Tagger, l, tags, mask),
     dispose: () => logits.dispose(),
   };

@@ -29,7 +29,15 @@ export function formatTagReport(split: "valid" | "test", r: TagReportDoc & { ste
   const decoding = r.decoding === "iob2" ? `constrained IOB2 decoding (argmax had ${r.argmaxInvalid ?? 0} invalid I-)` : "argmax";
   const out = [`${split} at step ${r.step}${weights}: ${formatNumber(r.tokens)} tokens, ${decoding}`];
   if (r.entities) {
-    const row = (name: string, s: NonNullable<TagReportDoc["entities"]>["overall"]) => [name, s.gold, s.predicted, s.correct, pct(s.precision), pct(s.recall), pct(s.f1)];
+    const row = (name: string, s: NonNullable<TagReportDoc["entities"]>["overall"]) => [
+      name,
+      s.gold,
+      s.predicted,
+      s.correct,
+      pct(s.precision),
+      pct(s.recall),
+      pct(s.f1),
+    ];
     out.push(
       formatTable(
         ["entity type", "gold", "predicted", "correct", "precision", "recall", "F1"],
