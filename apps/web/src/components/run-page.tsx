@@ -13,6 +13,7 @@ import { useTRPC } from "~/trpc/react";
 import { LineChartPanel, PALETTE } from "./chart";
 import { GradNormPanel, LossByPositionPanel } from "./diagnostics-panel";
 import { SystemPanel } from "./system-panel";
+import { TagReportPanel } from "./tag-report-panel";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge } from "./ui";
 import { LiveStatus } from "./live-status";
 
@@ -58,8 +59,8 @@ export function RunPage({ id }: { id: string }) {
           void qc.invalidateQueries({ queryKey: trpc.run.samples.queryKey({ id }) });
           // Diagnostics are written with the run's last flush, just before it ends: a run that
           // finishes between two of the panels' polls must still show them.
-          if (data.run && data.run.status !== "RUNNING" && data.run.status !== "QUEUED")
-            void qc.invalidateQueries({ queryKey: trpc.diagnostics.byRun.pathKey() });
+          // (every diagnostics query: the panels' documents and the tagging report)
+          if (data.run && data.run.status !== "RUNNING" && data.run.status !== "QUEUED") void qc.invalidateQueries({ queryKey: trpc.diagnostics.pathKey() });
         },
       },
     ),
@@ -313,6 +314,7 @@ export function RunPage({ id }: { id: string }) {
         </section>
       </div>
 
+      {task === "tagger" ? <TagReportPanel runId={id} live={active} /> : null}
       <GradNormPanel runId={id} live={active} />
       <LossByPositionPanel runId={id} live={active} />
 

@@ -1,0 +1,80 @@
+// NER on the run page (issue 18), on the real stack: a BiLSTM tagger queued with the CLI and trained
+// by the stack's worker (on Universal NER EWT when the data directory has it, else the repository's
+// two-sentence excerpt); its run page shows entity P/R/F1 by type and the tag confusion (rows gold,
+// columns predicted, the largest off-diagonal cells outlined) for the test split and the validation.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOTS = join(import.meta.dirname, "..", "test-results", "screenshots");
+mkdirSync(SHOTS, { recursive: true });
+const ROOT = join(import.meta.dirname, "..", "..", "..");
+const url = (path: string) => `${process.env.E2E_BASE_URL}${path}`;
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+const TAGS = ["B-LOC", "B-ORG", "B-PER", "I-LOC", "I-ORG", "I-PER", "O"];
+const dataDir = process.env.UNROLL_DATA_DIR ?? join(ROOT, "..", "shared", "data");
+const excerpt = join(ROOT, "packages/core/test-fixtures/uner-excerpt.iob2");
+const data = existsSync(join(dataDir, "uner-english-ewt", "en_ewt-ud-dev.iob2"))
+  ? { corpus: "uner-english-ewt", devAsTrain: true }
+  : { format: "iob2", train: excerpt, valid: excerpt, test: excerpt };
+
+function enqueue(config: object, experiment: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "unroll-e2e-ner-"));
+  const file = join(dir, "config.json");
+  writeFileSync(file, JSON.stringify(config));
+  const r = spawnSync(process.execPath, [join(ROOT, "packages/runner/bin/unroll.js"), "enqueue", file, "--experiment", experiment, "--json"], {
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL, UNROLL_DATA_DIR: dataDir },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`unroll enqueue failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout.trim().split("\n").pop()!) as { runIds: string[] }).runIds[0]!;
+}
+
+test("run page: entity scores by type and the tag confusion, test (best weights) and validation", async ({ page }) => {
+  const runId = enqueue(
+    {
+      name: "ner-report",
+      task: "tagger",
+      data,
+      model: { cell: "lstm", embeddingSize: 32, hiddenSize: 32, bidirectional: true },
+      train: { optimizer: "adam", lr: 0.005, batchSize: 16, maxSteps: 200, evalEvery: 50, checkpointEvery: 0 },
+    },
+    "e2e: ner",
+  );
+  await page.goto(url(`/runs/${runId}`));
+  await expect(page.locator("[data-status]").first()).toHaveAttribute("data-status", "COMPLETED", { timeout: 150_000 });
+  const panel = page.getByTestId("tag-report");
+  await expect(panel).toHaveAttribute("data-split", "test", { timeout: 30_000 });
+  await expect(panel.getByRole("button", { name: /^Test, best weights \(step \d+\)$/ })).toHaveAttribute("aria-pressed", "true");
+
+  // per-type table: one row per type and the total, with percentages
+  const scores = panel.getByTestId("entity-scores");
+  await expect(scores.locator("tbody tr")).toHaveCount(4);
+  await expect(scores.locator("tbody tr").last()).toHaveAttribute("data-type", "all");
+  for (const type of ["LOC", "ORG", "PER"]) await expect(scores.locator(`tr[data-type="${type}"] td[data-metric="f1"]`)).toHaveText(/^\d+\.\d%$/);
+
+  // confusion: gold rows x predicted columns, every token counted once, the largest confusions outlined
+  const confusion = panel.getByTestId("confusion");
+  await expect(confusion.locator("thead th")).toHaveText(["gold \\ predicted", ...TAGS, "recall"]);
+  await expect(confusion.locator("tbody tr")).toHaveCount(TAGS.length);
+  const counts = await confusion.locator("td[data-count]").evaluateAll((cells) => cells.map((c) => Number(c.getAttribute("data-count"))));
+  expect(counts).toHaveLength(TAGS.length * TAGS.length);
+  const tokens = Number((await panel.locator(".chart-title").textContent())!.match(/([\d,]+) tokens/)![1]!.replace(/,/g, ""));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(tokens);
+  const top = confusion.locator('td[data-top="1"]');
+  expect(await top.count()).toBeGreaterThan(0);
+  for (const cell of await top.all()) expect(await cell.getAttribute("data-gold")).not.toBe(await cell.getAttribute("data-predicted"));
+  await expect(panel.getByTestId("top-confusions")).toContainText("read as");
+  await panel.scrollIntoViewIfNeeded();
+  await shot(page, "run-ner-report-test");
+
+  // the latest validation's report
+  await panel.getByRole("button", { name: /^Latest validation \(step 200\)$/ }).click();
+  await expect(panel).toHaveAttribute("data-split", "valid");
+  await expect(panel.getByTestId("entity-scores").locator("tbody tr").last()).toHaveAttribute("data-type", "all");
+  await panel.scrollIntoViewIfNeeded();
+  await shot(page, "run-ner-report-valid");
+});
