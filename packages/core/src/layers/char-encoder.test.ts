@@ -6,7 +6,7 @@ import { Vocabulary } from "../data/vocabulary.js";
 import { ConfigError } from "../errors.js";
 import { Parameters } from "../params.js";
 import { Rng } from "../random.js";
-import { CharEncoder, spellBatch, type CharFeaturesConfig } from "./char-encoder.js";
+import { CharEncoder, groupByLength, spellBatch, type CharFeaturesConfig } from "./char-encoder.js";
 
 beforeAll(useCpu);
 
@@ -64,6 +64,14 @@ describe("character features", () => {
     expect(Array.from(s.chars.subarray(12, 15))).toEqual([1, v.idOf("e"), v.idOf("d")]); // Z is unknown
     expect(Array.from(s.mask.subarray(12, 18))).toEqual([1, 1, 1, 0, 0, 0]);
     expect(Array.from(s.mask.subarray(0, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    // grouped by length: "", Zed, ab (at most 4) then walked (at most 8), each group padded to its own longest
+    const { groups, rowOf } = groupByLength(s);
+    expect(groups.map((g) => [g.count, g.length])).toEqual([
+      [3, 3],
+      [1, 6],
+    ]);
+    expect(Array.from(rowOf)).toEqual([0, 3, 1, 2]);
+    expect(Array.from(groups[0]!.chars.subarray(3, 6))).toEqual(Array.from(s.chars.subarray(12, 15))); // Zed
   });
 
   it("torch names and exact parameter count; refuses an alphabet without its specials", () => {
@@ -102,7 +110,7 @@ describe("character features", () => {
   it("char padding does not change a word's representation (a short word beside a long one = alone)", () => {
     const { params, enc } = make(4);
     const alone = enc.forward([["ab"]], 1).dataSync();
-    const beside = enc.forward([["ab", "walkingtalkingkicks"]], 2).arraySync()[0]![0]!;
+    const beside = enc.forward([["ab", "walk", "walkingtalkingkicks"]], 3).arraySync()[0]![0]!; // padded to 4 in its group, to 19 were it not grouped
     beside.forEach((x, j) => expect(x).toBeCloseTo(alone[j]!, 6));
     params.dispose();
   });

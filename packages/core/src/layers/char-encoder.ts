@@ -7,7 +7,8 @@
 // characters come from the raw token, never from its vocabulary id, so a word outside the
 // vocabulary (id <unk>) keeps its spelling. Per batch, each distinct form is spelt once ([F, L],
 // padded, with a mask: padding leaves the LSTM state as it was, so a word's representation does
-// not depend on the longest word beside it) and gathered back to its positions [B, T].
+// not depend on the longest word beside it; forms run in groups of similar length) and gathered
+// back to its positions [B, T].
 import * as tf from "@tensorflow/tfjs-core";
 import { CHAR_SPECIALS, charsOf } from "../data/char-alphabet.js";
 import { Vocabulary } from "../data/vocabulary.js";
@@ -71,6 +72,42 @@ export function spellBatch(alphabet: Vocabulary, words: BatchWords, time: number
   return { chars, mask, forms, count: spelt.length, length: L };
 }
 
+/** Longest form of each length group: the forms of a batch run in up to four groups, each padded to its own longest. */
+const GROUP_LENGTHS = [4, 8, 16, Infinity];
+
+/** The forms of a batch in groups of similar length (plain arrays), and each form's row once the groups' outputs are stacked. */
+export interface SpeltGroups {
+  groups: { chars: Int32Array; mask: Float32Array; count: number; length: number }[];
+  /** Form f is row rowOf[f] of the groups' representations concatenated in order. */
+  rowOf: Int32Array;
+}
+
+/**
+ * One long word makes every form of the batch run its length in LSTM steps: grouping the forms by
+ * length (at most 4, 8, 16 characters, longer) cuts the padded steps, about 3x on UNER's EWT.
+ */
+export function groupByLength(s: SpeltBatch): SpeltGroups {
+  const lengths = Array.from({ length: s.count }, (_, f) => s.mask.subarray(f * s.length, (f + 1) * s.length).reduce((n, m) => n + m, 0));
+  const members = GROUP_LENGTHS.map(() => [] as number[]);
+  lengths.forEach((n, f) => members[GROUP_LENGTHS.findIndex((max) => n <= max)]!.push(f));
+  const rowOf = new Int32Array(s.count);
+  let row = 0;
+  const groups = members
+    .filter((fs) => fs.length > 0)
+    .map((fs) => {
+      const L = Math.max(1, ...fs.map((f) => lengths[f]!));
+      const chars = new Int32Array(fs.length * L);
+      const mask = new Float32Array(fs.length * L);
+      fs.forEach((f, i) => {
+        chars.set(s.chars.subarray(f * s.length, f * s.length + L), i * L);
+        mask.set(s.mask.subarray(f * s.length, f * s.length + L), i * L);
+        rowOf[f] = row++;
+      });
+      return { chars, mask, count: fs.length, length: L };
+    });
+  return { groups, rowOf };
+}
+
 export class CharEncoder {
   readonly embedding: Embedding;
   readonly rnn: StackedRNN;
@@ -118,11 +155,12 @@ export class CharEncoder {
   /** words (raw tokens, at most T per sequence) -> charRep(w_t) [B, T, 2h], zeros at padding. */
   forward(words: BatchWords, time: number): tf.Tensor3D {
     const s = spellBatch(this.alphabet, words, time);
+    const { groups, rowOf } = groupByLength(s);
+    const rows = s.forms.map((f) => rowOf[f]!); // [B * T] each token's row of the stacked groups
     return tf.tidy(() => {
-      const chars = tf.tensor2d(s.chars, [s.count, s.length], "int32");
-      const mask = tf.tensor2d(s.mask, [s.count, s.length], "float32");
-      const rep = this.represent(chars, mask); // [F, 2h]
-      return embeddingLookup(rep, tf.tensor2d(s.forms, [words.length, time], "int32")) as tf.Tensor3D; // rows back to positions  [B, T, 2h]
+      const reps = groups.map((g) => this.represent(tf.tensor2d(g.chars, [g.count, g.length], "int32"), tf.tensor2d(g.mask, [g.count, g.length], "float32"))); // [F_g, 2h] each
+      const rep = reps.length === 1 ? reps[0]! : (tf.concat(reps, 0) as tf.Tensor2D); // [F, 2h]
+      return embeddingLookup(rep, tf.tensor2d(rows, [words.length, time], "int32")) as tf.Tensor3D; // rows back to positions  [B, T, 2h]
     });
   }
 }
