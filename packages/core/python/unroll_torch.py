@@ -180,7 +180,7 @@ class Tagger(nn.Module):
     def tag(self, text):
         """As `unroll tag`: [{token, tag}] for each word of a text (or of a list of words), the
         argmax over every label, <pad> included."""
-        words = self.tokenizer.tokenize(text) if isinstance(text, str) else list(text)
+        words = text.split() if isinstance(text, str) else list(text)  # raw tokens (capitals kept), as `unroll tag` shows them
         if not words:
             return []
         best = self(torch.tensor([[self.tokenizer.id_of(self.tokenizer.normalize(w)) for w in words]]))[0].argmax(-1).tolist()
