@@ -157,7 +157,7 @@ export async function globalNormAsync(grads: Gradients): Promise<number> {
 
 /** sum over every gradient of sum(g^2), on the device. */
 function squaredTotal(grads: Gradients): tf.Scalar {
-  return tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  return tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))) as tf.Scalar);
 }
 
 /**
