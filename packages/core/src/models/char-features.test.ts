@@ -98,6 +98,25 @@ describe("Tagger and Classifier with character features", () => {
     tf.dispose([ids, tags, mask]);
     m.dispose();
   });
+
+  it("a classifier with chars: gradients match finite differences, no leaks", async () => {
+    const clf = new Classifier({ ...tagConfig(true), hiddenSize: 3, numClasses: 3, pooling: "last" }, 5);
+    const ids = ids2d([
+      [3, UNK],
+      [UNK, 0],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1],
+      [1, 0],
+    ]);
+    const labels = tf.tensor1d([0, 2], "int32");
+    const words = [["Rome", "kicks"], ["walking"]];
+    checkGradients(() => clf.loss(ids, labels, mask, { words }), clf.params.variables(), { perVar: 3 });
+    await expectNoLeak(() => clf.loss(ids, labels, mask, { words, rng: new Rng(2) }));
+    await expectNoLeak(() => clf.predict(ids, mask, { words }));
+    tf.dispose([ids, mask, labels]);
+    clf.dispose();
+  });
 });
 
 // Tags decided by the suffix (-ing, -ed, -s): train on 8 stems, test on 3 stems never seen, whose

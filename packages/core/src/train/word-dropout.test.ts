@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useCpu } from "../cells/testing.js";
+import { expectNoLeak, useCpu } from "../cells/testing.js";
 import { Tagger } from "../models/tagger.js";
 import { Rng } from "../random.js";
 import { TaggerTask } from "./sequence-tasks.js";
@@ -42,5 +42,14 @@ describe("word dropout", () => {
     };
     expect(grad(0)).toBe(0);
     expect(grad(0.5)).toBeGreaterThan(0);
+  });
+
+  it("a training step with word dropout leaves no tensors behind", async () => {
+    const model = new Tagger({ vocabSize: 8, numTags: 3, cell: "lstm", embeddingSize: 4, hiddenSize: 4, layers: 1, bidirectional: true, dropout: 0 }, 1);
+    const task = new TaggerTask(model, { train: [{ ids: [2, 3, 4], tags: [1, 2, 1] }] }, { batchSize: 1, seed: 1, wordDropout: { p: 0.5, unk: UNK } });
+    task.beginEpoch(1);
+    const rng = new Rng(5);
+    await expectNoLeak(() => tf.tidy(() => task.loss(0, rng))); // its batch tensors belong to the caller's tidy, as in the trainer
+    model.dispose();
   });
 });
