@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// One entry for every benchmark: `node benchmarks/run.mjs <train|generate|ingest|dashboard> [options]`
+// One entry for every benchmark: `node benchmarks/run.mjs <train|generate|ingest|dashboard|diagnostics|quality> [options]`
 // (the root scripts `pnpm bench:<name>` call this). Each benchmark runs Unroll and its peer in the
 // same invocation and prints one JSON object with its figures as its LAST line. See RESULTS.md.
 import { spawnSync } from "node:child_process";
@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const NAMES = ["train", "generate", "ingest", "dashboard", "diagnostics"];
+const NAMES = ["train", "generate", "ingest", "dashboard", "diagnostics", "quality"];
 const [name, ...rest] = process.argv.slice(2);
 if (!NAMES.includes(name)) {
   console.error(`usage: node benchmarks/run.mjs <${NAMES.join("|")}> [--quick] [--steps N] [--reps N] ...`);

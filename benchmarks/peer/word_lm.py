@@ -5,12 +5,15 @@ emb/hidden 200, 2 layers, dropout 0.2, bptt 35, batch 20, SGD lr 20 (p -= lr * g
 
   python3 word_lm.py train    [--model LSTM|GRU|RNN_TANH] [--nhid 200] [--tied] [--steps 30] [--reps 3] [--threads N]
   python3 word_lm.py generate [--tokens 200] [--reps 5] ...
+  python3 word_lm.py fit      [--epochs 1] [--tied] [--max-steps N]   main.py's whole schedule: train,
+                              validate each epoch (lr /= 4 when it does not improve), test the best
 
 The LAST line printed is one JSON object with the figures (medians over --reps).
 """
 import argparse
 import collections
 import json
+import math
 import os
 import statistics
 import time
@@ -58,20 +61,26 @@ class RNNModel(nn.Module):
         return weight.new_zeros(self.nlayers, bsz, self.nhid)
 
 
-def load_corpus(data_dir, max_vocab):
-    """WikiText-2 train as ids; vocabulary = 4 specials + the most frequent words, max_vocab in all
-    (Unroll's word tokenizer with maxVocab: <pad>, <unk>, <s>, </s> first)."""
-    lines = []
-    with open(os.path.join(data_dir, "wikitext-2", "train.txt"), encoding="utf8") as f:
-        for line in f:
-            lines.append(line.split() + ["</s>"])
+def read_lines(data_dir, split):
+    with open(os.path.join(data_dir, "wikitext-2", f"{split}.txt"), encoding="utf8") as f:
+        return [line.split() + ["</s>"] for line in f]
+
+
+def load_corpus(data_dir, max_vocab, splits=("train",)):
+    """WikiText-2 splits as ids; vocabulary from train = 4 specials + the most frequent words,
+    max_vocab in all (Unroll's word tokenizer with maxVocab: <pad>, <unk>, <s>, </s> first).
+    Returns (ids of each split in `splits` order..., vocabulary size)."""
+    lines = read_lines(data_dir, "train")
     counts = collections.Counter(w for line in lines for w in line)
     specials = ["<pad>", "<unk>", "<s>", "</s>"]
     words = [w for w, _ in counts.most_common() if w not in specials][: max_vocab - len(specials)]
     index = {w: i for i, w in enumerate(specials + words)}
     unk = index["<unk>"]
-    ids = torch.tensor([index.get(w, unk) for line in lines for w in line], dtype=torch.long)
-    return ids, len(index)
+
+    def ids(split_lines):
+        return torch.tensor([index.get(w, unk) for line in split_lines for w in line], dtype=torch.long)
+
+    return (*[ids(lines if s == "train" else read_lines(data_dir, s)) for s in splits], len(index))
 
 
 def batchify(data, bsz):
@@ -122,6 +131,57 @@ def train_throughput(args, ids, ntokens):
     return {"tokensPerSecond": statistics.median(rates), "runs": [round(r, 1) for r in rates]}
 
 
+def evaluate(model, data, ntokens, bptt=35):
+    """main.py evaluate(): chunk-length weighted mean NLL over the split (eval batch size 10)."""
+    model.eval()
+    total = 0.0
+    hidden = model.init_hidden(data.size(1))
+    with torch.no_grad():
+        for i in range(0, data.size(0) - 1, bptt):
+            seq_len = min(bptt, data.size(0) - 1 - i)
+            x, y = data[i : i + seq_len], data[i + 1 : i + 1 + seq_len].reshape(-1)
+            output, hidden = model(x, hidden)
+            hidden = repackage_hidden(hidden)
+            total += seq_len * nn.functional.nll_loss(output, y).item()
+    return total / (data.size(0) - 1)
+
+
+def fit(args, train_ids, valid_ids, test_ids, ntokens):
+    """main.py's schedule: SGD with clipping, validation after each epoch, lr /= 4 when validation
+    does not improve, the best model (by validation loss) reloaded and scored on test."""
+    torch.manual_seed(args.seed)
+    model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied)
+    criterion = nn.NLLLoss()
+    train_data, valid_data, test_data = batchify(train_ids, 20), batchify(valid_ids, 10), batchify(test_ids, 10)
+    bptt, lr, best_val, best_state, steps = 35, args.lr, None, None, 0
+    t0 = time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        hidden = model.init_hidden(20)
+        for batch, i in enumerate(range(0, train_data.size(0) - 1, bptt)):
+            if args.max_steps and batch >= args.max_steps:
+                break
+            seq_len = min(bptt, train_data.size(0) - 1 - i)
+            x, y = train_data[i : i + seq_len], train_data[i + 1 : i + 1 + seq_len].reshape(-1)
+            model.zero_grad()
+            hidden = repackage_hidden(hidden)
+            output, hidden = model(x, hidden)
+            criterion(output, y).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+            for p in model.parameters():
+                p.data.add_(p.grad, alpha=-lr)
+            steps += 1
+        val = evaluate(model, valid_data, ntokens)
+        if best_val is None or val < best_val:
+            best_val, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+        else:
+            lr /= 4.0
+    seconds = time.perf_counter() - t0
+    model.load_state_dict(best_state)
+    test = evaluate(model, test_data, ntokens)
+    return {"validPerplexity": math.exp(best_val), "testPerplexity": math.exp(test), "steps": steps, "epochs": args.epochs, "seconds": seconds}
+
+
 def generate_latency(args, ntokens):
     torch.manual_seed(1111)
     model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied)
@@ -144,7 +204,7 @@ def generate_latency(args, ntokens):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["train", "generate"])
+    p.add_argument("mode", choices=["train", "generate", "fit"])
     p.add_argument("--model", default="LSTM", choices=["LSTM", "GRU", "RNN_TANH"])
     p.add_argument("--emsize", type=int, default=None)
     p.add_argument("--nhid", type=int, default=200)
@@ -157,6 +217,9 @@ def main():
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     p.add_argument("--data-dir", default=os.environ.get("UNROLL_DATA_DIR", "/work/shared/data"))
     p.add_argument("--max-vocab", type=int, default=10000)
+    p.add_argument("--epochs", type=int, default=1, help="fit: epochs (main.py --epochs)")
+    p.add_argument("--max-steps", type=int, default=0, help="fit: stop each epoch after this many steps (0: the whole epoch)")
+    p.add_argument("--seed", type=int, default=1111, help="fit: main.py --seed")
     args = p.parse_args()
     if args.emsize is None:
         args.emsize = args.nhid
@@ -165,6 +228,8 @@ def main():
     if args.mode == "train":
         ids, ntokens = load_corpus(args.data_dir, args.max_vocab)
         result = train_throughput(args, ids, ntokens)
+    elif args.mode == "fit":
+        result = fit(args, *load_corpus(args.data_dir, args.max_vocab, ("train", "valid", "test")))
     else:
         result = generate_latency(args, args.max_vocab)
     result.update({"peer": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "model": args.model,
