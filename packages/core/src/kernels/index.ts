@@ -15,6 +15,7 @@ import { wasmSoftmaxCrossEntropyOverrides } from "./softmax-ce.js";
 import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.js";
 import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrides } from "./softmax-ce-grad.js";
 import { webgpuAddNOverrides } from "./add-n.js";
+import { webgpuSoftmaxCrossEntropyOverrides } from "./webgpu-softmax-ce.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
@@ -42,8 +43,8 @@ const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
     ...wasmOptimizerUpdateOverrides,
   ],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
-  // fixes of stock tfjs-backend-webgpu kernels; the fused WGSL kernels (issue 14) are not written yet
-  webgpu: [...webgpuAddNOverrides],
+  // a fix of a stock tfjs-backend-webgpu kernel, and the first fused WGSL kernels (issue 14, part 2)
+  webgpu: [...webgpuAddNOverrides, ...webgpuSoftmaxCrossEntropyOverrides],
 };
 
 /** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu", "webgpu"); [] for others. */
