@@ -16,6 +16,9 @@ import { Tagger } from "./models/tagger.js";
 import type { TrainEvent } from "./train/events.js";
 import { LMTask } from "./train/lm-task.js";
 import { generate } from "./sampling.js";
+import { Embedding } from "./layers/embedding.js";
+import { Parameters } from "./params.js";
+import { Rng } from "./random.js";
 import { train } from "./train/trainer.js";
 
 /** Starts webgpu on the software adapter, or says why it cannot here. */
@@ -149,6 +152,27 @@ describe.skipIf(SKIP)(`webgpu on the software adapter${NOTE}`, () => {
     expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
     expect(Object.keys(gpu.grads).sort()).toEqual(Object.keys(cpu.grads).sort());
     for (const [name, g] of Object.entries(cpu.grads)) expectClose(gpu.grads[name]!, g, 1e-4);
+  });
+
+  it("Embedding.load (pretrained vectors) replaces the rows named, as on cpu, without a synchronous read", async () => {
+    const load = async (backend: Backend) => {
+      await use(backend);
+      const params = new Parameters();
+      const emb = new Embedding(params, "encoder", 5, 3, new Rng(1));
+      emb.load(
+        new Map([
+          [1, Float32Array.from([1, 2, 3])],
+          [4, Float32Array.from([-1, -2, -3])],
+        ]),
+      );
+      const e = Array.from(await emb.weight.data());
+      params.dispose();
+      return e;
+    };
+    const gpu = await load("webgpu");
+    expect(gpu.slice(3, 6)).toEqual([1, 2, 3]);
+    expect(gpu.slice(12, 15)).toEqual([-1, -2, -3]);
+    expectClose(gpu, await load("cpu"), 1e-7);
   });
 
   it("generation (top-k, two samples, a prompt) draws cpu's tokens", async () => {

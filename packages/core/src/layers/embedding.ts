@@ -26,9 +26,13 @@ export class Embedding {
   /** Replaces the rows of E named in `rows` (token id -> d numbers), e.g. pretrained vectors. */
   load(rows: ReadonlyMap<number, Float32Array>): void {
     if (rows.size === 0) return;
-    const e = Float32Array.from(this.weight.dataSync()); // [V * d], row-major
-    for (const [id, v] of rows) e.set(v, id * this.size);
-    tf.tidy(() => this.weight.assign(tf.tensor2d(e, [this.vocabSize, this.size])));
+    const ids = [...rows.keys()];
+    const values = new Float32Array(ids.length * this.size); // the new rows, in the order of ids
+    ids.forEach((id, i) => values.set(rows.get(id)!, i * this.size));
+    // written on the device, E never read back (webgpu cannot read synchronously in Node)
+    tf.tidy(() =>
+      this.weight.assign(tf.tensorScatterUpdate(this.weight, tf.tensor2d(ids, [ids.length, 1], "int32"), tf.tensor2d(values, [ids.length, this.size]))),
+    );
   }
 
   /** ids int32 [B, T] -> [B, T, d] */
