@@ -16,6 +16,7 @@ import { Tagger } from "./models/tagger.js";
 import type { TrainEvent } from "./train/events.js";
 import { LMTask } from "./train/lm-task.js";
 import { generate } from "./sampling.js";
+import { statesOverText } from "./diagnostics/states-over-text.js";
 import { Embedding } from "./layers/embedding.js";
 import { Parameters } from "./params.js";
 import { Rng } from "./random.js";
@@ -173,6 +174,24 @@ describe.skipIf(SKIP)(`webgpu on the software adapter${NOTE}`, () => {
     expect(gpu.slice(3, 6)).toEqual([1, 2, 3]);
     expect(gpu.slice(12, 15)).toEqual([-1, -2, -3]);
     expectClose(gpu, await load("cpu"), 1e-7);
+  });
+
+  it("statesOverText (the playground's unit traces) gives cpu's values, reading asynchronously, without leaks", async () => {
+    const trace = async (backend: Backend) => {
+      await use(backend);
+      const m = new LanguageModel({ vocabSize: 9, cell: "lstm", embeddingSize: 4, hiddenSize: 3, layers: 1, dropout: 0, tied: false }, 2);
+      await statesOverText(m, [1, 2, 3], { topK: 2 }); // warm: first-call allocations
+      const before = tf.memory().numTensors;
+      const states = await statesOverText(m, [1, 2, 3], { topK: 2 });
+      expect(tf.memory().numTensors).toBe(before);
+      m.dispose();
+      return states;
+    };
+    const gpu = await trace("webgpu");
+    const cpu = await trace("cpu");
+    expect(gpu.traces.map((t) => t.name)).toEqual(cpu.traces.map((t) => t.name));
+    gpu.traces.forEach((t, i) => expectClose(t.values.flat(), cpu.traces[i]!.values.flat(), 1e-5));
+    expect(gpu.next!.map((row) => row.map((n) => n.id))).toEqual(cpu.next!.map((row) => row.map((n) => n.id)));
   });
 
   it("generation (top-k, two samples, a prompt) draws cpu's tokens", async () => {

@@ -46,12 +46,12 @@ export async function statesOverText(
   const T = ids.length;
   if (T === 0) return { positions: 0, traces: [] };
   const dirs = model.rnn.directions;
-  const seen = new Map<string, { k: number; name: StepValue; cols: Float32Array[] }>();
+  const seen = new Map<string, { k: number; name: StepValue; kept: tf.Tensor[] }>();
   const tap: LayerTap = (k, t, name, s) => {
     if (t < 0) return s; // the initial state: zeros here
     const key = `${k}:${name}`;
-    if (!seen.has(key)) seen.set(key, { k, name, cols: [] });
-    seen.get(key)!.cols[t] = s.dataSync() as Float32Array; // [H, 1] -> H values (batch 1)
+    if (!seen.has(key)) seen.set(key, { k, name, kept: [] });
+    seen.get(key)!.kept[t] = tf.keep(s); // [H, 1], read after the forward (webgpu cannot read synchronously in Node)
     return s;
   };
   const top = tf.tidy(() =>
@@ -70,7 +70,11 @@ export async function statesOverText(
   );
   const [values, indices] = await Promise.all(top.map((t) => t.array() as Promise<number[][]>));
   tf.dispose(top);
-  const traces = [...seen.values()]
+  const read = await Promise.all(
+    [...seen.values()].map(async ({ k, name, kept }) => ({ k, name, cols: await Promise.all(kept.map((s) => s.data() as Promise<Float32Array>)) })),
+  ); // H values per position (batch 1)
+  for (const { kept } of seen.values()) tf.dispose(kept);
+  const traces = read
     .sort((a, b) => a.k - b.k || ORDER.indexOf(a.name) - ORDER.indexOf(b.name))
     .map(({ k, name, cols }) => {
       const H = cols[0]?.length ?? 0;
