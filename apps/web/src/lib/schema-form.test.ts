@@ -21,6 +21,14 @@ describe("configSections", () => {
     expect(leaves.get("sample.prompts")!.kind).toBe("strings");
     expect(leaves.get("train.lr")!.description).toMatch(/Learning rate/);
   });
+  it("gives a nested object's fields their own inputs (model.chars), which make a valid config", () => {
+    const leaves = new Map(leafPaths(sections).map((f) => [f.path, f]));
+    expect(leaves.has("model.chars")).toBe(false);
+    expect(leaves.get("model.chars.hiddenSize")).toMatchObject({ key: "chars.hiddenSize", kind: "integer" });
+    const draft = setAt({ task: "tagger", data: { corpus: "ud-english-ewt" } }, "model.chars.hiddenSize", parseInput("integer", "50"));
+    expect(draft).toEqual({ task: "tagger", data: { corpus: "ud-english-ewt" }, model: { chars: { hiddenSize: 50 } } });
+    expect(checkConfig(draft).ok).toBe(true);
+  });
 });
 
 describe("drafts", () => {

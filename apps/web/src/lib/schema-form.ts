@@ -75,8 +75,14 @@ function field(path: string, key: string, s: JsonSchema, required: boolean): Fie
   };
 }
 
-function fieldsOf(prefix: string, s: JsonSchema): FieldSpec[] {
-  return Object.entries(s.properties ?? {}).map(([k, v]) => field(prefix ? `${prefix}.${k}` : k, k, v, s.required?.includes(k) ?? false));
+/** One field per leaf; a nested object (model.chars) gives its own fields, keyed `chars.hiddenSize`,
+ * and is present in the config as soon as one of them has a value. */
+function fieldsOf(prefix: string, s: JsonSchema, keyPrefix = ""): FieldSpec[] {
+  return Object.entries(s.properties ?? {}).flatMap(([k, v]) => {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (v.type === "object" && v.properties) return fieldsOf(path, v, `${keyPrefix}${k}.`);
+    return [field(path, `${keyPrefix}${k}`, v, s.required?.includes(k) ?? false)];
+  });
 }
 
 const TITLES: Record<string, string> = { data: "Data", tokenizer: "Tokenizer", model: "Model", train: "Training", sample: "Sampling" };
