@@ -121,10 +121,11 @@ describe("linuxGpuDevices", () => {
 });
 
 // initBackend itself, with Dawn, tfjs-backend-webgpu and the device files faked
-const fake = vi.hoisted(() => ({ adapters: {} as Record<string, unknown>, gpuDevices: ["/dev/nvidia0"] as string[] }));
+const fake = vi.hoisted(() => ({ adapters: {} as Record<string, unknown>, gpuDevices: ["/dev/nvidia0"] as string[], failure: "" }));
 vi.mock("webgpu", () => ({
   create: (flags: string[]) => ({
     requestAdapter: () => {
+      if (fake.failure) return Promise.reject(new Error(fake.failure));
       const info = fake.adapters[flags.join(",")];
       return Promise.resolve(info ? { info, limits: {}, features: new Set(), requestDevice: () => Promise.resolve({}) } : null);
     },
@@ -143,6 +144,11 @@ vi.mock("./backend-webgpu.js", async (importOriginal) => {
   // the machine's device files only; the test of linuxGpuDevices above passes its own
   return { ...real, linuxGpuDevices: (...args: Parameters<typeof real.linuxGpuDevices>) => (args.length ? real.linuxGpuDevices(...args) : fake.gpuDevices) };
 });
+
+/** Forgets the webgpu backend a test before started (a process otherwise keeps its first adapter). */
+function dropWebgpu(): void {
+  if (tf.findBackendFactory("webgpu") !== null) tf.removeBackend("webgpu");
+}
 
 describe("initBackend with a faked Dawn", () => {
   const saved = { backend: process.env["UNROLL_BACKEND"], software: process.env["UNROLL_WEBGPU_SOFTWARE"] };
@@ -171,7 +177,7 @@ describe("initBackend with a faked Dawn", () => {
     fake.adapters = { "backend=opengles": LLVMPIPE };
     delete process.env["UNROLL_BACKEND"];
     delete process.env["UNROLL_WEBGPU_SOFTWARE"];
-    tf.removeBackend("webgpu"); // the adapter of the test before: a process keeps its first
+    dropWebgpu(); // the adapter of the test before: a process keeps its first
     const fallback = await initBackend();
     expect(fallback.name).not.toBe("webgpu");
     expect(fallback.skipped[0]).toEqual({ name: "webgpu", reason: expect.stringMatching(/^Dawn found no hardware WebGPU adapter/) as unknown });
@@ -197,10 +203,24 @@ describe("initBackend with a faked Dawn", () => {
     expect(warnings.map((w) => (w as Error & { code?: string }).code)).toContain("UNROLL_WEBGPU_SOFTWARE");
   });
 
+  it("a driver that fails the adapter request makes webgpu unavailable, and the default order carries on", async () => {
+    const { initBackend } = await import("./backend.js");
+    delete process.env["UNROLL_BACKEND"];
+    dropWebgpu();
+    fake.failure = "VK_ERROR_INITIALIZATION_FAILED";
+    try {
+      const info = await initBackend();
+      expect(info.name).not.toBe("webgpu");
+      expect(info.skipped[0]).toEqual({ name: "webgpu", reason: "Dawn failed: VK_ERROR_INITIALIZATION_FAILED" });
+    } finally {
+      fake.failure = "";
+    }
+  });
+
   it("a forced webgpu with no adapter at all names what to install", async () => {
     const { initBackend } = await import("./backend.js");
     fake.adapters = {};
-    tf.removeBackend("webgpu");
+    dropWebgpu();
     await expect(initBackend({ backend: "webgpu", allowSoftwareAdapter: true })).rejects.toThrow(
       /^backend "webgpu" is not available: Dawn found no WebGPU adapter, not even a software one: .*apt-get install libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri/,
     );

@@ -18,7 +18,6 @@ import {
   registerWebgpuBackend,
   softwareNotice,
   webgpuDevice,
-  type AdapterChoice,
   type Dawn,
   type WebgpuAdapterInfo,
 } from "./backend-webgpu.js";
@@ -211,6 +210,16 @@ async function startTensorflow(pkg: string, needGpu: boolean): Promise<Started> 
 const DAWN_PACKAGE: string = "webgpu";
 const WEBGPU_BACKEND_PACKAGE: string = "@tensorflow/tfjs-backend-webgpu";
 
+/** A driver that fails (a rejected requestAdapter or requestDevice) makes webgpu unavailable, not initBackend fail. */
+async function asUnavailable<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof AdapterUnavailable) throw new Unavailable(err.message);
+    throw new Unavailable(`${what} failed: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+  }
+}
+
 /** The adapter webgpu started on: tfjs keeps one device per process, so a second call reuses it. */
 let webgpuStarted: WebgpuAdapterInfo | undefined;
 
@@ -225,19 +234,14 @@ async function startWebgpu(forced: boolean, allowSoftware: boolean): Promise<Sta
     const dawn = (await importOptional(DAWN_PACKAGE)) as Partial<Dawn>;
     if (typeof dawn.create !== "function") throw new Unavailable("the webgpu package does not export create() (expected Dawn for Node)");
     if (forced) preferSurfacelessEgl(); // the software adapter is looked for only when forced
-    let choice: AdapterChoice;
-    try {
-      choice = await chooseAdapter(dawn as Dawn, { allowSoftware, lookForSoftware: forced });
-    } catch (err) {
-      throw err instanceof AdapterUnavailable ? new Unavailable(err.message) : err;
-    }
+    const choice = await asUnavailable("Dawn", () => chooseAdapter(dawn as Dawn, { allowSoftware, lookForSoftware: forced }));
     Object.assign(globalThis, dawn.globals ?? {}); // GPUBufferUsage and friends, as in a browser
     const g = globalThis as { navigator?: object };
     if (g.navigator === undefined) g.navigator = {};
     Object.defineProperty(g.navigator, "gpu", { value: choice.gpu, configurable: true, writable: true });
     const wgpu = (await importOptional(WEBGPU_BACKEND_PACKAGE)) as { WebGPUBackend?: Parameters<typeof registerWebgpuBackend>[1] };
     if (typeof wgpu.WebGPUBackend !== "function") throw new Unavailable(`${WEBGPU_BACKEND_PACKAGE} does not export WebGPUBackend (expected version 4.22)`);
-    await registerWebgpuBackend(choice, wgpu.WebGPUBackend);
+    await asUnavailable("the WebGPU device", () => registerWebgpuBackend(choice, wgpu.WebGPUBackend!));
     info = choice.info;
     webgpuStarted = undefined;
     if (info.software) process.emitWarning(softwareNotice(info), { code: "UNROLL_WEBGPU_SOFTWARE" }); // once per adapter started
