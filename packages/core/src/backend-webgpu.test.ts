@@ -68,7 +68,7 @@ describe("chooseAdapter", () => {
       featureLevel: "core",
     });
     expect(dawn.calls).toEqual([{ flags: [], options: { powerPreference: "high-performance" } }]);
-    expect(webgpuDevice(choice.info)).toBe("GPU via WebGPU (nvidia hopper; driver NVIDIA: 565.57.01 565.57.1.0)");
+    expect(webgpuDevice(choice.info)).toBe("GPU via WebGPU (nvidia hopper, NVIDIA H200; driver NVIDIA: 565.57.01 565.57.1.0)");
   });
 
   it("in the default order (not forced) refuses without looking for a software adapter", async () => {

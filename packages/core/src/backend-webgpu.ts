@@ -155,11 +155,16 @@ export async function registerWebgpuBackend(choice: AdapterChoice, WebGPUBackend
   tf.registerBackend("webgpu", () => new WebGPUBackend(device, adapter.info), 0);
 }
 
-/** BackendInfo.device: "GPU via WebGPU (NVIDIA hopper; driver ...)" or "software GPU via WebGPU (...)". */
+/**
+ * BackendInfo.device, which the runner stores with every run: "GPU via WebGPU (nvidia hopper,
+ * NVIDIA H200; driver ...)" or "software GPU (CPU rasteriser) via WebGPU (...)".
+ */
 export function webgpuDevice(info: WebgpuAdapterInfo): string {
+  const name = adapterName(info);
+  const model = info.device && info.device !== name ? `, ${info.device}` : "";
   const mode = info.featureLevel === "compatibility" ? ", compatibility mode" : "";
   const driver = info.driver ? `; driver ${info.driver}` : "";
-  return `${info.software ? "software GPU (CPU rasteriser)" : "GPU"} via WebGPU (${adapterName(info)}${driver}${mode})`;
+  return `${info.software ? "software GPU (CPU rasteriser)" : "GPU"} via WebGPU (${name}${model}${driver}${mode})`;
 }
 
 /** BackendInfo.notice on the software adapter: what it is good for, and the fix. */
