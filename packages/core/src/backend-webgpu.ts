@@ -102,7 +102,9 @@ export async function chooseAdapter(dawn: Dawn, options: { allowSoftware: boolea
       `Dawn found no WebGPU adapter, not even a software one: install Mesa's EGL and GLES (Debian: apt-get install ${SOFTWARE_PACKAGES}) for llvmpipe through Dawn's OpenGL ES backend`,
     );
   }
-  throw new AdapterUnavailable("Dawn found no hardware WebGPU adapter (no GPU with a Vulkan, Metal or D3D12 driver visible here)");
+  throw new AdapterUnavailable(
+    "Dawn found no hardware WebGPU adapter (no GPU with a Vulkan, Metal or D3D12 driver visible here; on Linux Dawn needs the Vulkan loader libvulkan.so.1, Debian libvulkan1, and the GPU driver's Vulkan ICD)",
+  );
 }
 
 /**
