@@ -16,6 +16,7 @@ import { cpuSegmentSumOverrides, wasmSegmentSumOverrides } from "./segment-sum.j
 import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrides } from "./softmax-ce-grad.js";
 import { webgpuAddNOverrides } from "./add-n.js";
 import { webgpuSoftmaxCrossEntropyOverrides } from "./webgpu-softmax-ce.js";
+import { webgpuRnnSequenceOverrides } from "./webgpu-rnn-sequence.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
@@ -44,7 +45,7 @@ const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
   ],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
   // a fix of a stock tfjs-backend-webgpu kernel, and the first fused WGSL kernels (issue 14, part 2)
-  webgpu: [...webgpuAddNOverrides, ...webgpuSoftmaxCrossEntropyOverrides],
+  webgpu: [...webgpuAddNOverrides, ...webgpuSoftmaxCrossEntropyOverrides, ...webgpuRnnSequenceOverrides],
 };
 
 /** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu", "webgpu"); [] for others. */

@@ -4,8 +4,8 @@
 // outside the recurrence), U [G*H, H] (weight_hh as stored), states [B, H]; hs [B, T, H] holds h_t
 // for every t (the final state is its last step). With a mask [B, T] (1 token, 0 padding) the
 // state carries over padding and hs holds the carried states (zero padded outputs yourself).
-// Available on wasm while the native addon is active; cells/cell.ts runs its step-by-step loop
-// everywhere else (same numbers, tested).
+// Available on wasm while the native addon is active and on webgpu where its WGSL kernel is
+// registered; cells/cell.ts runs its step-by-step loop everywhere else (same numbers, tested).
 import * as tf from "@tensorflow/tfjs-core";
 import type { Activation, CellKind } from "../cells/cell.js";
 import { ElmanSequence, GruSequence, LstmSequence } from "../kernels/rnn-sequence.js";
@@ -15,7 +15,9 @@ const KERNELS: Record<CellKind, string> = { lstm: LstmSequence, gru: GruSequence
 
 /** True when the fused layer of this cell can run on the current backend. */
 export function rnnSequenceAvailable(cell: CellKind): boolean {
-  return activeNativeBlas() !== null && tf.getKernel(KERNELS[cell], tf.getBackend()) !== undefined;
+  const backend = tf.getBackend();
+  if (tf.getKernel(KERNELS[cell], backend) === undefined) return false;
+  return backend === "webgpu" || activeNativeBlas() !== null; // WGSL on webgpu (kernels/webgpu-rnn-sequence.ts); wasm's needs the addon
 }
 
 /** LSTM: xs [B, T, 4H] (gates i, f, g, o; both biases added) -> h_t and c_t for every t, [B, T, H] each. */

@@ -1,0 +1,203 @@
+// The WGSL LSTM layer kernel (webgpu-rnn-sequence.ts) on the software adapter (Mesa llvmpipe
+// through Dawn's OpenGL ES backend) against the stock cpu backend running cells/cell.ts's
+// step-by-step textbook loop: outputs, final states and every gradient, with and without a padding
+// mask, stacked and bidirectional; no leaks; dispatches per forward and backward counted with and
+// without the kernel. Skipped, saying why, where that adapter does not start, except in CI
+// (CI=true), which must start it (as backend-webgpu-software.test.ts). Shapes are tiny: llvmpipe is slow.
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, it } from "vitest";
+import { initBackend } from "../backend.js";
+import { createCell, runCell } from "../cells/index.js";
+import { StackedRNN } from "../layers/stacked.js";
+import { rnnSequenceAvailable } from "../ops/rnn-sequence.js";
+import { Parameters } from "../params.js";
+import { Rng } from "../random.js";
+import { LstmSequence, LstmSequenceGrad } from "./rnn-sequence.js";
+import { installKernels, uninstallKernels } from "./registry.js";
+import { expectClose, seeded } from "./testing.js";
+import { unregisterFastKernels } from "./index.js";
+import { webgpuRnnSequenceOverrides } from "./webgpu-rnn-sequence.js";
+
+async function startSoftware(): Promise<string> {
+  try {
+    await initBackend({ backend: "webgpu", allowSoftwareAdapter: true });
+    tf.env().set("WEBGPU_CPU_FORWARD", false); // test the GPU kernels, not tfjs's CPU forwarding
+    return "";
+  } catch (err) {
+    return (err instanceof Error ? err.message : String(err)).split(". ")[0]!;
+  }
+}
+const reason = await startSoftware();
+const SKIP = reason !== "";
+const NOTE = SKIP ? ` (skipped: ${reason})` : "";
+
+it.runIf(SKIP && process.env["CI"] === "true")("CI: the software adapter starts (.ci/run installs what it needs)", () => {
+  expect.fail(`webgpu on the software adapter did not start: ${reason}`);
+});
+
+async function use(backend: "cpu" | "webgpu"): Promise<void> {
+  if (backend === "webgpu") await initBackend({ backend: "webgpu", allowSoftwareAdapter: true });
+  else {
+    await initBackend({ backend: "cpu" });
+    unregisterFastKernels("cpu"); // the reference: stock kernels, the cells' textbook step
+  }
+}
+
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seeded(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+
+/** Lengths T, T - 2, 1, ... as a [B, T] mask (1 token, 0 padding). */
+const maskOf = (B: number, T: number) =>
+  tf.tensor2d(
+    Array.from({ length: B }, (_, b) => [T, Math.max(1, T - 2), 1][b % 3]!).flatMap((len) => Array.from({ length: T }, (_, i) => (i < len ? 1 : 0))),
+    [B, T],
+  );
+
+interface Shape {
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+}
+
+/** One LSTM layer's outputs, final state and the gradients of x, h0, c0 and the four weights, read back. */
+async function layer({ B, T, I, H }: Shape, masked: boolean): Promise<number[][]> {
+  const params = new Parameters();
+  const outs = tf.tidy(() => {
+    const cell = createCell("lstm", params, "rnn.", "_l0", I, H, new Rng(7));
+    const x = t([B, T, I], 1) as tf.Tensor3D;
+    const s0 = [t([B, H], 2), t([B, H], 3)] as tf.Tensor2D[];
+    const mask = masked ? maskOf(B, T) : undefined;
+    const wOut = t([B, T, H], 4);
+    const loss = (...inputs: tf.Tensor[]) => {
+      const [xv, ...sv] = inputs as [tf.Tensor3D, ...tf.Tensor2D[]];
+      const { outputs, state } = runCell(cell, xv, sv, mask);
+      // gradient enters every output and both final states
+      return tf.addN([tf.sum(tf.mul(outputs, wOut)), ...state.map((s, k) => tf.sum(tf.mul(s, t([B, H], 5 + k))))]) as tf.Scalar;
+    };
+    const { outputs, state } = runCell(cell, x, s0, mask);
+    const inputGrads = tf.grads(loss)([x, ...s0]);
+    const { grads } = tf.variableGrads(() => loss(x, ...s0), params.variables());
+    return [outputs, ...state, ...inputGrads, ...params.entries().map(([, v]) => grads[v.name]!)];
+  });
+  const values = await Promise.all(outs.map(async (o) => Array.from(await o.data())));
+  tf.dispose(outs);
+  params.dispose();
+  return values;
+}
+
+/** A 2-layer bidirectional LSTM with a padded batch: outputs, final states, all weight gradients. */
+async function stacked({ B, T, I, H }: Shape): Promise<number[][]> {
+  const params = new Parameters();
+  const rnn = new StackedRNN(params, { cell: "lstm", layers: 2, inputSize: I, hiddenSize: H, bidirectional: true }, new Rng(3));
+  const x = t([B, T, I], 11) as tf.Tensor3D;
+  const mask = maskOf(B, T);
+  const wOut = t([B, T, 2 * H], 12);
+  const f = () =>
+    tf.tidy(() => {
+      const { outputs, state } = rnn.forward(x, undefined, { mask });
+      return tf.add(tf.sum(tf.mul(outputs, wOut)), tf.sum(tf.stack(state.map((s) => tf.sum(s[0]!))))) as tf.Scalar;
+    });
+  const { outputs, state } = rnn.forward(x, undefined, { mask });
+  const { value, grads } = tf.variableGrads(f, params.variables());
+  const outs = [outputs, ...state.flat(), value, ...params.entries().map(([, v]) => grads[v.name]!)];
+  const values = await Promise.all(outs.map(async (o) => Array.from(await o.data())));
+  tf.dispose([outs, x, mask, wOut]);
+  params.dispose();
+  return values;
+}
+
+function expectAllClose(got: number[][], want: number[][], tol: number): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, k) => expectClose(g, want[k]!, tol));
+}
+
+/** Dispatches recorded while `f` runs (every tfjs-backend-webgpu program goes through recordAndSubmit). */
+async function countDispatches(f: () => Promise<unknown>): Promise<number> {
+  const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
+  const original = backend.recordAndSubmit;
+  let n = 0;
+  backend.recordAndSubmit = (...args: unknown[]) => {
+    n++;
+    return original.apply(backend, args);
+  };
+  try {
+    await f();
+  } finally {
+    backend.recordAndSubmit = original;
+  }
+  return n;
+}
+
+const SHAPES: Shape[] = [
+  { B: 1, T: 1, I: 2, H: 3 },
+  { B: 3, T: 5, I: 4, H: 5 },
+  { B: 2, T: 4, I: 3, H: 17 },
+];
+
+describe.skipIf(SKIP)(`the WGSL LSTM layer kernel on the software adapter${NOTE}`, () => {
+  it("is what the LSTM cell runs on webgpu", async () => {
+    await use("webgpu");
+    expect(rnnSequenceAvailable("lstm")).toBe(true);
+    await use("cpu");
+    expect(rnnSequenceAvailable("lstm")).toBe(false); // cpu keeps its path
+  });
+
+  for (const shape of SHAPES) {
+    for (const masked of [false, true]) {
+      it(`matches cpu's textbook loop, values and gradients, at B ${shape.B}, T ${shape.T}, I ${shape.I}, H ${shape.H}${masked ? ", padded" : ""}`, async () => {
+        await use("cpu");
+        const want = await layer(shape, masked);
+        await use("webgpu");
+        const got = await layer(shape, masked);
+        expectAllClose(got, want, 1e-4);
+      });
+    }
+  }
+
+  it("matches cpu in a 2-layer bidirectional stack with padding", async () => {
+    const shape = { B: 3, T: 4, I: 3, H: 4 };
+    await use("cpu");
+    const want = await stacked(shape);
+    await use("webgpu");
+    const got = await stacked(shape);
+    expectAllClose(got, want, 1e-4);
+  });
+
+  it("leaks nothing: tensors and GPU buffers are flat across forward and backward passes", async () => {
+    await use("webgpu");
+    const shape = { B: 2, T: 3, I: 2, H: 3 };
+    await layer(shape, true);
+    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+    await layer(shape, true);
+    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+  });
+
+  it("runs one dispatch per step and layer forward and backward (counted against the stock path, which still works)", async () => {
+    await use("webgpu");
+    const shape = { B: 2, T: 6, I: 3, H: 4 };
+    await layer(shape, true); // compile first
+    const fused = await countDispatches(() => layer(shape, true));
+    const fusedValues = await layer(shape, true);
+    uninstallKernels("webgpu", [LstmSequence, LstmSequenceGrad]);
+    try {
+      expect(rnnSequenceAvailable("lstm")).toBe(false);
+      const stock = await countDispatches(() => layer(shape, true));
+      const stockValues = await layer(shape, true);
+      expectAllClose(fusedValues, stockValues, 1e-4);
+      console.log(
+        `LSTM layer B ${shape.B} T ${shape.T} H ${shape.H}, padded, forward twice + backward (this test's loss): ${fused} dispatches fused, ${stock} stock`,
+      );
+      expect(fused).toBeLessThan(stock / 3);
+    } finally {
+      installKernels("webgpu", webgpuRnnSequenceOverrides);
+    }
+    expect(rnnSequenceAvailable("lstm")).toBe(true);
+  });
+});
