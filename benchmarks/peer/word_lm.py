@@ -4,7 +4,8 @@ train split, word tokens + <eos> per line, the 10,000 most frequent words (the r
 emb/hidden 200, 2 layers, dropout 0.2, bptt 35, batch 20, SGD lr 20 (p -= lr * g), clip 0.25.
 
   python3 word_lm.py train    [--model LSTM|GRU|RNN_TANH] [--nhid 200] [--tied] [--steps 30] [--reps 3] [--threads N]
-  python3 word_lm.py generate [--tokens 200] [--reps 5] ...
+                              [--device cpu|cuda] [--batch 20]
+  python3 word_lm.py generate [--tokens 200] [--reps 5] [--device cpu|cuda] ...
   python3 word_lm.py fit      [--epochs 1] [--tied] [--max-steps N]   main.py's whole schedule: train,
                               validate each epoch (lr /= 4 when it does not improve), test the best
 
@@ -94,14 +95,22 @@ def repackage_hidden(h):
     return tuple(repackage_hidden(v) for v in h)
 
 
+def synchronize(device):
+    """Waits for the GPU's queued work (CUDA runs asynchronously), so the clock measures it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def train_throughput(args, ids, ntokens):
     torch.manual_seed(1111)
-    model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied)
+    device = torch.device(args.device)
+    # on cuda, nn.LSTM/GRU/RNN run cuDNN's fused kernels (main.py --cuda; cudnn.benchmark left at its default)
+    model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied).to(device)
     criterion = nn.NLLLoss()
-    data = batchify(ids, 20)
+    data = batchify(ids, args.batch).to(device)
     bptt = 35
     model.train()
-    hidden = model.init_hidden(20)
+    hidden = model.init_hidden(args.batch)
     pos = 0
 
     def step():
@@ -124,10 +133,12 @@ def train_throughput(args, ids, ntokens):
         step()
     rates = []
     for _ in range(args.reps):
+        synchronize(device)
         t0 = time.perf_counter()
         for _ in range(args.steps):
             step()
-        rates.append(args.steps * bptt * 20 / (time.perf_counter() - t0))
+        synchronize(device)
+        rates.append(args.steps * bptt * args.batch / (time.perf_counter() - t0))
     return {"tokensPerSecond": statistics.median(rates), "runs": [round(r, 1) for r in rates]}
 
 
@@ -184,18 +195,21 @@ def fit(args, train_ids, valid_ids, test_ids, ntokens):
 
 def generate_latency(args, ntokens):
     torch.manual_seed(1111)
-    model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied)
+    device = torch.device(args.device)
+    model = RNNModel(args.model, ntokens, args.emsize, args.nhid, 2, 0.2, args.tied).to(device)
     model.eval()
     times = []
     with torch.no_grad():
         for rep in range(args.reps + 1):  # the first is warm-up
             hidden = model.init_hidden(1)
-            x = torch.randint(ntokens, (1, 1), dtype=torch.long)
+            x = torch.randint(ntokens, (1, 1), dtype=torch.long).to(device)
+            synchronize(device)
             t0 = time.perf_counter()
             for _ in range(args.tokens):  # word_language_model generate.py: softmax, multinomial, feed back
                 output, hidden = model(x, hidden)
                 weights = output.squeeze().div(1.0).exp()
                 x.fill_(torch.multinomial(weights, 1)[0])
+            synchronize(device)
             if rep > 0:
                 times.append((time.perf_counter() - t0) * 1000)
     ms = statistics.median(times)
@@ -215,6 +229,8 @@ def main():
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--tokens", type=int, default=200)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--device", default="cpu", help="train/generate: cpu or cuda (cuDNN's fused RNNs)")
+    p.add_argument("--batch", type=int, default=20, help="train: batch size (main.py --batch_size)")
     p.add_argument("--data-dir", default=os.environ.get("UNROLL_DATA_DIR", "/work/shared/data"))
     p.add_argument("--max-vocab", type=int, default=10000)
     p.add_argument("--epochs", type=int, default=1, help="fit: epochs (main.py --epochs)")
@@ -233,7 +249,11 @@ def main():
     else:
         result = generate_latency(args, args.max_vocab)
     result.update({"peer": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(), "model": args.model,
-                   "hidden": args.nhid, "tied": args.tied, "mode": args.mode, "reps": args.reps})
+                   "hidden": args.nhid, "tied": args.tied, "mode": args.mode, "reps": args.reps, "device": args.device})
+    if args.device.startswith("cuda"):
+        result.update({"gpu": torch.cuda.get_device_name(), "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version()})
+    if args.mode == "train":
+        result["batch"] = args.batch
     print(json.dumps(result))
 
 

@@ -2,8 +2,8 @@
 // are fixed per process): the reference LM trained on WikiText-2 through core's own trainer, or
 // 200 tokens generated with core's generate(). Last line: one JSON object.
 //
-//   tsx unroll/lm.ts train    --backend wasm|cpu [--native on|off] [--cell lstm] [--hidden 200] [--tied] [--steps 20] [--reps 3] [--warmup 3]
-//   tsx unroll/lm.ts generate --backend wasm ... [--tokens 200] [--reps 5]
+//   tsx unroll/lm.ts train    --backend wasm|cpu|webgpu [--native on|off] [--cell lstm] [--hidden 200] [--tied] [--batch 20] [--steps 20] [--reps 3] [--warmup 3]
+//   tsx unroll/lm.ts generate --backend wasm|webgpu ... [--tokens 200] [--reps 5]
 import * as tf from "@tensorflow/tfjs-core";
 import { generate, initBackend, LanguageModel, LMTask, loadExperimentData, parseExperimentConfig, train } from "@unroll/core";
 import { nativeBlasInfo, setNativeBlas } from "@unroll/core/kernels";
@@ -19,6 +19,7 @@ const tied = args.get("tied") === "true";
 const steps = Number(args.get("steps") ?? 20);
 const reps = Number(args.get("reps") ?? 3);
 const warmup = Number(args.get("warmup") ?? 3);
+const batch = Number(args.get("batch") ?? 20);
 const threads = Number(args.get("threads") ?? 1);
 const dataDir = args.get("data-dir") ?? process.env.UNROLL_DATA_DIR ?? "/work/shared/data";
 
@@ -34,7 +35,7 @@ const config = parseExperimentConfig({
   data: { corpus: "wikitext-2" },
   tokenizer: { kind: "word", maxVocab: 10000 },
   model: { cell, layers: 2, embeddingSize: hidden, hiddenSize: hidden, tied, dropout: 0.2 },
-  train: { optimizer: "sgd", lr: 20, clip: 0.25, batchSize: 20, bptt: 35, epochs: 1, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, seed: 1111 },
+  train: { optimizer: "sgd", lr: 20, clip: 0.25, batchSize: batch, bptt: 35, epochs: 1, evalEvery: 0, sampleEvery: 0, checkpointEvery: 0, seed: 1111 },
 });
 const m = { ...(config.model as { embeddingSize: number; hiddenSize: number; layers: number; dropout: number; tied: boolean }), cell };
 const common = { backend: info.name, device: info.device, matMul, cell, hidden, tied, blas: blas.config || null, openblasCoreType: blas.coreType };
@@ -50,7 +51,7 @@ if (mode === "train") {
     1111,
   );
   // train split only: the trainer evaluates valid/test at the end, which is not what is timed
-  const task = new LMTask(model, { train: loaded.data.train }, { batchSize: 20, bptt: 35 });
+  const task = new LMTask(model, { train: loaded.data.train }, { batchSize: batch, bptt: 35 });
   const times: number[] = [];
   let lastLoss = NaN;
   await train({
@@ -68,7 +69,7 @@ if (mode === "train") {
   for (let r = 0; r < reps; r++) {
     const a = times[warmup - 1 + r * steps];
     const b = times[warmup - 1 + (r + 1) * steps];
-    if (a !== undefined && b !== undefined) rates.push((steps * 20 * 35) / ((b - a) / 1000));
+    if (a !== undefined && b !== undefined) rates.push((steps * batch * 35) / ((b - a) / 1000));
   }
   console.log(
     JSON.stringify({
@@ -76,6 +77,7 @@ if (mode === "train") {
       mode,
       ...common,
       vocab: V,
+      batch,
       tokensPerSecond: median(rates),
       runs: rates.map((r) => Math.round(r)),
       steps,

@@ -1,0 +1,78 @@
+// The GPU check's last step: reads the step records run.sh wrote into the output folder and puts
+// the figures side by side (tokens/s: webgpu, wasm, PyTorch; generation ms), with the issue's
+// targets (webgpu >= 1.0x PyTorch + cuDNN and >= 10x Unroll's CPU path; generation <= PyTorch).
+//
+//   node summarize.mjs <out-dir>      writes <out-dir>/summary.json; prints a Markdown table and,
+//                                     last, the summary as one JSON line
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { round } from "../lib/common.js";
+
+/** What run.sh writes per step: <out>/<step>.json. */
+interface StepRecord {
+  step: string;
+  ok: boolean;
+  status: "ok" | "failed" | "timeout" | "skipped";
+  seconds: number;
+  result: Record<string, unknown> | null;
+  error?: string;
+}
+
+const out = process.argv[2];
+if (!out) throw new Error("usage: node summarize.mjs <out-dir>");
+const records = new Map<string, StepRecord>();
+for (const f of readdirSync(out).filter((f) => f.endsWith(".json") && f !== "summary.json" && f !== "env.json")) {
+  const r = JSON.parse(readFileSync(join(out, f), "utf8")) as StepRecord;
+  if (typeof r.step === "string") records.set(r.step, r);
+}
+
+/** A number from a step's result, or the step's status ("timeout", "failed", "skipped", "missing"). */
+function figure(step: string, key: string): number | string {
+  const r = records.get(step);
+  if (!r) return "missing";
+  const v = r.result?.[key];
+  return r.ok && typeof v === "number" ? round(v) : r.status === "ok" ? "no figure" : r.status;
+}
+const ratio = (a: number | string, b: number | string): number | null => (typeof a === "number" && typeof b === "number" && b > 0 ? round(a / b, 2) : null);
+
+const train: Record<string, unknown>[] = [];
+const gen: Record<string, unknown>[] = [];
+for (const name of [...records.keys()].sort()) {
+  const m = /^train-(.+)-b(\d+)-webgpu$/.exec(name);
+  if (m) {
+    const [config, batch] = [m[1]!, Number(m[2])];
+    const key = `train-${config}-b${batch}`;
+    const webgpu = figure(`${key}-webgpu`, "tokensPerSecond");
+    const wasm = figure(`${key}-wasm`, "tokensPerSecond");
+    const pytorch = figure(`${key}-pytorch`, "tokensPerSecond");
+    train.push({ config, batch, webgpu, wasm, pytorch, webgpuOverPytorch: ratio(webgpu, pytorch), webgpuOverWasm: ratio(webgpu, wasm) });
+  }
+  const g = /^generate-(.+)-webgpu$/.exec(name);
+  if (g) {
+    const webgpu = figure(name, "ms");
+    const pytorch = figure(`generate-${g[1]}-pytorch`, "ms");
+    gen.push({ config: g[1], webgpuMs: webgpu, pytorchMs: pytorch, webgpuOverPytorch: ratio(webgpu, pytorch) });
+  }
+}
+const probe = records.get("probe")?.result ?? null;
+const check = records.get("webgpu-check");
+const summary = {
+  adapter: probe?.["device"] ?? records.get("probe")?.error ?? null,
+  msPerDispatch: probe?.["msPerDispatch"] ?? null,
+  webgpuCheck: check ? { status: check.status, agree: check.ok, results: check.result?.["results"] ?? null, error: check.error } : null,
+  train,
+  generate: gen,
+  steps: Object.fromEntries([...records].map(([k, r]) => [k, `${r.status} ${r.seconds}s`])),
+};
+writeFileSync(join(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+
+console.log(`adapter: ${String(summary.adapter)}; ${String(summary.msPerDispatch)} ms per dispatch`);
+console.log("| config | batch | webgpu tok/s | wasm tok/s | PyTorch tok/s | webgpu / PyTorch | webgpu / wasm |");
+console.log("|---|---|---|---|---|---|---|");
+for (const r of train) {
+  console.log(`| ${[r["config"], r["batch"], r["webgpu"], r["wasm"], r["pytorch"], r["webgpuOverPytorch"], r["webgpuOverWasm"]].map(String).join(" | ")} |`);
+}
+console.log("| generate | webgpu ms / 200 tokens | PyTorch ms | webgpu / PyTorch |");
+console.log("|---|---|---|---|");
+for (const r of gen) console.log(`| ${[r["config"], r["webgpuMs"], r["pytorchMs"], r["webgpuOverPytorch"]].map(String).join(" | ")} |`);
+console.log(JSON.stringify(summary));
