@@ -1,4 +1,4 @@
-// The WGSL LSTM layer kernel (webgpu-rnn-sequence.ts) on the software adapter (Mesa llvmpipe
+// The WGSL recurrent layer kernels (webgpu-rnn-sequence.ts: LSTM, GRU, Elman tanh/relu) on the software adapter (Mesa llvmpipe
 // through Dawn's OpenGL ES backend) against the stock cpu backend running cells/cell.ts's
 // step-by-step textbook loop: outputs, final states and every gradient, with and without a padding
 // mask, stacked and bidirectional; no leaks; dispatches per forward and backward counted with and
@@ -7,12 +7,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { initBackend } from "../backend.js";
-import { createCell, runCell } from "../cells/index.js";
+import { createCell, runCell, type Activation, type CellKind } from "../cells/index.js";
 import { StackedRNN } from "../layers/stacked.js";
 import { rnnSequenceAvailable } from "../ops/rnn-sequence.js";
 import { Parameters } from "../params.js";
 import { Rng } from "../random.js";
-import { LstmSequence, LstmSequenceGrad } from "./rnn-sequence.js";
+import { ElmanSequence, GruSequence, LstmSequence } from "./rnn-sequence.js";
 import { installKernels, uninstallKernels } from "./registry.js";
 import { expectClose, seeded } from "./testing.js";
 import { unregisterFastKernels } from "./index.js";
@@ -66,13 +66,22 @@ interface Shape {
   H: number;
 }
 
-/** One LSTM layer's outputs, final state and the gradients of x, h0, c0 and the four weights, read back. */
-async function layer({ B, T, I, H }: Shape, masked: boolean): Promise<number[][]> {
+/** A cell kind, with its activation for Elman. */
+interface Kind {
+  cell: CellKind;
+  activation?: Activation;
+}
+const KINDS: Kind[] = [{ cell: "lstm" }, { cell: "gru" }, { cell: "elman", activation: "tanh" }, { cell: "elman", activation: "relu" }];
+const nameOf = ({ cell, activation }: Kind) => (activation ? `${cell} ${activation}` : cell);
+const KERNELS: Record<CellKind, string> = { lstm: LstmSequence, gru: GruSequence, elman: ElmanSequence };
+
+/** One layer's outputs, final state and the gradients of x, the initial state and the four weights, read back. */
+async function layer({ cell: kind, activation }: Kind, { B, T, I, H }: Shape, masked: boolean): Promise<number[][]> {
   const params = new Parameters();
   const outs = tf.tidy(() => {
-    const cell = createCell("lstm", params, "rnn.", "_l0", I, H, new Rng(7));
+    const cell = createCell(kind, params, "rnn.", "_l0", I, H, new Rng(7), activation);
     const x = t([B, T, I], 1) as tf.Tensor3D;
-    const s0 = [t([B, H], 2), t([B, H], 3)] as tf.Tensor2D[];
+    const s0 = Array.from({ length: cell.stateSize }, (_, k) => t([B, H], 2 + k) as tf.Tensor2D);
     const mask = masked ? maskOf(B, T) : undefined;
     const wOut = t([B, T, H], 4);
     const loss = (...inputs: tf.Tensor[]) => {
@@ -92,10 +101,10 @@ async function layer({ B, T, I, H }: Shape, masked: boolean): Promise<number[][]
   return values;
 }
 
-/** A 2-layer bidirectional LSTM with a padded batch: outputs, final states, all weight gradients. */
-async function stacked({ B, T, I, H }: Shape): Promise<number[][]> {
+/** A 2-layer bidirectional stack with a padded batch: outputs, final states, all weight gradients. */
+async function stacked({ cell, activation }: Kind, { B, T, I, H }: Shape): Promise<number[][]> {
   const params = new Parameters();
-  const rnn = new StackedRNN(params, { cell: "lstm", layers: 2, inputSize: I, hiddenSize: H, bidirectional: true }, new Rng(3));
+  const rnn = new StackedRNN(params, { cell, activation, layers: 2, inputSize: I, hiddenSize: H, bidirectional: true }, new Rng(3));
   const x = t([B, T, I], 11) as tf.Tensor3D;
   const mask = maskOf(B, T);
   const wOut = t([B, T, 2 * H], 12);
@@ -141,63 +150,83 @@ const SHAPES: Shape[] = [
   { B: 2, T: 4, I: 3, H: 17 },
 ];
 
-describe.skipIf(SKIP)(`the WGSL LSTM layer kernel on the software adapter${NOTE}`, () => {
-  it("is what the LSTM cell runs on webgpu", async () => {
+describe.skipIf(SKIP)(`the WGSL recurrent layer kernels on the software adapter${NOTE}`, () => {
+  it("are what the cells run on webgpu, and only there", async () => {
     await use("webgpu");
-    expect(rnnSequenceAvailable("lstm")).toBe(true);
+    for (const cell of ["lstm", "gru", "elman"] as const) expect(rnnSequenceAvailable(cell)).toBe(true);
     await use("cpu");
-    expect(rnnSequenceAvailable("lstm")).toBe(false); // cpu keeps its path
+    for (const cell of ["lstm", "gru", "elman"] as const) expect(rnnSequenceAvailable(cell)).toBe(false); // cpu keeps its path
   });
 
-  for (const shape of SHAPES) {
-    for (const masked of [false, true]) {
-      it(`matches cpu's textbook loop, values and gradients, at B ${shape.B}, T ${shape.T}, I ${shape.I}, H ${shape.H}${masked ? ", padded" : ""}`, async () => {
+  for (const kind of KINDS) {
+    describe(nameOf(kind), () => {
+      for (const shape of SHAPES) {
+        for (const masked of [false, true]) {
+          it(`matches cpu's textbook loop, values and gradients, at B ${shape.B}, T ${shape.T}, I ${shape.I}, H ${shape.H}${masked ? ", padded" : ""}`, async () => {
+            await use("cpu");
+            const want = await layer(kind, shape, masked);
+            await use("webgpu");
+            const got = await layer(kind, shape, masked);
+            expectAllClose(got, want, 1e-4);
+          });
+        }
+      }
+
+      it("matches cpu in a 2-layer bidirectional stack with padding", async () => {
+        const shape = { B: 3, T: 4, I: 3, H: 4 };
         await use("cpu");
-        const want = await layer(shape, masked);
+        const want = await stacked(kind, shape);
         await use("webgpu");
-        const got = await layer(shape, masked);
+        const got = await stacked(kind, shape);
         expectAllClose(got, want, 1e-4);
       });
-    }
+
+      it("leaks nothing: tensors and GPU buffers are flat across forward and backward passes", async () => {
+        await use("webgpu");
+        const shape = { B: 2, T: 3, I: 2, H: 3 };
+        await layer(kind, shape, true);
+        const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+        await layer(kind, shape, true);
+        expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
+      });
+
+      it("runs one dispatch per step forward and backward (counted against the stock path, which still works)", async () => {
+        await use("webgpu");
+        const shape = { B: 2, T: 6, I: 3, H: 4 };
+        const names = [KERNELS[kind.cell], `${KERNELS[kind.cell]}Grad`];
+        const counts = async () => {
+          await layer(kind, shape, true); // compiled first
+          const params = new Parameters();
+          const cell = createCell(kind.cell, params, "rnn.", "_l0", shape.I, shape.H, new Rng(7), kind.activation);
+          const x = t([shape.B, shape.T, shape.I], 1) as tf.Tensor3D;
+          const mask = maskOf(shape.B, shape.T);
+          const s0 = Array.from({ length: cell.stateSize }, () => tf.zeros([shape.B, shape.H]) as tf.Tensor2D);
+          const loss = () => tf.tidy(() => tf.sum(runCell(cell, x, s0, mask).outputs) as tf.Scalar);
+          const forward = await countDispatches(async () => tf.dispose(loss()));
+          const both = await countDispatches(async () => tf.dispose(tf.variableGrads(loss, params.variables())));
+          tf.dispose([x, mask, s0]);
+          params.dispose();
+          return { forward, backward: both - forward };
+        };
+        const fused = await counts();
+        const fusedValues = await layer(kind, shape, true);
+        uninstallKernels("webgpu", names);
+        try {
+          expect(rnnSequenceAvailable(kind.cell)).toBe(false);
+          const stock = await counts();
+          expectAllClose(fusedValues, await layer(kind, shape, true), 1e-4);
+          console.log(
+            `${nameOf(kind)} layer, B ${shape.B} T ${shape.T} H ${shape.H}, padded, sum of outputs: dispatches forward ${fused.forward} fused / ${stock.forward} stock, backward ${fused.backward} fused / ${stock.backward} stock`,
+          );
+          expect(fused.forward + fused.backward).toBeLessThan((stock.forward + stock.backward) / 3);
+        } finally {
+          installKernels(
+            "webgpu",
+            webgpuRnnSequenceOverrides.filter((o) => names.includes(o.kernelName)),
+          );
+        }
+        expect(rnnSequenceAvailable(kind.cell)).toBe(true);
+      });
+    });
   }
-
-  it("matches cpu in a 2-layer bidirectional stack with padding", async () => {
-    const shape = { B: 3, T: 4, I: 3, H: 4 };
-    await use("cpu");
-    const want = await stacked(shape);
-    await use("webgpu");
-    const got = await stacked(shape);
-    expectAllClose(got, want, 1e-4);
-  });
-
-  it("leaks nothing: tensors and GPU buffers are flat across forward and backward passes", async () => {
-    await use("webgpu");
-    const shape = { B: 2, T: 3, I: 2, H: 3 };
-    await layer(shape, true);
-    const before = [tf.memory().numTensors, tf.engine().backend.numDataIds()];
-    await layer(shape, true);
-    expect([tf.memory().numTensors, tf.engine().backend.numDataIds()]).toEqual(before);
-  });
-
-  it("runs one dispatch per step and layer forward and backward (counted against the stock path, which still works)", async () => {
-    await use("webgpu");
-    const shape = { B: 2, T: 6, I: 3, H: 4 };
-    await layer(shape, true); // compile first
-    const fused = await countDispatches(() => layer(shape, true));
-    const fusedValues = await layer(shape, true);
-    uninstallKernels("webgpu", [LstmSequence, LstmSequenceGrad]);
-    try {
-      expect(rnnSequenceAvailable("lstm")).toBe(false);
-      const stock = await countDispatches(() => layer(shape, true));
-      const stockValues = await layer(shape, true);
-      expectAllClose(fusedValues, stockValues, 1e-4);
-      console.log(
-        `LSTM layer B ${shape.B} T ${shape.T} H ${shape.H}, padded, forward twice + backward (this test's loss): ${fused} dispatches fused, ${stock} stock`,
-      );
-      expect(fused).toBeLessThan(stock / 3);
-    } finally {
-      installKernels("webgpu", webgpuRnnSequenceOverrides);
-    }
-    expect(rnnSequenceAvailable("lstm")).toBe(true);
-  });
 });

@@ -1,0 +1,147 @@
+// What the WGSL recurrent layer kernels share (webgpu-lstm-sequence.ts, webgpu-gru-sequence.ts,
+// webgpu-elman-sequence.ts): programs in tfjs-backend-webgpu 4.22's WebGPUProgram shape (as
+// webgpu-softmax-ce.ts), the time loop that writes one packed buffer one dispatch per step, the
+// copies that unpack it, and the weight gradient dU = sum_t dz_t^T h_{t-1} as one matMul.
+import { util } from "@tensorflow/tfjs-core";
+import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
+import { kernelFunc } from "./registry.js";
+
+export interface WebgpuProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size: boolean;
+  uniforms?: string;
+  getUserCode(): string;
+}
+
+type Uniform = { type: "int32"; data: number[] };
+
+export interface WebgpuBackendLike {
+  runWebGPUProgram(program: WebgpuProgram, inputs: TensorInfo[], outputDtype: DataType, uniforms?: Uniform[], output?: TensorInfo): TensorInfo;
+  makeTensorInfo(shape: number[], dtype: DataType): TensorInfo;
+  disposeData(dataId: object): void;
+}
+
+export const gpuOf = (backend: object) => backend as unknown as WebgpuBackendLike;
+
+/** One invocation per element of `threads` (a shape), `body` run with `index` below its size. */
+export function program(name: string, variableNames: string[], threads: number[], body: string, uniforms?: string): WebgpuProgram {
+  const workgroupSize: [number, number, number] = [64, 1, 1];
+  return {
+    variableNames,
+    outputShape: threads,
+    shaderKey: `unroll_${name}`,
+    dispatchLayout: { x: threads.map((_, i) => i) },
+    dispatch: [Math.ceil(util.sizeFromShape(threads) / workgroupSize[0]), 1, 1],
+    workgroupSize,
+    size: true,
+    ...(uniforms ? { uniforms } : {}),
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${body}
+        }
+      }`,
+  };
+}
+
+/**
+ * A step program, one thread per (b, j) of [B, H], every step cell's shader starting the same:
+ * t (the step), H, T, N = B T H, b, j, and (forward: hs at the start of the packed buffer)
+ * prevH(k), h_{t-1}[b, k], from h0 at t = 0, else from what step t - 1 wrote.
+ */
+export function stepProgram(name: string, variableNames: string[], threads: number, body: string): WebgpuProgram {
+  const prologue = `let t = uniforms.step;
+          let H = uniforms.hidden;
+          let T = uniforms.maskShape[1];
+          let N = uniforms.maskShape[0] * T * H;
+          let b = index / H;
+          let j = index - b * H;`;
+  const p = program(name, variableNames, [threads], `${prologue}\n          ${body}`, "step : i32, hidden : i32,");
+  if (!variableNames.includes("h0") || variableNames.includes("hs")) return p;
+  const prevH = `
+      fn prevH(b : i32, t : i32, k : i32) -> f32 {
+        let H = uniforms.hidden;
+        if (t == 0) { return h0[b * H + k]; }
+        return result[(b * uniforms.maskShape[1] + t - 1) * H + k];
+      }`;
+  return { ...p, getUserCode: () => prevH + p.getUserCode() };
+}
+
+/**
+ * Runs `make()` (a fresh program each time: runWebGPUProgram extends its shaderKey in place) once
+ * per step of `steps`, in order, all writing `packed`: step t reads what the steps before wrote
+ * (WebGPU orders the dispatches of a pass). No host reads, no buffers but tfjs's uniforms.
+ */
+export function runSteps(
+  gpu: WebgpuBackendLike,
+  make: () => WebgpuProgram,
+  inputs: TensorInfo[],
+  packed: TensorInfo,
+  { steps, H }: { steps: number[]; H: number },
+): void {
+  for (const t of steps)
+    gpu.runWebGPUProgram(
+      make(),
+      inputs,
+      "float32",
+      [
+        { type: "int32", data: [t] },
+        { type: "int32", data: [H] },
+      ],
+      packed,
+    );
+}
+
+/** 0, 1, ..., T - 1 (forward) */
+export const upTo = (T: number) => Array.from({ length: T }, (_, t) => t);
+/** T - 1, ..., 0, then -1 (backward: the last dispatch gathers what flows into the initial state) */
+export const downFrom = (T: number) => Array.from({ length: T + 1 }, (_, k) => T - 1 - k);
+
+/** packed[offset ..] as a new tensor of `shape`: one output of a loop's packed buffer. */
+export function unpack(gpu: WebgpuBackendLike, packed: TensorInfo, shape: number[], offset: number): TensorInfo {
+  const copy = program("rnn_unpack", ["packed"], shape, "result[index] = packed[uniforms.offset + index];", "offset : i32,");
+  return gpu.runWebGPUProgram(copy, [packed], "float32", [{ type: "int32", data: [offset] }]);
+}
+
+/** U^T [H, G H] from U [G H, H]: the recurrent product then reads it coalesced (adjacent threads, adjacent j). */
+export function transposed(backend: object, u: TensorInfo): TensorInfo {
+  return kernelFunc("Transpose", "webgpu")({ inputs: { x: u }, backend, attrs: { perm: [1, 0] } }) as TensorInfo;
+}
+
+/** [h_{t-1}] for every step [B, T, H]: h0 at t = 0, else hs shifted by one step. */
+const previousStates = (shape: number[]) =>
+  program(
+    "rnn_prev_states",
+    ["hs", "h0"],
+    shape,
+    `let H = uniforms.hsShape[2];
+          let T = uniforms.hsShape[1];
+          let b = index / (T * H);
+          let t = (index / H) % T;
+          if (t == 0) { result[index] = h0[b * H + index % H]; } else { result[index] = hs[index - H]; }`,
+  );
+
+/** dU = sum over b, t of dz[b, t]^T h_{t-1}[b]: one matMul over all steps. dz [1, B T, G H] -> [G H, H]. */
+export function weightGrad(backend: object, dz: TensorInfo, hs: TensorInfo, h0: TensorInfo): TensorInfo {
+  const gpu = gpuOf(backend);
+  const [B, T, H] = hs.shape as [number, number, number];
+  const prev = gpu.runWebGPUProgram(previousStates([B, T, H]), [hs, h0], "float32"); // [B, T, H]
+  const b = { ...prev, shape: [1, B * T, H] }; // the same buffer in the shape BatchMatMul takes
+  const du = kernelFunc("BatchMatMul", "webgpu")({ inputs: { a: dz, b }, backend, attrs: { transposeA: true, transposeB: false } }) as TensorInfo; // [1, G H, H]
+  gpu.disposeData(prev.dataId);
+  return { ...du, shape: du.shape.slice(1) };
+}
+
+/** Throws naming the shapes expected unless every tensor has its size (and is float32). */
+export function expectSizes(kernel: string, expected: string, tensors: Record<string, [TensorInfo | undefined, number]>): void {
+  const bad = Object.entries(tensors).filter(([, [t, n]]) => t === undefined || util.sizeFromShape(t.shape) !== n || t.dtype !== "float32");
+  if (bad.length > 0) {
+    const got = bad.map(([name, [t]]) => `${name} ${t ? `${t.dtype} [${t.shape}]` : "missing"}`).join(", ");
+    throw new Error(`${kernel}: expected float32 ${expected}; got ${got}`);
+  }
+}
