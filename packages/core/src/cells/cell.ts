@@ -4,7 +4,7 @@
 //   weight_ih [G*H, I], weight_hh [G*H, H], bias_ih [G*H], bias_hh [G*H]
 // The input projection X W^T + b for all time steps is one matMul before the loop (W as stored,
 // with matMul's transposeB flag: free on BLAS; the bias added inside the kernel). Where the cell
-// has a fused kernel for the whole loop (wasm with the native addon), that kernel
+// has a fused kernel for the whole loop (wasm with the native addon, webgpu), that kernel
 // runs it; otherwise the loop below runs step by step with FEATURE-MAJOR states, h_t as [H, B]:
 // the fused gate matMul U h_{t-1} then uses weight_hh exactly as stored, and the gate blocks and
 // time steps are contiguous row ranges, so splitting them is a cheap copy on every backend
@@ -167,7 +167,7 @@ export function runCell(cell: Cell, x: tf.Tensor3D, state0: CellState, mask?: tf
     // Hoisted input projection: X W^T + b for every time step in one matMul, then one transpose
     // to time-major, feature-major steps.
     const xp = tf.fused.matMul({ a: tf.reshape(x, [B * T, I]), b: p.w, transposeB: true, bias: p.bx }); // [B*T, G*H]
-    // the whole loop in one kernel where the cell has one (wasm with the native addon)
+    // the whole loop in one kernel where the cell has one (wasm with the native addon, webgpu)
     const fused = tap ? undefined : cell.sequence?.(p, tf.reshape(xp, [B, T, -1]), state0, mask);
     if (fused) return mask ? { outputs: tf.mul(fused.outputs, tf.expandDims(mask, 2)) as tf.Tensor3D, state: fused.state } : fused; // padded outputs: 0
     const steps = tf.transpose(tf.reshape(xp, [B, T, -1]), [1, 2, 0]) as tf.Tensor3D; // [T, G*H, B]

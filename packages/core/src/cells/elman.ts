@@ -31,7 +31,7 @@ export class ElmanCell extends TorchCell implements Cell {
     });
   }
 
-  /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
+  /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon, webgpu). */
   sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } | undefined {
     if (!rnnSequenceAvailable("elman") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {

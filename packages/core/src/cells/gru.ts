@@ -6,7 +6,7 @@
 // A step's pointwise maths comes twice, side by side: the textbook reference in tfjs ops, and the
 // fast path, one kernel forward and one backward (kernels/gru-cell.ts) instead of ~20 tfjs ops
 // where registered (wasm, cpu). fused.test.ts compares them, values and gradients. With the
-// native addon a whole layer runs as one kernel instead (`sequence`). hp = U h_{t-1} + b_h;
+// native addon, and on webgpu (WGSL), a whole layer runs as one kernel instead (`sequence`). hp = U h_{t-1} + b_h;
 // states feature-major [H, B].
 import * as tf from "@tensorflow/tfjs-core";
 import { ShapeError } from "../errors.js";
@@ -94,7 +94,7 @@ export class GRUCell extends TorchCell implements Cell {
     });
   }
 
-  /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon). */
+  /** The same recurrence as `step`, all steps in one kernel (wasm with the native addon, webgpu). */
   sequence(p: PreparedCell, xs: tf.Tensor3D, [h0]: CellState, mask?: tf.Tensor2D): { outputs: tf.Tensor3D; state: CellState } | undefined {
     if (!rnnSequenceAvailable("gru") || xs.shape[1] === 0) return undefined;
     return tf.tidy(() => {
