@@ -1,7 +1,7 @@
 // The GRU layer over a whole sequence on webgpu, in WGSL (issue 14, part 2), under the native
 // addon's GruSequence contract (rnn-sequence.ts; webgpu-rnn-sequence.ts says what all three cells
 // share). Gates r, z, n as cells/gru.ts, b_h inside the recurrence:
-//   forward, one dispatch per step t (thread = (b, j)):
+//   forward, one dispatch per step t (a thread: column j of ROWS batch rows b):
 //     hp = U h_{t-1} + b_h;  r = sigma(xs_r + hp_r);  z = sigma(xs_z + hp_z);  n = tanh(xs_n + r hp_n)
 //     h' = (1 - z) n + z h_{t-1};  h_t = h_{t-1} + m (h' - h_{t-1})
 //   backward, one dispatch per step t = T-1 .. 0, then one for dh0:
@@ -10,78 +10,72 @@
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { kernelFunc, type KernelOverride } from "./registry.js";
 import { GruSequence, GruSequenceGrad } from "./rnn-sequence.js";
-import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
+import { downFrom, expectSizes, gpuOf, ROWS, runSteps, stepProgram, stepThreads, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
 
 // Forward packed buffer (N = B T H): hs at 0, acts [B, T, 4H] (r, z, n, hp_n) at N.
 const gruStep = (threads: number) =>
-  stepProgram(
-    "gru_seq_step",
-    ["xs", "uT", "bh", "h0", "mask"],
-    threads,
-    `let r = b * T + t;
-          var hr = bh[j];
-          var hz = bh[H + j];
-          var hn = bh[2 * H + j];
+  stepProgram("gru_seq_step", ["xs", "uT", "bh", "h0", "mask"], threads, {
+    dot: `var uh : array<vec3<f32>, ${ROWS}>; // U h_{t-1}, gates r, z, n, per row
           for (var k = 0; k < H; k++) {
-            let hk = prevH(b, t, k);
             let w = k * 3 * H + j; // U^T [H, 3H]
-            hr += uT[w] * hk;
-            hz += uT[w + H] * hk;
-            hn += uT[w + 2 * H] * hk;
-          }
-          let hp = prevH(b, t, j);
-          let x = r * 3 * H + j;
-          let rg = 1.0 / (1.0 + exp(-(xs[x] + hr)));
-          let zg = 1.0 / (1.0 + exp(-(xs[x + H] + hz)));
-          let ng = tanh(xs[x + 2 * H] + rg * hn);
-          let m = mask[r];
-          result[r * H + j] = hp + m * ((1.0 - zg) * ng + zg * hp - hp); // h_t (carried over padding)
-          let a = N + r * 4 * H + j;
-          result[a] = rg;
-          result[a + H] = zg;
-          result[a + 2 * H] = ng;
-          result[a + 3 * H] = hn;`,
-  );
+            let uk = vec3<f32>(uT[w], uT[w + H], uT[w + 2 * H]);
+            for (var bb = 0; bb < ${ROWS}; bb++) { uh[bb] += uk * prevH(min(b0 + bb, B - 1), t, k); }
+          }`,
+    row: `let r = b * T + t;
+              let hq = uh[bb] + vec3<f32>(bh[j], bh[H + j], bh[2 * H + j]); // hp = U h_{t-1} + b_h
+              let hp = prevH(b, t, j);
+              let x = r * 3 * H + j;
+              let rg = 1.0 / (1.0 + exp(-(xs[x] + hq.x)));
+              let zg = 1.0 / (1.0 + exp(-(xs[x + H] + hq.y)));
+              let ng = tanh(xs[x + 2 * H] + rg * hq.z);
+              let m = mask[r];
+              result[r * H + j] = hp + m * ((1.0 - zg) * ng + zg * hp - hp); // h_t (carried over padding)
+              let a = N + r * 4 * H + j;
+              result[a] = rg;
+              result[a + H] = zg;
+              result[a + 2 * H] = ng;
+              result[a + 3 * H] = hq.z;`,
+  });
 
 // Backward packed buffer: dxs [B, T, 3H] at 0, dhp [B, T, 3H] at 3N, dhKeep at 6N, dh0 [B, H] at 7N.
 const gruGradStep = (threads: number) =>
-  stepProgram(
-    "gru_seq_grad_step",
-    ["acts", "hs", "h0", "mask", "dhs", "u"],
-    threads,
-    `var dh = 0.0;
+  stepProgram("gru_seq_grad_step", ["acts", "hs", "h0", "mask", "dhs", "u"], threads, {
+    dot: `var dhu : array<f32, ${ROWS}>; // dhp_{t+1} U per row
           if (t + 1 < T) {
-            let rn = b * T + t + 1;
-            dh = result[6 * N + rn * H + j];
-            for (var k = 0; k < 3 * H; k++) { dh += result[3 * N + rn * 3 * H + k] * u[k * H + j]; } // dhp_{t+1} U
-          }
-          if (t < 0) {
-            result[7 * N + index] = dh;
-          } else {
-            let r = b * T + t;
-            dh += dhs[r * H + j];
-            let a = r * 4 * H + j;
-            let rg = acts[a];
-            let zg = acts[a + H];
-            let ng = acts[a + 2 * H];
-            let hn = acts[a + 3 * H];
-            var hp = 0.0;
-            if (t == 0) { hp = h0[b * H + j]; } else { hp = hs[(r - 1) * H + j]; }
-            let m = mask[r];
-            let d = m * dh; // into h'
-            let dan = d * (1.0 - zg) * (1.0 - ng * ng);
-            let dar = dan * hn * rg * (1.0 - rg);
-            let daz = d * (hp - ng) * zg * (1.0 - zg);
-            let x = r * 3 * H + j;
-            result[x] = dar;
-            result[x + H] = daz;
-            result[x + 2 * H] = dan;
-            result[3 * N + x] = dar;
-            result[3 * N + x + H] = daz;
-            result[3 * N + x + 2 * H] = dan * rg;
-            result[6 * N + r * H + j] = (1.0 - m) * dh + d * zg;
+            for (var k = 0; k < 3 * H; k++) {
+              let uk = u[k * H + j];
+              for (var bb = 0; bb < ${ROWS}; bb++) { dhu[bb] += result[3 * N + (min(b0 + bb, B - 1) * T + t + 1) * 3 * H + k] * uk; }
+            }
           }`,
-  );
+    row: `var dh = dhu[bb];
+              if (t + 1 < T) { dh += result[6 * N + (b * T + t + 1) * H + j]; }
+              if (t < 0) {
+                result[7 * N + b * H + j] = dh;
+              } else {
+                let r = b * T + t;
+                dh += dhs[r * H + j];
+                let a = r * 4 * H + j;
+                let rg = acts[a];
+                let zg = acts[a + H];
+                let ng = acts[a + 2 * H];
+                let hn = acts[a + 3 * H];
+                var hp = 0.0;
+                if (t == 0) { hp = h0[b * H + j]; } else { hp = hs[(r - 1) * H + j]; }
+                let m = mask[r];
+                let d = m * dh; // into h'
+                let dan = d * (1.0 - zg) * (1.0 - ng * ng);
+                let dar = dan * hn * rg * (1.0 - rg);
+                let daz = d * (hp - ng) * zg * (1.0 - zg);
+                let x = r * 3 * H + j;
+                result[x] = dar;
+                result[x + H] = daz;
+                result[x + 2 * H] = dan;
+                result[3 * N + x] = dar;
+                result[3 * N + x + H] = daz;
+                result[3 * N + x + 2 * H] = dan * rg;
+                result[6 * N + r * H + j] = (1.0 - m) * dh + d * zg;
+              }`,
+  });
 
 const forward: KernelFunc = ({ inputs, backend }) => {
   const { xs, u, bh, h0, mask } = inputs as Record<string, TensorInfo | undefined>;
@@ -98,7 +92,7 @@ const forward: KernelFunc = ({ inputs, backend }) => {
   const gpu = gpuOf(backend);
   const uT = transposed(backend, u!); // [H, 3H]
   const packed = gpu.makeTensorInfo([5 * N], "float32"); // hs | acts
-  runSteps(gpu, () => gruStep(B * H), [xs!, uT, bh!, h0!, mask!], packed, { steps: upTo(T), H });
+  runSteps(gpu, () => gruStep(stepThreads(B, H)), [xs!, uT, bh!, h0!, mask!], packed, { steps: upTo(T), H });
   const result = [unpack(gpu, packed, [B, T, H], 0), unpack(gpu, packed, [B, T, 4 * H], N)]; // hs, acts
   gpu.disposeData(uT.dataId);
   gpu.disposeData(packed.dataId);
@@ -118,7 +112,7 @@ const backward: KernelFunc = ({ inputs, backend }) => {
   });
   const gpu = gpuOf(backend);
   const packed = gpu.makeTensorInfo([7 * N + B * H], "float32"); // dxs | dhp | dhKeep | dh0
-  runSteps(gpu, () => gruGradStep(B * H), [acts!, hs!, h0!, mask!, dhs!, u!], packed, { steps: downFrom(T), H });
+  runSteps(gpu, () => gruGradStep(stepThreads(B, H)), [acts!, hs!, h0!, mask!, dhs!, u!], packed, { steps: downFrom(T), H });
   const dxs = unpack(gpu, packed, [B, T, 3 * H], 0);
   const dhp = unpack(gpu, packed, [1, B * T, 3 * H], 3 * N);
   const du = weightGrad(backend, dhp, hs!, h0!); // [3H, H]

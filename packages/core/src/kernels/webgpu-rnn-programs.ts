@@ -49,19 +49,35 @@ export function program(name: string, variableNames: string[], threads: number[]
   };
 }
 
+/** Batch rows per thread in a step program: each weight read from U serves this many rows. */
+export const ROWS = 4;
+
+/** Threads of a step program: one per j of H and block of ROWS batch rows. */
+export const stepThreads = (B: number, H: number) => Math.ceil(B / ROWS) * H;
+
 /**
- * A step program, one thread per (b, j) of [B, H], every step cell's shader starting the same:
- * t (the step), H, T, N = B T H, b, j, and (forward: hs at the start of the packed buffer)
- * prevH(k), h_{t-1}[b, k], from h0 at t = 0, else from what step t - 1 wrote.
+ * A step program: a thread takes column j for the batch rows b0 .. b0 + ROWS - 1 (adjacent threads,
+ * adjacent j: U's reads coalesce). `dot` runs once per thread (the recurrent product, accumulating
+ * into an array over the rows), then `row` once per row b < B (the pointwise maths, `bb` indexes the
+ * accumulators). Both see t (the step), H, B, T, N = B T H, j, b0, and (forward: hs at the start of
+ * the packed buffer) prevH(b, t, k) = h_{t-1}[b, k], from h0 at t = 0, else what step t - 1 wrote.
  */
-export function stepProgram(name: string, variableNames: string[], threads: number, body: string): WebgpuProgram {
-  const prologue = `let t = uniforms.step;
+export function stepProgram(name: string, variableNames: string[], threads: number, { dot, row }: { dot: string; row: string }): WebgpuProgram {
+  const body = `let t = uniforms.step;
           let H = uniforms.hidden;
+          let B = uniforms.maskShape[0];
           let T = uniforms.maskShape[1];
-          let N = uniforms.maskShape[0] * T * H;
-          let b = index / H;
-          let j = index - b * H;`;
-  const p = program(name, variableNames, [threads], `${prologue}\n          ${body}`, "step : i32, hidden : i32,");
+          let N = B * T * H;
+          let j = index % H;
+          let b0 = (index / H) * ${ROWS};
+          ${dot}
+          for (var bb = 0; bb < ${ROWS}; bb++) {
+            let b = b0 + bb;
+            if (b < B) {
+              ${row}
+            }
+          }`;
+  const p = program(name, variableNames, [threads], body, "step : i32, hidden : i32,");
   if (!variableNames.includes("h0") || variableNames.includes("hs")) return p;
   const prevH = `
       fn prevH(b : i32, t : i32, k : i32) -> f32 {

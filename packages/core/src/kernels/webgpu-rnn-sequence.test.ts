@@ -147,7 +147,7 @@ async function countDispatches(f: () => Promise<unknown>): Promise<number> {
 const SHAPES: Shape[] = [
   { B: 1, T: 1, I: 2, H: 3 },
   { B: 3, T: 5, I: 4, H: 5 },
-  { B: 2, T: 4, I: 3, H: 17 },
+  { B: 6, T: 4, I: 3, H: 17 }, // two blocks of batch rows per thread (ROWS 4), the second partial
 ];
 
 describe.skipIf(SKIP)(`the WGSL recurrent layer kernels on the software adapter${NOTE}`, () => {

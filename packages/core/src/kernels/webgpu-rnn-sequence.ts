@@ -9,7 +9,10 @@
 //   backward T + 1 step dispatches (the gates' gradients and the dh (dc) recurrence: dz_{t+1} U),
 //            one copy per output, dU as one matMul over all steps (GRU: db_h as one sum)
 // A tfjs program writes one buffer, so each loop writes one packed buffer (each step's outputs at
-// fixed offsets) that the copies unpack afterwards.
+// fixed offsets) that the copies unpack afterwards. A step thread takes one column j for ROWS (4)
+// batch rows, so that each weight it reads from U serves four rows (the product U h_{t-1} reads U
+// B/4 times per step instead of B times); it is still a dot product per thread, not a tiled
+// matMul in workgroup memory (workgroups of 64 threads).
 import type { KernelOverride } from "./registry.js";
 import { webgpuElmanSequenceOverrides } from "./webgpu-elman-sequence.js";
 import { webgpuGruSequenceOverrides } from "./webgpu-gru-sequence.js";
