@@ -65,7 +65,10 @@ const entries = {
 };
 for (const [out, file] of Object.entries(entries)) {
   const wrapper = join(stage, `${basename(out)}.entry.mjs`);
-  write(wrapper, `import ${JSON.stringify(prelude)};\nimport ${JSON.stringify(file)};\n`);
+  // exit once the script is done: a Dawn device left open may keep Node's event loop alive, and
+  // run.sh's timeout would then record a finished step as timed out (stdout to a pipe or file is
+  // synchronous on Linux, so the last JSON line is out)
+  write(wrapper, `import ${JSON.stringify(prelude)};\nimport ${JSON.stringify(file)};\nprocess.exit(process.exitCode ?? 0);\n`);
   await esbuild.build({
     entryPoints: [wrapper],
     outfile: join(stage, "tree", `${out}.mjs`),
@@ -86,7 +89,8 @@ for (const [out, file] of Object.entries(entries)) {
         'const __dirname = __filename.slice(0, __filename.lastIndexOf("/"));',
       ].join(" "),
     },
-    minify: true,
+    minifyWhitespace: true, // names kept: a failing step's stack trace stays readable
+    minifySyntax: true,
     legalComments: "none",
     logLevel: "warning",
   });

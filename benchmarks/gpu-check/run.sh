@@ -79,17 +79,21 @@ if lines:
 if status == "ok" and (rc != "0" or not isinstance(result, dict)):
     status = "failed"
 rec = {"step": step, "ok": status == "ok", "status": status, "seconds": float(seconds), "rc": int(rc), "result": result}
-if status != "ok":
-    rec["error"] = "\n".join((stderr.strip() or stdout.strip()).splitlines()[-15:])[-3000:]
+if status != "ok":  # the message, without stack frames or the source line Node echoes
+    text = [l for l in (stderr.strip() or stdout.strip()).splitlines() if l.strip() and not l.startswith("    at ") and len(l) < 2000]
+    rec["error"] = "\n".join(text[-15:])[-3000:]
+    rec["message"] = next((l for l in reversed(text) if "Error" in l or "error" in l), text[-1] if text else "")[:600]
 with open(os.path.join(out, step + ".json"), "w") as f:
     json.dump(rec, f)
 brief = ""
 if isinstance(result, dict):
-    for k in ("tokensPerSecond", "ms", "device", "agree"):
+    for k in ("tokensPerSecond", "ms", "msPerDispatch", "device"):
         if k in result:
             v = result[k]
-            brief += " %s=%s" % (k, round(v, 1) if isinstance(v, float) else v)
-print("%s %s %.1fs%s%s" % (step, status, float(seconds), brief, "" if status == "ok" else ": " + rec["error"].splitlines()[-1][:300] if rec.get("error") else ""))
+            brief += " %s=%s" % (k, round(v, 1) if isinstance(v, float) and k != "msPerDispatch" else v)
+    for name, r in (result.get("results") or {}).items():  # webgpu-check
+        brief += " %s: agree=%s maxRelDiff=%.1e wasm=%s webgpu=%s tok/s" % (name, r.get("agree"), r.get("maxRelDiff", 0), r["wasm"]["tokensPerSecond"], r["webgpu"]["tokensPerSecond"])
+print("%s %s %.1fs%s%s" % (step, status, float(seconds), brief, "" if status == "ok" else ": " + rec["message"][:300]))
 EOF
 }
 
@@ -149,7 +153,13 @@ vklib=$work/vulkan/usr/lib/x86_64-linux-gnu
 NODE_LD=$vklib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && NODE_LD=$NODE_LD:$d; done
 icds=$(find /usr/local/nvidia /usr/share/vulkan /etc/vulkan /usr/local/share/vulkan -name '*.json' 2>/dev/null | grep -i -E 'nvidia|icd' | head -20)
-icd=$(echo "$icds" | grep -i nvidia | head -1)
+icd=
+for f in $icds; do # a Vulkan ICD manifest (not an EGL vendor file) that names the NVIDIA driver
+  if grep -q '"ICD"' "$f" && grep -qi nvidia "$f"; then
+    icd=$f
+    break
+  fi
+done
 glx=$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu /usr/lib64 -maxdepth 2 -name 'libGLX_nvidia.so.0' 2>/dev/null | head -1)
 if [ -z "$icd" ] && [ -n "$glx" ]; then
   # the driver's Vulkan entry point is libGLX_nvidia.so.0; write the ICD manifest the packages usually ship
@@ -171,7 +181,7 @@ fi
   ls /usr/local/nvidia/lib64 2>/dev/null | grep -i -E 'glx|vulkan|spirv|gpucomp|eglcore|glcore' || echo "(none in /usr/local/nvidia/lib64)"
   echo "== /dev: $(ls /dev | grep -E 'nvidia|dri' | tr '\n' ' ')"
   echo "== glibc: $(ldd --version 2>&1 | head -1)"
-  echo "== libstdc++ GLIBCXX max: $(strings "$(ldconfig -p | grep -m1 'libstdc++.so.6 ' | sed 's/.*=> //')" 2>/dev/null | grep -o 'GLIBCXX_3\.4\.[0-9]*' | sort -uV | tail -1)"
+  echo "== libstdc++ GLIBCXX max: $(strings "$($(command -v ldconfig || echo /sbin/ldconfig) -p | grep -m1 'libstdc++.so.6 ' | sed 's/.*=> //')" 2>/dev/null | grep -o 'GLIBCXX_3\.4\.[0-9]*' | sort -uV | tail -1)"
 } >"$OUT/machine.txt" 2>&1
 cat "$OUT/machine.txt"
 

@@ -16,6 +16,8 @@ interface StepRecord {
   seconds: number;
   result: Record<string, unknown> | null;
   error?: string;
+  /** The error's line (run.sh picks it from stderr). */
+  message?: string;
 }
 
 const out = process.argv[2];
@@ -37,7 +39,11 @@ const ratio = (a: number | string, b: number | string): number | null => (typeof
 
 const train: Record<string, unknown>[] = [];
 const gen: Record<string, unknown>[] = [];
-for (const name of [...records.keys()].sort()) {
+// configs in run.sh's order, batches ascending
+const order = (name: string) => ["lstm", "lstm-tied", "lstm-650"].indexOf(/^(?:train|generate)-(.+?)(?:-b\d+)?-(?:webgpu|wasm|pytorch)$/.exec(name)?.[1] ?? "");
+const batchOf = (name: string) => Number(/-b(\d+)-/.exec(name)?.[1] ?? 0);
+const names = [...records.keys()].sort((a, b) => order(a) - order(b) || batchOf(a) - batchOf(b) || a.localeCompare(b));
+for (const name of names) {
   const m = /^train-(.+)-b(\d+)-webgpu$/.exec(name);
   if (m) {
     const [config, batch] = [m[1]!, Number(m[2])];
@@ -57,9 +63,9 @@ for (const name of [...records.keys()].sort()) {
 const probe = records.get("probe")?.result ?? null;
 const check = records.get("webgpu-check");
 const summary = {
-  adapter: probe?.["device"] ?? records.get("probe")?.error ?? null,
+  adapter: probe?.["device"] ?? records.get("probe")?.message ?? null,
   msPerDispatch: probe?.["msPerDispatch"] ?? null,
-  webgpuCheck: check ? { status: check.status, agree: check.ok, results: check.result?.["results"] ?? null, error: check.error } : null,
+  webgpuCheck: check ? { status: check.status, agree: check.ok, results: check.result?.["results"] ?? null, error: check.message } : null,
   train,
   generate: gen,
   steps: Object.fromEntries([...records].map(([k, r]) => [k, `${r.status} ${r.seconds}s`])),
