@@ -15,7 +15,7 @@
 # worked, failed, timed out or was skipped for want of time; then $OUT/summary.json.
 #
 # Environment (for a dry run on CPU: UNROLL_WEBGPU_SOFTWARE=1 GPU_CHECK_PEER_DEVICE=cpu and fewer steps):
-#   OUT (default ./gpu-check-out)  GPU_CHECK_BUDGET (540)  GPU_CHECK_STEPS (10)  GPU_CHECK_REPS (2)
+#   OUT (default /tmp/unroll-gpu-check-out)  GPU_CHECK_BUDGET (540)  GPU_CHECK_STEPS (10)  GPU_CHECK_REPS (2)
 #   GPU_CHECK_WARMUP (3)  GPU_CHECK_BATCHES ("20 128")  GPU_CHECK_CONFIGS ("lstm lstm-tied lstm-650")
 #   GPU_CHECK_CHECK_STEPS (10)  GPU_CHECK_CHECK_CONFIGS (demo,reference)  GPU_CHECK_GEN_REPS (5)
 #   GPU_CHECK_PEER_DEVICE (cuda)  GPU_CHECK_PYTHON (first of python3, python with torch)  GPU_CHECK_WORK (/tmp/unroll-gpu-check)
@@ -25,7 +25,7 @@ start=$(date +%s)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dist=$here/dist
-OUT=${OUT:-$root/gpu-check-out}
+OUT=${OUT:-/tmp/unroll-gpu-check-out}
 BUDGET=${GPU_CHECK_BUDGET:-540}
 STEPS=${GPU_CHECK_STEPS:-10}
 REPS=${GPU_CHECK_REPS:-2}
