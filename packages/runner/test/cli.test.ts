@@ -86,6 +86,8 @@ describe(`unroll CLI on ${target}`, () => {
       `SELECT r.status FROM "Run" r JOIN "Experiment" e ON e.id = r."experimentId" WHERE e.name = 'datadir'`,
     );
     expect(runs.rows.map((r) => r.status).sort()).toEqual(["COMPLETED", "QUEUED"]);
+    // the queued one is not for the sweep test's `worker --once` to drain
+    await t.db.pool.query(`DELETE FROM "Run" WHERE status = 'QUEUED' AND "experimentId" IN (SELECT id FROM "Experiment" WHERE name = 'datadir')`);
   });
 
   it("says plainly when training takes the slow path (no OpenBLAS), on the terminal and in the run's device", async () => {
