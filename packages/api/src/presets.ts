@@ -14,8 +14,18 @@ export const PRESETS = [
     description: "Character LSTM language model (tied weights), 300 steps",
   },
   { id: "word-lm", file: "word-lstm-wikitext2.json", label: "Word LM · WikiText-2", description: "2-layer word LSTM, the PyTorch word_language_model setup" },
-  { id: "pos", file: "pos-bilstm-ewt.json", label: "POS tagger · UD English EWT", description: "BiLSTM tagger over universal POS tags, with character features" },
-  { id: "ner", file: "ner-bilstm-uner.json", label: "NER tagger · Universal NER", description: "BiLSTM IOB2 tagger with character features (trains on dev, no train split)" },
+  {
+    id: "pos",
+    file: "pos-bilstm-ewt.json",
+    label: "POS tagger · UD English EWT",
+    description: "BiLSTM tagger over universal POS tags, with character features",
+  },
+  {
+    id: "ner",
+    file: "ner-bilstm-uner.json",
+    label: "NER tagger · Universal NER",
+    description: "BiLSTM IOB2 tagger with character features (trains on dev, no train split)",
+  },
   { id: "sst2", file: "sentiment-lstm-sst2.json", label: "Sentiment · SST-2", description: "LSTM classifier, mean pooling" },
   {
     id: "vanishing-gradients",
