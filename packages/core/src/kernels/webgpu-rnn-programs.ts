@@ -3,51 +3,11 @@
 // webgpu-softmax-ce.ts), the time loop that writes one packed buffer one dispatch per step, the
 // copies that unpack it, and the weight gradient dU = sum_t dz_t^T h_{t-1} as one matMul.
 import { util } from "@tensorflow/tfjs-core";
-import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { kernelFunc } from "./registry.js";
+import { gpuOf, program, type WebgpuBackendLike, type WebgpuProgram } from "./webgpu-program.js";
 
-export interface WebgpuProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  size: boolean;
-  uniforms?: string;
-  getUserCode(): string;
-}
-
-type Uniform = { type: "int32"; data: number[] };
-
-export interface WebgpuBackendLike {
-  runWebGPUProgram(program: WebgpuProgram, inputs: TensorInfo[], outputDtype: DataType, uniforms?: Uniform[], output?: TensorInfo): TensorInfo;
-  makeTensorInfo(shape: number[], dtype: DataType): TensorInfo;
-  disposeData(dataId: object): void;
-}
-
-export const gpuOf = (backend: object) => backend as unknown as WebgpuBackendLike;
-
-/** One invocation per element of `threads` (a shape), `body` run with `index` below its size. */
-export function program(name: string, variableNames: string[], threads: number[], body: string, uniforms?: string): WebgpuProgram {
-  const workgroupSize: [number, number, number] = [64, 1, 1];
-  return {
-    variableNames,
-    outputShape: threads,
-    shaderKey: `unroll_${name}`,
-    dispatchLayout: { x: threads.map((_, i) => i) },
-    dispatch: [Math.ceil(util.sizeFromShape(threads) / workgroupSize[0]), 1, 1],
-    workgroupSize,
-    size: true,
-    ...(uniforms ? { uniforms } : {}),
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
-      }`,
-  };
-}
+export { gpuOf };
 
 /** Batch rows per thread in a step program: each weight read from U serves this many rows. */
 export const ROWS = 4;

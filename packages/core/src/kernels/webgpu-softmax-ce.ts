@@ -8,51 +8,17 @@
 // one elementwise pass instead of Mul, ScatterNd and Sub. A target outside [0, V) (padding) picks
 // nothing: nll_i = logsumexp(z_i), and no one-hot is subtracted.
 //
-// Programs are plain objects in tfjs-backend-webgpu 4.22's WebGPUProgram shape, run through
-// backend.runWebGPUProgram: the package prepends the bindings (`result`, one array per input
-// name), the uniforms (`uniforms.<input>Shape`, `uniforms.size`) and the entry point that calls
-// `main(index)`.
+// Programs in tfjs-backend-webgpu's WebGPUProgram shape (webgpu-program.ts).
 import { util } from "@tensorflow/tfjs-core";
-import type { DataType, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import type { KernelOverride } from "./registry.js";
 import { SoftmaxCrossEntropy } from "./softmax-ce.js";
 import { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
+import { gpuOf, program, type WebgpuProgram } from "./webgpu-program.js";
 
-interface WebgpuProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  size?: boolean;
-  getUserCode(): string;
-}
-
-interface WebgpuBackendLike {
-  runWebGPUProgram(program: WebgpuProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
-  disposeData(dataId: object): void;
-}
-
-/** Elementwise over `outputShape`, one invocation per element (tfjs reshapes a dispatch beyond the device limit). */
-function elementwise(name: string, variableNames: string[], outputShape: number[], body: string): WebgpuProgram {
-  const workgroupSize: [number, number, number] = [128, 1, 1];
-  return {
-    variableNames,
-    outputShape,
-    shaderKey: `unroll_${name}`,
-    dispatchLayout: { x: outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(util.sizeFromShape(outputShape) / workgroupSize[0]), 1, 1],
-    workgroupSize,
-    size: true,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
-      }`,
-  };
-}
+/** Elementwise over `outputShape`, one invocation per element, in workgroups of 128. */
+const elementwise = (name: string, variableNames: string[], outputShape: number[], body: string) =>
+  program(name, variableNames, outputShape, body, undefined, 128);
 
 /** lse_i = max_j z_ij + log sum_j exp(z_ij - max): one workgroup of `threads` per row. */
 function rowLogSumExp(n: number, v: number): WebgpuProgram {
@@ -64,6 +30,7 @@ function rowLogSumExp(n: number, v: number): WebgpuProgram {
     dispatchLayout: { x: [0] },
     dispatch: [n, 1, 1],
     workgroupSize: [threads, 1, 1],
+    size: false, // one workgroup per row: no flat index to bound
     // barriers must sit in uniform control flow: no early return; rows past the end compute nothing
     getUserCode: () => `
       var<workgroup> buf : array<f32, ${threads}>;
@@ -115,7 +82,7 @@ const forward: KernelFunc = ({ inputs, backend }): TensorInfo[] => {
   const logits = inputs["logits"] as TensorInfo;
   const targets = inputs["targets"] as TensorInfo;
   const [n, v] = shapes(logits, targets);
-  const gpu = backend as unknown as WebgpuBackendLike;
+  const gpu = gpuOf(backend);
   const lse = gpu.runWebGPUProgram(rowLogSumExp(n, v), [logits], "float32"); // [N]
   const p = gpu.runWebGPUProgram(
     elementwise("softmax_from_lse", ["logits", "lse"], [n, v], "result[index] = exp(logits[index] - lse[index / uniforms.logitsShape[1]]);"),
@@ -161,7 +128,7 @@ const backward: KernelFunc = ({ inputs, backend }): TensorInfo => {
           if (index - row * cols == targets[row]) { g = g - c; }
           result[index] = g;`,
   );
-  return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(program, [probs, coef, targets], "float32");
+  return gpuOf(backend).runWebGPUProgram(program, [probs, coef, targets], "float32");
 };
 
 export const webgpuSoftmaxCrossEntropyOverrides: readonly KernelOverride[] = [
