@@ -99,6 +99,11 @@ const ModelSchema = z
       .describe("Keep the embeddings as they start (pretrained vectors: data.vectors) instead of training them (default false)"),
     pooling: z.enum(["last", "mean", "max"]).optional().describe("Classifier only: how the states become one sentence vector (default last)"),
     chars: CharsSchema.optional(),
+    init: path()
+      .optional()
+      .describe(
+        "Start from a trained model: an Unroll checkpoint file (a .safetensors checkpoint, or `unroll export`'s model.safetensors), or run:ID for a tracked run's best checkpoint (the runner reads it from the database). The embeddings start from its rows of the same words (as written, else lowercased), the character encoder from its characters, and the recurrent layers from its tensors of the same names, which must have the same sizes; the output layer starts fresh. Any task to any task: a NER tagger from a POS tagger, a classifier from a language model",
+      ),
   })
   .describe("The network");
 
@@ -235,6 +240,11 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
     fail(
       "train.wordDropout",
       "word dropout hides training words of a tagger or a classifier behind <unk>; a language model also predicts those words as targets: remove train.wordDropout",
+    );
+  if (model.init !== undefined && data.vectors !== undefined)
+    fail(
+      "model.init",
+      "model.init and data.vectors would both start the word embeddings: keep one (remove data.vectors to start from the checkpoint's embeddings)",
     );
   if (model.activation === "relu" && model.cell !== "elman")
     fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman cell only: set model.activation=tanh or model.cell=elman`);

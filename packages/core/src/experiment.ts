@@ -1,5 +1,6 @@
 // Experiment glue: an ExperimentConfig in, a training run out (runExperiment); a checkpoint in,
 // a usable model out (loadModel) for the CLI's sample/score/tag/classify and the web playground.
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import type { Activation } from "./cells/index.js";
@@ -7,7 +8,7 @@ import { decodeCheckpoint, loadParameters } from "./checkpoint.js";
 import type { ExperimentConfig } from "./config.js";
 import { parseExperimentConfig } from "./config.js";
 import { loadExperimentData } from "./data/datasets.js";
-import { fitCharAlphabet } from "./data/char-alphabet.js";
+import { CHAR_SPECIALS, fitCharAlphabet } from "./data/char-alphabet.js";
 import { describeCoverage, pretrainedRows } from "./data/pretrained.js";
 import { checkExperimentData } from "./experiment-checks.js";
 import type { Tokenizer } from "./data/tokenizer.js";
@@ -30,6 +31,7 @@ import { ClassifierTask, TaggerTask } from "./train/sequence-tasks.js";
 import type { Task, TaskKind } from "./train/task.js";
 import type { TrainResult } from "./train/trainer.js";
 import { train } from "./train/trainer.js";
+import { describeWarmStart, runRefOf, warmStart } from "./warm-start.js";
 
 export interface RunExperimentOptions {
   /** Where named corpora live (the CLI passes $UNROLL_DATA_DIR). */
@@ -41,6 +43,11 @@ export interface RunExperimentOptions {
   resume?: Uint8Array;
   /** With `resume`: the run's best checkpoint, so that the test split is scored with its weights. */
   resumeBest?: Uint8Array;
+  /**
+   * The checkpoint model.init names, when the caller has read it (the runner reads `run:ID` from
+   * its database). Without it, model.init is read as a file path (relative to baseDir).
+   */
+  init?: Uint8Array;
   onEvent: (e: TrainEvent) => void | Promise<void>;
 }
 
@@ -76,7 +83,7 @@ export function modelConfigOf(config: ExperimentConfig, sizes: { vocabSize: numb
 /** Build data, model and trainer from a config, and train (or resume), reporting events. */
 export async function runExperiment(
   input: unknown,
-  { dataDir, baseDir, signal, resume, resumeBest, onEvent: report }: RunExperimentOptions,
+  { dataDir, baseDir, signal, resume, resumeBest, init, onEvent: report }: RunExperimentOptions,
 ): Promise<TrainResult> {
   const config = parseExperimentConfig(input);
   const loaded = loadExperimentData(config, { dataDir, baseDir });
@@ -92,11 +99,22 @@ export async function runExperiment(
   const vectorsFile = config.data.vectors && !resume ? resolve(baseDir ?? process.cwd(), config.data.vectors) : undefined;
   const pretrained = vectorsFile ? await pretrainedRows(vectorsFile, tokenizer.vocabulary, config.model.embeddingSize) : undefined;
   if (pretrained) warnings.push(describeCoverage(pretrained.coverage));
+  // model.init's checkpoint (a resumed run's weights come from its own checkpoint instead)
+  const initFrom = config.model.init && !resume ? (init ?? (await readInitFile(config.model.init, baseDir))) : undefined;
   // The data's warnings (IOB2 tags repaired, say) and the vectors' coverage travel with the start
-  // event to whoever shows progress.
-  const onEvent = warnings.length ? (e: TrainEvent) => report(e.type === "start" ? { ...e, warnings } : e) : report;
+  // event to whoever shows progress (and so does what model.init copied, added below).
+  const onEvent = (e: TrainEvent) => report(e.type === "start" && warnings.length ? { ...e, warnings } : e);
   const model = createModel(config.task, modelConfig, deriveSeed(config.train.seed, 1));
   if (pretrained) model.encoder.load(pretrained.rows);
+  if (initFrom) {
+    const v = tokenizer.vocabulary;
+    const report = warmStart(
+      initFrom,
+      { params: model.params, tokens: v.tokens, specials: v.specials, alphabet: alphabet && [...alphabet], charSpecials: CHAR_SPECIALS },
+      config.model.init!,
+    );
+    warnings.push(describeWarmStart(report));
+  }
   if (config.model.freezeEmbeddings) model.params.freeze("encoder.weight");
   const t = config.train;
   // singletons read as <unk> in training (train/word-dropout.ts); by default with character features only
@@ -147,6 +165,25 @@ export async function runExperiment(
   } finally {
     task.dispose();
     model.dispose();
+  }
+}
+
+/** model.init's checkpoint file; `run:ID` only the runner can read (it has the database). */
+async function readInitFile(ref: string, baseDir: string | undefined): Promise<Uint8Array> {
+  if (runRefOf(ref) !== undefined)
+    throw new ConfigError(
+      `${ref} names a tracked run's checkpoint, which the runner reads from its database (unroll train, unroll worker); here give a checkpoint file instead (unroll export RUN --out DIR writes DIR/model.safetensors)`,
+      "model.init",
+    );
+  const file = resolve(baseDir ?? process.cwd(), ref);
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new ConfigError(
+      `cannot read the checkpoint ${file} (${why}): give the path of a .safetensors checkpoint, e.g. from unroll export RUN --out DIR`,
+      "model.init",
+    );
   }
 }
 

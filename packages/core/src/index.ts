@@ -53,6 +53,9 @@ export { softmaxCrossEntropy, embeddingLookup } from "./ops/index.js";
 // Experiments: a config in, a trained model out; a checkpoint in, a usable model out.
 export { runExperiment, loadModel, modelConfigOf } from "./experiment.js";
 export type { RunExperimentOptions, LoadedModel, TokenScore, TextStates, WordEmbeddings } from "./experiment.js";
+// Warm start (model.init): a model's front from another model's checkpoint.
+export { warmStart, describeWarmStart, runRefOf } from "./warm-start.js";
+export type { WarmStartReport, WarmStartTarget } from "./warm-start.js";
 
 // Diagnostics (issue 15): gradient norm through time, loss by position, states over a text.
 export { gradThroughTime, lmGradThroughTime, taggerGradThroughTime, classifierGradThroughTime } from "./diagnostics/grad-through-time.js";

@@ -1,4 +1,5 @@
-// Your own data files (`data.train`, `data.valid`, `data.test`, `data.vectors`), checked where a run is submitted:
+// Your own data files (`data.train`, `data.valid`, `data.test`, `data.vectors`) and the checkpoint
+// a model starts from (`model.init`, unless it names a tracked run: run:ID), checked where a run is submitted:
 // each made absolute and checked to be a readable file, so that a missing path or a directory is
 // refused at once instead of failing later on a worker, and a relative path means the submitter's
 // directory, not the worker's. Named corpora are left to the worker's data directory.
@@ -11,6 +12,7 @@ import { accessSync, constants, readdirSync, realpathSync, statSync } from "node
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { DataConfig } from "../config.js";
+import { runRefOf } from "../warm-start.js";
 
 export interface DataFilesOptions {
   /**
@@ -29,8 +31,11 @@ export interface DataFilesOptions {
 const FILE_FIELDS = ["train", "valid", "test", "vectors"] as const;
 const CORPUS_FILE_FIELDS = ["vectors"] as const;
 
-/** The config with absolute data paths; throws ConfigError naming data.<split> with the fix. */
-export function resolveDataFiles<C extends { data: DataConfig }>(config: C, { baseDir, roots }: DataFilesOptions = {}): C {
+/** The config with absolute data paths; throws ConfigError naming data.<split> (or model.init) with the fix. */
+export function resolveDataFiles<C extends { data: DataConfig; model?: { init?: string | undefined } }>(
+  config: C,
+  { baseDir, roots }: DataFilesOptions = {},
+): C {
   const data = config.data as DataConfig & Partial<Record<(typeof FILE_FIELDS)[number], string>>;
   const out: Record<string, unknown> = { ...data };
   for (const key of "corpus" in data ? CORPUS_FILE_FIELDS : FILE_FIELDS) {
@@ -39,6 +44,11 @@ export function resolveDataFiles<C extends { data: DataConfig }>(config: C, { ba
     const field = `data.${key}`;
     const file = roots ? confined(field, given, roots) : given;
     out[key] = checkedFile(field, file, baseDir);
+  }
+  const init = config.model?.init;
+  if (init !== undefined && runRefOf(init) === undefined) {
+    const file = checkedFile("model.init", roots ? confined("model.init", init, roots) : init, baseDir);
+    return { ...config, data: out as DataConfig, model: { ...config.model, init: file } };
   }
   return { ...config, data: out as DataConfig };
 }

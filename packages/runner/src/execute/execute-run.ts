@@ -1,7 +1,7 @@
 // Trains one claimed run with core and records everything it reports. Never throws: every
 // outcome (completed, cancelled, failed, given back) is written to the run's row.
 import type { Pool } from "pg";
-import { parseExperimentConfig, runExperiment, type TrainEvent } from "@unroll/core";
+import { ConfigError, parseExperimentConfig, runExperiment, runRefOf, type TrainEvent } from "@unroll/core";
 import { DB_UNREACHABLE_KEY, DIAGNOSTIC_KINDS, entityTypeSeries, METRIC_KEYS, summaryKey, type TagReportDoc } from "@unroll/domain";
 import { finishRun, heartbeat, markStarted, type Outcome } from "../queue/lifecycle.js";
 import type { ClaimedRun, WorkerIdentity } from "../queue/claim.js";
@@ -9,6 +9,7 @@ import { RunLogger } from "../tracking/run-logger.js";
 import { PostgresSink, readCheckpoint } from "../tracking/postgres-sink.js";
 import { Spool } from "../tracking/spool.js";
 import { SystemSampler } from "./system-metrics.js";
+import { resolveRunId } from "../cli/run-ref.js";
 
 export interface ExecuteOptions {
   pool: Pool;
@@ -137,6 +138,8 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
     // none), with its BEST one for testing with the best validation's weights at the end.
     const resume = (await readCheckpoint(pool, run.id, "LAST"))?.data;
     const resumeBest = resume ? (await readCheckpoint(pool, run.id, "BEST"))?.data : undefined;
+    // model.init = run:ID starts the model from another tracked run's best checkpoint (a new run only)
+    const init = !resume && config.model.init ? await readInitRun(pool, config.model.init) : undefined;
     let summary: Record<string, number> = {};
     let testByType: Record<string, number> = {}; // test_f1/PER ...: the test report's per-type scores, for the summary
     await runExperiment(config, {
@@ -144,6 +147,7 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
       signal: stop.signal,
       resume,
       resumeBest,
+      init,
       onEvent: async (event) => {
         options.onEvent?.(event);
         switch (event.type) {
@@ -236,6 +240,23 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
   if (stopReason !== "lost") await recordOutcome(options, run.id, outcome, graceOver);
   clearTimeout(graceTimer);
   return outcome;
+}
+
+/** The best (else last) checkpoint of the run model.init names with run:ID (a full id or its unique start); undefined for a file path. */
+async function readInitRun(pool: Pool, init: string): Promise<Uint8Array | undefined> {
+  const ref = runRefOf(init);
+  if (ref === undefined) return undefined;
+  // the CLI's reading of a run reference (a full id or its unique start), its message kept
+  const id = await resolveRunId(pool, ref).catch((error: unknown) => {
+    throw new ConfigError((error as Error).message, "model.init");
+  });
+  const found = (await readCheckpoint(pool, id, "BEST")) ?? (await readCheckpoint(pool, id, "LAST"));
+  if (!found)
+    throw new ConfigError(
+      `run ${id} has no checkpoint yet (it writes one at train.checkpointEvery and at its end): wait for it, or give a checkpoint file`,
+      "model.init",
+    );
+  return found.data;
 }
 
 /**
