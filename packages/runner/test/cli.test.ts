@@ -168,6 +168,17 @@ describe(`unroll CLI on ${target}`, () => {
     expect(last.code, last.stderr).toBe(0);
     expect(JSON.parse(last.stdout)).toMatchObject({ checkpoint: "last", step: 6 }); // ...and the last when asked
 
+    // a new run starts from the exported weights or from the tracked run itself, and says what came over
+    for (const init of [join(out, "model.safetensors"), `run:${id.slice(0, 10)}`]) {
+      const warm = await unroll("train", config, "--set", `model.init=${init}`, "--set", "train.maxSteps=1", "--json");
+      expect(warm.code, warm.stderr).toBe(0);
+      expect(warm.stderr).toContain(`unroll: init: from ${init} (lm, step 6): `);
+      expect(warm.stderr).toMatch(/, 4 recurrent tensors; the output layer starts fresh/);
+    }
+    const missing = await unroll("train", config, "--set", `model.init=${join(dir, "none.safetensors")}`);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/model\.init: no file at .*none\.safetensors: fix the path/);
+
     // states over a text: the start token, then t-h-e; h, c and the LSTM's gates of 8 units each
     const st = await unroll("states", id, "the", "--top-k", "2");
     expect(st.code, st.stderr).toBe(0);

@@ -70,6 +70,8 @@ export async function trainCommand(ctx: CommandContext): Promise<number> {
       onAbandon: (batches, file) => (spooled = { batches, file }),
       heartbeatMs: 1000,
       onEvent: (event) => {
+        // what the data was read as and where the weights started (vectors' coverage, model.init), before the bar
+        if (event.type === "start") for (const w of event.warnings ?? []) ctx.err(`unroll: ${w}`);
         bar?.update(event);
         if (event.type === "start") params = event.params;
         if (event.type === "step") steps = event.step;
