@@ -5,6 +5,7 @@ import { ConfigError } from "./errors.js";
 import { CORPORA, CORPUS_NAMES, FORMAT_TASK, isCorpusName } from "./data/corpora.js";
 import { CELL_KINDS, currentCellName } from "./cells/kinds.js";
 import { tyingIssue } from "./models/tying.js";
+import { WARM_START_PARTS } from "./model-init.js";
 import { smallestData, trainingMemoryIssue } from "./training-memory.js";
 
 /** Thrown for a config that cannot work; here too so that browser-safe callers can `instanceof` it. */
@@ -103,6 +104,13 @@ const ModelSchema = z
       .optional()
       .describe(
         "Start from a trained model: an Unroll checkpoint file (a .safetensors checkpoint, or `unroll export`'s model.safetensors), or run:ID for a tracked run's best checkpoint (the runner reads it from the database). The embeddings start from its rows of the same words (as written, else lowercased), the character encoder from its characters, and the recurrent layers from its tensors of the same names, which must have the same sizes; the output layer starts fresh. Any task to any task: a NER tagger from a POS tagger, a classifier from a language model",
+      ),
+    initParts: z
+      .array(z.enum(WARM_START_PARTS))
+      .min(1)
+      .optional()
+      .describe(
+        'What model.init copies: "embeddings" (rows of E by word), "chars" (the character encoder) and "rnn" (the recurrent layers); default all three. ["embeddings"] takes a language model\'s word vectors into a model whose layers differ (a tagger with character features, say)',
       ),
   })
   .describe("The network");
@@ -241,10 +249,12 @@ function checkCombinations(c: z.output<typeof ConfigShape>, ctx: z.RefinementCtx
       "train.wordDropout",
       "word dropout hides training words of a tagger or a classifier behind <unk>; a language model also predicts those words as targets: remove train.wordDropout",
     );
-  if (model.init !== undefined && data.vectors !== undefined)
+  if (model.initParts !== undefined && model.init === undefined)
+    fail("model.initParts", "initParts says what model.init copies, and model.init is unset: set model.init to a checkpoint, or remove model.initParts");
+  if (model.init !== undefined && data.vectors !== undefined && (model.initParts ?? WARM_START_PARTS).includes("embeddings"))
     fail(
       "model.init",
-      "model.init and data.vectors would both start the word embeddings: keep one (remove data.vectors to start from the checkpoint's embeddings)",
+      'model.init and data.vectors would both start the word embeddings: keep one (remove data.vectors to start from the checkpoint\'s embeddings, or leave "embeddings" out of model.initParts)',
     );
   if (model.activation === "relu" && model.cell !== "elman")
     fail("model.activation", `${model.cell} has its own gate activations; relu applies to the Elman cell only: set model.activation=tanh or model.cell=elman`);

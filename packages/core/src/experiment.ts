@@ -31,7 +31,8 @@ import { ClassifierTask, TaggerTask } from "./train/sequence-tasks.js";
 import type { Task, TaskKind } from "./train/task.js";
 import type { TrainResult } from "./train/trainer.js";
 import { train } from "./train/trainer.js";
-import { describeWarmStart, runRefOf, warmStart } from "./warm-start.js";
+import { runRefOf } from "./model-init.js";
+import { describeWarmStart, warmStart } from "./warm-start.js";
 
 export interface RunExperimentOptions {
   /** Where named corpora live (the CLI passes $UNROLL_DATA_DIR). */
@@ -110,7 +111,14 @@ export async function runExperiment(
     const v = tokenizer.vocabulary;
     const report = warmStart(
       initFrom,
-      { params: model.params, tokens: v.tokens, specials: v.specials, alphabet: alphabet && [...alphabet], charSpecials: CHAR_SPECIALS },
+      {
+        params: model.params,
+        tokens: v.tokens,
+        specials: v.specials,
+        alphabet: alphabet && [...alphabet],
+        charSpecials: CHAR_SPECIALS,
+        parts: config.model.initParts,
+      },
       config.model.init!,
     );
     warnings.push(describeWarmStart(report));

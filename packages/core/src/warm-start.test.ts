@@ -12,7 +12,8 @@ import { ConfigError } from "./errors.js";
 import { runExperiment } from "./experiment.js";
 import { Classifier, LanguageModel, Tagger } from "./models/index.js";
 import type { TrainEvent } from "./train/events.js";
-import { describeWarmStart, runRefOf, warmStart } from "./warm-start.js";
+import { runRefOf } from "./model-init.js";
+import { describeWarmStart, warmStart } from "./warm-start.js";
 
 beforeAll(useCpu);
 
@@ -132,6 +133,36 @@ describe("warmStart", () => {
     expect(() => warmStart(noVocabulary, target({}), "w.safetensors")).toThrow(ConfigError);
   });
 
+  it("with parts [embeddings], takes a language model's word vectors into a tagger whose layers differ, and nothing else", async () => {
+    const tokens = [...SPECIALS, "Oslo", "saw"];
+    const lm = new LanguageModel({ vocabSize: tokens.length, cell: "lstm", embeddingSize: 4, hiddenSize: 4, layers: 2, dropout: 0, tied: true }, 1);
+    const tagger = new Tagger(
+      {
+        vocabSize: tokens.length,
+        cell: "lstm",
+        embeddingSize: 4,
+        hiddenSize: 3,
+        layers: 1,
+        dropout: 0,
+        numTags: 3,
+        bidirectional: true,
+        chars: { embeddingSize: 2, hiddenSize: 2, alphabet: [...CHAR_SPECIALS, "a"] },
+      },
+      2,
+    );
+    const before = await readTensors(tagger.params.entries());
+    const target = { params: tagger.params, tokens, specials: SPECIALS, alphabet: tagger.config.chars!.alphabet, charSpecials: CHAR_SPECIALS };
+    const source = await checkpointOf(lm, "lm", tokens);
+    expect(() => warmStart(source, target, "lm")).toThrow(/rnn\.weight_ih_l0 is \[16,4\], this model's \[12,8\]/);
+    const report = warmStart(source, { ...target, parts: ["embeddings"] }, "lm");
+    expect(await valuesOf(tagger.encoder.weight)).toEqual(await valuesOf(lm.encoder.weight));
+    const after = await readTensors(tagger.params.entries());
+    for (const [name, t] of after) if (name !== "encoder.weight") expect(t, name).toEqual(before.get(name));
+    expect(describeWarmStart(report)).toBe("init: from lm (lm, step 7): 2 of 2 words (100.0%), 0 recurrent tensors; the output layer starts fresh");
+    lm.dispose();
+    tagger.dispose();
+  });
+
   it("reads run:ID as a tracked run, anything else as a file", () => {
     expect(runRefOf("run:3f2a9c")).toBe("3f2a9c");
     expect(runRefOf("checkpoints/pos.safetensors")).toBeUndefined();
@@ -215,6 +246,13 @@ describe("model.init through runExperiment", () => {
     );
     expect(() => parseExperimentConfig({ task: "tagger", data: { ...data, vectors: "v.txt" }, model: { init: "a.safetensors" } })).toThrow(
       /model\.init: model\.init and data\.vectors would both start the word embeddings/,
+    );
+    // ...unless the embeddings are left out of what it copies; initParts alone says nothing
+    expect(
+      parseExperimentConfig({ task: "tagger", data: { ...data, vectors: "v.txt" }, model: { init: "a.safetensors", initParts: ["rnn"] } }).model.initParts,
+    ).toEqual(["rnn"]);
+    expect(() => parseExperimentConfig({ task: "tagger", data, model: { initParts: ["rnn"] } })).toThrow(
+      /model\.initParts: initParts says what model\.init copies, and model\.init is unset/,
     );
   });
 });

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { decodeCheckpoint, type Checkpoint, type TensorData } from "./checkpoint.js";
 import { ConfigError } from "./errors.js";
+import { WARM_START_PARTS, type WarmStartPart } from "./model-init.js";
 import type { Parameters } from "./params.js";
 
 /** What a warm start copied; `describeWarmStart` words it for the run's start event. */
@@ -20,8 +21,8 @@ export interface WarmStartReport {
   /** The source's task and the step its weights are from. */
   sourceTask: string;
   sourceStep: number;
-  /** Target vocabulary words (specials not counted), and of those found as written or only lowercased. */
-  words: { total: number; exact: number; lowercased: number };
+  /** Target vocabulary words (specials not counted), and of those found as written or only lowercased; absent when model.initParts leaves the embeddings out. */
+  words?: { total: number; exact: number; lowercased: number };
   /** Target alphabet characters (specials not counted) found in the source's alphabet; absent without chars. */
   chars?: { total: number; found: number };
   /** Recurrent tensors copied whole, and the target's recurrent tensors the source has not (they start random). */
@@ -37,36 +38,35 @@ export interface WarmStartTarget {
   /** The new model's character alphabet (id order) and its specials, with model.chars. */
   alphabet?: readonly string[];
   charSpecials?: readonly string[];
+  /** What to copy (model.initParts; default all three). */
+  parts?: readonly WarmStartPart[];
 }
 
 const FIELD = "model.init";
-/** model.init = "run:ID": a tracked run's best checkpoint. */
-const RUN_REF = "run:";
-
-/** The run id of a `run:ID` model.init, else undefined (a file path). */
-export function runRefOf(init: string): string | undefined {
-  return init.startsWith(RUN_REF) ? init.slice(RUN_REF.length).trim() : undefined;
-}
-
-const isFront = (name: string) => name.startsWith("rnn.") || name.startsWith("chars.rnn.");
+/** The part a recurrent tensor belongs to (rnn.* or chars.rnn.*), else undefined. */
+const partOf = (name: string): WarmStartPart | undefined => (name.startsWith("rnn.") ? "rnn" : name.startsWith("chars.rnn.") ? "chars" : undefined);
 
 /** Copy what `source` (checkpoint bytes or a decoded checkpoint) has of `target`'s front into it. */
 export function warmStart(sourceBytes: Uint8Array | Checkpoint, target: WarmStartTarget, sourceName: string): WarmStartReport {
   const source = sourceBytes instanceof Uint8Array ? decodeCheckpoint(sourceBytes) : sourceBytes;
   const { metadata: m, tensors } = source;
+  // everything is checked before anything is written: a refused start leaves the model as it was
+  const writes: (() => void)[] = [];
+  const parts = new Set(target.parts ?? WARM_START_PARTS);
   const sourceTokens = (m.tokenizer as { vocabulary?: { tokens?: string[] } } | undefined)?.vocabulary?.tokens;
   const E = tensors.get("encoder.weight");
-  if (!sourceTokens || !E)
+  if (parts.has("embeddings") && (!sourceTokens || !E))
     throw new ConfigError(
       `${sourceName} has no word embeddings with a vocabulary (encoder.weight and its tokenizer); give a checkpoint or an \`unroll export\` model.safetensors of an Unroll model`,
       FIELD,
     );
-  // everything is checked before anything is written: a refused start leaves the model as it was
-  const writes: (() => void)[] = [];
-  const words = rowsPlan(target.params, "encoder.weight", E, sourceTokens, target.tokens, target.specials, true, sourceName, "model.embeddingSize", writes);
+  const words =
+    parts.has("embeddings") && sourceTokens && E
+      ? rowsPlan(target.params, "encoder.weight", E, sourceTokens, target.tokens, target.specials, true, sourceName, "model.embeddingSize", writes)
+      : undefined;
 
   let chars: WarmStartReport["chars"];
-  if (target.alphabet && target.params.has("chars.embedding.weight")) {
+  if (parts.has("chars") && target.alphabet && target.params.has("chars.embedding.weight")) {
     const sourceAlphabet = (m.model as { chars?: { alphabet?: string[] } }).chars?.alphabet;
     const C = tensors.get("chars.embedding.weight");
     const specials = target.charSpecials ?? [];
@@ -90,7 +90,8 @@ export function warmStart(sourceBytes: Uint8Array | Checkpoint, target: WarmStar
   const copied: string[] = [];
   const fresh: string[] = [];
   for (const [name, v] of target.params.entries()) {
-    if (!isFront(name)) continue;
+    const part = partOf(name);
+    if (!part || !parts.has(part)) continue;
     const t = tensors.get(name);
     if (!t) {
       fresh.push(name);
@@ -98,19 +99,19 @@ export function warmStart(sourceBytes: Uint8Array | Checkpoint, target: WarmStar
     }
     if (t.shape.join() !== v.shape.join())
       throw new ConfigError(
-        `${sourceName}'s ${name} is [${t.shape}], this model's [${v.shape}]: the recurrent layers must have the source's sizes (its model config: ${sizesOf(m.model)}); set those, or start without model.init`,
+        `${sourceName}'s ${name} is [${t.shape}], this model's [${v.shape}]: the recurrent layers must have the source's sizes (its model config: ${sizesOf(m.model)}); set those, or leave this part out of model.initParts (["embeddings"] copies the word embeddings alone)`,
         FIELD,
       );
     writes.push(() => tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, "float32"))));
     copied.push(name);
   }
-  if (copied.length === 0)
+  if (parts.has("rnn") && !copied.some((name) => partOf(name) === "rnn"))
     throw new ConfigError(
-      `${sourceName} has none of this model's recurrent tensors (${fresh.slice(0, 2).join(", ")}...; its model config: ${sizesOf(m.model)}): set this model's cell and layers to the source's`,
+      `${sourceName} has none of this model's recurrent tensors (${fresh.slice(0, 2).join(", ")}...; its model config: ${sizesOf(m.model)}): set this model's cell and layers to the source's, or copy the embeddings only (model.initParts=["embeddings"])`,
       FIELD,
     );
   for (const write of writes) write();
-  return { source: sourceName, sourceTask: m.task, sourceStep: m.step, words, ...(chars ? { chars } : {}), copied, fresh };
+  return { source: sourceName, sourceTask: m.task, sourceStep: m.step, ...(words ? { words } : {}), ...(chars ? { chars } : {}), copied, fresh };
 }
 
 /** Plans (into `writes`) replacing rows of `name` [N, d] with the source's rows of the same token; returns the coverage. */
@@ -182,9 +183,14 @@ const pct = (a: number, b: number) => (b ? ((100 * a) / b).toFixed(1) : "0.0");
 
 /** "init: from pos.safetensors (tagger, step 5000): 9,876 of 12,000 words (82.3%, 1,234 lowercased), 80 of 84 characters, 4 recurrent tensors; 2 start random (rnn.weight_ih_l1, ...)". */
 export function describeWarmStart(r: WarmStartReport): string {
-  const found = r.words.exact + r.words.lowercased;
-  const lower = r.words.lowercased ? `, ${n(r.words.lowercased)} of them lowercased` : "";
-  const chars = r.chars ? `, ${n(r.chars.found)} of ${n(r.chars.total)} characters` : "";
+  const said: string[] = [];
+  if (r.words) {
+    const found = r.words.exact + r.words.lowercased;
+    const lower = r.words.lowercased ? `, ${n(r.words.lowercased)} of them lowercased` : "";
+    said.push(`${n(found)} of ${n(r.words.total)} words (${pct(found, r.words.total)}%${lower})`);
+  }
+  if (r.chars) said.push(`${n(r.chars.found)} of ${n(r.chars.total)} characters`);
+  said.push(`${r.copied.length} recurrent tensors`);
   const fresh = r.fresh.length ? `; ${r.fresh.length} start random (${r.fresh.slice(0, 3).join(", ")}${r.fresh.length > 3 ? ", ..." : ""})` : "";
-  return `init: from ${r.source} (${r.sourceTask}, step ${n(r.sourceStep)}): ${n(found)} of ${n(r.words.total)} words (${pct(found, r.words.total)}%${lower})${chars}, ${r.copied.length} recurrent tensors${fresh}; the output layer starts fresh`;
+  return `init: from ${r.source} (${r.sourceTask}, step ${n(r.sourceStep)}): ${said.join(", ")}${fresh}; the output layer starts fresh`;
 }

@@ -12,7 +12,7 @@ import { accessSync, constants, readdirSync, realpathSync, statSync } from "node
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import type { DataConfig } from "../config.js";
-import { runRefOf } from "../warm-start.js";
+import { runRefOf } from "../model-init.js";
 
 export interface DataFilesOptions {
   /**
