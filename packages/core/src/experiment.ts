@@ -109,19 +109,20 @@ export async function runExperiment(
   if (pretrained) model.encoder.load(pretrained.rows);
   if (initFrom) {
     const v = tokenizer.vocabulary;
-    const report = warmStart(
-      initFrom,
-      {
-        params: model.params,
-        tokens: v.tokens,
-        specials: v.specials,
-        alphabet: alphabet && [...alphabet],
-        charSpecials: CHAR_SPECIALS,
-        parts: config.model.initParts,
-      },
-      config.model.init!,
-    );
-    warnings.push(describeWarmStart(report));
+    const target = {
+      params: model.params,
+      tokens: v.tokens,
+      specials: v.specials,
+      alphabet: alphabet && [...alphabet],
+      charSpecials: CHAR_SPECIALS,
+      parts: config.model.initParts,
+    };
+    try {
+      warnings.push(describeWarmStart(warmStart(initFrom, target, config.model.init!)));
+    } catch (error) {
+      model.dispose(); // a refused start (other sizes) leaves no tensors behind in a long-running worker
+      throw error;
+    }
   }
   if (config.model.freezeEmbeddings) model.params.freeze("encoder.weight");
   const t = config.train;

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useCpu } from "./cells/testing.js";
 import { decodeCheckpoint, encodeCheckpoint, readTensors, type Checkpoint } from "./checkpoint.js";
@@ -244,6 +244,13 @@ describe("model.init through runExperiment", () => {
     await expect(run({ task: "tagger", data, model: { init: "run:3f2a" } })).rejects.toThrow(
       /run:3f2a names a tracked run's checkpoint, which the runner reads/,
     );
+    // a checkpoint of other sizes is refused before training, and leaves no tensors behind
+    const source = lastCheckpoint(await run({ task: "tagger", data, model: { embeddingSize: 4, hiddenSize: 4 }, train: { batchSize: 4, maxSteps: 1 } }));
+    const tensors = tf.memory().numTensors;
+    await expect(run({ task: "tagger", data, model: { embeddingSize: 4, hiddenSize: 5, init: file("small.safetensors", source) } })).rejects.toThrow(
+      /small\.safetensors's rnn\.weight_ih_l0 is \[16,4\], this model's \[20,4\]/,
+    );
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(() => parseExperimentConfig({ task: "tagger", data: { ...data, vectors: "v.txt" }, model: { init: "a.safetensors" } })).toThrow(
       /model\.init: model\.init and data\.vectors would both start the word embeddings/,
     );
