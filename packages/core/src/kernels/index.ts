@@ -17,6 +17,7 @@ import { cpuSoftmaxCrossEntropyGradOverrides, wasmSoftmaxCrossEntropyGradOverrid
 import { webgpuAddNOverrides } from "./add-n.js";
 import { webgpuSoftmaxCrossEntropyOverrides } from "./webgpu-softmax-ce.js";
 import { webgpuRnnSequenceOverrides } from "./webgpu-rnn-sequence.js";
+import { webgpuOptimizerUpdateOverrides } from "./webgpu-optimizer-update.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
@@ -44,8 +45,8 @@ const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
     ...wasmOptimizerUpdateOverrides,
   ],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
-  // a fix of a stock tfjs-backend-webgpu kernel, and the first fused WGSL kernels (issue 14, part 2)
-  webgpu: [...webgpuAddNOverrides, ...webgpuSoftmaxCrossEntropyOverrides, ...webgpuRnnSequenceOverrides],
+  // a fix of a stock tfjs-backend-webgpu kernel, and the fused WGSL kernels (issue 14, part 2)
+  webgpu: [...webgpuAddNOverrides, ...webgpuSoftmaxCrossEntropyOverrides, ...webgpuRnnSequenceOverrides, ...webgpuOptimizerUpdateOverrides],
 };
 
 /** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu", "webgpu"); [] for others. */

@@ -17,7 +17,7 @@ export interface WebgpuProgram {
   getUserCode(): string;
 }
 
-type Uniform = { type: "int32"; data: number[] };
+type Uniform = { type: "int32" | "float32"; data: number[] };
 
 export interface WebgpuBackendLike {
   runWebGPUProgram(program: WebgpuProgram, inputs: TensorInfo[], outputDtype: DataType, uniforms?: Uniform[], output?: TensorInfo): TensorInfo;

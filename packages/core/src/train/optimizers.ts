@@ -131,7 +131,7 @@ export function createOptimizer(kind: "sgd" | "adam", lr: number): Optimizer {
 
 /** The global L2 norm of all gradients, sqrt(sum of every element squared), as a number. */
 export function globalNorm(grads: Gradients): number {
-  if (tf.getKernel(SumOfSquares, tf.getBackend())) {
+  if (perGradientReads()) {
     let sum = 0; // one native pass per gradient, each read at once (wasm: no device to wait for)
     for (const g of grads.values()) sum += sumOfSquares(g);
     return Math.sqrt(sum);
@@ -148,16 +148,23 @@ export function globalNorm(grads: Gradients): number {
  * synchronously in Node (its readSync draws through an OffscreenCanvas, which Node lacks).
  */
 export async function globalNormAsync(grads: Gradients): Promise<number> {
-  if (tf.getKernel(SumOfSquares, tf.getBackend())) return globalNorm(grads);
+  if (perGradientReads()) return globalNorm(grads);
   const total = squaredTotal(grads);
   const value = (await total.data())[0]!;
   total.dispose();
   return Math.sqrt(value);
 }
 
-/** sum over every gradient of sum(g^2), on the device. */
+/** wasm: our SumOfSquares runs on the host there, so reading each gradient's sum at once costs nothing. */
+function perGradientReads(): boolean {
+  return tf.getBackend() !== "webgpu" && tf.getKernel(SumOfSquares, tf.getBackend()) !== undefined;
+}
+
+/** sum over every gradient of sum(g^2), on the device (webgpu: our SumOfSquares per gradient). */
 function squaredTotal(grads: Gradients): tf.Scalar {
-  return tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))) as tf.Scalar);
+  const fused = tf.getKernel(SumOfSquares, tf.getBackend()) !== undefined;
+  const square = (g: tf.Tensor) => (fused && g.dtype === "float32" ? (tf.engine().runKernel(SumOfSquares, { x: g }) as tf.Scalar) : tf.sum(tf.square(g)));
+  return tf.tidy(() => tf.addN([...grads.values()].map(square)) as tf.Scalar);
 }
 
 /**

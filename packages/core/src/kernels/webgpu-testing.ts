@@ -1,0 +1,86 @@
+// Test helpers for the WGSL kernels on the software adapter (Mesa llvmpipe through Dawn's OpenGL
+// ES backend): start it or say why not, switch between it and the reference backends, and count
+// what a computation dispatches. Imported by *.test.ts only.
+import * as tf from "@tensorflow/tfjs-core";
+import { expect, it } from "vitest";
+import { initBackend } from "../backend.js";
+import { processEnv } from "../env.js";
+import type { TrainEvent } from "../train/events.js";
+import { train, type TrainConfig, type TrainOptions } from "../train/trainer.js";
+import { unregisterFastKernels } from "./index.js";
+
+/** Starts webgpu on the software adapter; "" when it started, else why not (its first sentence). */
+export async function startSoftware(): Promise<string> {
+  try {
+    await initBackend({ backend: "webgpu", allowSoftwareAdapter: true });
+    tf.env().set("WEBGPU_CPU_FORWARD", false); // test the GPU kernels, not tfjs's CPU forwarding
+    return "";
+  } catch (err) {
+    return (err instanceof Error ? err.message : String(err)).split(". ")[0]!;
+  }
+}
+
+/** In CI (CI=true) the adapter must start (.ci/run installs what it needs): a failing test, not a skip. */
+export function failInCiUnlessStarted(reason: string): void {
+  it.runIf(reason !== "" && processEnv()["CI"] === "true")("CI: the software adapter starts (.ci/run installs what it needs)", () => {
+    expect.fail(`webgpu on the software adapter did not start: ${reason}`);
+  });
+}
+
+export type Backend = "cpu" | "wasm" | "webgpu";
+
+/** Makes `backend` current; cpu runs its stock kernels only (it is the reference). */
+export async function use(backend: Backend): Promise<void> {
+  if (backend === "webgpu") await initBackend({ backend: "webgpu", allowSoftwareAdapter: true });
+  else {
+    await initBackend({ backend });
+    if (backend === "cpu") unregisterFastKernels("cpu");
+  }
+}
+
+interface Recording {
+  /** dispatches (every tfjs-backend-webgpu program goes through recordAndSubmit) */
+  dispatches: number;
+  /** each program's shaderKey as it was run, in order (tfjs appends the shapes and dtypes) */
+  programs: string[];
+}
+
+/** What the current webgpu backend dispatches while `f` runs (nothing on another backend: `f` just runs). */
+export async function recordPrograms(f: () => unknown): Promise<Recording> {
+  const backend = tf.backend() as unknown as {
+    recordAndSubmit?: (program: { shaderKey: string }, ...args: unknown[]) => unknown;
+  };
+  const original = backend.recordAndSubmit;
+  const recording: Recording = { dispatches: 0, programs: [] };
+  if (!original) {
+    await f();
+    return recording;
+  }
+  backend.recordAndSubmit = (program, ...args) => {
+    recording.dispatches++;
+    recording.programs.push(program.shaderKey);
+    return original.call(backend, program, ...args);
+  };
+  try {
+    await f();
+  } finally {
+    backend.recordAndSubmit = original;
+  }
+  return recording;
+}
+
+/** Tensors and webgpu buffers now: equal before and after a repeated call means nothing leaked. */
+export const liveCounts = () => [tf.memory().numTensors, tf.engine().backend.numDataIds()];
+
+/** Trains `task` on the current backend: each step's loss and live tensors, and (webgpu) the programs run. */
+export async function recordTraining(task: TrainOptions["task"], config: TrainConfig): Promise<{ losses: number[]; tensors: number[]; programs: string[] }> {
+  const losses: number[] = [];
+  const tensors: number[] = [];
+  const onEvent = (e: TrainEvent) => {
+    if (e.type !== "step") return;
+    losses.push(e.loss);
+    tensors.push(tf.memory().numTensors);
+  };
+  const { programs } = await recordPrograms(() => train({ task, config, meta: { task: "lm", model: {} }, signal: new AbortController().signal, onEvent }));
+  return { losses, tensors, programs };
+}
