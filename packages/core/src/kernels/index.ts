@@ -18,6 +18,7 @@ import { webgpuAddNOverrides } from "./add-n.js";
 import { webgpuSoftmaxCrossEntropyOverrides } from "./webgpu-softmax-ce.js";
 import { webgpuRnnSequenceOverrides } from "./webgpu-rnn-sequence.js";
 import { webgpuOptimizerUpdateOverrides } from "./webgpu-optimizer-update.js";
+import { webgpuSegmentSumOverrides } from "./webgpu-segment-sum.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
@@ -46,7 +47,13 @@ const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
   ],
   cpu: [...cpuSegmentSumOverrides, ...cpuSoftmaxCrossEntropyGradOverrides, ...cpuLstmCellOverrides, ...cpuGruCellOverrides],
   // a fix of a stock tfjs-backend-webgpu kernel, and the fused WGSL kernels (issue 14, part 2)
-  webgpu: [...webgpuAddNOverrides, ...webgpuSoftmaxCrossEntropyOverrides, ...webgpuRnnSequenceOverrides, ...webgpuOptimizerUpdateOverrides],
+  webgpu: [
+    ...webgpuAddNOverrides,
+    ...webgpuSoftmaxCrossEntropyOverrides,
+    ...webgpuRnnSequenceOverrides,
+    ...webgpuOptimizerUpdateOverrides,
+    ...webgpuSegmentSumOverrides,
+  ],
 };
 
 /** Kernel names we replace or add for a tfjs backend name ("wasm", "cpu", "webgpu"); [] for others. */
