@@ -19,6 +19,7 @@ import { webgpuSoftmaxCrossEntropyOverrides } from "./webgpu-softmax-ce.js";
 import { webgpuRnnSequenceOverrides } from "./webgpu-rnn-sequence.js";
 import { webgpuOptimizerUpdateOverrides } from "./webgpu-optimizer-update.js";
 import { webgpuSegmentSumOverrides } from "./webgpu-segment-sum.js";
+import { webgpuColumnSumOverrides } from "./webgpu-column-sum.js";
 
 export { SoftmaxCrossEntropyGrad } from "./softmax-ce-grad.js";
 export { LstmCell, LstmCellGrad } from "./lstm-cell.js";
@@ -53,6 +54,7 @@ const overrides: Readonly<Record<string, readonly KernelOverride[]>> = {
     ...webgpuRnnSequenceOverrides,
     ...webgpuOptimizerUpdateOverrides,
     ...webgpuSegmentSumOverrides,
+    ...webgpuColumnSumOverrides,
   ],
 };
 
