@@ -2,6 +2,7 @@
 // by the stack's worker (on Universal NER EWT when the data directory has it, else the repository's
 // two-sentence excerpt); its run page shows entity P/R/F1 by type and the tag confusion (rows gold,
 // columns predicted, the largest off-diagonal cells outlined) for the test split and the validation.
+// A second tagger started from it (model.init=run:ID) shows what came over under "Started with".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,4 +81,24 @@ test("run page: entity scores by type and the tag confusion, test (best weights)
   await panel.scrollIntoViewIfNeeded();
   await shot(page, "run-ner-report-valid");
   await panel.screenshot({ path: join(SHOTS, "run-ner-report-valid-panel.png") });
+  // the run's start said nothing (no vectors, no model.init), so there is no "Started with"
+  await expect(page.getByRole("region", { name: "Started with" })).toHaveCount(0);
+
+  // a run started from this one (model.init=run:ID) says on its page what came over
+  const warmId = enqueue(
+    {
+      name: "ner-warm",
+      task: "tagger",
+      data,
+      model: { cell: "lstm", layers: 1, embeddingSize: 100, hiddenSize: 100, bidirectional: true, init: `run:${runId.slice(0, 8)}` },
+      train: { optimizer: "adam", lr: 0.002, batchSize: 16, maxSteps: 5, evalEvery: 5, checkpointEvery: 0, seed: 1 },
+    },
+    "e2e: ner",
+  );
+  await page.goto(url(`/runs/${warmId}`));
+  await expect(page.locator("[data-status]").first()).toHaveAttribute("data-status", "COMPLETED", { timeout: 150_000 });
+  const started = page.getByRole("region", { name: "Started with" });
+  await expect(started.getByTestId("start-notes")).toContainText(`init: from run:${runId.slice(0, 8)} (tagger, step `, { timeout: 30_000 });
+  await expect(started).toContainText("recurrent tensors; the output layer starts fresh");
+  await started.screenshot({ path: join(SHOTS, "run-started-with.png") });
 });

@@ -70,6 +70,27 @@ describe.each(await testTargets())("launch router on %s", (target) => {
     expect(run.config).toMatchObject({ tokenizer: { kind: "char" }, train: { optimizer: "adam" } }); // defaults filled in
   });
 
+  it("model.init=run:ID must name a run with weights: refused at model.init when none matches or it ended without a checkpoint, noted while it may still write one", async () => {
+    const withInit = (init: string) => ({ ...TINY_LM, model: { ...TINY_LM.model, init } });
+    const before = await countRuns(api.t.db);
+    const none = await api.caller.launch.validate({ config: withInit("run:ffffffffffff") });
+    expect(none).toMatchObject({ ok: false, issues: [{ path: "model.init", message: 'no run matches "ffffffffffff" (see `unroll runs`)' }] });
+    await expectTRPCError(
+      api.caller.launch.enqueue({ experiment: "init", config: withInit("run:ffffffffffff") }),
+      "BAD_REQUEST",
+      /^model\.init: no run matches/,
+    );
+    expect(await countRuns(api.t.db)).toBe(before);
+
+    const { runIds } = await api.caller.launch.enqueue({ experiment: "init", config: TINY_LM });
+    const source = runIds[0]!;
+    const queued = await api.caller.launch.validate({ config: withInit(`run:${source.slice(0, 8)}`) });
+    expect(queued).toMatchObject({ ok: true, notes: [expect.stringMatching(new RegExp(`^model\\.init: run ${source} \\(queued\\) has no checkpoint yet`))] });
+    await api.t.db.pool.query(`UPDATE "Run" SET status = 'CANCELLED' WHERE id = $1`, [source]);
+    const ended = await api.caller.launch.validate({ config: withInit(`run:${source}`), sweep: { grid: [{ key: "model.cell", values: ["lstm", "gru"] }] } });
+    expect(ended.issues).toEqual([{ path: "model.init", message: expect.stringContaining("ended cancelled without a checkpoint") }]); // once for the sweep
+  });
+
   it("queues a sweep: every grid point times every seed, in order", async () => {
     const { runIds } = await api.caller.launch.enqueue({
       experiment: "sweep",

@@ -23,6 +23,7 @@ export {
 export { forgetSeries, resolveSeries, writeMetricPoints, METRIC_CHUNK_SIZE, type MetricPointInput, type Queryable } from "./metrics.js";
 export { readSeries, type ReadSeriesOptions, type SeriesPoint } from "./series.js";
 export { latestDiagnostics, readDiagnostics, type DiagnosticRow } from "./diagnostics.js";
+export { checkInitRun, findRun, type RunLookup } from "./run-ref.js";
 export { planBuckets, ROLLUP_WIDTHS, type BucketPlan } from "./rollups.js";
 export { applyMigrations, migrationStatus, MigrationError, MIGRATION_LOCK_KEY, type MigrationStatus } from "./migrate/apply.js";
 export { MIGRATIONS_DIR, SCHEMA_PATH } from "./migrate/files.js";

@@ -26,5 +26,5 @@ export { entityTypeSeries, tagRecall, topConfusions, type Confusion, type TagRep
 export { describeSweepSize, SEED_KEY, sweepOverrides, sweepProblems, sweepRuns, sweepSize, type SweepAxis, type SweepProblem, type SweepRun } from "./sweep.js";
 export { baseRunName, runName, type RunNameBase } from "./run-names.js";
 export { runColumns, type RunColumns } from "./run-columns.js";
-export { DIAGNOSTIC_KIND_LIST, DIAGNOSTIC_KINDS, type DiagnosticKind } from "./diagnostic-kinds.js";
+export { DIAGNOSTIC_KIND_LIST, DIAGNOSTIC_KINDS, type DiagnosticKind, type StartNotesDoc } from "./diagnostic-kinds.js";
 export { checkConfig, formatConfigIssues, type ConfigCheck, type ConfigIssue } from "./config-issues.js";

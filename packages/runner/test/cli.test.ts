@@ -174,10 +174,21 @@ describe(`unroll CLI on ${target}`, () => {
       expect(warm.code, warm.stderr).toBe(0);
       expect(warm.stderr).toContain(`unroll: init: from ${init} (lm, step 6): `);
       expect(warm.stderr).toMatch(/, 4 recurrent tensors; the output layer starts fresh/);
+      // ...and so does the run afterwards (`unroll show`, and the run page from the same document)
+      const shown = await unroll("show", JSON.parse(warm.stdout.trim().split("\n").pop()!).runId);
+      expect(shown.stdout).toContain(`  started with: init: from ${init} (lm, step 6): `);
     }
     const missing = await unroll("train", config, "--set", `model.init=${join(dir, "none.safetensors")}`);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/model\.init: no file at .*none\.safetensors: fix the path/);
+    // a run:ID that names no run is refused at submit, by train and by enqueue, and nothing is queued
+    const runsBefore = JSON.parse((await unroll("runs", "--json")).stdout).length;
+    for (const command of ["train", "enqueue"]) {
+      const lost = await unroll(command, config, "--set", "model.init=run:ffffffffffff");
+      expect(lost.code, lost.stderr).toBe(2);
+      expect(lost.stderr).toContain('model.init: no run matches "ffffffffffff" (see `unroll runs`)');
+    }
+    expect(JSON.parse((await unroll("runs", "--json")).stdout)).toHaveLength(runsBefore);
 
     // states over a text: the start token, then t-h-e; h, c and the LSTM's gates of 8 units each
     const st = await unroll("states", id, "the", "--top-k", "2");

@@ -3,7 +3,9 @@
 // run fails the run with what to do.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeCheckpoint, initBackend, parseExperimentConfig } from "@unroll/core";
+import { readDiagnostics } from "@unroll/db";
 import { createTestDatabase, testTargets, type TestDatabase } from "@unroll/db/testing";
+import { DIAGNOSTIC_KINDS, type StartNotesDoc } from "@unroll/domain";
 import { enqueueRuns } from "../src/queue/enqueue.js";
 import { readCheckpoint } from "../src/tracking/postgres-sink.js";
 import { runWorker } from "../src/worker.js";
@@ -58,5 +60,10 @@ describe.each(targets)("model.init=run:ID on %s", (target) => {
     expect(Math.max(...warm.map((x, i) => Math.abs(x - source[i]!)))).toBeLessThan(1e-6);
     const { rows } = await t.db.pool.query<{ error: string | null }>(`SELECT error FROM "Run" WHERE id = $1`, [ids[1]]);
     expect(rows[0]!.error).toMatch(/model\.init: no run matches "ffffffffffff"/);
+    // what came over is stored with the run (the run page's "Started with", `unroll show`), at the step it started from
+    const notes = await readDiagnostics<StartNotesDoc>(t.db.pool, ids[0]!, DIAGNOSTIC_KINDS.startNotes);
+    expect(notes.map((n) => n.step)).toEqual([0]);
+    expect(notes[0]!.data.lines.join("\n")).toMatch(new RegExp(`init: from run:${sourceId!.slice(0, 8)}.*recurrent tensors`));
+    expect(await readDiagnostics(t.db.pool, sourceId!, DIAGNOSTIC_KINDS.startNotes)).toEqual([]); // its start said nothing
   }, 120_000);
 });

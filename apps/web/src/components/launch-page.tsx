@@ -222,6 +222,13 @@ export function LaunchPage() {
         ) : null}
         <ErrorBox error={enqueue.error && errorIssues(enqueue.error).length === 0 ? enqueue.error : null} title="Nothing was queued" />
 
+        {check.ok && preview.data?.notes.length ? (
+          <div className="warn-box" role="note" data-testid="launch-notes">
+            {preview.data.notes.map((n) => (
+              <p key={n}>{n}</p>
+            ))}
+          </div>
+        ) : null}
         <div className="panel row" style={{ position: "sticky", bottom: 0 }}>
           <button className="primary" type="submit" disabled={!ready || enqueue.isPending}>
             {enqueue.isPending ? "Queueing…" : `Queue ${runCount ?? 1} run${(runCount ?? 1) === 1 ? "" : "s"}`}

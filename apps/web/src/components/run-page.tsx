@@ -12,6 +12,7 @@ import { ALL_MAIN_METRICS, CANCELLABLE_STATUSES, mainMetricKeys, METRIC_KEYS } f
 import { useTRPC } from "~/trpc/react";
 import { LineChartPanel, PALETTE } from "./chart";
 import { GradNormPanel, LossByPositionPanel } from "./diagnostics-panel";
+import { StartNotesPanel } from "./start-notes-panel";
 import { SystemPanel } from "./system-panel";
 import { TagReportPanel } from "./tag-report-panel";
 import { Dialog, Empty, ErrorBox, Loading, StatusBadge } from "./ui";
@@ -154,6 +155,8 @@ export function RunPage({ id }: { id: string }) {
           {r.attempt} of {r.maxAttempts}).
         </div>
       ) : null}
+
+      <StartNotesPanel runId={id} live={active} />
 
       <div className="grid grid-3">
         <section className="panel" aria-label="Status">

@@ -5,6 +5,7 @@ import { checkRunInput, enqueueRuns, RUN_LIMITS, RunInputError } from "@unroll/d
 import { checkConfig, runColumns } from "@unroll/domain";
 import { InvalidConfigError, NotFoundError, UnsupportedError } from "../errors.js";
 import { loadPresets, PRESETS, presetVariants } from "../presets.js";
+import { checkInitRuns } from "../init-runs.js";
 import { planSweep } from "../sweep.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
 import { ExperimentName, Tags } from "./shared.js";
@@ -32,17 +33,19 @@ export const LaunchInput = z.object({
 export const launchRouter = createTRPCRouter({
   presets: publicProcedure.query(() => loadPresets()),
 
-  /** Dry run: the issues, or the runs that enqueue would create. */
-  validate: publicProcedure.input(z.object({ config: z.unknown(), sweep: SweepInput.optional() })).query(({ ctx, input }) => {
+  /** Dry run: the issues, or the runs that enqueue would create (with `notes`: said, not refused). */
+  validate: publicProcedure.input(z.object({ config: z.unknown(), sweep: SweepInput.optional() })).query(async ({ ctx, input }) => {
     const base = checkConfig(input.config);
-    if (!base.ok) return { ok: false as const, issues: base.issues, runs: [] };
+    if (!base.ok) return { ok: false as const, issues: base.issues, notes: [], runs: [] };
     try {
       const runs = planSweep(input.config, input.sweep ?? {}, ctx);
       checkRunInput(runs, { experiment: "validate" }); // names within RUN_LIMITS (enqueue checks them again)
-      return { ok: true as const, issues: [], runs: runs.map((r) => ({ name: r.name, overrides: r.overrides })) };
+      const init = await checkInitRuns(ctx.db.pool, runs);
+      if (init.issues.length) return { ok: false as const, issues: init.issues, notes: init.notes, runs: [] };
+      return { ok: true as const, issues: [], notes: init.notes, runs: runs.map((r) => ({ name: r.name, overrides: r.overrides })) };
     } catch (error) {
-      if (error instanceof InvalidConfigError) return { ok: false as const, issues: error.issues, runs: [] };
-      if (error instanceof RunInputError) return { ok: false as const, issues: [{ path: error.path, message: error.message }], runs: [] };
+      if (error instanceof InvalidConfigError) return { ok: false as const, issues: error.issues, notes: [], runs: [] };
+      if (error instanceof RunInputError) return { ok: false as const, issues: [{ path: error.path, message: error.message }], notes: [], runs: [] };
       throw error;
     }
   }),
@@ -65,6 +68,8 @@ export const launchRouter = createTRPCRouter({
     }),
   enqueue: publicProcedure.input(LaunchInput).mutation(async ({ ctx, input }) => {
     const planned = planSweep(input.config, input.sweep ?? {}, ctx);
+    const init = await checkInitRuns(ctx.db.pool, planned);
+    if (init.issues.length) throw new InvalidConfigError(init.issues);
     const ids = await enqueueRuns(
       ctx.db.pool,
       planned.map((r) => ({ name: r.name, config: r.config, tags: input.tags, ...runColumns(r.config) })),

@@ -3,8 +3,9 @@ import type { Diagnostics } from "../diagnostics/probe.js";
 import type { TaggingReport } from "../metrics.js";
 
 export type TrainEvent =
-  // warnings: what the data was read as, if not as written (IOB2 tags repaired, say)
-  | { type: "start"; params: number; totalSteps: number; config: unknown; warnings?: string[] }
+  // step: where training starts (0, or a resumed run's step); warnings: what the data was read as,
+  // if not as written (IOB2 tags repaired, say), the vectors' coverage, what model.init copied
+  | { type: "start"; step: number; params: number; totalSteps: number; config: unknown; warnings?: string[] }
   | { type: "step"; step: number; epoch: number; loss: number; lr: number; tokens: number /* seen so far */; tokensPerSecond: number }
   // lm: loss, perplexity; tagger: loss, accuracy (+ precision, recall, f1 for IOB2 tag sets); classifier: loss, accuracy, macroF1
   // weightsStep (test): the step whose weights were scored, the best validation's

@@ -156,7 +156,7 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
   };
 
   try {
-    await onEvent({ type: "start", params: task.params.count(), totalSteps, config: startConfig ?? config });
+    await onEvent({ type: "start", step: s.step, params: task.params.count(), totalSteps, config: startConfig ?? config });
     if (ckpt && s.index > 0) {
       // Resuming mid-epoch: the same batch order, and the LM state where it was.
       task.beginEpoch(s.epoch);

@@ -10,7 +10,7 @@ function bar() {
 describe("ProgressBar", () => {
   it("says whose weights the test split was scored with, and why training stopped early", () => {
     const { progress, lines } = bar();
-    progress.update({ type: "start", params: 10, totalSteps: 100, config: {} });
+    progress.update({ type: "start", step: 0, params: 10, totalSteps: 100, config: {} });
     progress.update({ type: "eval", step: 40, epoch: 1, split: "valid", metrics: { loss: 1.5 } });
     progress.update({ type: "eval", step: 40, epoch: 1, split: "test", metrics: { loss: 1.25 }, weightsStep: 20 });
     progress.update({ type: "end", step: 40, reason: "stopped early", metrics: { best_step: 20 } });

@@ -3,9 +3,10 @@
 // directory (a worker elsewhere reads what was meant) and must be readable files; the data is
 // read (once per data, tokenizer and batch size) to check that it is long enough and that
 // training fits in memory with its real vocabulary. What the data was read as, if not as written
-// (IOB2 tags repaired), is told to `warn`.
-import { checkExperimentData, loadExperimentData, resolveData, resolveDataFiles, type ExperimentConfig, type ExperimentData } from "@unroll/core";
-import { RUN_LIMITS } from "@unroll/db";
+// (IOB2 tags repaired), is told to `warn`. With the database at hand, a run that starts from
+// another (model.init = run:ID) must name one that has, or may still write, a checkpoint.
+import { checkExperimentData, loadExperimentData, resolveData, resolveDataFiles, runRefOf, type ExperimentConfig, type ExperimentData } from "@unroll/core";
+import { checkInitRun, RUN_LIMITS, type Queryable } from "@unroll/db";
 import { UsageError } from "./usage-error.js";
 
 export interface SubmitCheckOptions {
@@ -62,5 +63,18 @@ export class SubmitChecks {
       );
       return false;
     }
+  }
+}
+
+/**
+ * model.init = run:ID names a run with weights to give (checked once per reference, with the
+ * database); throws (exit 2) with what to fix, and tells `warn` of a source with no checkpoint yet.
+ */
+export async function checkInitRuns(db: Queryable, configs: readonly ExperimentConfig[], warn: (line: string) => void): Promise<void> {
+  const refs = new Set(configs.map((c) => (c.model.init === undefined ? undefined : runRefOf(c.model.init))).filter((r) => r !== undefined));
+  for (const ref of refs) {
+    const { problem, note } = await checkInitRun(db, ref);
+    if (problem) throw new UsageError(`model.init: ${problem}`);
+    if (note) warn(`unroll: note: model.init: ${note}`);
   }
 }

@@ -2,7 +2,7 @@
 // outcome (completed, cancelled, failed, given back) is written to the run's row.
 import type { Pool } from "pg";
 import { ConfigError, parseExperimentConfig, runExperiment, runRefOf, type TrainEvent } from "@unroll/core";
-import { DB_UNREACHABLE_KEY, DIAGNOSTIC_KINDS, entityTypeSeries, METRIC_KEYS, summaryKey, type TagReportDoc } from "@unroll/domain";
+import { DB_UNREACHABLE_KEY, DIAGNOSTIC_KINDS, entityTypeSeries, METRIC_KEYS, summaryKey, type StartNotesDoc, type TagReportDoc } from "@unroll/domain";
 import { finishRun, heartbeat, markStarted, type Outcome } from "../queue/lifecycle.js";
 import type { ClaimedRun, WorkerIdentity } from "../queue/claim.js";
 import { RunLogger } from "../tracking/run-logger.js";
@@ -156,6 +156,11 @@ export async function executeRun(run: ClaimedRun, options: ExecuteOptions): Prom
             await markStarted(pool, run.id, worker.id, { paramCount: event.params, backend: worker.backend, device: worker.device }).catch(
               options.onWriteError,
             );
+            // what it started with (vectors' coverage, what model.init copied, data repairs), for the run page and `unroll show`
+            if (event.warnings?.length) {
+              const doc: StartNotesDoc = { lines: event.warnings };
+              logger.diagnostic({ runId: run.id, step: event.step, kind: DIAGNOSTIC_KINDS.startNotes, data: doc });
+            }
             break;
           case "step": {
             step = event.step;

@@ -1,7 +1,7 @@
 // Reading runs: `unroll runs`, `show`, `logs`, `compare`, and `cancel`.
 import { configDiff } from "@unroll/core";
-import { latestDiagnostics, requestCancel, type DiagnosticRow, type Queryable } from "@unroll/db";
-import { DIAGNOSTIC_KINDS, mainMetricKeys, METRIC_KEYS, RUN_STATUSES, summaryKey } from "@unroll/domain";
+import { latestDiagnostics, readDiagnostics, requestCancel, type DiagnosticRow, type Queryable } from "@unroll/db";
+import { DIAGNOSTIC_KINDS, mainMetricKeys, METRIC_KEYS, RUN_STATUSES, summaryKey, type StartNotesDoc } from "@unroll/domain";
 import type { CommandContext } from "../context.js";
 import { resolveRunId } from "../run-ref.js";
 import { formatNumber, formatTable } from "../table.js";
@@ -94,8 +94,12 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
     `SELECT kind, step, size, metrics FROM "Checkpoint" WHERE "runId" = $1 ORDER BY kind`,
     [id],
   );
+  // what each start of the run (the first, and any resume) said it started with
+  const startNotes = (await readDiagnostics<StartNotesDoc>(db.pool, id, DIAGNOSTIC_KINDS.startNotes)).map((d) => ({ step: d.step, lines: d.data.lines }));
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ...run, checkpoints: cps, diagnostics: await diagnosticsSummary(db.pool, id), tagReports: await tagReports(db.pool, id) }));
+    ctx.out(
+      JSON.stringify({ ...run, checkpoints: cps, startNotes, diagnostics: await diagnosticsSummary(db.pool, id), tagReports: await tagReports(db.pool, id) }),
+    );
     return 0;
   }
   ctx.out(`run ${run.id}  ${run.name}  [${run.status}]  experiment ${run.experiment}`);
@@ -104,6 +108,7 @@ export async function showCommand(ctx: CommandContext): Promise<number> {
   );
   ctx.out(`  created ${run.createdAt.toISOString()}  started ${run.startedAt?.toISOString() ?? "-"}  finished ${run.finishedAt?.toISOString() ?? "-"}`);
   if (run.error) ctx.out(`  error: ${run.error}`);
+  for (const n of startNotes) for (const line of n.lines) ctx.out(`  started${n.step > 0 ? ` again at step ${n.step}` : ""} with: ${line}`);
   if (run.summary) ctx.out(formatTable(["metric", "value"], Object.entries(run.summary)));
   for (const c of cps) ctx.out(`  checkpoint ${c.kind.toLowerCase()} at step ${c.step} (${formatNumber(c.size)} bytes)`);
   const reports = await tagReports(db.pool, id);

@@ -10,7 +10,7 @@ import { runWorker } from "../../worker.js";
 import { parentPid } from "../../env.js";
 import { readConfigFile } from "../config-file.js";
 import type { CommandContext } from "../context.js";
-import { SubmitChecks } from "../submit-checks.js";
+import { checkInitRuns, SubmitChecks } from "../submit-checks.js";
 import { UsageError } from "../usage-error.js";
 
 export async function enqueueCommand(ctx: CommandContext): Promise<number> {
@@ -36,6 +36,11 @@ export async function enqueueCommand(ctx: CommandContext): Promise<number> {
     }
   });
   const db = await ctx.db();
+  await checkInitRuns(
+    db.pool,
+    runs.map((r) => r.config),
+    ctx.err,
+  );
   const experiment = ctx.string("experiment") ?? base.name ?? "default";
   const ids = await enqueueRuns(db.pool, runs, { experiment, maxAttempts });
   if (ctx.json) ctx.out(JSON.stringify({ experiment, runIds: ids }));

@@ -8,6 +8,7 @@ import { enqueueRuns } from "../../queue/enqueue.js";
 import { requestCancel } from "@unroll/db";
 import { executeRun } from "../../execute/execute-run.js";
 import { readConfigFile } from "../config-file.js";
+import { checkInitRuns } from "../submit-checks.js";
 import { startPresence } from "../../queue/presence.js";
 import { ProgressBar } from "../progress.js";
 import { formatNumber, formatTable } from "../table.js";
@@ -19,6 +20,7 @@ const STOP_GRACE_MS = 15_000;
 export async function trainCommand(ctx: CommandContext): Promise<number> {
   const config = await readConfigFile(ctx.positionals[0], ctx.strings("set"));
   const db = await ctx.db();
+  await checkInitRuns(db.pool, [config], ctx.err);
   const backend = await initBackend();
   const [runId] = await enqueueRuns(db.pool, [{ name: baseRunName(config), config }], {
     experiment: ctx.string("experiment") ?? "default",
