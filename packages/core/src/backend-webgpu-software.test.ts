@@ -2,10 +2,9 @@
 // values, gradients and loss curve as the CPU backends, and no leaks. These run wherever that
 // adapter starts and skip, saying why, elsewhere, except in CI (CI=true), which installs Mesa's
 // EGL, GLES and llvmpipe (.ci/run) and fails when the adapter does not start. tfjs-backend-webgpu's
-// stock kernels compute most things: ours are AddN in chunks, the fused softmax cross-entropy and
-// the whole-sequence recurrent layers (WGSL; kernels/webgpu-rnn-sequence.test.ts tests those on
-// their own); the embedding gradient and optimizer updates of issue 14 are not written for WebGPU
-// yet. Shapes are tiny: llvmpipe is slow.
+// stock kernels compute most things: ours are AddN in chunks, the fused softmax cross-entropy, the
+// whole-sequence recurrent layers, the optimizer passes, the embedding gradient and leading-axis
+// sums (WGSL; kernels/webgpu-*.test.ts test those on their own). Shapes are tiny: llvmpipe is slow.
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { initBackend, type BackendInfo } from "./backend.js";

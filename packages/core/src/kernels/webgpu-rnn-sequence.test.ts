@@ -6,7 +6,6 @@
 // (CI=true), which must start it (as backend-webgpu-software.test.ts). Shapes are tiny: llvmpipe is slow.
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { initBackend } from "../backend.js";
 import { createCell, runCell, type Activation, type CellKind } from "../cells/index.js";
 import { StackedRNN } from "../layers/stacked.js";
 import { rnnSequenceAvailable } from "../ops/rnn-sequence.js";
@@ -15,33 +14,13 @@ import { Rng } from "../random.js";
 import { ElmanSequence, GruSequence, LstmSequence } from "./rnn-sequence.js";
 import { installKernels, uninstallKernels } from "./registry.js";
 import { expectClose, seeded } from "./testing.js";
-import { unregisterFastKernels } from "./index.js";
 import { webgpuRnnSequenceOverrides } from "./webgpu-rnn-sequence.js";
+import { failInCiUnlessStarted, startSoftware, use } from "./webgpu-testing.js";
 
-async function startSoftware(): Promise<string> {
-  try {
-    await initBackend({ backend: "webgpu", allowSoftwareAdapter: true });
-    tf.env().set("WEBGPU_CPU_FORWARD", false); // test the GPU kernels, not tfjs's CPU forwarding
-    return "";
-  } catch (err) {
-    return (err instanceof Error ? err.message : String(err)).split(". ")[0]!;
-  }
-}
 const reason = await startSoftware();
 const SKIP = reason !== "";
 const NOTE = SKIP ? ` (skipped: ${reason})` : "";
-
-it.runIf(SKIP && process.env["CI"] === "true")("CI: the software adapter starts (.ci/run installs what it needs)", () => {
-  expect.fail(`webgpu on the software adapter did not start: ${reason}`);
-});
-
-async function use(backend: "cpu" | "webgpu"): Promise<void> {
-  if (backend === "webgpu") await initBackend({ backend: "webgpu", allowSoftwareAdapter: true });
-  else {
-    await initBackend({ backend: "cpu" });
-    unregisterFastKernels("cpu"); // the reference: stock kernels, the cells' textbook step
-  }
-}
+failInCiUnlessStarted(reason);
 
 const t = (shape: number[], seed: number) =>
   tf.tensor(
