@@ -1,7 +1,7 @@
 // A launched run may start from another (model.init = run:ID): the run it names must have, or may
 // still write, a checkpoint. Checked with the database before anything is queued, once per
 // reference (@unroll/db's checkInitRun says what is wrong and how to fix it).
-import { runRefOf } from "@unroll/core/config";
+import { initRunRefs } from "@unroll/core/config";
 import { checkInitRun, type Queryable } from "@unroll/db";
 import type { ConfigIssue } from "@unroll/domain";
 import type { PlannedRun } from "./sweep.js";
@@ -14,9 +14,8 @@ export interface InitRunCheck {
 }
 
 export async function checkInitRuns(db: Queryable, runs: readonly PlannedRun[]): Promise<InitRunCheck> {
-  const refs = new Set(runs.map((r) => (r.config.model.init === undefined ? undefined : runRefOf(r.config.model.init))).filter((r) => r !== undefined));
   const out: InitRunCheck = { issues: [], notes: [] };
-  for (const ref of refs) {
+  for (const ref of initRunRefs(runs.map((r) => r.config))) {
     const { problem, note } = await checkInitRun(db, ref);
     if (problem) out.issues.push({ path: "model.init", message: problem });
     if (note) out.notes.push(`model.init: ${note}`);

@@ -11,7 +11,7 @@ import { smallestData, trainingMemoryIssue } from "./training-memory.js";
 /** Thrown for a config that cannot work; here too so that browser-safe callers can `instanceof` it. */
 export { ConfigError };
 export { MAIN_METRICS, judgedBy, type MainMetric } from "./main-metrics.js";
-export { runRefOf } from "./model-init.js";
+export { initRunRefs } from "./model-init.js";
 
 const int = (min: number) => z.number().int().min(min);
 

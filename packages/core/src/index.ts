@@ -55,7 +55,7 @@ export { runExperiment, loadModel, modelConfigOf } from "./experiment.js";
 export type { RunExperimentOptions, LoadedModel, TokenScore, TextStates, WordEmbeddings } from "./experiment.js";
 // Warm start (model.init): a model's front from another model's checkpoint.
 export { warmStart, describeWarmStart } from "./warm-start.js";
-export { runRefOf, WARM_START_PARTS, type WarmStartPart } from "./model-init.js";
+export { initRunRefs, runRefOf, WARM_START_PARTS, type WarmStartPart } from "./model-init.js";
 export type { WarmStartReport, WarmStartTarget } from "./warm-start.js";
 
 // Diagnostics (issue 15): gradient norm through time, loss by position, states over a text.

@@ -12,3 +12,9 @@ const RUN_REF = "run:";
 export function runRefOf(init: string): string | undefined {
   return init.startsWith(RUN_REF) ? init.slice(RUN_REF.length).trim() : undefined;
 }
+
+/** The distinct runs that these configs' model.init name with run:ID (what a submit checks once each). */
+export function initRunRefs(configs: readonly { model: { init?: string } }[]): string[] {
+  const refs = configs.map((c) => (c.model.init === undefined ? undefined : runRefOf(c.model.init)));
+  return [...new Set(refs.filter((r) => r !== undefined))];
+}

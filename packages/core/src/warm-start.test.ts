@@ -12,7 +12,7 @@ import { ConfigError } from "./errors.js";
 import { runExperiment } from "./experiment.js";
 import { Classifier, LanguageModel, Tagger } from "./models/index.js";
 import type { TrainEvent } from "./train/events.js";
-import { runRefOf } from "./model-init.js";
+import { initRunRefs, runRefOf } from "./model-init.js";
 import { describeWarmStart, warmStart } from "./warm-start.js";
 
 beforeAll(useCpu);
@@ -166,6 +166,9 @@ describe("warmStart", () => {
   it("reads run:ID as a tracked run, anything else as a file", () => {
     expect(runRefOf("run:3f2a9c")).toBe("3f2a9c");
     expect(runRefOf("checkpoints/pos.safetensors")).toBeUndefined();
+    // a submit checks each named run once: distinct refs, file paths and unset inits left out
+    const cfg = (init?: string) => ({ model: init === undefined ? {} : { init } });
+    expect(initRunRefs([cfg("run:ab12"), cfg(), cfg("x.safetensors"), cfg("run:ab12"), cfg("run:cd34")])).toEqual(["ab12", "cd34"]);
   });
 });
 

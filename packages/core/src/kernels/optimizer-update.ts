@@ -25,8 +25,15 @@ export interface AdamAttrs {
   c2: number;
 }
 
-const float32 = (kernel: string, ...ts: TensorInfo[]) => {
+/** The optimizer kernels' inputs (wasm's and webgpu's): float32 only. */
+export const float32 = (kernel: string, ...ts: TensorInfo[]) => {
   if (ts.some((t) => t.dtype !== "float32")) throw new Error(`${kernel}: expected float32 tensors; got ${ts.map((t) => t.dtype).join(", ")}`);
+};
+
+/** ...and of one shape (`names` says which, for the message). */
+export const sameShapes = (kernel: string, names: string, ts: TensorInfo[]) => {
+  if (ts.some((t) => !util.arraysEqual(t.shape, ts[0]!.shape)))
+    throw new Error(`${kernel}: ${names} must have one shape; got ${ts.map((t) => `[${t.shape}]`).join(", ")}`);
 };
 
 const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
@@ -50,7 +57,7 @@ const axpy: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs["x"] as TensorInfo;
   const y = inputs["y"] as TensorInfo;
   float32(Axpy, x, y);
-  if (!util.arraysEqual(x.shape, y.shape)) throw new Error(`${Axpy}: x and y must have one shape; got [${x.shape}] and [${y.shape}]`);
+  sameShapes(Axpy, "x and y", [x, y]);
   const alpha = (attrs as { alpha: number }).alpha;
   const wasm = backend as WasmBackendInternals;
   const n = util.sizeFromShape(x.shape);
@@ -95,8 +102,7 @@ function nativeAdam(
 const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const { p, g, m, v } = inputs as Record<string, TensorInfo>;
   float32(AdamUpdate, p!, g!, m!, v!);
-  if ([g, m, v].some((t) => !util.arraysEqual(t!.shape, p!.shape)))
-    throw new Error(`${AdamUpdate}: p, g, m and v must have one shape; got [${p!.shape}], [${g!.shape}], [${m!.shape}], [${v!.shape}]`);
+  sameShapes(AdamUpdate, "p, g, m and v", [p!, g!, m!, v!]);
   const { scale, lr, beta1, beta2, eps, c1, c2 } = attrs as unknown as AdamAttrs;
   const wasm = backend as WasmBackendInternals;
   const n = util.sizeFromShape(p!.shape);

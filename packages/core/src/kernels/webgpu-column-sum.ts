@@ -52,8 +52,7 @@ function columnSums(columns: number): WebgpuProgram {
 /** The number of leading axes summed when `axes` are exactly 0 .. k - 1 (k < rank), else 0. */
 function leadingAxes(axes: number[], rank: number): number {
   const sorted = [...axes].sort((a, b) => a - b);
-  const leading = sorted.every((a, i) => a === i) && sorted.length < rank ? sorted.length : 0;
-  return leading;
+  return sorted.every((a, i) => a === i) && sorted.length < rank ? sorted.length : 0;
 }
 
 const sum =

@@ -10,7 +10,7 @@
 // The step's constants travel as uniforms, so one pipeline serves every step and learning rate.
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { AdamUpdate, Axpy, SumOfSquares, type AdamAttrs } from "./optimizer-update.js";
+import { AdamUpdate, Axpy, float32, sameShapes, SumOfSquares, type AdamAttrs } from "./optimizer-update.js";
 import type { KernelOverride } from "./registry.js";
 import { gpuOf, program, type WebgpuProgram } from "./webgpu-program.js";
 
@@ -58,10 +58,6 @@ function reduction(name: string, square: boolean, workgroups: number): WebgpuPro
   };
 }
 
-const float32 = (kernel: string, ...ts: TensorInfo[]) => {
-  if (ts.some((t) => t.dtype !== "float32")) throw new Error(`${kernel}: expected float32 tensors; got ${ts.map((t) => t.dtype).join(", ")}`);
-};
-
 /** The same buffer, flat: the programs index it as one array. */
 const flat = (t: TensorInfo): TensorInfo => ({ ...t, shape: [util.sizeFromShape(t.shape)] });
 
@@ -76,11 +72,6 @@ const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
   const total = gpu.runWebGPUProgram(reduction("sum_partials", false, 1), [partials], "float32"); // []
   gpu.disposeData(partials.dataId);
   return total;
-};
-
-const sameShapes = (kernel: string, names: string, ts: TensorInfo[]) => {
-  if (ts.some((t) => !util.arraysEqual(t.shape, ts[0]!.shape)))
-    throw new Error(`${kernel}: ${names} must have one shape; got ${ts.map((t) => `[${t.shape}]`).join(", ")}`);
 };
 
 const f32 = (v: number) => ({ type: "float32" as const, data: [v] });

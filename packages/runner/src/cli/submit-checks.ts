@@ -5,7 +5,7 @@
 // training fits in memory with its real vocabulary. What the data was read as, if not as written
 // (IOB2 tags repaired), is told to `warn`. With the database at hand, a run that starts from
 // another (model.init = run:ID) must name one that has, or may still write, a checkpoint.
-import { checkExperimentData, loadExperimentData, resolveData, resolveDataFiles, runRefOf, type ExperimentConfig, type ExperimentData } from "@unroll/core";
+import { checkExperimentData, loadExperimentData, resolveData, resolveDataFiles, initRunRefs, type ExperimentConfig, type ExperimentData } from "@unroll/core";
 import { checkInitRun, RUN_LIMITS, type Queryable } from "@unroll/db";
 import { UsageError } from "./usage-error.js";
 
@@ -71,8 +71,7 @@ export class SubmitChecks {
  * database); throws (exit 2) with what to fix, and tells `warn` of a source with no checkpoint yet.
  */
 export async function checkInitRuns(db: Queryable, configs: readonly ExperimentConfig[], warn: (line: string) => void): Promise<void> {
-  const refs = new Set(configs.map((c) => (c.model.init === undefined ? undefined : runRefOf(c.model.init))).filter((r) => r !== undefined));
-  for (const ref of refs) {
+  for (const ref of initRunRefs(configs)) {
     const { problem, note } = await checkInitRun(db, ref);
     if (problem) throw new UsageError(`model.init: ${problem}`);
     if (note) warn(`unroll: note: model.init: ${note}`);
