@@ -92,7 +92,7 @@ if isinstance(result, dict):
             v = result[k]
             brief += " %s=%s" % (k, round(v, 1) if isinstance(v, float) and k != "msPerDispatch" else v)
     for name, r in (result.get("results") or {}).items():  # webgpu-check
-        brief += " %s: agree=%s maxRelDiff=%.1e wasm=%s webgpu=%s tok/s" % (name, r.get("agree"), r.get("maxRelDiff", 0), r["wasm"]["tokensPerSecond"], r["webgpu"]["tokensPerSecond"])
+        brief += " %s: agree=%s maxRelDiff=%.1e wasm=%s webgpu=%s tok/s perStep=%s" % (name, r.get("agree"), r.get("maxRelDiff", 0), r["wasm"]["tokensPerSecond"], r["webgpu"]["tokensPerSecond"], r["webgpu"].get("perStep"))
 print("%s %s %.1fs%s%s" % (step, status, float(seconds), brief, "" if status == "ok" else ": " + rec["message"][:300]))
 EOF
 }

@@ -2,8 +2,9 @@
 // and the reference LM (examples/word-lstm-wikitext2.json: 2-layer LSTM 200, vocab 10k, bptt 35,
 // batch 20, SGD lr 20, clip 0.25, dropout 0.2) for a few steps on each backend in one process,
 // from the same seed: the losses must agree step by step, tensors must stay flat, and the steady
-// tokens/s of each backend is printed (steps after the first two). One JSON line at the end with
-// the adapter; exit code 1 when the losses disagree.
+// tokens/s of each backend is printed (steps after the first two), with webgpu's dispatches and
+// host reads per step (the median between step events). One JSON line at the end with the
+// adapter; exit code 1 when the losses disagree.
 //
 //   npx tsx scripts/webgpu-check.ts [--steps=10] [--configs=demo,reference] [--software]
 //
@@ -15,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { initBackend, type BackendInfo } from "../src/backend.js";
 import { defaultDataDir } from "../src/data/data-dir.js";
 import { runExperiment } from "../src/experiment.js";
+import { recordPrograms, stepTensorsFlat } from "../src/kernels/webgpu-recording.js";
 
 const CONFIGS: Record<string, string> = { demo: "char-lstm-shakespeare.json", reference: "word-lstm-wikitext2.json" };
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -27,6 +29,20 @@ interface Measured {
   tensors: number[];
   tokensPerSecond: number;
   seconds: number;
+  /** webgpu: the median per step of dispatches and of reads back to the host */
+  perStep?: { dispatches: number; reads: number };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** Dispatches and reads between consecutive "step" marks of a timeline (webgpu-recording.ts). */
+function perStep(timeline: string[]): { dispatches: number; reads: number } {
+  const marks = timeline.flatMap((e, i) => (e === "step" ? [i] : []));
+  const between = marks.slice(1).map((end, k) => timeline.slice(marks[k]! + 1, end));
+  return {
+    dispatches: median(between.map((es) => es.filter((e) => e !== "read").length)),
+    reads: median(between.map((es) => es.filter((e) => e === "read").length)),
+  };
 }
 
 async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measured & { info: BackendInfo }> {
@@ -39,15 +55,18 @@ async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measur
   const tensors: number[] = [];
   const marks: { t: number; tokens: number }[] = [];
   const start = performance.now();
-  await runExperiment(config, {
-    dataDir: defaultDataDir(),
-    onEvent: (e) => {
-      if (e.type !== "step") return;
-      losses.push(e.loss);
-      tensors.push(tf.memory().numTensors);
-      marks.push({ t: performance.now(), tokens: e.tokens });
-    },
-  });
+  const { timeline } = await recordPrograms((timeline) =>
+    runExperiment(config, {
+      dataDir: defaultDataDir(),
+      onEvent: (e) => {
+        if (e.type !== "step") return;
+        losses.push(e.loss);
+        tensors.push(tf.memory().numTensors);
+        marks.push({ t: performance.now(), tokens: e.tokens });
+        timeline.push("step");
+      },
+    }),
+  );
   const [a, b] = [marks[Math.min(2, marks.length - 2)]!, marks[marks.length - 1]!];
   return {
     info,
@@ -55,6 +74,7 @@ async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measur
     tensors,
     tokensPerSecond: Math.round(((b.tokens - a.tokens) / (b.t - a.t)) * 1000),
     seconds: +((performance.now() - start) / 1000).toFixed(1),
+    ...(backend === "webgpu" ? { perStep: perStep(timeline) } : {}),
   };
 }
 
@@ -68,7 +88,7 @@ for (const name of configs) {
   const gpu = await measure(file, "webgpu");
   adapter = gpu.info.adapter;
   const maxRelDiff = Math.max(...gpu.losses.map((l, i) => Math.abs(l - wasm.losses[i]!) / Math.max(1, Math.abs(wasm.losses[i]!))));
-  const flat = new Set(gpu.tensors.slice(1)).size === 1;
+  const flat = stepTensorsFlat(gpu.tensors, true); // webgpu reports each loss a step late
   const agree = gpu.losses.length === wasm.losses.length && maxRelDiff <= 1e-4;
   ok &&= agree && flat;
   results[name] = {
@@ -76,10 +96,17 @@ for (const name of configs) {
     maxRelDiff,
     tensorsFlat: flat,
     wasm: { device: wasm.info.device, tokensPerSecond: wasm.tokensPerSecond, seconds: wasm.seconds, losses: wasm.losses },
-    webgpu: { device: gpu.info.device, kernels: gpu.info.kernels, tokensPerSecond: gpu.tokensPerSecond, seconds: gpu.seconds, losses: gpu.losses },
+    webgpu: {
+      device: gpu.info.device,
+      kernels: gpu.info.kernels,
+      tokensPerSecond: gpu.tokensPerSecond,
+      seconds: gpu.seconds,
+      perStep: gpu.perStep,
+      losses: gpu.losses,
+    },
   };
   console.error(
-    `${name}: wasm ${wasm.tokensPerSecond} tok/s, webgpu ${gpu.tokensPerSecond} tok/s, losses ${agree ? "agree" : "DIFFER"} (max rel diff ${maxRelDiff.toExponential(1)})`,
+    `${name}: wasm ${wasm.tokensPerSecond} tok/s, webgpu ${gpu.tokensPerSecond} tok/s (${gpu.perStep?.dispatches} dispatches, ${gpu.perStep?.reads} reads a step), losses ${agree ? "agree" : "DIFFER"} (max rel diff ${maxRelDiff.toExponential(1)})`,
   );
 }
 console.log(JSON.stringify({ steps, software, adapter, results }));

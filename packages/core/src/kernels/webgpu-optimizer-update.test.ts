@@ -8,10 +8,10 @@ import { describe, expect, it } from "vitest";
 import { LanguageModel } from "../models/language-model.js";
 import { Parameters } from "../params.js";
 import { LMTask } from "../train/lm-task.js";
-import { Adam, gradientScaleAsync, type Gradients } from "../train/optimizers.js";
+import { Adam, clipScale, disposeScale, gradientScale, SGD, type Gradients } from "../train/optimizers.js";
 import { AdamUpdate, Axpy, SumOfSquares } from "./optimizer-update.js";
 import { expectClose, seeded } from "./testing.js";
-import { failInCiUnlessStarted, liveCounts, recordPrograms, recordTraining, startSoftware, use, type Backend } from "./webgpu-testing.js";
+import { failInCiUnlessStarted, liveCounts, recordPrograms, recordTraining, startSoftware, stepTensorsFlat, use, type Backend } from "./webgpu-testing.js";
 
 const reason = await startSoftware();
 const SKIP = reason !== "";
@@ -111,12 +111,55 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
     tf.dispose([p, g, m, v]);
   });
 
+  it("with the input normSq, Axpy and AdamUpdate take torch's clip factor min(maxNorm / (sqrt(normSq) + 1e-6), 1) themselves", async () => {
+    const shape = [67];
+    const attrs = adamAttrs(3, 0.5);
+    const [p, g, m, v] = [t(shape, 1), t(shape, 2), t(shape, 3, 0.1), t(shape, 4, 0.01).abs()];
+    await use("webgpu");
+    const [pv, gv, mv, vv] = await Promise.all([p, g, m, v].map(async (x) => Array.from(await x.data())));
+    for (const [normSq, maxNorm] of [
+      [16, 1],
+      [16, 5],
+    ] as const) {
+      const factor = Math.min(maxNorm / (4 + 1e-6), 1); // 0.25, then 1 (not clipped)
+      const n = tf.scalar(normSq);
+      const axpy = run(Axpy, { x: p, y: g, normSq: n }, { alpha: -0.3, maxNorm }) as tf.Tensor;
+      expectClose(
+        Array.from(await axpy.data()),
+        pv!.map((pi, i) => pi - 0.3 * factor * gv![i]!),
+        1e-6,
+      );
+      const outs = run(AdamUpdate, { p, g, m, v, normSq: n }, { ...attrs, maxNorm }) as tf.Tensor[];
+      const got = await Promise.all(outs.map(async (o) => Array.from(await o.data())));
+      const gi = gv!.map((x) => x * 0.5 * factor);
+      const mWant = mv!.map((mi, i) => 0.9 * mi + 0.1 * gi[i]!);
+      const vWant = vv!.map((vi, i) => 0.999 * vi + 0.001 * gi[i]! ** 2);
+      expectClose(
+        got[0]!,
+        pv!.map((pi, i) => pi - ((0.01 / attrs.c1) * mWant[i]!) / (Math.sqrt(vWant[i]! / attrs.c2) + 1e-8)),
+        1e-5,
+      );
+      expectClose(got[1]!, mWant, 1e-6);
+      expectClose(got[2]!, vWant, 1e-6);
+      tf.dispose([n, axpy, ...outs]);
+    }
+    tf.dispose([p, g, m, v]);
+  });
+
   it("leak nothing: tensors and GPU buffers are flat across repeated calls", async () => {
     await use("webgpu");
     const [x, y, m, v] = [t([4097], 1), t([4097], 2), t([4097], 3), t([4097], 4).abs()];
     const once = () => {
       tf.dispose([run(SumOfSquares, { x }), run(SumOfSquares, { x: tf.slice(x, 0, 9) }), run(Axpy, { x, y }, { alpha: 2 })]);
       tf.dispose(run(AdamUpdate, { p: x, g: y, m, v }, adamAttrs(1, 1)));
+      const normSq = tf.scalar(4);
+      tf.dispose(
+        [
+          run(Axpy, { x, y, normSq }, { alpha: 2, maxNorm: 1 }),
+          run(AdamUpdate, { p: x, g: y, m, v, normSq }, { ...adamAttrs(1, 1), maxNorm: 1 }) as tf.Tensor[],
+          normSq,
+        ].flat(),
+      );
     };
     tf.tidy(once);
     const before = liveCounts();
@@ -125,7 +168,7 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
     tf.dispose([x, y, m, v]);
   });
 
-  it("dispatch: SumOfSquares one (two past one workgroup's share), Axpy one, Adam three", async () => {
+  it("dispatch: SumOfSquares one (two past one workgroup's share), Axpy one, Adam three, with the clip input or without", async () => {
     await use("webgpu");
     const [small, large, m, v] = [t([4096], 1), t([4097], 2), t([4096], 3), t([4096], 4).abs()];
     const count = async (f: () => tf.TensorContainer) => {
@@ -136,37 +179,60 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
     expect(await count(() => run(SumOfSquares, { x: large }))).toBe(2);
     expect(await count(() => run(Axpy, { x: small, y: m }, { alpha: 2 }))).toBe(1);
     expect(await count(() => run(AdamUpdate, { p: small, g: m, m, v }, adamAttrs(2, 1)))).toBe(3);
-    tf.dispose([small, large, m, v]);
+    const normSq = tf.scalar(9);
+    expect(await count(() => run(Axpy, { x: small, y: m, normSq }, { alpha: 2, maxNorm: 1 }))).toBe(1);
+    expect(await count(() => run(AdamUpdate, { p: small, g: m, m, v, normSq }, { ...adamAttrs(2, 1), maxNorm: 1 }))).toBe(3);
+    tf.dispose([small, large, m, v, normSq]);
   });
 
-  it("the clip norm (gradientScaleAsync) is cpu's, on our reductions and one read", async () => {
+  it("the clip on webgpu (clipScale) stays on the device: our reductions, nothing read; SGD and Adam with it give cpu's parameters", async () => {
     const grads = () =>
       new Map([
         ["a", t([5000], 1)],
         ["b", t([3, 7], 2)],
         ["c", t([1], 3)],
       ]) as Gradients;
-    const scale = async (backend: Backend) => {
+    const update = async (backend: Backend, maxNorm: number) => {
       await use(backend);
-      const g = grads();
-      const { programs } = await recordPrograms(async () => expect(await gradientScaleAsync(g, 0.5)).toBeDefined());
-      const result = await gradientScaleAsync(g, 0.5);
-      tf.dispose([...g.values()]);
-      return { result, programs };
+      const params = new Parameters();
+      for (const [name, g] of grads()) params.add(name, tf.mul(g, 0.5));
+      const [sgd, adam] = [new SGD(0.7), new Adam(0.01)];
+      let recorded = { programs: [] as string[], reads: 0 };
+      for (const opt of [sgd, adam, adam]) {
+        const g = grads();
+        const recording = await recordPrograms(() => {
+          const scale = clipScale(g, maxNorm);
+          opt.apply(params, g, scale);
+          disposeScale(scale);
+        });
+        if (opt === sgd) recorded = recording;
+        tf.dispose([...g.values()]);
+      }
+      const out = await Promise.all([...params.entries().map(([, v]) => v), ...adam.state().values()].map(async (x) => Array.from(await x.data())));
+      adam.dispose();
+      params.dispose();
+      return { out, ...recorded };
     };
-    const cpu = await scale("cpu");
-    const gpu = await scale("webgpu");
-    expect(gpu.programs.filter((k) => k.startsWith("unroll_sum_of_squares"))).toHaveLength(3);
-    expect(gpu.result.norm).toBeCloseTo(cpu.result.norm, 4);
-    expect(gpu.result.scale).toBeCloseTo(cpu.result.scale, 6);
+    await use("cpu");
+    const g = grads();
+    expect(gradientScale(g, 0.5).scale).toBeLessThan(0.05); // clipped at 0.5 (the norm is ~41), not at 1000
+    tf.dispose([...g.values()]);
+    for (const maxNorm of [0.5, 1000]) {
+      const cpu = await update("cpu", maxNorm);
+      const gpu = await update("webgpu", maxNorm);
+      expect(gpu.reads).toBe(0);
+      expect(gpu.programs.filter((k) => k.startsWith("unroll_sum_of_squares"))).toHaveLength(3);
+      expect(gpu.programs.filter((k) => k.startsWith("unroll_axpy_clip"))).toHaveLength(3);
+      gpu.out.forEach((values, i) => expectClose(values, cpu.out[i]!, 1e-5));
+    }
   });
 
   const cycle = (n: number) => Int32Array.from({ length: n }, (_, i) => 4 + ((i * 7) % 11));
   it.each([
-    { optimizer: "sgd" as const, lr: 1, passes: ["unroll_sum_of_squares", "unroll_axpy"] },
-    { optimizer: "adam" as const, lr: 0.02, passes: ["unroll_sum_of_squares", "unroll_adam_m", "unroll_adam_v", "unroll_adam_p"] },
+    { optimizer: "sgd" as const, lr: 1, passes: ["unroll_sum_of_squares", "unroll_axpy_clip"] },
+    { optimizer: "adam" as const, lr: 0.02, passes: ["unroll_sum_of_squares", "unroll_adam_m_clip", "unroll_adam_v_clip", "unroll_adam_p"] },
   ])(
-    "a short $optimizer run with clipping (tied 2-layer GRU LM) has wasm's losses step by step, through our passes, tensors flat",
+    "a short $optimizer run with clipping (tied 2-layer GRU LM) has wasm's losses step by step, through our passes, tensors flat, one read a step, each loss read a step late",
     async ({ optimizer, lr, passes }) => {
       const trainOn = async (backend: Backend) => {
         await use(backend);
@@ -182,12 +248,21 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
       expect(gpu.losses).toHaveLength(6);
       expectClose(gpu.losses, wasm.losses, 1e-4);
       expect(gpu.losses.at(-1)!).toBeLessThan(gpu.losses[0]!);
-      expect(new Set(gpu.tensors.slice(1)).size).toBe(1);
+      expect(stepTensorsFlat(gpu.tensors, true), `live tensors at each step: ${gpu.tensors}`).toBe(true);
       for (const pass of passes)
         expect(
           gpu.programs.some((k) => k.startsWith(pass)),
           pass,
         ).toBe(true);
+      // up to the last step's event, the only reads are the six losses (the clip norm is never read)
+      const training = gpu.timeline.slice(0, gpu.timeline.indexOf("step 6") + 1);
+      expect(training.filter((e) => e === "read")).toHaveLength(6);
+      // step n's event is sent once step n + 1 is queued: the updates of n + 1 steps come before it
+      const update = passes[1]!;
+      const updatesBefore = (n: number) => training.slice(0, training.indexOf(`step ${n}`)).filter((k) => k.startsWith(update)).length;
+      const perStep = updatesBefore(6) / 6; // one per parameter (no step 7 to queue)
+      expect(perStep).toBeGreaterThan(0);
+      for (let n = 1; n < 6; n++) expect(updatesBefore(n), `updates queued before step ${n} was reported`).toBe((n + 1) * perStep);
     },
   );
 });

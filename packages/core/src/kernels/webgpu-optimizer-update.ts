@@ -7,10 +7,13 @@
 //   AdamUpdate    torch.optim.Adam with the gradient times `scale` first, three dispatches: m', v',
 //                 then p' from them. A tfjs-backend-webgpu program writes a single output buffer
 //                 (its inputs are bound read-only), and Adam has three; as tfjs ops it is ten.
+// With the input `normSq` (the squared global norm, never read back) every thread of Axpy and of
+// Adam's moment passes computes the clip factor min(maxNorm / (sqrt(normSq) + 1e-6), 1) itself:
+// one load and a sqrt per thread, no extra dispatch, and no host read inside a training step.
 // The step's constants travel as uniforms, so one pipeline serves every step and learning rate.
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { AdamUpdate, Axpy, float32, sameShapes, SumOfSquares, type AdamAttrs } from "./optimizer-update.js";
+import { AdamUpdate, Axpy, CLIP_EPS, clipInput, float32, sameShapes, SumOfSquares, type AdamAttrs, type AxpyAttrs } from "./optimizer-update.js";
 import type { KernelOverride } from "./registry.js";
 import { gpuOf, program, type WebgpuProgram } from "./webgpu-program.js";
 
@@ -76,34 +79,46 @@ const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
 
 const f32 = (v: number) => ({ type: "float32" as const, data: [v] });
 
+/** WGSL: the clip factor from the bound scalar `normSq` and the uniform `maxNorm` (clipFactor in optimizer-update.ts). */
+const CLIP = `min(uniforms.maxNorm / (sqrt(normSq[0]) + ${CLIP_EPS}), 1.0)`;
+
 const axpy: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs["x"] as TensorInfo;
   const y = inputs["y"] as TensorInfo;
+  const normSq = inputs["normSq"] as TensorInfo | undefined;
   float32(Axpy, x, y);
   sameShapes(Axpy, "x and y", [x, y]);
-  const alpha = (attrs as { alpha: number }).alpha;
+  const { alpha, maxNorm } = attrs as unknown as AxpyAttrs;
+  clipInput(Axpy, normSq, maxNorm);
   const gpu = gpuOf(backend);
-  const step = program("axpy", ["x", "y"], [util.sizeFromShape(x.shape)], "result[index] = x[index] + uniforms.alpha * y[index];", "alpha : f32,");
-  const out = gpu.runWebGPUProgram(step, [flat(x), flat(y)], "float32", [f32(alpha)]);
+  const n = util.sizeFromShape(x.shape);
+  const step = normSq
+    ? program("axpy_clip", ["x", "y", "normSq"], [n], `result[index] = x[index] + uniforms.alpha * ${CLIP} * y[index];`, "alpha : f32, maxNorm : f32,")
+    : program("axpy", ["x", "y"], [n], "result[index] = x[index] + uniforms.alpha * y[index];", "alpha : f32,");
+  const out = normSq
+    ? gpu.runWebGPUProgram(step, [flat(x), flat(y), normSq], "float32", [f32(alpha), f32(maxNorm!)])
+    : gpu.runWebGPUProgram(step, [flat(x), flat(y)], "float32", [f32(alpha)]);
   return { ...out, shape: x.shape };
 };
 
-// Adam's three passes, elementwise over n (uniforms: gScale = scale, the betas, lrC1 = lr / c1, invC2 = 1 / c2, eps)
-const ADAM_UNIFORMS = "gScale : f32, beta1 : f32, beta2 : f32, lrC1 : f32, invC2 : f32, eps : f32,";
-const firstMoment = (n: number) =>
+// Adam's three passes, elementwise over n (uniforms: gScale = scale, the betas, lrC1 = lr / c1,
+// invC2 = 1 / c2, eps, maxNorm). The moment passes bind `normSq` when clip is on.
+const ADAM_UNIFORMS = "gScale : f32, beta1 : f32, beta2 : f32, lrC1 : f32, invC2 : f32, eps : f32, maxNorm : f32,";
+const scaledGradient = (clip: boolean) => `let gi = g[index] * uniforms.gScale${clip ? ` * ${CLIP}` : ""};`;
+const firstMoment = (n: number, clip: boolean) =>
   program(
-    "adam_m",
-    ["g", "m"],
+    clip ? "adam_m_clip" : "adam_m",
+    clip ? ["g", "m", "normSq"] : ["g", "m"],
     [n],
-    "let gi = g[index] * uniforms.gScale; result[index] = uniforms.beta1 * m[index] + (1.0 - uniforms.beta1) * gi;",
+    `${scaledGradient(clip)} result[index] = uniforms.beta1 * m[index] + (1.0 - uniforms.beta1) * gi;`,
     ADAM_UNIFORMS,
   );
-const secondMoment = (n: number) =>
+const secondMoment = (n: number, clip: boolean) =>
   program(
-    "adam_v",
-    ["g", "v"],
+    clip ? "adam_v_clip" : "adam_v",
+    clip ? ["g", "v", "normSq"] : ["g", "v"],
     [n],
-    "let gi = g[index] * uniforms.gScale; result[index] = uniforms.beta2 * v[index] + (1.0 - uniforms.beta2) * gi * gi;",
+    `${scaledGradient(clip)} result[index] = uniforms.beta2 * v[index] + (1.0 - uniforms.beta2) * gi * gi;`,
     ADAM_UNIFORMS,
   );
 // p <- p - (lr / c1) m' / (sqrt(v' / c2) + eps)
@@ -118,15 +133,17 @@ const parameter = (n: number) =>
 
 /** p, g, m, v -> p', m', v' */
 const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { p, g, m, v } = inputs as Record<string, TensorInfo>;
+  const { p, g, m, v, normSq } = inputs as Record<string, TensorInfo | undefined>;
   float32(AdamUpdate, p!, g!, m!, v!);
   sameShapes(AdamUpdate, "p, g, m and v", [p!, g!, m!, v!]);
-  const { scale, lr, beta1, beta2, eps, c1, c2 } = attrs as unknown as AdamAttrs;
-  const uniforms = [scale, beta1, beta2, lr / c1, 1 / c2, eps].map(f32);
+  const { scale, lr, beta1, beta2, eps, c1, c2, maxNorm } = attrs as unknown as AdamAttrs;
+  clipInput(AdamUpdate, normSq, maxNorm);
+  const uniforms = [scale, beta1, beta2, lr / c1, 1 / c2, eps, maxNorm ?? 0].map(f32);
   const gpu = gpuOf(backend);
   const n = util.sizeFromShape(p!.shape);
-  const mNext = gpu.runWebGPUProgram(firstMoment(n), [flat(g!), flat(m!)], "float32", uniforms);
-  const vNext = gpu.runWebGPUProgram(secondMoment(n), [flat(g!), flat(v!)], "float32", uniforms);
+  const clip = normSq ? [normSq] : [];
+  const mNext = gpu.runWebGPUProgram(firstMoment(n, !!normSq), [flat(g!), flat(m!), ...clip], "float32", uniforms);
+  const vNext = gpu.runWebGPUProgram(secondMoment(n, !!normSq), [flat(g!), flat(v!), ...clip], "float32", uniforms);
   const pNext = gpu.runWebGPUProgram(parameter(n), [flat(p!), mNext, vNext], "float32", uniforms);
   return [pNext, mNext, vNext].map((t) => ({ ...t, shape: p!.shape }));
 };

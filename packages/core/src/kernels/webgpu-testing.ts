@@ -1,6 +1,6 @@
 // Test helpers for the WGSL kernels on the software adapter (Mesa llvmpipe through Dawn's OpenGL
-// ES backend): start it or say why not, switch between it and the reference backends, and count
-// what a computation dispatches. Imported by *.test.ts only.
+// ES backend): start it or say why not, switch between it and the reference backends, and record
+// a training run's losses, live tensors and dispatches (webgpu-recording.ts). Imported by *.test.ts only.
 import * as tf from "@tensorflow/tfjs-core";
 import { expect, it } from "vitest";
 import { initBackend } from "../backend.js";
@@ -8,6 +8,9 @@ import { processEnv } from "../env.js";
 import type { TrainEvent } from "../train/events.js";
 import { train, type TrainConfig, type TrainOptions } from "../train/trainer.js";
 import { unregisterFastKernels } from "./index.js";
+import { recordPrograms } from "./webgpu-recording.js";
+
+export { recordPrograms, stepTensorsFlat } from "./webgpu-recording.js";
 
 /** Starts webgpu on the software adapter; "" when it started, else why not (its first sentence). */
 export async function startSoftware(): Promise<string> {
@@ -38,49 +41,27 @@ export async function use(backend: Backend): Promise<void> {
   }
 }
 
-interface Recording {
-  /** dispatches (every tfjs-backend-webgpu program goes through recordAndSubmit) */
-  dispatches: number;
-  /** each program's shaderKey as it was run, in order (tfjs appends the shapes and dtypes) */
-  programs: string[];
-}
-
-/** What the current webgpu backend dispatches while `f` runs (nothing on another backend: `f` just runs). */
-export async function recordPrograms(f: () => unknown): Promise<Recording> {
-  const backend = tf.backend() as unknown as {
-    recordAndSubmit?: (program: { shaderKey: string }, ...args: unknown[]) => unknown;
-  };
-  const original = backend.recordAndSubmit;
-  const recording: Recording = { dispatches: 0, programs: [] };
-  if (!original) {
-    await f();
-    return recording;
-  }
-  backend.recordAndSubmit = (program, ...args) => {
-    recording.dispatches++;
-    recording.programs.push(program.shaderKey);
-    return original.call(backend, program, ...args);
-  };
-  try {
-    await f();
-  } finally {
-    backend.recordAndSubmit = original;
-  }
-  return recording;
-}
-
 /** Tensors and webgpu buffers now: equal before and after a repeated call means nothing leaked. */
 export const liveCounts = () => [tf.memory().numTensors, tf.engine().backend.numDataIds()];
 
-/** Trains `task` on the current backend: each step's loss and live tensors, and (webgpu) the programs run. */
-export async function recordTraining(task: TrainOptions["task"], config: TrainConfig): Promise<{ losses: number[]; tensors: number[]; programs: string[] }> {
+/**
+ * Trains `task` on the current backend: each step's loss and live tensors, and (webgpu) the programs
+ * run and the timeline of programs, reads and "step n" (each step event as it was sent).
+ */
+export async function recordTraining(
+  task: TrainOptions["task"],
+  config: TrainConfig,
+): Promise<{ losses: number[]; tensors: number[]; programs: string[]; timeline: string[] }> {
   const losses: number[] = [];
   const tensors: number[] = [];
-  const onEvent = (e: TrainEvent) => {
-    if (e.type !== "step") return;
-    losses.push(e.loss);
-    tensors.push(tf.memory().numTensors);
-  };
-  const { programs } = await recordPrograms(() => train({ task, config, meta: { task: "lm", model: {} }, signal: new AbortController().signal, onEvent }));
-  return { losses, tensors, programs };
+  const { programs, timeline } = await recordPrograms((timeline) => {
+    const onEvent = (e: TrainEvent) => {
+      if (e.type !== "step") return;
+      losses.push(e.loss);
+      tensors.push(tf.memory().numTensors);
+      timeline.push(`step ${e.step}`);
+    };
+    return train({ task, config, meta: { task: "lm", model: {} }, signal: new AbortController().signal, onEvent });
+  });
+  return { losses, tensors, programs, timeline };
 }

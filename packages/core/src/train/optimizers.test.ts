@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AdamUpdate, Axpy, setNativeBlas, SumOfSquares } from "../kernels/index.js";
 import { expectClose, expectNoLeak, expectSameOnCpuAndWasm, KERNEL_PATHS, seeded, startCpuAndWasm } from "../kernels/testing.js";
 import { Parameters } from "../params.js";
-import { Adam, globalNorm, gradientScale, gradientScaleAsync, SGD, type Gradients } from "./optimizers.js";
+import { Adam, clipScale, disposeScale, globalNorm, gradientScale, SGD, type GradientScale, type Gradients } from "./optimizers.js";
 
 beforeAll(startCpuAndWasm);
 
@@ -32,11 +32,11 @@ describe("gradientScale (torch's clip_grad_norm_)", () => {
     tf.dispose([...grads.values()]);
   });
 
-  it.each(["wasm", "cpu"])("gradientScaleAsync (the trainer's: no synchronous read, for GPU backends) gives the same on %s", async (backend) => {
+  it.each(["wasm", "cpu"])("clipScale (the trainer's) is gradientScale's number on %s, where reads are free", async (backend) => {
     await tf.setBackend(backend);
     const grads: Gradients = new Map<string, tf.Tensor>(Array.from({ length: 9 }, (_, i) => [`p${i}`, t([3, 2], i + 1)] as const));
     const before = tf.memory().numTensors;
-    expect(await gradientScaleAsync(grads, 0.5)).toEqual(gradientScale(grads, 0.5));
+    expect(clipScale(grads, 0.5)).toBe(gradientScale(grads, 0.5).scale);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([...grads.values()]);
   });
@@ -151,5 +151,78 @@ describe("Adam with a clip factor", () => {
       return out;
     };
     expectClose(run(false), run(true), 1e-6);
+  });
+});
+
+describe("the clip factor left on the device (DeviceClip: the squared norm, not read back)", () => {
+  /** Three steps of `make()` with the clip as a number (gradientScale) or as a DeviceClip; the parameters and state after. */
+  const steps = (make: () => SGD | Adam, maxNorm: number, onDevice: boolean) => {
+    const params = new Parameters();
+    params.add("w", t([600, 500], 31)); // 300k: the threaded path on wasm
+    params.add("b", t([5], 32));
+    const opt = make();
+    for (let i = 0; i < 3; i++) {
+      const grads: Gradients = new Map([
+        ["w", tf.mul(t([600, 500], 33 + i), 0.01)],
+        ["b", t([5], 40 + i)],
+      ]);
+      // the same squared norm both ways (a float32 Sum over 300k squares would differ by ~1e-5 from the fused one)
+      const scale: GradientScale = onDevice ? { squaredNorm: tf.scalar(globalNorm(grads) ** 2), maxNorm } : gradientScale(grads, maxNorm).scale;
+      opt.apply(params, grads, scale);
+      disposeScale(scale);
+      tf.dispose([...grads.values()]);
+    }
+    const out = [tf.clone(params.get("w")), tf.clone(params.get("b")), ...[...opt.state().values()].map((x) => tf.clone(x))];
+    opt.dispose();
+    params.dispose();
+    return out;
+  };
+  // norms: ~3.6 (clipped at 0.5, not at 10)
+  const cases = [
+    { name: "SGD", make: () => new SGD(2) },
+    { name: "Adam", make: () => new Adam(0.01) },
+  ].flatMap((c) => [0.5, 10].map((maxNorm) => ({ ...c, maxNorm })));
+
+  it.each(cases)(
+    "$name, maxNorm $maxNorm: the same update as with the number, on cpu (tfjs ops) and on wasm (the fused kernels' normSq)",
+    async ({ make, maxNorm }) => {
+      for (const backend of ["cpu", "wasm"]) {
+        await tf.setBackend(backend);
+        const [want, got] = [steps(make, maxNorm, false), steps(make, maxNorm, true)];
+        const values = await Promise.all([...want, ...got].map(async (x) => Array.from(await x.data())));
+        tf.dispose([...want, ...got]);
+        for (let i = 0; i < want.length; i++) expectClose(values[want.length + i]!, values[i]!, 1e-6);
+      }
+    },
+  );
+
+  it("runs the fused kernels on wasm with it, and leaks nothing", async () => {
+    await tf.setBackend("wasm");
+    const params = new Parameters();
+    params.add("w", t([4, 3], 5));
+    const g: Gradients = new Map([["w", t([4, 3], 6)]]);
+    const clip = () => ({ squaredNorm: tf.scalar(100), maxNorm: 1 });
+    const adam = new Adam(0.1);
+    adam.apply(params, g); // creates the moments (ZerosLike)
+    for (const opt of [new SGD(0.1), adam]) {
+      const c = clip();
+      const { kernelNames } = await tf.profile(() => opt.apply(params, g, c));
+      expect(kernelNames).toEqual([opt.kind === "sgd" ? Axpy : AdamUpdate]);
+      expectNoLeak(() => opt.apply(params, g, c));
+      disposeScale(c);
+    }
+    adam.dispose();
+    tf.dispose([...g.values()]);
+    params.dispose();
+  });
+
+  it("the kernels say what is wrong with a bad normSq or maxNorm", async () => {
+    await tf.setBackend("wasm");
+    const [x, y] = [t([3], 1), t([3], 2)];
+    const axpy = (normSq: tf.Tensor, attrs: object) => () => tf.engine().runKernel(Axpy, { x, y, normSq }, { alpha: 1, ...attrs } as tf.NamedAttrMap);
+    expect(axpy(tf.tensor1d([1, 2]), { maxNorm: 1 })).toThrow("UnrollAxpy: normSq must be a scalar (the squared global norm); got [2]");
+    expect(axpy(tf.scalar(4), {})).toThrow("UnrollAxpy: with normSq, maxNorm must be positive; got undefined");
+    expect(axpy(tf.scalar(4, "int32"), { maxNorm: 1 })).toThrow("UnrollAxpy: expected float32 tensors; got int32");
+    tf.dispose([x, y]);
   });
 });

@@ -7,6 +7,11 @@
 // Deterministic: weight init, dropout masks and batch order come from the seed through our own
 // PRNG, and a checkpoint holds everything needed to continue the same curve (weights, optimizer
 // state, step, lr, the dropout generator's state, the data position and the LM's carried state).
+// Reads (device-reads.ts): on cpu and wasm each step's loss is read and checked before its update.
+// On a device backend a step reads nothing back (the clip factor stays on the device) and its loss
+// is read while the device runs the next step, so the "step" event of step n comes after step
+// n + 1 was queued, and a NaN loss at step n stops the run then (its weights are not saved);
+// validations, samples and checkpoints still see every step before them reported.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Checkpoint, CheckpointMetadata } from "../checkpoint.js";
 import { decodeCheckpoint, encodeCheckpoint, loadParameters, readTensors, tensorsUnder } from "../checkpoint.js";
@@ -16,7 +21,8 @@ import { deriveSeed, Rng } from "../random.js";
 import { yieldToEventLoop } from "./event-loop.js";
 import type { Sample, TrainEvent } from "./events.js";
 import type { Gradients, Optimizer } from "./optimizers.js";
-import { createOptimizer, gradientScaleAsync } from "./optimizers.js";
+import { clipScale, createOptimizer, disposeScale } from "./optimizers.js";
+import { readsAreFree } from "./device-reads.js";
 import { BestWeights, emptySelection, judge, type SelectionState } from "./selection.js";
 import type { Task } from "./task.js";
 
@@ -167,6 +173,19 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
     let aborted = false;
     let stoppedEarly = false;
     let validatedAt = -1;
+    const lagged = !readsAreFree(); // device backends: report each step's loss one step late
+    let pending: Reported | undefined; // a step queued whose "step" event has not been sent
+    /** Sends the pending step's event once its loss is read; throws TrainingError on a NaN or infinite loss. */
+    const report = async () => {
+      if (!pending) return;
+      const { step, epoch, lr, tokens, sessionTokens: sent, loss: reading } = pending;
+      pending = undefined;
+      const t0 = performance.now();
+      const loss = finiteLoss(await reading, lr, step);
+      sessionSeconds += (performance.now() - t0) / 1000;
+      metrics.train_loss = loss;
+      await onEvent({ type: "step", step, epoch, loss, lr, tokens, tokensPerSecond: sent / Math.max(sessionSeconds, 1e-9) });
+    };
     while (s.step < totalSteps) {
       if (signal?.aborted) {
         aborted = true;
@@ -174,26 +193,23 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
       }
       if (s.index === 0) task.beginEpoch(s.epoch);
       const t0 = performance.now();
-      const loss = await trainStep(task, s.index, rng, optimizer, names, config.clip ?? 0, s.step + 1);
+      const { loss } = await trainStep(task, s.index, rng, optimizer, names, config.clip ?? 0, s.step + 1, lagged);
       sessionSeconds += (performance.now() - t0) / 1000;
       const tokens = task.tokens(s.index);
       s.tokens += tokens;
       sessionTokens += tokens;
       s.step++;
       s.index++;
-      metrics.train_loss = loss;
-      await onEvent({
-        type: "step",
-        step: s.step,
-        epoch: s.epoch,
-        loss,
-        lr: optimizer.lr,
-        tokens: s.tokens,
-        tokensPerSecond: sessionTokens / Math.max(sessionSeconds, 1e-9),
-      });
+      await report(); // the step before (lagged), read while the device runs this one
+      pending = { step: s.step, epoch: s.epoch, lr: optimizer.lr, tokens: s.tokens, sessionTokens, loss };
+      if (!lagged) await report();
       await yieldToEventLoop(); // heartbeats, metric flushes and cancels run between steps
       const epochDone = s.index >= perEpoch;
-      if ((config.evalEvery && s.step % config.evalEvery === 0) || epochDone) {
+      const validating = (!!config.evalEvery && s.step % config.evalEvery === 0) || epochDone;
+      const sampling = sample !== undefined && !!config.sampleEvery && s.step % config.sampleEvery === 0;
+      const checkpointing = !!config.checkpointEvery && s.step % config.checkpointEvery === 0 && s.step < totalSteps;
+      if (validating || sampling || checkpointing) await report(); // what follows sees this step reported
+      if (validating) {
         stoppedEarly = await validate();
         validatedAt = s.step;
       }
@@ -201,12 +217,13 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
         s.epoch++;
         s.index = 0;
       }
-      if (sample && config.sampleEvery && s.step % config.sampleEvery === 0) {
-        for (const x of await sample(s.step)) await onEvent({ type: "sample", step: s.step, ...x });
+      if (sampling) {
+        for (const x of await sample!(s.step)) await onEvent({ type: "sample", step: s.step, ...x });
       }
       if (stoppedEarly) break;
-      if (config.checkpointEvery && s.step % config.checkpointEvery === 0 && s.step < totalSteps) await checkpoint("last", metrics);
+      if (checkpointing) await checkpoint("last", metrics);
     }
+    await report();
     if (!aborted) {
       if (validatedAt !== s.step) await validate();
       if (task.hasSplit("test")) {
@@ -235,23 +252,66 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
   }
 }
 
-/** One optimizer step; returns the loss value. Throws TrainingError on a NaN or infinite loss. */
-async function trainStep(task: Task, index: number, rng: Rng, optimizer: Optimizer, names: Map<string, string>, clip: number, step: number): Promise<number> {
-  // Forward and backward under the tape (sync), then await the loss value, then update.
+/** A step queued, for its "step" event: what the trainer knew when it was queued, and its loss to come. */
+interface Reported {
+  step: number;
+  epoch: number;
+  lr: number;
+  tokens: number;
+  sessionTokens: number;
+  loss: Promise<number>;
+}
+
+/**
+ * One optimizer step: forward and backward under the tape, then the clipped update. Where reads
+ * are free (`lagged` false) the loss is read and checked first, so a NaN or infinite loss throws
+ * TrainingError and updates nothing; on a device backend nothing is read here and `loss` resolves
+ * once the device gets there (the trainer's report checks it).
+ */
+async function trainStep(
+  task: Task,
+  index: number,
+  rng: Rng,
+  optimizer: Optimizer,
+  names: Map<string, string>,
+  clip: number,
+  step: number,
+  lagged: boolean,
+): Promise<{ loss: Promise<number> }> {
   const { value, grads } = tf.variableGrads(() => task.loss(index, rng), task.params.trainable());
-  const loss = (await value.data())[0] as number;
-  value.dispose();
-  if (!Number.isFinite(loss)) {
-    tf.dispose(grads);
-    task.endStep(false);
-    throw new TrainingError(`loss is ${loss} (lr ${optimizer.lr}); lower train.lr or set train.clip (e.g. 0.25 for SGD, 1 for Adam)`, step);
+  const loss = readLoss(value);
+  if (!lagged) {
+    try {
+      finiteLoss(await loss, optimizer.lr, step);
+    } catch (err) {
+      tf.dispose(grads);
+      task.endStep(false);
+      throw err;
+    }
   }
   const named: Gradients = new Map(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
   // clipping folds into the update as a factor (no clipped copies of the gradients)
-  const scale = clip > 0 ? (await gradientScaleAsync(named, clip)).scale : 1;
+  const scale = clip > 0 ? clipScale(named, clip) : 1;
   optimizer.apply(task.params, named, scale);
+  disposeScale(scale);
   tf.dispose(grads);
   task.endStep(true);
+  return { loss };
+}
+
+/** The loss's value once read (the scalar is released then); marked handled, as it may be awaited a step later. */
+function readLoss(value: tf.Scalar): Promise<number> {
+  const loss = value
+    .data()
+    .then((d) => d[0] as number)
+    .finally(() => value.dispose());
+  loss.catch(() => {}); // a failed read surfaces where it is awaited, not as an unhandled rejection
+  return loss;
+}
+
+/** The loss, unless it is NaN or infinite: then TrainingError at `step`, saying what to change. */
+function finiteLoss(loss: number, lr: number, step: number): number {
+  if (!Number.isFinite(loss)) throw new TrainingError(`loss is ${loss} (lr ${lr}); lower train.lr or set train.clip (e.g. 0.25 for SGD, 1 for Adam)`, step);
   return loss;
 }
 
