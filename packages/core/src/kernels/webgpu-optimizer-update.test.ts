@@ -7,8 +7,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { LanguageModel } from "../models/language-model.js";
 import { Parameters } from "../params.js";
+import type { Rng } from "../random.js";
 import { LMTask } from "../train/lm-task.js";
 import { Adam, clipScale, disposeScale, gradientScale, SGD, type Gradients } from "../train/optimizers.js";
+import { TrainingError } from "../errors.js";
+import { train } from "../train/trainer.js";
 import { AdamUpdate, Axpy, SumOfSquares } from "./optimizer-update.js";
 import { expectClose, seeded } from "./testing.js";
 import { failInCiUnlessStarted, liveCounts, recordPrograms, recordTraining, startSoftware, stepTensorsFlat, use, type Backend } from "./webgpu-testing.js";
@@ -232,7 +235,7 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
     { optimizer: "sgd" as const, lr: 1, passes: ["unroll_sum_of_squares", "unroll_axpy_clip"] },
     { optimizer: "adam" as const, lr: 0.02, passes: ["unroll_sum_of_squares", "unroll_adam_m_clip", "unroll_adam_v_clip", "unroll_adam_p"] },
   ])(
-    "a short $optimizer run with clipping (tied 2-layer GRU LM) has wasm's losses step by step, through our passes, tensors flat, one read a step, each loss read a step late",
+    "a short $optimizer run with clipping (tied 2-layer GRU LM) has wasm's losses step by step, through our passes, tensors and GPU buffers flat, one read a step, each loss read a step late",
     async ({ optimizer, lr, passes }) => {
       const trainOn = async (backend: Backend) => {
         await use(backend);
@@ -249,6 +252,8 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
       expectClose(gpu.losses, wasm.losses, 1e-4);
       expect(gpu.losses.at(-1)!).toBeLessThan(gpu.losses[0]!);
       expect(stepTensorsFlat(gpu.tensors, true), `live tensors at each step: ${gpu.tensors}`).toBe(true);
+      // no GPU buffer created after the first steps: tfjs's pool serves every step (uniforms and reads included)
+      expect(new Set(gpu.gpuBytes.slice(1)).size, `GPU bytes allocated at each step: ${gpu.gpuBytes}`).toBe(1);
       for (const pass of passes)
         expect(
           gpu.programs.some((k) => k.startsWith(pass)),
@@ -265,4 +270,40 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
       for (let n = 1; n < 6; n++) expect(updatesBefore(n), `updates queued before step ${n} was reported`).toBe((n + 1) * perStep);
     },
   );
+
+  it("a NaN loss at step 3 stops the run with wasm's TrainingError naming step 3, though webgpu reads it a step late; steps 1 and 2 reported", async () => {
+    const diverge = async (backend: Backend) => {
+      await use(backend);
+      const model = new LanguageModel({ vocabSize: 16, cell: "gru", embeddingSize: 6, hiddenSize: 6, layers: 1, dropout: 0, tied: false }, 2);
+      const task = new LMTask(model, { train: cycle(120), valid: cycle(24), test: cycle(24) }, { batchSize: 3, bptt: 5 });
+      // the third batch's loss (and so its gradients) is NaN, as after an overflow
+      const poisoned = new Proxy(task, {
+        get(target, key) {
+          if (key === "loss") return (index: number, rng: Rng) => tf.tidy(() => (index === 2 ? tf.mul(target.loss(index, rng), NaN) : target.loss(index, rng)));
+          const v = Reflect.get(target, key) as unknown;
+          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const reported: number[] = [];
+      const err = await train({
+        task: poisoned,
+        config: { optimizer: "sgd", lr: 1, clip: 0.25, epochs: 1, maxSteps: 6, seed: 3 },
+        meta: { task: "lm", model: {} },
+        onEvent: (e) => void (e.type === "step" && reported.push(e.step)),
+      }).catch((e: unknown) => e);
+      task.dispose();
+      model.dispose();
+      return { err, reported };
+    };
+    const wasm = await diverge("wasm");
+    const gpu = await diverge("webgpu");
+    expect(wasm.err).toBeInstanceOf(TrainingError);
+    expect((wasm.err as TrainingError).message).toMatch(/^step 3: loss is NaN \(lr 1\); lower train\.lr/);
+    expect(gpu.err).toBeInstanceOf(TrainingError);
+    expect((gpu.err as TrainingError).message).toBe((wasm.err as TrainingError).message);
+    expect([wasm.reported, gpu.reported]).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+  });
 });

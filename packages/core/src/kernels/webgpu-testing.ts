@@ -46,22 +46,25 @@ export const liveCounts = () => [tf.memory().numTensors, tf.engine().backend.num
 
 /**
  * Trains `task` on the current backend: each step's loss and live tensors, and (webgpu) the programs
- * run and the timeline of programs, reads and "step n" (each step event as it was sent).
+ * run, the bytes of GPU buffers allocated (tfjs's buffer manager: live and pooled), and the
+ * timeline of programs, reads and "step n" (each step event as it was sent).
  */
 export async function recordTraining(
   task: TrainOptions["task"],
   config: TrainConfig,
-): Promise<{ losses: number[]; tensors: number[]; programs: string[]; timeline: string[] }> {
+): Promise<{ losses: number[]; tensors: number[]; gpuBytes: number[]; programs: string[]; timeline: string[] }> {
   const losses: number[] = [];
   const tensors: number[] = [];
+  const gpuBytes: number[] = [];
   const { programs, timeline } = await recordPrograms((timeline) => {
     const onEvent = (e: TrainEvent) => {
       if (e.type !== "step") return;
       losses.push(e.loss);
       tensors.push(tf.memory().numTensors);
+      gpuBytes.push((tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU ?? 0);
       timeline.push(`step ${e.step}`);
     };
     return train({ task, config, meta: { task: "lm", model: {} }, signal: new AbortController().signal, onEvent });
   });
-  return { losses, tensors, programs, timeline };
+  return { losses, tensors, gpuBytes, programs, timeline };
 }
