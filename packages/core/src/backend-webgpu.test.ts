@@ -19,8 +19,11 @@ const LLVMPIPE = {
 const LAVAPIPE = { vendor: "mesa", architecture: "", device: "llvmpipe (LLVM 15.0.6, 256 bits)", description: "Mesa 22.3.6", isFallbackAdapter: false };
 const NVIDIA = { vendor: "nvidia", architecture: "hopper", device: "NVIDIA H200", description: "NVIDIA: 565.57.01 565.57.1.0", isFallbackAdapter: false };
 
+/** A device that only takes listeners (device-errors.ts watches every device registered). */
+const fakeDevice = () => ({ addEventListener: () => {} });
+
 function fakeAdapter(info: Adapter["info"]): Adapter {
-  return { info, limits: { maxStorageBuffersPerShaderStage: 16 }, features: new Set<string>(), requestDevice: () => Promise.resolve({}) };
+  return { info, limits: { maxStorageBuffersPerShaderStage: 16 }, features: new Set<string>(), requestDevice: () => Promise.resolve(fakeDevice()) };
 }
 
 /** A fake Dawn: `byFlags` maps create()'s flags (joined) to the adapter requestAdapter returns; every call is recorded. */
@@ -127,7 +130,7 @@ vi.mock("webgpu", () => ({
     requestAdapter: () => {
       if (fake.failure) return Promise.reject(new Error(fake.failure));
       const info = fake.adapters[flags.join(",")];
-      return Promise.resolve(info ? { info, limits: {}, features: new Set(), requestDevice: () => Promise.resolve({}) } : null);
+      return Promise.resolve(info ? { info, limits: {}, features: new Set(), requestDevice: () => Promise.resolve(fakeDevice()) } : null);
     },
   }),
   globals: {},

@@ -7,6 +7,7 @@
 // (UNROLL_BACKEND=webgpu with UNROLL_WEBGPU_SOFTWARE=1): it computes correctly, far slower than wasm.
 import * as tf from "@tensorflow/tfjs-core";
 import { existsSync, readdirSync } from "node:fs";
+import { watchDeviceErrors, type WatchedDevice } from "./device-errors.js";
 
 /** What a run records about the adapter (BackendInfo.adapter). */
 export interface WebgpuAdapterInfo {
@@ -153,6 +154,7 @@ export async function registerWebgpuBackend(choice: AdapterChoice, WebGPUBackend
   }
   const requiredFeatures = adapter.features.has("timestamp-query") ? ["timestamp-query"] : [];
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  watchDeviceErrors(device as WatchedDevice); // a failed shader raises nothing where it runs
   if (tf.findBackendFactory("webgpu") !== null) tf.removeBackend("webgpu");
   tf.registerBackend("webgpu", () => new WebGPUBackend(device, adapter.info), 0);
 }

@@ -44,6 +44,14 @@ export class BackendError extends UnrollError {
   override name = "BackendError";
 }
 
+/**
+ * The GPU device reported an error: a shader that failed to compile or validate (its output is
+ * left unwritten, so every result after it is wrong), or the device was lost (device-errors.ts).
+ */
+export class DeviceError extends UnrollError {
+  override name = "DeviceError";
+}
+
 /** Training that cannot go on (a NaN or infinite loss, say). */
 export class TrainingError extends UnrollError {
   override name = "TrainingError";

@@ -2,7 +2,7 @@
 // data, models, training, sampling, checkpoints, backends. Importing this module has no side
 // effects: call initBackend() once before training or inference.
 
-export { UnrollError, ConfigError, ShapeError, DataError, BackendError, TrainingError } from "./errors.js";
+export { UnrollError, ConfigError, ShapeError, DataError, BackendError, DeviceError, TrainingError } from "./errors.js";
 
 // Configuration: one schema for the CLI, the runner, the API and the web form.
 export { ExperimentConfigSchema, parseExperimentConfig, applyOverrides, configDiff, closest, CONFIG_LIMITS } from "./config.js";

@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Cell, PreparedCell } from "./cells/index.js";
 import { zeroState } from "./cells/index.js";
+import { throwIfDeviceError } from "./device-errors.js";
 import { ConfigError } from "./errors.js";
 import type { RNNState } from "./layers/stacked.js";
 import { disposeState } from "./layers/stacked.js";
@@ -193,6 +194,7 @@ export async function generate(model: LanguageModel, o: GenerateOptions): Promis
     const done = new Array<boolean>(n).fill(false);
     for (let t = 0; t < o.maxLength && !done.every(Boolean); t++) {
       const values = await (logits as tf.Tensor2D).data(); // [n * |V|]
+      throwIfDeviceError(); // a failed GPU shader leaves zeros: no tokens drawn from them
       const V = values.length / n;
       // too short to end: the stop token is not drawn (the others keep their relative odds)
       const pick = t < (o.minLength ?? 0) && o.stop !== undefined ? { ...o, banned: [...(o.banned ?? []), o.stop] } : o;

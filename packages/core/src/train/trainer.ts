@@ -16,6 +16,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Checkpoint, CheckpointMetadata } from "../checkpoint.js";
 import { decodeCheckpoint, encodeCheckpoint, loadParameters, readTensors, tensorsUnder } from "../checkpoint.js";
 import { probeDiagnostics } from "../diagnostics/probe.js";
+import { throwIfDeviceError } from "../device-errors.js";
 import { BackendError, ConfigError, TrainingError } from "../errors.js";
 import { deriveSeed, Rng } from "../random.js";
 import { yieldToEventLoop } from "./event-loop.js";
@@ -143,6 +144,7 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
   const validate = async (): Promise<boolean> => {
     if (!task.hasSplit("valid")) return false;
     const m = await task.evaluate("valid", config.evalBatches);
+    throwIfDeviceError(); // judge and keep no weights from a failed GPU computation
     metrics = { ...metrics, ...prefixed("valid", m) };
     await onEvent({ type: "eval", step: s.step, epoch: s.epoch, split: "valid", metrics: m });
     const report = task.taggingReport?.("valid");
@@ -181,7 +183,9 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
       const { step, epoch, lr, tokens, sessionTokens: sent, loss: reading } = pending;
       pending = undefined;
       const t0 = performance.now();
-      const loss = finiteLoss(await reading, lr, step);
+      const value = await reading;
+      throwIfDeviceError(); // a shader that failed on the GPU leaves zeros, not an exception
+      const loss = finiteLoss(value, lr, step);
       sessionSeconds += (performance.now() - t0) / 1000;
       metrics.train_loss = loss;
       await onEvent({ type: "step", step, epoch, loss, lr, tokens, tokensPerSecond: sent / Math.max(sessionSeconds, 1e-9) });
@@ -237,6 +241,7 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
         if (report) await onEvent({ type: "tagReport", step: s.step, split: "test", report, weightsStep });
       }
     }
+    throwIfDeviceError();
     if (s.selection.best) {
       metrics.best_step = s.selection.best.step;
       metrics[`best_valid_${main.key}`] = s.selection.best.value;
