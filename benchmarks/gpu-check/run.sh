@@ -92,7 +92,8 @@ if isinstance(result, dict):
             v = result[k]
             brief += " %s=%s" % (k, round(v, 1) if isinstance(v, float) and k != "msPerDispatch" else v)
     for name, r in (result.get("results") or {}).items():  # webgpu-check
-        brief += " %s: agree=%s maxRelDiff=%.1e wasm=%s webgpu=%s tok/s perStep=%s" % (name, r.get("agree"), r.get("maxRelDiff", 0), r["wasm"]["tokensPerSecond"], r["webgpu"]["tokensPerSecond"], r["webgpu"].get("perStep"))
+        prof = r["webgpu"].get("profile") or {}
+        brief += " %s: agree=%s maxRelDiff=%.1e wasm=%s webgpu=%s tok/s perStep=%s kernelMs=%s" % (name, r.get("agree"), r.get("maxRelDiff", 0), r["wasm"]["tokensPerSecond"], r["webgpu"]["tokensPerSecond"], r["webgpu"].get("perStep"), prof.get("kernelMs") if prof.get("timed") else "untimed")
 print("%s %s %.1fs%s%s" % (step, status, float(seconds), brief, "" if status == "ok" else ": " + rec["message"][:300]))
 EOF
 }
@@ -209,7 +210,8 @@ software=()
 uflags() { case $1 in lstm) echo "--cell lstm --hidden 200" ;; lstm-tied) echo "--cell lstm --hidden 200 --tied" ;; lstm-650) echo "--cell lstm --hidden 650" ;; esac; }
 pflags() { case $1 in lstm) echo "--model LSTM --nhid 200" ;; lstm-tied) echo "--model LSTM --nhid 200 --tied" ;; lstm-650) echo "--model LSTM --nhid 650" ;; esac; }
 step probe 60 env LD_LIBRARY_PATH="$NODE_LD" "$NODE" "$work/tree/benchmarks/gpu-check/probe.mjs" --backend webgpu
-step webgpu-check 150 env LD_LIBRARY_PATH="$NODE_LD" "$NODE" "$work/tree/packages/core/scripts/webgpu-check.mjs" --steps="$CHECK_STEPS" --configs="$CHECK_CONFIGS" "${software[@]}"
+# webgpu-check also times one step's kernels (timestamp queries): at full resolution, not Dawn's quantised one
+step webgpu-check 150 env LD_LIBRARY_PATH="$NODE_LD" UNROLL_DAWN_FLAGS="disable-dawn-features=timestamp_quantization" "$NODE" "$work/tree/packages/core/scripts/webgpu-check.mjs" --steps="$CHECK_STEPS" --configs="$CHECK_CONFIGS" "${software[@]}"
 for c in $CONFIGS; do
   for b in $BATCHES; do
     s=train-$c-b$b

@@ -78,6 +78,21 @@ console.log("|---|---|---|---|---|---|---|");
 for (const r of train) {
   console.log(`| ${[r["config"], r["batch"], r["webgpu"], r["wasm"], r["pytorch"], r["webgpuOverPytorch"], r["webgpuOverWasm"]].map(String).join(" | ")} |`);
 }
+// one training step's kernels on webgpu (webgpu-check's profile): where the GPU time goes
+type Profile = { timed: boolean; dispatches: number; kernelMs: number; programs: { program: string; dispatches: number; ms: number }[] } | { error: string };
+const checked = (check?.result?.["results"] ?? {}) as Record<string, { webgpu?: { profile?: Profile; tokensPerSecond?: number } }>;
+for (const [name, r] of Object.entries(checked)) {
+  const p = r.webgpu?.profile;
+  if (!p) continue;
+  if ("error" in p) {
+    console.log(`${name}: kernel profile failed: ${p.error}`);
+    continue;
+  }
+  console.log(`${name}, one step on webgpu: ${p.dispatches} dispatches, ${p.timed ? `${p.kernelMs} ms of GPU time` : "untimed (no timestamp-query)"}`);
+  console.log("| program | dispatches | GPU ms | ms per dispatch |");
+  console.log("|---|---|---|---|");
+  for (const x of p.programs) console.log(`| ${x.program} | ${x.dispatches} | ${x.ms} | ${round(x.ms / x.dispatches, 4)} |`);
+}
 console.log("| generate | webgpu ms / 200 tokens | PyTorch ms | webgpu / PyTorch |");
 console.log("|---|---|---|---|");
 for (const r of gen) console.log(`| ${[r["config"], r["webgpuMs"], r["pytorchMs"], r["webgpuOverPytorch"]].map(String).join(" | ")} |`);

@@ -3,8 +3,10 @@
 // batch 20, SGD lr 20, clip 0.25, dropout 0.2) for a few steps on each backend in one process,
 // from the same seed: the losses must agree step by step, tensors must stay flat, and the steady
 // tokens/s of each backend is printed (steps after the first two), with webgpu's dispatches and
-// host reads per step (the median between step events). One JSON line at the end with the
-// adapter; exit code 1 when the losses disagree.
+// host reads per step (the median between step events) and, from 6 steps on, a kernel profile of
+// one step: GPU time per program by timestamp queries (where the device has them; that step and
+// the one after are left out of tokens/s). One JSON line at the end with the adapter; exit code 1
+// when the losses disagree.
 //
 //   npx tsx scripts/webgpu-check.ts [--steps=10] [--configs=demo,reference] [--software]
 //
@@ -16,7 +18,7 @@ import { readFileSync } from "node:fs";
 import { initBackend, type BackendInfo } from "../src/backend.js";
 import { defaultDataDir } from "../src/data/data-dir.js";
 import { runExperiment } from "../src/experiment.js";
-import { recordPrograms, stepTensorsFlat } from "../src/kernels/webgpu-recording.js";
+import { KernelTimer, recordPrograms, stepTensorsFlat, type KernelProfile } from "../src/kernels/webgpu-recording.js";
 
 const CONFIGS: Record<string, string> = { demo: "char-lstm-shakespeare.json", reference: "word-lstm-wikitext2.json" };
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -31,7 +33,16 @@ interface Measured {
   seconds: number;
   /** webgpu: the median per step of dispatches and of reads back to the host */
   perStep?: { dispatches: number; reads: number };
+  /** webgpu, 6 steps or more: one step's GPU time by program (the 12 costliest) */
+  profile?: KernelProfile | { error: string };
 }
+
+/** A profile with its 12 costliest programs, times rounded to the microsecond. */
+const trimmed = (p: KernelProfile): KernelProfile => ({
+  ...p,
+  kernelMs: +p.kernelMs.toFixed(3),
+  programs: p.programs.slice(0, 12).map((x) => ({ ...x, ms: +x.ms.toFixed(3) })),
+});
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -54,6 +65,10 @@ async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measur
   const losses: number[] = [];
   const tensors: number[] = [];
   const marks: { t: number; tokens: number }[] = [];
+  // the window between two step events holds the next step's dispatches (webgpu reports a step late)
+  const profileAt = backend === "webgpu" && steps >= 6 ? steps - 2 : undefined;
+  const timer = new KernelTimer();
+  let profile: Promise<KernelProfile> | undefined;
   const start = performance.now();
   const { timeline } = await recordPrograms((timeline) =>
     runExperiment(config, {
@@ -64,10 +79,13 @@ async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measur
         tensors.push(tf.memory().numTensors);
         marks.push({ t: performance.now(), tokens: e.tokens });
         timeline.push("step");
+        if (e.step === profileAt) timer.start();
+        if (profileAt !== undefined && e.step === profileAt + 1) profile = timer.stop();
       },
     }),
   );
-  const [a, b] = [marks[Math.min(2, marks.length - 2)]!, marks[marks.length - 1]!];
+  const last = profileAt !== undefined ? profileAt - 1 : marks.length - 1; // the timed step is slow
+  const [a, b] = [marks[Math.min(2, last - 1)]!, marks[last]!];
   return {
     info,
     losses,
@@ -75,6 +93,7 @@ async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measur
     tokensPerSecond: Math.round(((b.tokens - a.tokens) / (b.t - a.t)) * 1000),
     seconds: +((performance.now() - start) / 1000).toFixed(1),
     ...(backend === "webgpu" ? { perStep: perStep(timeline) } : {}),
+    ...(profile ? { profile: await profile.then(trimmed, (err: unknown) => ({ error: String(err) })) } : {}),
   };
 }
 
@@ -102,6 +121,7 @@ for (const name of configs) {
       tokensPerSecond: gpu.tokensPerSecond,
       seconds: gpu.seconds,
       perStep: gpu.perStep,
+      profile: gpu.profile,
       losses: gpu.losses,
     },
   };

@@ -58,6 +58,13 @@ describe("isSoftwareAdapter", () => {
 });
 
 describe("chooseAdapter", () => {
+  it("passes extra flags (UNROLL_DAWN_FLAGS) to every create()", async () => {
+    const dawn = fakeDawn({ "backend=opengles,disable-dawn-features=timestamp_quantization": LLVMPIPE });
+    const flags = ["disable-dawn-features=timestamp_quantization"];
+    expect((await chooseAdapter(dawn, { allowSoftware: true, lookForSoftware: true, flags })).info.software).toBe(true);
+    expect(dawn.calls.map((c) => c.flags)).toEqual([flags, ["backend=opengles", ...flags]]);
+  });
+
   it("prefers a hardware adapter, even when software is allowed, without asking the OpenGL ES backend", async () => {
     const dawn = fakeDawn({ "": NVIDIA, "backend=opengles": LLVMPIPE });
     const choice = await chooseAdapter(dawn, { allowSoftware: true, lookForSoftware: true });

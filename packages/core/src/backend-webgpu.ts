@@ -79,15 +79,17 @@ export function adapterName(info: WebgpuAdapterInfo): string {
 /**
  * The adapter to run on. Hardware first (Dawn's default backend: Vulkan, Metal or D3D12); a
  * software one only with `allowSoftware`. `lookForSoftware` (webgpu forced without it) also
- * asks the OpenGL ES backend, so the refusal can say that a software adapter exists.
+ * asks the OpenGL ES backend, so the refusal can say that a software adapter exists. `flags` go
+ * to every create() (UNROLL_DAWN_FLAGS).
  */
-export async function chooseAdapter(dawn: Dawn, options: { allowSoftware: boolean; lookForSoftware: boolean }): Promise<AdapterChoice> {
-  const gpu = dawn.create([]);
+export async function chooseAdapter(dawn: Dawn, options: { allowSoftware: boolean; lookForSoftware: boolean; flags?: string[] }): Promise<AdapterChoice> {
+  const flags = options.flags ?? [];
+  const gpu = dawn.create([...flags]);
   const first = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (first && !isSoftwareAdapter(first.info)) return { gpu, adapter: first, info: describeAdapter(first, "core") };
   let software: AdapterChoice | null = first ? { gpu, adapter: first, info: describeAdapter(first, "core") } : null;
   if (software === null && (options.allowSoftware || options.lookForSoftware)) {
-    const glGpu = dawn.create(SOFTWARE_FLAGS);
+    const glGpu = dawn.create([...SOFTWARE_FLAGS, ...flags]);
     const gl = await glGpu.requestAdapter({ featureLevel: "compatibility" });
     if (gl) software = { gpu: glGpu, adapter: gl, info: describeAdapter(gl, "compatibility") };
   }

@@ -234,7 +234,7 @@ async function startWebgpu(forced: boolean, allowSoftware: boolean): Promise<Sta
     const dawn = (await importOptional(DAWN_PACKAGE)) as Partial<Dawn>;
     if (typeof dawn.create !== "function") throw new Unavailable("the webgpu package does not export create() (expected Dawn for Node)");
     if (forced) preferSurfacelessEgl(); // the software adapter is looked for only when forced
-    const choice = await asUnavailable("Dawn", () => chooseAdapter(dawn as Dawn, { allowSoftware, lookForSoftware: forced }));
+    const choice = await asUnavailable("Dawn", () => chooseAdapter(dawn as Dawn, { allowSoftware, lookForSoftware: forced, flags: readCoreEnv().dawnFlags }));
     Object.assign(globalThis, dawn.globals ?? {}); // GPUBufferUsage and friends, as in a browser
     const g = globalThis as { navigator?: object };
     if (g.navigator === undefined) g.navigator = {};

@@ -9,6 +9,12 @@ export interface CoreEnv {
    * llvmpipe through Dawn's OpenGL ES backend): correct, far slower than wasm; for tests.
    */
   webgpuSoftware: boolean;
+  /**
+   * UNROLL_DAWN_FLAGS: extra flags for Dawn's create(), separated by spaces, e.g.
+   * "disable-dawn-features=timestamp_quantization" for kernel times at full resolution when
+   * profiling (Dawn accepts toggle names it does not know without a word).
+   */
+  dawnFlags: string[];
 }
 
 /** The process environment, for functions that take one as an argument (tests pass their own). */
@@ -19,7 +25,8 @@ export function processEnv(): Readonly<Record<string, string | undefined>> {
 export function readCoreEnv(env: NodeJS.ProcessEnv = process.env): CoreEnv {
   const backend = env["UNROLL_BACKEND"]?.trim();
   const software = env["UNROLL_WEBGPU_SOFTWARE"]?.trim();
-  return { backend: backend ? backend : undefined, webgpuSoftware: software === "1" || software === "true" };
+  const dawnFlags = (env["UNROLL_DAWN_FLAGS"] ?? "").split(/\s+/).filter((f) => f !== "");
+  return { backend: backend ? backend : undefined, webgpuSoftware: software === "1" || software === "true", dawnFlags };
 }
 
 /**

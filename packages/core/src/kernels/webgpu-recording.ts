@@ -57,3 +57,74 @@ export function stepTensorsFlat(counts: number[], lagged: boolean): boolean {
   if (!lagged || counts.length < 3) return flat;
   return flat && counts.at(-1) === counts[1]! - 1;
 }
+
+/** GPU time per program over the dispatches of a window (KernelTimer). */
+export interface KernelProfile {
+  /** false: the device has no timestamp-query feature (every time is 0; counts still hold) */
+  timed: boolean;
+  dispatches: number;
+  /** the sum of every dispatch's GPU time */
+  kernelMs: number;
+  /** by program (shaderKey up to its shapes), most GPU time first */
+  programs: { program: string; dispatches: number; ms: number }[];
+}
+
+type TimedBackend = {
+  supportTimestampQuery?: boolean;
+  activeTimers?: { name: string; query: Promise<number> | number }[] | null;
+  recordAndSubmit?: (program: { shaderKey: string }, ...args: unknown[]) => unknown;
+};
+
+/**
+ * A shaderKey without what tfjs appends to it (makeShaderKey: "_", the workgroup size, ranks,
+ * dtypes ...): from the first "_" before a digit, which also drops a stock program's op number
+ * ("binary_0_64,1,1..." -> "binary").
+ */
+export const programName = (shaderKey: string) => shaderKey.split(/_(?=\d)/)[0] || shaderKey;
+
+/**
+ * Times every dispatch between start() and stop() on the GPU with tfjs-backend-webgpu's own
+ * timestamp queries (what its time() does for one synchronous function; here over a window that
+ * may span awaits, such as one training step). Each timed dispatch gets a compute pass and a
+ * submit of its own, so the wall time of the window is not representative; the kernel times are.
+ */
+export class KernelTimer {
+  #backend = tf.backend() as unknown as TimedBackend;
+  #names: string[] = [];
+  #original?: TimedBackend["recordAndSubmit"];
+
+  start(): void {
+    const backend = this.#backend;
+    const original = backend.recordAndSubmit;
+    if (!original || this.#original) return;
+    this.#original = original;
+    backend.activeTimers = [];
+    backend.recordAndSubmit = (program, ...args) => {
+      this.#names.push(programName(program.shaderKey));
+      return original.call(backend, program, ...args);
+    };
+  }
+
+  /** Ends the window (at once) and waits for the times. */
+  async stop(): Promise<KernelProfile> {
+    const backend = this.#backend;
+    const timers = backend.activeTimers ?? [];
+    if (this.#original) backend.recordAndSubmit = this.#original;
+    backend.activeTimers = null;
+    this.#original = undefined;
+    const ms = await Promise.all(timers.map((t) => t.query));
+    const byProgram = new Map<string, { program: string; dispatches: number; ms: number }>();
+    this.#names.forEach((program, i) => {
+      const entry = byProgram.get(program) ?? { program, dispatches: 0, ms: 0 };
+      entry.dispatches++;
+      entry.ms += ms[i] ?? 0;
+      byProgram.set(program, entry);
+    });
+    return {
+      timed: backend.supportTimestampQuery === true,
+      dispatches: this.#names.length,
+      kernelMs: ms.reduce((a, b) => a + b, 0),
+      programs: [...byProgram.values()].sort((a, b) => b.ms - a.ms || b.dispatches - a.dispatches),
+    };
+  }
+}
