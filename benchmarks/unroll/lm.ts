@@ -56,7 +56,19 @@ if (mode === "train") {
   let lastLoss = NaN;
   await train({
     task,
-    config: { optimizer: "sgd", lr: 20, clip: 0.25, epochs: 1, maxSteps: warmup + steps * reps, seed: 1111, checkpointEvery: 0, evalEvery: 0, sampleEvery: 0 },
+    // one step more than timed: on a device backend the trainer reports each step once the next is
+    // queued, so the last timed step needs one after it (else a synchronous adapter's window is empty)
+    config: {
+      optimizer: "sgd",
+      lr: 20,
+      clip: 0.25,
+      epochs: 1,
+      maxSteps: warmup + steps * reps + 1,
+      seed: 1111,
+      checkpointEvery: 0,
+      evalEvery: 0,
+      sampleEvery: 0,
+    },
     meta: { task: "lm", model: { ...model.config } },
     onEvent: (e) => {
       if (e.type !== "step") return;

@@ -84,7 +84,8 @@ async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measur
       },
     }),
   );
-  const last = profileAt !== undefined ? profileAt - 1 : marks.length - 1; // the timed step is slow
+  // not the profiled step, nor the last event: on webgpu no step follows it (each is reported once the next is queued)
+  const last = profileAt !== undefined ? profileAt - 1 : marks.length - 2;
   const [a, b] = [marks[Math.min(2, last - 1)]!, marks[last]!];
   return {
     info,

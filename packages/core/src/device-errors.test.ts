@@ -41,6 +41,15 @@ describe("device errors", () => {
     expect(thrown()).toBeInstanceOf(DeviceError); // sticky: the failed pipeline stays cached
   });
 
+  it("says what to change when a tensor is too large to bind (the logits of a large batch)", () => {
+    const d = fakeDevice();
+    watchDeviceErrors(d.device);
+    d.fire("Binding size (179200000) of [Buffer (unlabeled)] is larger than the maximum storage buffer binding size (134217728).");
+    expect((thrown() as Error).message).toMatch(
+      /binding size \(134217728\)\.\nA tensor is larger than this adapter lets one shader bind .*lower train\.batchSize or train\.bptt/,
+    );
+  });
+
   it("forgets a device's errors once another is watched, and ignores the old one's", () => {
     const old = fakeDevice();
     watchDeviceErrors(old.device);

@@ -29,12 +29,20 @@ export function watchDeviceErrors(device: WatchedDevice): void {
   });
 }
 
+/** What to do about the errors seen, by their message; else the general advice. */
+const FIXES: [RegExp, string][] = [
+  [
+    /larger than the maximum storage buffer binding size/,
+    "A tensor is larger than this adapter lets one shader bind (most often the LM's logits, train.batchSize x train.bptt x |V| floats): lower train.batchSize or train.bptt, or train on wasm (UNROLL_BACKEND=wasm)",
+  ],
+];
+const GENERAL =
+  "A kernel's shader did not compile or validate on this adapter, or the device was lost. Train on wasm meanwhile (UNROLL_BACKEND=wasm) and report the message with the adapter (the run's backend info)";
+
 /** Throws DeviceError with the first error the watched device reported, if any. */
 export function throwIfDeviceError(): void {
   if (first === undefined) return;
   const [headline, ...detail] = first.split("\n");
-  throw new DeviceError(
-    `the GPU reported an error, so every result since is wrong: ${headline}${detail.length ? `\n${detail.join("\n")}` : ""}\n` +
-      "A kernel's shader did not compile or validate on this adapter, or the device was lost. Train on wasm meanwhile (UNROLL_BACKEND=wasm) and report the message with the adapter (the run's backend info)",
-  );
+  const fix = FIXES.find(([pattern]) => pattern.test(first!))?.[1] ?? GENERAL;
+  throw new DeviceError(`the GPU reported an error, so every result since is wrong: ${headline}${detail.length ? `\n${detail.join("\n")}` : ""}\n${fix}`);
 }
