@@ -1,14 +1,14 @@
 // The Elman (tanh or relu) layer over a whole sequence on webgpu, in WGSL (issue 14, part 2),
 // under the native addon's ElmanSequence contract (rnn-sequence.ts; webgpu-rnn-sequence.ts says
 // what all three cells share), as cells/elman.ts:
-//   forward, one dispatch per step t (a thread: column j of ROWS batch rows b):
+//   forward, one dispatch per step t (webgpu-rnn-programs.ts stepProgram: U h_{t-1} split over k, then per b, j):
 //     h' = g(xs_t + U h_{t-1});  h_t = h_{t-1} + m (h' - h_{t-1})
 //   backward, one dispatch per step t = T-1 .. 0, then one for dh0:
 //     dh = dhs_t + dz_{t+1} U + (1 - m_{t+1}) dh_{t+1};  dz = m dh g'(h');  dU = dz^T [h_{t-1}] afterwards
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import type { KernelOverride } from "./registry.js";
 import { ElmanSequence, ElmanSequenceGrad } from "./rnn-sequence.js";
-import { downFrom, expectSizes, gpuOf, ROWS, runSteps, stepProgram, stepThreads, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
+import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
 
 type Activation = "tanh" | "relu";
 
@@ -19,15 +19,12 @@ function activationOf(kernel: string, attrs: unknown): Activation {
 }
 
 // Forward packed buffer (N = B T H): hs at 0, acts h' [B, T, H] at N.
-const elmanStep = (threads: number, g: Activation) =>
-  stepProgram(`elman_${g}_seq_step`, ["xs", "uT", "h0", "mask"], threads, {
-    dot: `var uh : array<f32, ${ROWS}>; // U h_{t-1} per row
-          for (var k = 0; k < H; k++) {
-            let uk = uT[k * H + j]; // U^T [H, H]
-            for (var bb = 0; bb < ${ROWS}; bb++) { uh[bb] += uk * prevH(min(b0 + bb, B - 1), t, k); }
-          }`,
+const elmanStep = (sizes: { B: number; H: number }, g: Activation) =>
+  stepProgram(`elman_${g}_seq_step`, ["xs", "uT", "h0", "mask"], sizes, {
+    // acc = U h_{t-1} (U^T [H, H])
+    product: { outputs: 1, K: "H", weight: () => "uT[k * H + jr]", value: "prevH(rb, t, k)" },
     row: `let r = b * T + t;
-              let z = xs[r * H + j] + uh[bb];
+              let z = xs[r * H + j] + acc;
               let hp = prevH(b, t, j);
               let hn = ${g === "relu" ? "max(z, 0.0)" : "tanh(z)"};
               let m = mask[r];
@@ -36,16 +33,11 @@ const elmanStep = (threads: number, g: Activation) =>
   });
 
 // Backward packed buffer: dz [B, T, H] at 0, dhKeep (1 - m) dh at N, dh0 [B, H] at 2N.
-const elmanGradStep = (threads: number, g: Activation) =>
-  stepProgram(`elman_${g}_seq_grad_step`, ["acts", "mask", "dhs", "u"], threads, {
-    dot: `var dzu : array<f32, ${ROWS}>; // dz_{t+1} U per row
-          if (t + 1 < T) {
-            for (var k = 0; k < H; k++) {
-              let uk = u[k * H + j];
-              for (var bb = 0; bb < ${ROWS}; bb++) { dzu[bb] += result[(min(b0 + bb, B - 1) * T + t + 1) * H + k] * uk; }
-            }
-          }`,
-    row: `var dh = dzu[bb];
+const elmanGradStep = (sizes: { B: number; H: number }, g: Activation) =>
+  stepProgram(`elman_${g}_seq_grad_step`, ["acts", "mask", "dhs", "u"], sizes, {
+    // acc = dz_{t+1} U
+    product: { outputs: 1, K: "H", weight: () => "u[k * H + jr]", value: "result[(rb * T + t + 1) * H + k]", when: "t + 1 < T" },
+    row: `var dh = acc;
               if (t + 1 < T) { dh += result[N + (b * T + t + 1) * H + j]; }
               if (t < 0) {
                 result[2 * N + b * H + j] = dh;
@@ -69,7 +61,7 @@ const forward: KernelFunc = ({ inputs, backend, attrs }) => {
   const gpu = gpuOf(backend);
   const uT = transposed(backend, u!); // [H, H]
   const packed = gpu.makeTensorInfo([2 * N], "float32"); // hs | acts
-  runSteps(gpu, () => elmanStep(stepThreads(B, H), g), [xs!, uT, h0!, mask!], packed, { steps: upTo(T), H });
+  runSteps(gpu, () => elmanStep({ B, H }, g), [xs!, uT, h0!, mask!], packed, { steps: upTo(T), H });
   const result = [unpack(gpu, packed, [B, T, H], 0), unpack(gpu, packed, [B, T, H], N)]; // hs, acts
   gpu.disposeData(uT.dataId);
   gpu.disposeData(packed.dataId);
@@ -90,7 +82,7 @@ const backward: KernelFunc = ({ inputs, backend, attrs }) => {
   });
   const gpu = gpuOf(backend);
   const packed = gpu.makeTensorInfo([2 * N + B * H], "float32"); // dz | dhKeep | dh0
-  runSteps(gpu, () => elmanGradStep(stepThreads(B, H), g), [acts!, mask!, dhs!, u!], packed, { steps: downFrom(T), H });
+  runSteps(gpu, () => elmanGradStep({ B, H }, g), [acts!, mask!, dhs!, u!], packed, { steps: downFrom(T), H });
   const dz = unpack(gpu, packed, [1, B * T, H], 0); // dxs, as [1, B T, H] for the matMul
   const du = weightGrad(backend, dz, hs!, h0!); // [H, H]
   const dh0 = unpack(gpu, packed, [B, H], 2 * N);

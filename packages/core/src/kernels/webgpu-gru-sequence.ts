@@ -1,7 +1,7 @@
 // The GRU layer over a whole sequence on webgpu, in WGSL (issue 14, part 2), under the native
 // addon's GruSequence contract (rnn-sequence.ts; webgpu-rnn-sequence.ts says what all three cells
 // share). Gates r, z, n as cells/gru.ts, b_h inside the recurrence:
-//   forward, one dispatch per step t (a thread: column j of ROWS batch rows b):
+//   forward, one dispatch per step t (webgpu-rnn-programs.ts stepProgram: U h_{t-1} split over k, then per b, j):
 //     hp = U h_{t-1} + b_h;  r = sigma(xs_r + hp_r);  z = sigma(xs_z + hp_z);  n = tanh(xs_n + r hp_n)
 //     h' = (1 - z) n + z h_{t-1};  h_t = h_{t-1} + m (h' - h_{t-1})
 //   backward, one dispatch per step t = T-1 .. 0, then one for dh0:
@@ -10,19 +10,15 @@
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { kernelFunc, type KernelOverride } from "./registry.js";
 import { GruSequence, GruSequenceGrad } from "./rnn-sequence.js";
-import { downFrom, expectSizes, gpuOf, ROWS, runSteps, stepProgram, stepThreads, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
+import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
 
 // Forward packed buffer (N = B T H): hs at 0, acts [B, T, 4H] (r, z, n, hp_n) at N.
-const gruStep = (threads: number) =>
-  stepProgram("gru_seq_step", ["xs", "uT", "bh", "h0", "mask"], threads, {
-    dot: `var uh : array<vec3<f32>, ${ROWS}>; // U h_{t-1}, gates r, z, n, per row
-          for (var k = 0; k < H; k++) {
-            let w = k * 3 * H + j; // U^T [H, 3H]
-            let uk = vec3<f32>(uT[w], uT[w + H], uT[w + 2 * H]);
-            for (var bb = 0; bb < ${ROWS}; bb++) { uh[bb] += uk * prevH(min(b0 + bb, B - 1), t, k); }
-          }`,
+const gruStep = (sizes: { B: number; H: number }) =>
+  stepProgram("gru_seq_step", ["xs", "uT", "bh", "h0", "mask"], sizes, {
+    // acc = U h_{t-1}, gates r, z, n (U^T [H, 3H])
+    product: { outputs: 3, K: "H", weight: (g) => `uT[k * 3 * H + ${g} * H + jr]`, value: "prevH(rb, t, k)" },
     row: `let r = b * T + t;
-              let hq = uh[bb] + vec3<f32>(bh[j], bh[H + j], bh[2 * H + j]); // hp = U h_{t-1} + b_h
+              let hq = acc + vec3<f32>(bh[j], bh[H + j], bh[2 * H + j]); // hp = U h_{t-1} + b_h
               let hp = prevH(b, t, j);
               let x = r * 3 * H + j;
               let rg = 1.0 / (1.0 + exp(-(xs[x] + hq.x)));
@@ -38,16 +34,11 @@ const gruStep = (threads: number) =>
   });
 
 // Backward packed buffer: dxs [B, T, 3H] at 0, dhp [B, T, 3H] at 3N, dhKeep at 6N, dh0 [B, H] at 7N.
-const gruGradStep = (threads: number) =>
-  stepProgram("gru_seq_grad_step", ["acts", "hs", "h0", "mask", "dhs", "u"], threads, {
-    dot: `var dhu : array<f32, ${ROWS}>; // dhp_{t+1} U per row
-          if (t + 1 < T) {
-            for (var k = 0; k < 3 * H; k++) {
-              let uk = u[k * H + j];
-              for (var bb = 0; bb < ${ROWS}; bb++) { dhu[bb] += result[3 * N + (min(b0 + bb, B - 1) * T + t + 1) * 3 * H + k] * uk; }
-            }
-          }`,
-    row: `var dh = dhu[bb];
+const gruGradStep = (sizes: { B: number; H: number }) =>
+  stepProgram("gru_seq_grad_step", ["acts", "hs", "h0", "mask", "dhs", "u"], sizes, {
+    // acc = dhp_{t+1} U
+    product: { outputs: 1, K: "3 * H", weight: () => "u[k * H + jr]", value: "result[3 * N + (rb * T + t + 1) * 3 * H + k]", when: "t + 1 < T" },
+    row: `var dh = acc;
               if (t + 1 < T) { dh += result[6 * N + (b * T + t + 1) * H + j]; }
               if (t < 0) {
                 result[7 * N + b * H + j] = dh;
@@ -92,7 +83,7 @@ const forward: KernelFunc = ({ inputs, backend }) => {
   const gpu = gpuOf(backend);
   const uT = transposed(backend, u!); // [H, 3H]
   const packed = gpu.makeTensorInfo([5 * N], "float32"); // hs | acts
-  runSteps(gpu, () => gruStep(stepThreads(B, H)), [xs!, uT, bh!, h0!, mask!], packed, { steps: upTo(T), H });
+  runSteps(gpu, () => gruStep({ B, H }), [xs!, uT, bh!, h0!, mask!], packed, { steps: upTo(T), H });
   const result = [unpack(gpu, packed, [B, T, H], 0), unpack(gpu, packed, [B, T, 4 * H], N)]; // hs, acts
   gpu.disposeData(uT.dataId);
   gpu.disposeData(packed.dataId);
@@ -112,7 +103,7 @@ const backward: KernelFunc = ({ inputs, backend }) => {
   });
   const gpu = gpuOf(backend);
   const packed = gpu.makeTensorInfo([7 * N + B * H], "float32"); // dxs | dhp | dhKeep | dh0
-  runSteps(gpu, () => gruGradStep(stepThreads(B, H)), [acts!, hs!, h0!, mask!, dhs!, u!], packed, { steps: downFrom(T), H });
+  runSteps(gpu, () => gruGradStep({ B, H }), [acts!, hs!, h0!, mask!, dhs!, u!], packed, { steps: downFrom(T), H });
   const dxs = unpack(gpu, packed, [B, T, 3 * H], 0);
   const dhp = unpack(gpu, packed, [1, B * T, 3 * H], 3 * N);
   const du = weightGrad(backend, dhp, hs!, h0!); // [3H, H]

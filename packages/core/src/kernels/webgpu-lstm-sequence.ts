@@ -1,7 +1,7 @@
 // The LSTM layer over a whole sequence on webgpu, in WGSL (issue 14, part 2), under the native
 // addon's LstmSequence contract (rnn-sequence.ts; webgpu-rnn-sequence.ts says what all three
 // cells share). Gates i, f, g, o as cells/lstm.ts:
-//   forward, one dispatch per step t (a thread: column j of ROWS batch rows b):
+//   forward, one dispatch per step t (webgpu-rnn-programs.ts stepProgram: U h_{t-1} split over k, then per b, j):
 //     z = xs_t + U h_{t-1};  i, f, o = sigma(z_i, z_f, z_o);  g = tanh(z_g)
 //     c' = f c_{t-1} + i g;  h' = o tanh(c');  c_t = c_{t-1} + m (c' - c_{t-1});  h_t likewise
 //   backward, one dispatch per step t = T-1 .. 0, then one for (dh0, dc0):
@@ -10,20 +10,16 @@
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import type { KernelOverride } from "./registry.js";
 import { LstmSequence, LstmSequenceGrad } from "./rnn-sequence.js";
-import { downFrom, expectSizes, gpuOf, ROWS, runSteps, stepProgram, stepThreads, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
+import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
 
 // Forward packed buffer (N = B T H): hs at 0, cs at N, acts [B, T, 5H] (i, f, g, o, tanh c') at 2N.
-const lstmStep = (threads: number) =>
-  stepProgram("lstm_seq_step", ["xs", "uT", "h0", "c0", "mask"], threads, {
-    dot: `var uh : array<vec4<f32>, ${ROWS}>; // U h_{t-1}, gates i, f, g, o, per row
-          for (var k = 0; k < H; k++) {
-            let w = k * 4 * H + j; // U^T [H, 4H]: row k, gate columns
-            let uk = vec4<f32>(uT[w], uT[w + H], uT[w + 2 * H], uT[w + 3 * H]);
-            for (var bb = 0; bb < ${ROWS}; bb++) { uh[bb] += uk * prevH(min(b0 + bb, B - 1), t, k); }
-          }`,
+const lstmStep = (sizes: { B: number; H: number }) =>
+  stepProgram("lstm_seq_step", ["xs", "uT", "h0", "c0", "mask"], sizes, {
+    // acc = U h_{t-1}, gates i, f, g, o (U^T [H, 4H]: row k, gate columns)
+    product: { outputs: 4, K: "H", weight: (g) => `uT[k * 4 * H + ${g} * H + jr]`, value: "prevH(rb, t, k)" },
     row: `let r = b * T + t;
               let x = r * 4 * H + j;
-              let z = uh[bb] + vec4<f32>(xs[x], xs[x + H], xs[x + 2 * H], xs[x + 3 * H]);
+              let z = acc + vec4<f32>(xs[x], xs[x + H], xs[x + 2 * H], xs[x + 3 * H]);
               let hp = prevH(b, t, j);
               var cp = 0.0;
               if (t == 0) { cp = c0[b * H + j]; } else { cp = result[N + (r - 1) * H + j]; }
@@ -46,16 +42,11 @@ const lstmStep = (threads: number) =>
 
 // Backward packed buffer: dz [B, T, 4H] at 0, dhKeep (1 - m) dh at 4N, dcPrev (to step t-1) at 5N,
 // dh0 [B, H] at 6N, dc0 at 6N + BH. Step t = -1 only gathers what flows into the initial state.
-const lstmGradStep = (threads: number) =>
-  stepProgram("lstm_seq_grad_step", ["acts", "cs", "c0", "mask", "dhs", "dcs", "u"], threads, {
-    dot: `var dzu : array<f32, ${ROWS}>; // dz_{t+1} U per row
-          if (t + 1 < T) {
-            for (var k = 0; k < 4 * H; k++) {
-              let uk = u[k * H + j];
-              for (var bb = 0; bb < ${ROWS}; bb++) { dzu[bb] += result[(min(b0 + bb, B - 1) * T + t + 1) * 4 * H + k] * uk; }
-            }
-          }`,
-    row: `var dh = dzu[bb];
+const lstmGradStep = (sizes: { B: number; H: number }) =>
+  stepProgram("lstm_seq_grad_step", ["acts", "cs", "c0", "mask", "dhs", "dcs", "u"], sizes, {
+    // acc = dz_{t+1} U
+    product: { outputs: 1, K: "4 * H", weight: () => "u[k * H + jr]", value: "result[(rb * T + t + 1) * 4 * H + k]", when: "t + 1 < T" },
+    row: `var dh = acc;
               var dc = 0.0;
               if (t + 1 < T) {
                 let rn = b * T + t + 1;
@@ -105,7 +96,7 @@ const forward: KernelFunc = ({ inputs, backend }) => {
   const gpu = gpuOf(backend);
   const uT = transposed(backend, u!); // [H, 4H]
   const packed = gpu.makeTensorInfo([7 * N], "float32"); // hs | cs | acts
-  runSteps(gpu, () => lstmStep(stepThreads(B, H)), [xs!, uT, h0!, c0!, mask!], packed, { steps: upTo(T), H });
+  runSteps(gpu, () => lstmStep({ B, H }), [xs!, uT, h0!, c0!, mask!], packed, { steps: upTo(T), H });
   const result = [unpack(gpu, packed, [B, T, H], 0), unpack(gpu, packed, [B, T, H], N), unpack(gpu, packed, [B, T, 5 * H], 2 * N)]; // hs, cs, acts
   gpu.disposeData(uT.dataId);
   gpu.disposeData(packed.dataId);
@@ -128,7 +119,7 @@ const backward: KernelFunc = ({ inputs, backend }) => {
   });
   const gpu = gpuOf(backend);
   const packed = gpu.makeTensorInfo([6 * N + 2 * B * H], "float32"); // dz | dhKeep | dcPrev | dh0 | dc0
-  runSteps(gpu, () => lstmGradStep(stepThreads(B, H)), [acts!, cs!, c0!, mask!, dhs!, dcs!, u!], packed, { steps: downFrom(T), H });
+  runSteps(gpu, () => lstmGradStep({ B, H }), [acts!, cs!, c0!, mask!, dhs!, dcs!, u!], packed, { steps: downFrom(T), H });
   const dz = unpack(gpu, packed, [1, B * T, 4 * H], 0); // dxs, as [1, B T, 4H] for the matMul
   const du = weightGrad(backend, dz, hs!, h0!); // [4H, H]
   const dh0 = unpack(gpu, packed, [B, H], 6 * N);

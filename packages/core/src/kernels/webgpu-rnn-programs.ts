@@ -9,43 +9,106 @@ import { gpuOf, program, type WebgpuBackendLike, type WebgpuProgram } from "./we
 
 export { gpuOf };
 
-/** Batch rows per thread in a step program: each weight read from U serves this many rows. */
+/** Batch rows of a step program's workgroup: each weight it reads from U serves this many rows. */
 export const ROWS = 4;
-
-/** Threads of a step program: one per j of H and block of ROWS batch rows. */
-export const stepThreads = (B: number, H: number) => Math.ceil(B / ROWS) * H;
+/** Columns j of a step program's workgroup (adjacent threads, adjacent j: U's reads coalesce). */
+const COLUMNS = 16;
 
 /**
- * A step program: a thread takes column j for the batch rows b0 .. b0 + ROWS - 1 (adjacent threads,
- * adjacent j: U's reads coalesce). `dot` runs once per thread (the recurrent product, accumulating
- * into an array over the rows), then `row` once per row b < B (the pointwise maths, `bb` indexes the
- * accumulators). Both see t (the step), H, B, T, N = B T H, j, b0, and (forward: hs at the start of
- * the packed buffer) prevH(b, t, k) = h_{t-1}[b, k], from h0 at t = 0, else what step t - 1 wrote.
+ * The recurrent product of a step: for each batch row b and column j, `outputs` sums over k < K of
+ * weight(g) * value (forward: U h_{t-1}, a gate per output; backward: dz_{t+1} U, one output).
+ * WGSL expressions: `weight(g)` sees k and jr (column j, clamped below H), `value` sees k and rb
+ * (row b, clamped below B); `when` (uniform over the dispatch) makes the product zero unless it holds.
  */
-export function stepProgram(name: string, variableNames: string[], threads: number, { dot, row }: { dot: string; row: string }): WebgpuProgram {
-  const body = `let t = uniforms.step;
-          let H = uniforms.hidden;
-          let B = uniforms.maskShape[0];
-          let T = uniforms.maskShape[1];
-          let N = B * T * H;
-          let j = index % H;
-          let b0 = (index / H) * ${ROWS};
-          ${dot}
-          for (var bb = 0; bb < ${ROWS}; bb++) {
-            let b = b0 + bb;
-            if (b < B) {
-              ${row}
-            }
-          }`;
-  const p = program(name, variableNames, [threads], body, "step : i32, hidden : i32,");
-  if (!variableNames.includes("h0") || variableNames.includes("hs")) return p;
+export interface StepProduct {
+  outputs: 1 | 3 | 4;
+  K: string;
+  weight: (g: number) => string;
+  value: string;
+  when?: string;
+}
+
+const vecOf = (n: number) => (n === 1 ? "f32" : `vec${n}<f32>`);
+
+/**
+ * A step program, one dispatch of workgroups that each take COLUMNS columns j and ROWS batch rows
+ * b. Its threads first split the product's k among them (thread s of a column sums k = s, s + S,
+ * ...: S = threads / COLUMNS slices) and leave the partial sums in workgroup memory; after the
+ * barrier one thread per (b, j) adds the slices in a fixed order (deterministic) and runs `row`,
+ * the pointwise maths, with the product in `acc` (f32, or a vector over the gates). Splitting k
+ * gives a step of B = 20, H = 200 some 9,000 threads of 25 products each, where a thread per
+ * (j, 4 rows) would be 1,000 threads of 200 (forward) or 800 (backward). `row` sees t (the step),
+ * H, B, T, N = B T H, b and j; forward programs (h0 among the inputs, hs written first in the packed
+ * buffer) also get prevH(b, t, k) = h_{t-1}[b, k], from h0 at t = 0, else what step t - 1 wrote.
+ */
+export function stepProgram(
+  name: string,
+  variableNames: string[],
+  { B, H }: { B: number; H: number },
+  { product, row }: { product: StepProduct; row: string },
+): WebgpuProgram {
+  const G = product.outputs;
+  const vec = vecOf(G);
+  const threads = G === 1 ? 256 : 128; // partial sums in workgroup memory: at most 8 KiB
+  const slices = threads / COLUMNS;
+  const weights = G === 1 ? product.weight(0) : `${vec}(${Array.from({ length: G }, (_, g) => product.weight(g)).join(", ")})`;
   const prevH = `
       fn prevH(b : i32, t : i32, k : i32) -> f32 {
         let H = uniforms.hidden;
         if (t == 0) { return h0[b * H + k]; }
         return result[(b * uniforms.maskShape[1] + t - 1) * H + k];
       }`;
-  return { ...p, getUserCode: () => prevH + p.getUserCode() };
+  const forward = variableNames.includes("h0") && !variableNames.includes("hs");
+  // barriers sit in uniform control flow: every thread of the workgroup reaches them
+  const code = `
+      var<workgroup> part : array<${vec}, ${threads * ROWS}>;
+      fn main(index : i32) {
+        let t = uniforms.step;
+        let H = uniforms.hidden;
+        let B = uniforms.maskShape[0];
+        let T = uniforms.maskShape[1];
+        let N = B * T * H;
+        let l = i32(localId.x);
+        let columnBlocks = (H + ${COLUMNS - 1}) / ${COLUMNS};
+        let j0 = (i32(workgroupId.x) % columnBlocks) * ${COLUMNS};
+        let b0 = (i32(workgroupId.x) / columnBlocks) * ${ROWS};
+        let s = l / ${COLUMNS};
+        let jr = min(j0 + l % ${COLUMNS}, H - 1);
+        var p : array<${vec}, ${ROWS}>;
+        if (${product.when ?? "true"}) {
+          for (var k = s; k < ${product.K}; k += ${slices}) {
+            let w = ${weights};
+            for (var bb = 0; bb < ${ROWS}; bb++) {
+              let rb = min(b0 + bb, B - 1);
+              p[bb] += w * ${product.value};
+            }
+          }
+        }
+        for (var bb = 0; bb < ${ROWS}; bb++) { part[l * ${ROWS} + bb] = p[bb]; }
+        workgroupBarrier();
+        if (l < ${COLUMNS * ROWS}) {
+          let jj = l % ${COLUMNS};
+          let bb = l / ${COLUMNS};
+          let j = j0 + jj;
+          let b = b0 + bb;
+          var acc = ${vec}(0.0);
+          for (var q = 0; q < ${slices}; q++) { acc += part[(q * ${COLUMNS} + jj) * ${ROWS} + bb]; }
+          if (b < B && j < H) {
+            ${row}
+          }
+        }
+      }`;
+  return {
+    variableNames,
+    outputShape: [threads],
+    shaderKey: `unroll_${name}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [Math.ceil(H / COLUMNS) * Math.ceil(B / ROWS), 1, 1],
+    workgroupSize: [threads, 1, 1],
+    size: false,
+    uniforms: "step : i32, hidden : i32,",
+    getUserCode: () => (forward ? prevH : "") + code,
+  };
 }
 
 /**

@@ -126,7 +126,8 @@ async function countDispatches(f: () => Promise<unknown>): Promise<number> {
 const SHAPES: Shape[] = [
   { B: 1, T: 1, I: 2, H: 3 },
   { B: 3, T: 5, I: 4, H: 5 },
-  { B: 6, T: 4, I: 3, H: 17 }, // two blocks of batch rows per thread (ROWS 4), the second partial
+  { B: 6, T: 4, I: 3, H: 17 }, // two blocks of batch rows (ROWS 4) and of columns (16), the second of each partial
+  { B: 9, T: 3, I: 5, H: 37 }, // three of each; the products' k split unevenly among the slices
 ];
 
 describe.skipIf(SKIP)(`the WGSL recurrent layer kernels on the software adapter${NOTE}`, () => {
