@@ -8,7 +8,7 @@
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import type { KernelOverride } from "./registry.js";
 import { ElmanSequence, ElmanSequenceGrad } from "./rnn-sequence.js";
-import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
+import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
 
 type Activation = "tanh" | "relu";
 
@@ -20,9 +20,9 @@ function activationOf(kernel: string, attrs: unknown): Activation {
 
 // Forward packed buffer (N = B T H): hs at 0, acts h' [B, T, H] at N.
 const elmanStep = (sizes: { B: number; H: number }, g: Activation) =>
-  stepProgram(`elman_${g}_seq_step`, ["xs", "uT", "h0", "mask"], sizes, {
-    // acc = U h_{t-1} (U^T [H, H])
-    product: { outputs: 1, K: "H", weight: () => "uT[k * H + jr]", value: "prevH(rb, t, k)" },
+  stepProgram(`elman_${g}_seq_step`, ["xs", "u", "h0", "mask"], sizes, {
+    // acc = U h_{t-1} (U [H, H]: row j)
+    product: { outputs: 1, K: "H", weight: () => "u[jr * H + k]", value: "prevH(rb, t, k)", adjacent: "k" },
     row: `let r = b * T + t;
               let z = xs[r * H + j] + acc;
               let hp = prevH(b, t, j);
@@ -36,7 +36,7 @@ const elmanStep = (sizes: { B: number; H: number }, g: Activation) =>
 const elmanGradStep = (sizes: { B: number; H: number }, g: Activation) =>
   stepProgram(`elman_${g}_seq_grad_step`, ["acts", "mask", "dhs", "u"], sizes, {
     // acc = dz_{t+1} U
-    product: { outputs: 1, K: "H", weight: () => "u[k * H + jr]", value: "result[(rb * T + t + 1) * H + k]", when: "t + 1 < T" },
+    product: { outputs: 1, K: "H", weight: () => "u[k * H + jr]", value: "result[(rb * T + t + 1) * H + k]", when: "t + 1 < T", adjacent: "j" },
     row: `var dh = acc;
               if (t + 1 < T) { dh += result[N + (b * T + t + 1) * H + j]; }
               if (t < 0) {
@@ -59,11 +59,9 @@ const forward: KernelFunc = ({ inputs, backend, attrs }) => {
   const N = B * T * H;
   expectSizes(ElmanSequence, "xs [B, T, H], U [H, H], h0 [B, H], mask [B, T]", { xs: [xs, N], u: [u, H * H], h0: [h0, B * H], mask: [mask, B * T] });
   const gpu = gpuOf(backend);
-  const uT = transposed(backend, u!); // [H, H]
   const packed = gpu.makeTensorInfo([2 * N], "float32"); // hs | acts
-  runSteps(gpu, () => elmanStep({ B, H }, g), [xs!, uT, h0!, mask!], packed, { steps: upTo(T), H });
+  runSteps(gpu, () => elmanStep({ B, H }, g), [xs!, u!, h0!, mask!], packed, { steps: upTo(T), H });
   const result = [unpack(gpu, packed, [B, T, H], 0), unpack(gpu, packed, [B, T, H], N)]; // hs, acts
-  gpu.disposeData(uT.dataId);
   gpu.disposeData(packed.dataId);
   return result;
 };

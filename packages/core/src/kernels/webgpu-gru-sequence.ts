@@ -10,13 +10,13 @@
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { kernelFunc, type KernelOverride } from "./registry.js";
 import { GruSequence, GruSequenceGrad } from "./rnn-sequence.js";
-import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
+import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
 
 // Forward packed buffer (N = B T H): hs at 0, acts [B, T, 4H] (r, z, n, hp_n) at N.
 const gruStep = (sizes: { B: number; H: number }) =>
-  stepProgram("gru_seq_step", ["xs", "uT", "bh", "h0", "mask"], sizes, {
-    // acc = U h_{t-1}, gates r, z, n (U^T [H, 3H])
-    product: { outputs: 3, K: "H", weight: (g) => `uT[k * 3 * H + ${g} * H + jr]`, value: "prevH(rb, t, k)" },
+  stepProgram("gru_seq_step", ["xs", "u", "bh", "h0", "mask"], sizes, {
+    // acc = U h_{t-1}, gates r, z, n (U [3H, H]: row g H + j)
+    product: { outputs: 3, K: "H", weight: (g) => `u[(${g} * H + jr) * H + k]`, value: "prevH(rb, t, k)", adjacent: "k" },
     row: `let r = b * T + t;
               let hq = acc + vec3<f32>(bh[j], bh[H + j], bh[2 * H + j]); // hp = U h_{t-1} + b_h
               let hp = prevH(b, t, j);
@@ -37,7 +37,7 @@ const gruStep = (sizes: { B: number; H: number }) =>
 const gruGradStep = (sizes: { B: number; H: number }) =>
   stepProgram("gru_seq_grad_step", ["acts", "hs", "h0", "mask", "dhs", "u"], sizes, {
     // acc = dhp_{t+1} U
-    product: { outputs: 1, K: "3 * H", weight: () => "u[k * H + jr]", value: "result[3 * N + (rb * T + t + 1) * 3 * H + k]", when: "t + 1 < T" },
+    product: { outputs: 1, K: "3 * H", weight: () => "u[k * H + jr]", value: "result[3 * N + (rb * T + t + 1) * 3 * H + k]", when: "t + 1 < T", adjacent: "j" },
     row: `var dh = acc;
               if (t + 1 < T) { dh += result[6 * N + (b * T + t + 1) * H + j]; }
               if (t < 0) {
@@ -81,11 +81,9 @@ const forward: KernelFunc = ({ inputs, backend }) => {
     mask: [mask, B * T],
   });
   const gpu = gpuOf(backend);
-  const uT = transposed(backend, u!); // [H, 3H]
   const packed = gpu.makeTensorInfo([5 * N], "float32"); // hs | acts
-  runSteps(gpu, () => gruStep({ B, H }), [xs!, uT, bh!, h0!, mask!], packed, { steps: upTo(T), H });
+  runSteps(gpu, () => gruStep({ B, H }), [xs!, u!, bh!, h0!, mask!], packed, { steps: upTo(T), H });
   const result = [unpack(gpu, packed, [B, T, H], 0), unpack(gpu, packed, [B, T, 4 * H], N)]; // hs, acts
-  gpu.disposeData(uT.dataId);
   gpu.disposeData(packed.dataId);
   return result;
 };

@@ -10,13 +10,13 @@
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import type { KernelOverride } from "./registry.js";
 import { LstmSequence, LstmSequenceGrad } from "./rnn-sequence.js";
-import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, transposed, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
+import { downFrom, expectSizes, gpuOf, runSteps, stepProgram, unpack, upTo, weightGrad } from "./webgpu-rnn-programs.js";
 
 // Forward packed buffer (N = B T H): hs at 0, cs at N, acts [B, T, 5H] (i, f, g, o, tanh c') at 2N.
 const lstmStep = (sizes: { B: number; H: number }) =>
-  stepProgram("lstm_seq_step", ["xs", "uT", "h0", "c0", "mask"], sizes, {
-    // acc = U h_{t-1}, gates i, f, g, o (U^T [H, 4H]: row k, gate columns)
-    product: { outputs: 4, K: "H", weight: (g) => `uT[k * 4 * H + ${g} * H + jr]`, value: "prevH(rb, t, k)" },
+  stepProgram("lstm_seq_step", ["xs", "u", "h0", "c0", "mask"], sizes, {
+    // acc = U h_{t-1}, gates i, f, g, o (U [4H, H]: row g H + j)
+    product: { outputs: 4, K: "H", weight: (g) => `u[(${g} * H + jr) * H + k]`, value: "prevH(rb, t, k)", adjacent: "k" },
     row: `let r = b * T + t;
               let x = r * 4 * H + j;
               let z = acc + vec4<f32>(xs[x], xs[x + H], xs[x + 2 * H], xs[x + 3 * H]);
@@ -45,7 +45,7 @@ const lstmStep = (sizes: { B: number; H: number }) =>
 const lstmGradStep = (sizes: { B: number; H: number }) =>
   stepProgram("lstm_seq_grad_step", ["acts", "cs", "c0", "mask", "dhs", "dcs", "u"], sizes, {
     // acc = dz_{t+1} U
-    product: { outputs: 1, K: "4 * H", weight: () => "u[k * H + jr]", value: "result[(rb * T + t + 1) * 4 * H + k]", when: "t + 1 < T" },
+    product: { outputs: 1, K: "4 * H", weight: () => "u[k * H + jr]", value: "result[(rb * T + t + 1) * 4 * H + k]", when: "t + 1 < T", adjacent: "j" },
     row: `var dh = acc;
               var dc = 0.0;
               if (t + 1 < T) {
@@ -94,11 +94,9 @@ const forward: KernelFunc = ({ inputs, backend }) => {
     mask: [mask, B * T],
   });
   const gpu = gpuOf(backend);
-  const uT = transposed(backend, u!); // [H, 4H]
   const packed = gpu.makeTensorInfo([7 * N], "float32"); // hs | cs | acts
-  runSteps(gpu, () => lstmStep({ B, H }), [xs!, uT, h0!, c0!, mask!], packed, { steps: upTo(T), H });
+  runSteps(gpu, () => lstmStep({ B, H }), [xs!, u!, h0!, c0!, mask!], packed, { steps: upTo(T), H });
   const result = [unpack(gpu, packed, [B, T, H], 0), unpack(gpu, packed, [B, T, H], N), unpack(gpu, packed, [B, T, 5 * H], 2 * N)]; // hs, cs, acts
-  gpu.disposeData(uT.dataId);
   gpu.disposeData(packed.dataId);
   return result;
 };

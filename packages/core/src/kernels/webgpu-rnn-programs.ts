@@ -11,14 +11,17 @@ export { gpuOf };
 
 /** Batch rows of a step program's workgroup: each weight it reads from U serves this many rows. */
 export const ROWS = 4;
-/** Columns j of a step program's workgroup (adjacent threads, adjacent j: U's reads coalesce). */
-const COLUMNS = 16;
+/** Adjacent threads of a step program that take adjacent j (or adjacent k): a coalesced read. */
+const ADJACENT = 16;
 
 /**
  * The recurrent product of a step: for each batch row b and column j, `outputs` sums over k < K of
  * weight(g) * value (forward: U h_{t-1}, a gate per output; backward: dz_{t+1} U, one output).
  * WGSL expressions: `weight(g)` sees k and jr (column j, clamped below H), `value` sees k and rb
  * (row b, clamped below B); `when` (uniform over the dispatch) makes the product zero unless it holds.
+ * `adjacent`: what adjacent threads take, "j" where the weight's reads are contiguous in j (U read
+ * as [K, H]: the backward's dz U), "k" where they are contiguous in k (U as [G H, H] rows: the
+ * forward's U h, with no transposed copy of U; h_{t-1}'s reads are then contiguous too).
  */
 export interface StepProduct {
   outputs: 1 | 3 | 4;
@@ -26,17 +29,19 @@ export interface StepProduct {
   weight: (g: number) => string;
   value: string;
   when?: string;
+  adjacent: "j" | "k";
 }
 
 const vecOf = (n: number) => (n === 1 ? "f32" : `vec${n}<f32>`);
 
 /**
- * A step program, one dispatch of workgroups that each take COLUMNS columns j and ROWS batch rows
- * b. Its threads first split the product's k among them (thread s of a column sums k = s, s + S,
- * ...: S = threads / COLUMNS slices) and leave the partial sums in workgroup memory; after the
+ * A step program, one dispatch of workgroups that each take J columns j and ROWS batch rows b
+ * (J = 16, or threads / 16 when adjacent threads take adjacent k). Its threads first split the
+ * product's k among them (slice s of a column sums k = s, s + S, ...: S = threads / J slices) and
+ * leave the partial sums in workgroup memory; after the
  * barrier one thread per (b, j) adds the slices in a fixed order (deterministic) and runs `row`,
  * the pointwise maths, with the product in `acc` (f32, or a vector over the gates). Splitting k
- * gives an LSTM step at B = 20, H = 200 8,320 threads that sum 25 k each forward and 16,640 that
+ * gives an LSTM step at B = 20, H = 200 16,000 threads that sum 13 k each forward and 16,640 that
  * sum 50 backward, where a thread per (j, 4 rows) was 1,000 threads summing 200 and 800. `row` sees t (the step),
  * H, B, T, N = B T H, b and j; forward programs (h0 among the inputs, hs written first in the packed
  * buffer) also get prevH(b, t, k) = h_{t-1}[b, k], from h0 at t = 0, else what step t - 1 wrote.
@@ -50,7 +55,11 @@ export function stepProgram(
   const G = product.outputs;
   const vec = vecOf(G);
   const threads = G === 1 ? 256 : 128; // partial sums in workgroup memory: at most 8 KiB
-  const slices = threads / COLUMNS;
+  const columns = product.adjacent === "j" ? ADJACENT : threads / ADJACENT;
+  const slices = threads / columns;
+  // thread l's slice and column, and where slice q of column jj left its sums
+  const [sliceOf, columnOf, slot] =
+    product.adjacent === "j" ? [`l / ${columns}`, `l % ${columns}`, `q * ${columns} + jj`] : [`l % ${slices}`, `l / ${slices}`, `jj * ${slices} + q`];
   const weights = G === 1 ? product.weight(0) : `${vec}(${Array.from({ length: G }, (_, g) => product.weight(g)).join(", ")})`;
   const prevH = `
       fn prevH(b : i32, t : i32, k : i32) -> f32 {
@@ -69,11 +78,11 @@ export function stepProgram(
         let T = uniforms.maskShape[1];
         let N = B * T * H;
         let l = i32(localId.x);
-        let columnBlocks = (H + ${COLUMNS - 1}) / ${COLUMNS};
-        let j0 = (i32(workgroupId.x) % columnBlocks) * ${COLUMNS};
+        let columnBlocks = (H + ${columns - 1}) / ${columns};
+        let j0 = (i32(workgroupId.x) % columnBlocks) * ${columns};
         let b0 = (i32(workgroupId.x) / columnBlocks) * ${ROWS};
-        let s = l / ${COLUMNS};
-        let jr = min(j0 + l % ${COLUMNS}, H - 1);
+        let s = ${sliceOf};
+        let jr = min(j0 + ${columnOf}, H - 1);
         var p : array<${vec}, ${ROWS}>;
         if (${product.when ?? "true"}) {
           for (var k = s; k < ${product.K}; k += ${slices}) {
@@ -86,13 +95,13 @@ export function stepProgram(
         }
         for (var bb = 0; bb < ${ROWS}; bb++) { part[l * ${ROWS} + bb] = p[bb]; }
         workgroupBarrier();
-        if (l < ${COLUMNS * ROWS}) {
-          let jj = l % ${COLUMNS};
-          let bb = l / ${COLUMNS};
+        if (l < ${columns * ROWS}) {
+          let jj = l % ${columns};
+          let bb = l / ${columns};
           let j = j0 + jj;
           let b = b0 + bb;
           var acc = ${vec}(0.0);
-          for (var q = 0; q < ${slices}; q++) { acc += part[(q * ${COLUMNS} + jj) * ${ROWS} + bb]; }
+          for (var q = 0; q < ${slices}; q++) { acc += part[(${slot}) * ${ROWS} + bb]; }
           if (b < B && j < H) {
             ${row}
           }
@@ -103,7 +112,7 @@ export function stepProgram(
     outputShape: [threads],
     shaderKey: `unroll_${name}`,
     dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(H / COLUMNS) * Math.ceil(B / ROWS), 1, 1],
+    dispatch: [Math.ceil(H / columns) * Math.ceil(B / ROWS), 1, 1],
     workgroupSize: [threads, 1, 1],
     size: false,
     uniforms: "step : i32, hidden : i32,",
@@ -145,11 +154,6 @@ export const downFrom = (T: number) => Array.from({ length: T + 1 }, (_, k) => T
 export function unpack(gpu: WebgpuBackendLike, packed: TensorInfo, shape: number[], offset: number): TensorInfo {
   const copy = program("rnn_unpack", ["packed"], shape, "result[index] = packed[uniforms.offset + index];", "offset : i32,");
   return gpu.runWebGPUProgram(copy, [packed], "float32", [{ type: "int32", data: [offset] }]);
-}
-
-/** U^T [H, G H] from U [G H, H]: the recurrent product then reads it coalesced (adjacent threads, adjacent j). */
-export function transposed(backend: object, u: TensorInfo): TensorInfo {
-  return kernelFunc("Transpose", "webgpu")({ inputs: { x: u }, backend, attrs: { perm: [1, 0] } }) as TensorInfo;
 }
 
 /** [h_{t-1}] for every step [B, T, H]: h0 at t = 0, else hs shifted by one step. */
