@@ -19,11 +19,11 @@ import { probeDiagnostics } from "../diagnostics/probe.js";
 import { throwIfDeviceError } from "../device-errors.js";
 import { BackendError, ConfigError, TrainingError } from "../errors.js";
 import { deriveSeed, Rng } from "../random.js";
+import { readsAreFree } from "./device-reads.js";
 import { yieldToEventLoop } from "./event-loop.js";
 import type { Sample, TrainEvent } from "./events.js";
 import type { Gradients, Optimizer } from "./optimizers.js";
 import { clipScale, createOptimizer, disposeScale } from "./optimizers.js";
-import { readsAreFree } from "./device-reads.js";
 import { BestWeights, emptySelection, judge, type SelectionState } from "./selection.js";
 import type { Task } from "./task.js";
 
@@ -177,7 +177,7 @@ export async function train({ task, config, onEvent, signal, resume, resumeBest,
     let validatedAt = -1;
     const lagged = !readsAreFree(); // device backends: report each step's loss one step late
     let pending: Reported | undefined; // a step queued whose "step" event has not been sent
-    /** Sends the pending step's event once its loss is read; throws TrainingError on a NaN or infinite loss. */
+    /** Sends the pending step's event once its loss is read; throws DeviceError after a GPU error, TrainingError on a NaN or infinite loss. */
     const report = async () => {
       if (!pending) return;
       const { step, epoch, lr, tokens, sessionTokens: sent, loss: reading } = pending;
