@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { initBackend, type BackendInfo } from "./backend.js";
+import { webgpuBindingLimit } from "./backend-webgpu.js";
 import { expectClose, seeded, seededInts } from "./kernels/testing.js";
 import { softmaxCrossEntropy, tokenCrossEntropy } from "./ops/cross-entropy.js";
 import { unregisterFastKernels } from "./kernels/index.js";
@@ -125,6 +126,16 @@ describe.skipIf(SKIP)(`webgpu on the software adapter${NOTE}`, () => {
     expect(info).toMatchObject({ name: "webgpu", tfBackend: "webgpu", chosenBy: "option", adapter: { software: true } });
     expect(info.device).toMatch(/^software GPU \(CPU rasteriser\) via WebGPU \(/);
     expect(info.notice).toMatch(/^software WebGPU adapter .*Fix: /);
+  });
+
+  it("gives the device's binding limit to runExperiment's check (webgpuBindingLimit), and none off webgpu", async () => {
+    await use("webgpu");
+    expect(webgpuBindingLimit()).toBe(
+      (tf.backend() as unknown as { device: { limits: { maxStorageBufferBindingSize: number } } }).device.limits.maxStorageBufferBindingSize,
+    );
+    expect(webgpuBindingLimit()).toBeGreaterThanOrEqual(128 * 2 ** 20); // WebGPU's default, llvmpipe's
+    await use("cpu");
+    expect(webgpuBindingLimit()).toBeUndefined();
   });
 
   it("AddN over more inputs than a shader may bind (gradient clipping's sum) gives the sum, without leaks", async () => {

@@ -180,3 +180,10 @@ export function softwareNotice(info: WebgpuAdapterInfo): string {
     "Fix: unset UNROLL_WEBGPU_SOFTWARE and UNROLL_BACKEND to train on wasm, or run on a machine with a GPU"
   );
 }
+
+/** The current backend's largest storage binding in bytes when it is webgpu (its device's limit), else undefined. */
+export function webgpuBindingLimit(): number | undefined {
+  if (tf.getBackend() !== "webgpu") return undefined;
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
+  return device?.limits?.maxStorageBufferBindingSize;
+}

@@ -12,7 +12,7 @@ import { loadExperimentData } from "./data/datasets.js";
 import { readIob2 } from "./data/iob2-reader.js";
 import { ConfigError, DataError } from "./errors.js";
 import { runExperiment } from "./experiment.js";
-import { checkExperimentData } from "./experiment-checks.js";
+import { checkDeviceLimits, checkExperimentData } from "./experiment-checks.js";
 import { paramCount } from "./models/index.js";
 import type { TrainEvent } from "./train/events.js";
 import { estimateTrainingMemory, TRAINING_MEMORY_LIMIT_BYTES } from "./training-memory.js";
@@ -90,6 +90,26 @@ describe("configs that cannot train", () => {
       /^model\.hiddenSize: training needs about .* \(with this data: a vocabulary of [\d,]+, sequences of up to 4 tokens\)/,
     );
     expect(() => checkExperimentData(config, loaded)).toThrow(/set model\.hiddenSize to at most [\d,]+ \(now 2,048\), or model\.embeddingSize to at most/);
+  });
+
+  it("on webgpu, refuses an LM whose logits do not fit in one binding of the adapter, saying which batch size does", () => {
+    const words = file("words-3000.txt", Array.from({ length: 12_000 }, (_, i) => `w${i % 3000}`).join("\n"));
+    const config = parseExperimentConfig({ task: "lm", data: { format: "text", train: words }, train: { batchSize: 64, bptt: 35 } });
+    const loaded = loadExperimentData(config);
+    const V = loaded.tokenizer.vocabulary.size; // 3,000 words and the specials
+    const bytes = 4 * 64 * 35 * V; // 26 MiB
+    expect(() => checkDeviceLimits(config, loaded, undefined)).not.toThrow(); // not on webgpu
+    expect(() => checkDeviceLimits(config, loaded, bytes)).not.toThrow();
+    const limit = 16 * 2 ** 20;
+    const fits = Math.floor(limit / (4 * 35 * V));
+    expect(() => checkDeviceLimits(config, loaded, limit)).toThrow(ConfigError);
+    expect(() => checkDeviceLimits(config, loaded, limit)).toThrow(
+      new RegExp(
+        `^train\\.batchSize: a step's logits \\(train\\.batchSize 64 x bptt 35 x a vocabulary of ${V.toLocaleString("en-US")} floats, 26 MiB\\) are more than this GPU lets one shader bind \\(16 MiB, WebGPU's maxStorageBufferBindingSize\\): set train\\.batchSize to ${fits} or less, lower train\\.bptt`,
+      ),
+    );
+    const tagger = parseExperimentConfig({ task: "tagger", data: { corpus: "ud-english-ewt" } });
+    expect(() => checkDeviceLimits(tagger, loaded, 1)).not.toThrow(); // only an LM's logits grow with |V|
   });
 });
 

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { webgpuBindingLimit } from "./backend-webgpu.js";
 import type { Activation } from "./cells/index.js";
 import { decodeCheckpoint, loadParameters } from "./checkpoint.js";
 import type { ExperimentConfig } from "./config.js";
@@ -10,7 +11,7 @@ import { parseExperimentConfig } from "./config.js";
 import { loadExperimentData } from "./data/datasets.js";
 import { CHAR_SPECIALS, fitCharAlphabet } from "./data/char-alphabet.js";
 import { describeCoverage, pretrainedRows } from "./data/pretrained.js";
-import { checkExperimentData } from "./experiment-checks.js";
+import { checkDeviceLimits, checkExperimentData } from "./experiment-checks.js";
 import type { Tokenizer } from "./data/tokenizer.js";
 import { tokenizerFromJSON } from "./data/tokenizers.js";
 import { BOS, EOS, UNK, PAD } from "./data/vocabulary.js";
@@ -89,6 +90,7 @@ export async function runExperiment(
   const config = parseExperimentConfig(input);
   const loaded = loadExperimentData(config, { dataDir, baseDir });
   checkExperimentData(config, loaded);
+  checkDeviceLimits(config, loaded, webgpuBindingLimit());
   const { tokenizer } = loaded;
   const warnings = [...loaded.warnings];
   const labels = loaded.task === "tagger" ? [...loaded.data.tags.tokens] : loaded.task === "classifier" ? loaded.data.labels : undefined;
