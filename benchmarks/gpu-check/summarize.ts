@@ -80,7 +80,7 @@ for (const r of train) {
 }
 // one training step's kernels on webgpu (webgpu-check's profile): where the GPU time goes
 type Profile = { timed: boolean; dispatches: number; kernelMs: number; programs: { program: string; dispatches: number; ms: number }[] } | { error: string };
-const checked = (check?.result?.["results"] ?? {}) as Record<string, { webgpu?: { profile?: Profile; tokensPerSecond?: number } }>;
+const checked = (check?.result?.["results"] ?? {}) as Record<string, { webgpu?: { profile?: Profile; tokensPerSecond?: number; msPerStep?: number } }>;
 for (const [name, r] of Object.entries(checked)) {
   const p = r.webgpu?.profile;
   if (!p) continue;
@@ -88,7 +88,10 @@ for (const [name, r] of Object.entries(checked)) {
     console.log(`${name}: kernel profile failed: ${p.error}`);
     continue;
   }
-  console.log(`${name}, one step on webgpu: ${p.dispatches} dispatches, ${p.timed ? `${p.kernelMs} ms of GPU time` : "untimed (no timestamp-query)"}`);
+  const wall = r.webgpu?.msPerStep;
+  // GPU time well under the wall time: the host (tfjs's per-dispatch work, Dawn's calls) is the limit, not the kernels
+  const busy = p.timed && wall ? `, the GPU busy ${round((100 * p.kernelMs) / wall)} % of a step's ${wall} ms` : wall ? ` (a step takes ${wall} ms)` : "";
+  console.log(`${name}, one step on webgpu: ${p.dispatches} dispatches, ${p.timed ? `${p.kernelMs} ms of GPU time` : "untimed (no timestamp-query)"}${busy}`);
   console.log("| program | dispatches | GPU ms | ms per dispatch |");
   console.log("|---|---|---|---|");
   for (const x of p.programs) console.log(`| ${x.program} | ${x.dispatches} | ${x.ms} | ${round(x.ms / x.dispatches, 4)} |`);

@@ -31,6 +31,8 @@ interface Measured {
   tensors: number[];
   tokensPerSecond: number;
   seconds: number;
+  /** wall time per step over the same steps as tokensPerSecond */
+  msPerStep: number;
   /** webgpu: the median per step of dispatches and of reads back to the host */
   perStep?: { dispatches: number; reads: number };
   /** webgpu, 6 steps or more: one step's GPU time by program (the 12 costliest) */
@@ -92,6 +94,7 @@ async function measure(file: string, backend: "wasm" | "webgpu"): Promise<Measur
     losses,
     tensors,
     tokensPerSecond: Math.round(((b.tokens - a.tokens) / (b.t - a.t)) * 1000),
+    msPerStep: +((b.t - a.t) / Math.max(1, marks.indexOf(b) - marks.indexOf(a))).toFixed(3), // wall time, against the profile's GPU time
     seconds: +((performance.now() - start) / 1000).toFixed(1),
     ...(backend === "webgpu" ? { perStep: perStep(timeline) } : {}),
     ...(profile ? { profile: await profile.then(trimmed, (err: unknown) => ({ error: String(err) })) } : {}),
@@ -120,6 +123,7 @@ for (const name of configs) {
       device: gpu.info.device,
       kernels: gpu.info.kernels,
       tokensPerSecond: gpu.tokensPerSecond,
+      msPerStep: gpu.msPerStep,
       seconds: gpu.seconds,
       perStep: gpu.perStep,
       profile: gpu.profile,
