@@ -2,9 +2,9 @@
 // squares (for the global gradient norm), out = p + alpha g (an SGD step with the clip factor
 // folded into alpha), and Adam's whole update (moments and parameter in one pass). Axpy and
 // AdamUpdate take the clip factor either as a number (in alpha, or Adam's `scale`) or as the
-// squared global norm, an optional scalar input `normSq` with attribute `maxNorm`, from which the
-// kernel computes torch's factor clipFactor(sqrt(normSq), maxNorm) itself: a device backend then never
-// reads the norm back inside a step (train/optimizers.ts clipScale). As tfjs ops a
+// squared global norm, an optional scalar input `normSq` with attribute `maxNorm`, from which
+// the kernel computes torch's factor clipFactor(sqrt(normSq), maxNorm) itself: a device backend
+// then never reads the norm back inside a step (train/optimizers.ts clipScale). As tfjs ops a
 // clipped SGD step is Square + Sum + AddN, then Mul (clip) + Mul (lr) + Sub: five passes and four
 // temporaries per parameter (~15 ms a step on wasm); Adam is ten ops per parameter. Here one pass
 // each, on the native addon's OpenMP threads when it is active, else a loop over the wasm heap.

@@ -38,13 +38,13 @@ const vecOf = (n: number) => (n === 1 ? "f32" : `vec${n}<f32>`);
  * A step program, one dispatch of workgroups that each take J columns j and ROWS batch rows b
  * (J = 16, or threads / 16 when adjacent threads take adjacent k). Its threads first split the
  * product's k among them (slice s of a column sums k = s, s + S, ...: S = threads / J slices) and
- * leave the partial sums in workgroup memory; after the
- * barrier one thread per (b, j) adds the slices in a fixed order (deterministic) and runs `row`,
- * the pointwise maths, with the product in `acc` (f32, or a vector over the gates). Splitting k
- * gives an LSTM step at B = 20, H = 200 16,000 threads that sum 13 k each forward and 16,640 that
- * sum 50 backward, where a thread per (j, 4 rows) was 1,000 threads summing 200 and 800. `row` sees t (the step),
- * H, B, T, N = B T H, b and j; forward programs (h0 among the inputs, hs written first in the packed
- * buffer) also get prevH(b, t, k) = h_{t-1}[b, k], from h0 at t = 0, else what step t - 1 wrote.
+ * leave the partial sums in workgroup memory; after the barrier one thread per (b, j) adds the
+ * slices in a fixed order (deterministic) and runs `row`, the pointwise maths, with the product in
+ * `acc` (f32, or a vector over the gates). Splitting k gives an LSTM step at B = 20, H = 200
+ * 16,000 threads that sum 13 k each forward and 16,640 that sum 50 backward, where a thread per
+ * (j, 4 rows) was 1,000 threads summing 200 and 800. `row` sees t (the step), H, B, T, N = B T H,
+ * b and j; forward programs (h0 among the inputs, hs written first in the packed buffer) also get
+ * prevH(b, t, k) = h_{t-1}[b, k], from h0 at t = 0, else what step t - 1 wrote.
  */
 export function stepProgram(
   name: string,
