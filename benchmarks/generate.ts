@@ -3,6 +3,9 @@
 // word_language_model's generate.py loop), in one run.
 //
 //   node benchmarks/run.mjs generate [--quick] [--tokens 200] [--reps 5] [--configs lstm,lstm-tied]
+//                                    [--backend wasm|webgpu] [--peer-device cpu|cuda]
+//
+// On a GPU machine: --backend webgpu --peer-device cuda (benchmarks/gpu-check does the same on a bare one).
 //
 // ms are medians over --reps runs after one warm-up run; ratio = Unroll ms / PyTorch ms (lower is
 // better for Unroll). Last line: one JSON object.
@@ -14,6 +17,10 @@ const quick = args.has("quick");
 const tokens = Number(args.get("tokens") ?? 200);
 const reps = Number(args.get("reps") ?? (quick ? 3 : 5));
 const configs = (args.get("configs") ?? "lstm,lstm-tied").split(",");
+const backend = args.get("backend") ?? "wasm";
+if (backend !== "wasm" && backend !== "webgpu") throw new Error(`--backend: expected wasm or webgpu; got ${backend}`);
+const peerDevice = args.get("peer-device") ?? "cpu";
+if (peerDevice !== "cpu" && peerDevice !== "cuda") throw new Error(`--peer-device: expected cpu or cuda; got ${peerDevice}`);
 const here = import.meta.dirname;
 const tsx = join(here, "node_modules", ".bin", "tsx");
 
@@ -26,7 +33,7 @@ for (const name of configs) {
     join(here, "unroll", "lm.ts"),
     "generate",
     "--backend",
-    "wasm",
+    backend,
     "--cell",
     "lstm",
     "--hidden",
@@ -54,11 +61,15 @@ for (const name of configs) {
       String(tokens),
       "--reps",
       String(reps),
+      "--device",
+      peerDevice,
     ],
     { env },
   );
   const row = {
     config: name,
+    backend,
+    peerDevice,
     unrollMs: round(u["ms"] as number),
     pytorchMs: round(p["ms"] as number),
     unrollRuns: u["runs"],

@@ -3,7 +3,12 @@
 // in several variants, both sides in this one run, each a separate process, back to back.
 //
 //   node benchmarks/run.mjs train [--quick] [--steps 20] [--reps 3] [--rounds 2] [--configs lstm,lstm-tied,gru,elman,lstm-650]
-//                                 [--backends wasm,wasm-nonative,cpu] [--peer-threads default,2|none]
+//                                 [--backends wasm,wasm-1thread,wasm-nonative,cpu,webgpu] [--peer-threads default,2|none]
+//                                 [--peer-device cpu|cuda] [--batch 20]
+//
+// On a GPU machine: --backends wasm,webgpu --peer-device cuda (PyTorch's nn.LSTM on cuDNN, as its
+// users run it) puts webgpu beside cuDNN and beside Unroll's own CPU path; benchmarks/gpu-check
+// does the same on a bare machine. webgpu runs every config and round, as wasm does.
 //
 // tokens/s are medians over --rounds x --reps repetitions of --steps steps (each process after 3
 // warm-up steps; rounds alternate which side runs first). The peer
@@ -35,6 +40,11 @@ const configs = (args.get("configs") ?? (quick ? "lstm,lstm-tied" : Object.keys(
 // thread (on a loaded machine a 2-thread product waits for its slowest thread)
 const backends = (args.get("backends") ?? (quick ? "wasm,wasm-1thread" : "wasm,wasm-1thread,wasm-nonative,cpu")).split(",");
 const peerThreads = (args.get("peer-threads") ?? `default,${cpus().length}`).split(",").filter((t) => t !== "none");
+const peerDevice = args.get("peer-device") ?? "cpu";
+if (peerDevice !== "cpu" && peerDevice !== "cuda") throw new Error(`--peer-device: expected cpu or cuda; got ${peerDevice}`);
+const batch = String(Number(args.get("batch") ?? 20));
+/** Backends that run every config and round (the slow paths run once, on the reference config). */
+const MAIN_BACKENDS = ["wasm", "wasm-1thread", "webgpu"];
 const here = import.meta.dirname;
 const tsx = join(here, "node_modules", ".bin", "tsx");
 
@@ -54,8 +64,8 @@ for (const name of configs) {
   const unroll: Record<string, number | string> = {};
   const runUnroll = async (rnd: number) => {
     for (const b of backends) {
-      if (b !== "wasm" && b !== "wasm-1thread" && (name !== "lstm" || rnd > 0)) continue; // the slow paths once, on the reference config
-      const backend = b === "cpu" ? "cpu" : "wasm";
+      if (!MAIN_BACKENDS.includes(b) && (name !== "lstm" || rnd > 0)) continue; // the slow paths once, on the reference config
+      const backend = b === "cpu" ? "cpu" : b === "webgpu" ? "webgpu" : "wasm";
       const s = b === "cpu" ? Math.min(steps, 3) : steps;
       const r = b === "cpu" ? 1 : reps;
       try {
@@ -67,6 +77,8 @@ for (const name of configs) {
           ...(b === "wasm-nonative" ? ["--native", "off"] : []),
           ...(b === "wasm-1thread" ? ["--blas-threads", "1"] : []),
           ...common,
+          "--batch",
+          batch,
           "--steps",
           String(s),
           "--reps",
@@ -104,6 +116,10 @@ for (const name of configs) {
           String(steps),
           "--reps",
           String(reps),
+          "--batch",
+          batch,
+          "--device",
+          peerDevice,
           ...(th === "default" ? [] : ["--threads", th]),
         ],
         { env },
@@ -127,7 +143,7 @@ for (const name of configs) {
   const peer: Record<string, number> = {};
   for (const [k, rs] of Object.entries(peerRuns)) peer[k] = round(median(rs));
   const best = peerThreads.length > 0 ? Math.max(...Object.values(peer)) : null;
-  const ours = Math.max(...["wasm", "wasm-1thread"].map((b) => unroll[b]).filter((x): x is number => typeof x === "number"));
+  const ours = Math.max(...MAIN_BACKENDS.map((b) => unroll[b]).filter((x): x is number => typeof x === "number"));
   const sameThreads = {
     "1": typeof unroll["wasm-1thread"] === "number" && peer["threads1"] ? round((unroll["wasm-1thread"] as number) / peer["threads1"], 2) : null,
     [String(cpus().length)]:
@@ -137,6 +153,8 @@ for (const name of configs) {
   const row = {
     config: name,
     ...c,
+    batch: Number(batch),
+    peerDevice,
     openblasCoreType: coreType ?? null,
     unroll,
     pytorch: peer,

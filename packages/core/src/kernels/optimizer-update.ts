@@ -1,5 +1,5 @@
 // The passes of an optimizer step over every parameter (4.6M floats in the reference LM): sum of
-// squares (for the global gradient norm), out = p + alpha g (an SGD step with the clip factor
+// squares over any number of tensors (for the global gradient norm), out = p + alpha g (an SGD step with the clip factor
 // folded into alpha), and Adam's whole update (moments and parameter in one pass). Axpy and
 // AdamUpdate take the clip factor either as a number (in alpha, or Adam's `scale`) or as the
 // squared global norm, an optional scalar input `normSq` with attribute `maxNorm`, from which
@@ -49,18 +49,22 @@ export const sameShapes = (kernel: string, names: string, ts: TensorInfo[]) => {
     throw new Error(`${kernel}: ${names} must have one shape; got ${ts.map((t) => `[${t.shape}]`).join(", ")}`);
 };
 
+/** sum over every input of sum(x^2) (train/optimizers.ts: the clip norm of all gradients in one call). */
 const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
-  const x = inputs["x"] as TensorInfo;
-  float32(SumOfSquares, x);
+  const xs = Object.values(inputs) as TensorInfo[];
+  if (xs.length === 0) throw new Error(`${SumOfSquares}: expected at least one input`);
+  float32(SumOfSquares, ...xs);
   const wasm = backend as WasmBackendInternals;
-  const n = util.sizeFromShape(x.shape);
   const out = wasm.makeOutput([], "float32");
   const blas = activeNativeBlas();
   let s = 0;
-  if (blas) s = blas.sumSquares(wasm.wasm.HEAPU8, heapOffset(wasm, x), n);
-  else {
-    const v = wasm.typedArrayFromHeap(x);
-    for (let i = 0; i < n; i++) s += v[i]! * v[i]!;
+  for (const x of xs) {
+    const n = util.sizeFromShape(x.shape);
+    if (blas) s += blas.sumSquares(wasm.wasm.HEAPU8, heapOffset(wasm, x), n);
+    else {
+      const v = wasm.typedArrayFromHeap(x);
+      for (let i = 0; i < n; i++) s += v[i]! * v[i]!;
+    }
   }
   wasm.typedArrayFromHeap(out)[0] = s;
   return out;

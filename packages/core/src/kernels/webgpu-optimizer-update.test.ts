@@ -12,6 +12,7 @@ import { LMTask } from "../train/lm-task.js";
 import { Adam, clipScale, disposeScale, gradientScale, SGD, type Gradients } from "../train/optimizers.js";
 import { TrainingError } from "../errors.js";
 import { train } from "../train/trainer.js";
+import { addNInputsPerShader } from "./add-n.js";
 import { AdamUpdate, Axpy, SumOfSquares } from "./optimizer-update.js";
 import { expectClose, seeded } from "./testing.js";
 import { failInCiUnlessStarted, liveCounts, recordPrograms, recordTraining, startSoftware, stepTensorsFlat, use, type Backend } from "./webgpu-testing.js";
@@ -54,6 +55,31 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
       return [s];
     });
     expectClose(got!, want!, 1e-5);
+  });
+
+  it("SumOfSquares over many inputs (more than a shader may bind, large and small) is cpu's sum of every square, in groups plus one", async () => {
+    const shapes = Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? [1000 + i, 9] : i % 4 === 1 ? [1] : [7, i + 1]));
+    const xs = () => Object.fromEntries(shapes.map((shape, i) => [`x${i}`, t(shape, 40 + i)]));
+    const [want] = await on("cpu", () => [tf.addN(Object.values(xs()).map((x) => tf.sum(tf.square(x))))]);
+    await use("webgpu");
+    const inputs = xs();
+    tf.dispose(run(SumOfSquares, inputs)); // compiled first
+    let got: number[] = [];
+    const { programs } = await recordPrograms(async () => {
+      const s = run(SumOfSquares, inputs) as tf.Tensor;
+      expect([s.shape, s.dtype]).toEqual([[], "float32"]);
+      got = Array.from(await s.data());
+      s.dispose();
+    });
+    const perShader = addNInputsPerShader(tf.backend());
+    const groups = Math.ceil(20 / perShader);
+    expect(programs.filter((k) => k.startsWith("unroll_sum_of_squares"))).toHaveLength(groups);
+    expect(programs.filter((k) => k.startsWith("unroll_sum_partials"))).toHaveLength(Math.ceil(groups / perShader) + (groups > perShader ? 1 : 0));
+    expectClose(got, want!, 1e-5);
+    const before = liveCounts();
+    tf.dispose(run(SumOfSquares, inputs));
+    expect(liveCounts()).toEqual(before);
+    tf.dispose(Object.values(inputs));
   });
 
   it("Axpy is x + alpha y, in x's shape", async () => {
@@ -224,7 +250,8 @@ describe.skipIf(SKIP)(`the WGSL optimizer passes on the software adapter${SKIP ?
       const cpu = await update("cpu", maxNorm);
       const gpu = await update("webgpu", maxNorm);
       expect(gpu.reads).toBe(0);
-      expect(gpu.programs.filter((k) => k.startsWith("unroll_sum_of_squares"))).toHaveLength(3);
+      expect(gpu.programs.filter((k) => k.startsWith("unroll_sum_of_squares"))).toHaveLength(1); // all three gradients in one dispatch
+      expect(gpu.programs.filter((k) => k.startsWith("unroll_sum_partials"))).toHaveLength(1); // then their partials added
       expect(gpu.programs.filter((k) => k.startsWith("unroll_axpy_clip"))).toHaveLength(3);
       gpu.out.forEach((values, i) => expectClose(values, cpu.out[i]!, 1e-5));
     }

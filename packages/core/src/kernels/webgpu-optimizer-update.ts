@@ -1,8 +1,11 @@
 // The optimizer passes on webgpu, in WGSL, under the wasm kernels' contract (optimizer-update.ts;
 // train/optimizers.ts calls them where they are registered):
-//   SumOfSquares  sum(x^2) as a float32 scalar: a tree reduction in workgroup memory, one dispatch
-//                 for up to PER_WORKGROUP elements; beyond, one partial sum per workgroup, then one
-//                 workgroup adds the partials (two dispatches, in a fixed order: deterministic)
+//   SumOfSquares  sum over every input of sum(x^2) as a float32 scalar: tree reductions in
+//                 workgroup memory, each input's share of a dispatch's workgroups (one per
+//                 PER_WORKGROUP elements, at most MAX_WORKGROUPS) leaving partial sums, as many
+//                 inputs per dispatch as a shader may bind; then one workgroup adds the partials
+//                 (in a fixed order: deterministic). One input of up to PER_WORKGROUP elements: one
+//                 dispatch; the reference LM's 11 gradients: 3
 //   Axpy          out = x + alpha y, one dispatch (an SGD step with the clip factor in alpha)
 //   AdamUpdate    torch.optim.Adam with the gradient times `scale` first, three dispatches: m', v',
 //                 then p' from them. A tfjs-backend-webgpu program writes a single output buffer
@@ -14,6 +17,7 @@
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { AdamUpdate, Axpy, CLIP_EPS, clipInput, float32, sameShapes, SumOfSquares, type AdamAttrs, type AxpyAttrs } from "./optimizer-update.js";
+import { addNInputsPerShader } from "./add-n.js";
 import type { KernelOverride } from "./registry.js";
 import { gpuOf, program, type WebgpuProgram } from "./webgpu-program.js";
 
@@ -24,31 +28,57 @@ const PER_WORKGROUP = THREADS * 16;
 /** At most this many partial sums: the second dispatch is one workgroup. */
 const MAX_WORKGROUPS = 512;
 
+/** The input names of a program over m tensors: x0 .. x{m-1}. */
+const names = (m: number) => Array.from({ length: m }, (_, j) => `x${j}`);
+
 /**
- * sum over `x` of f(x) (square or identity), one partial per workgroup of the dispatch: each
- * thread strides over the input by the whole dispatch's threads, then the workgroup's tree.
+ * sum of x^2 over each of m inputs, one partial per workgroup: input j
+ * gets the workgroups from uniforms.start{j} (start0 = 0) to the next start, whose threads stride
+ * over it, then each workgroup's tree. The starts travel as uniforms, so one pipeline serves every
+ * m inputs whatever their sizes.
  */
-function reduction(name: string, square: boolean, workgroups: number): WebgpuProgram {
+function partialSums(m: number, workgroups: number): WebgpuProgram {
+  const starts = `array<i32, ${m + 1}>(0, ${names(m)
+    .slice(1)
+    .map((_, j) => `uniforms.start${j + 1}, `)
+    .join("")}i32(numWorkgroups.x))`;
+  const cases = names(m)
+    .map(
+      (x, j) => `
+          case ${j}: {
+            for (var i = local * ${THREADS} + tid; i < uniforms.${x}Shape; i += w * ${THREADS}) {
+              let v = ${x}[i];
+              s += v * v;
+            }
+          }`,
+    )
+    .join("");
   return {
-    variableNames: ["x"],
+    variableNames: names(m),
     outputShape: workgroups === 1 ? [] : [workgroups],
-    shaderKey: `unroll_${name}`,
+    shaderKey: "unroll_sum_of_squares",
     dispatchLayout: { x: [0] },
     dispatch: [workgroups, 1, 1],
     workgroupSize: [THREADS, 1, 1],
     size: false, // no flat index: each workgroup writes its own partial
+    uniforms: names(m)
+      .slice(1)
+      .map((_, j) => `start${j + 1} : i32,`)
+      .join(" "),
     // barriers sit in uniform control flow: every thread reaches them
     getUserCode: () => `
       var<workgroup> buf : array<f32, ${THREADS}>;
       fn main(index : i32) {
         let tid = i32(localId.x);
-        let group = i32(workgroupId.x);
-        let stride = i32(numWorkgroups.x) * ${THREADS};
-        let n = uniforms.xShape;
+        let g = i32(workgroupId.x);
+        var starts = ${starts};
+        var which = 0;
+        for (var j = 1; j < ${m}; j++) { if (g >= starts[j]) { which = j; } }
+        let local = g - starts[which];
+        let w = starts[which + 1] - starts[which];
         var s = 0.0;
-        for (var i = group * ${THREADS} + tid; i < n; i += stride) {
-          let v = x[i];
-          s += ${square ? "v * v" : "v"};
+        switch (which) {${cases}
+          default: {}
         }
         buf[tid] = s;
         workgroupBarrier();
@@ -56,7 +86,37 @@ function reduction(name: string, square: boolean, workgroups: number): WebgpuPro
           if (tid < k) { buf[tid] = buf[tid] + buf[tid + k]; }
           workgroupBarrier();
         }
-        if (tid == 0) { result[group] = buf[0]; }
+        if (tid == 0) { result[g] = buf[0]; }
+      }`,
+  };
+}
+
+/** One workgroup that adds every element of m inputs (the partial sums), in a fixed order: a scalar. */
+function total(m: number): WebgpuProgram {
+  const loops = names(m)
+    .map((x) => `for (var i = tid; i < uniforms.${x}Shape; i += ${THREADS}) { s += ${x}[i]; }`)
+    .join("\n        ");
+  return {
+    variableNames: names(m),
+    outputShape: [],
+    shaderKey: "unroll_sum_partials",
+    dispatchLayout: { x: [0] },
+    dispatch: [1, 1, 1],
+    workgroupSize: [THREADS, 1, 1],
+    size: false,
+    getUserCode: () => `
+      var<workgroup> buf : array<f32, ${THREADS}>;
+      fn main(index : i32) {
+        let tid = i32(localId.x);
+        var s = 0.0;
+        ${loops}
+        buf[tid] = s;
+        workgroupBarrier();
+        for (var k = ${THREADS / 2}; k > 0; k = k >> 1u) {
+          if (tid < k) { buf[tid] = buf[tid] + buf[tid + k]; }
+          workgroupBarrier();
+        }
+        if (tid == 0) { result[0] = buf[0]; }
       }`,
   };
 }
@@ -64,17 +124,46 @@ function reduction(name: string, square: boolean, workgroups: number): WebgpuPro
 /** The same buffer, flat: the programs index it as one array. */
 const flat = (t: TensorInfo): TensorInfo => ({ ...t, shape: [util.sizeFromShape(t.shape)] });
 
+/**
+ * sum over every input of sum(x^2) as a float32 scalar, in groups of inputs one shader may bind
+ * (the device's storage buffer limit less the output, as AddN): a dispatch of partial sums per
+ * group, then one workgroup adds all the partials (a dispatch; none when a single input fits one
+ * workgroup). The reference LM's 11 gradients: 3 dispatches, where one reduction per gradient and
+ * an AddN of their sums took 20.
+ */
 const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
-  const x = inputs["x"] as TensorInfo;
-  float32(SumOfSquares, x);
+  const xs = Object.values(inputs) as TensorInfo[];
+  if (xs.length === 0) throw new Error(`${SumOfSquares}: expected at least one input`);
+  float32(SumOfSquares, ...xs);
   const gpu = gpuOf(backend);
-  const n = util.sizeFromShape(x.shape);
-  const workgroups = Math.min(MAX_WORKGROUPS, Math.max(1, Math.ceil(n / PER_WORKGROUP)));
-  const partials = gpu.runWebGPUProgram(reduction("sum_of_squares", true, workgroups), [flat(x)], "float32"); // [workgroups], or [] when 1
-  if (workgroups === 1) return partials;
-  const total = gpu.runWebGPUProgram(reduction("sum_partials", false, 1), [partials], "float32"); // []
-  gpu.disposeData(partials.dataId);
-  return total;
+  const perShader = addNInputsPerShader(backend);
+  const squares = (group: TensorInfo[]) => {
+    const counts = group.map((x) => Math.min(MAX_WORKGROUPS, Math.max(1, Math.ceil(util.sizeFromShape(x.shape) / PER_WORKGROUP))));
+    const starts = counts.slice(1).map((_, j) => counts.slice(0, j + 1).reduce((a, b) => a + b, 0)); // start1 .. start{m-1}
+    const uniforms = starts.map((v) => ({ type: "int32" as const, data: [v] }));
+    return gpu.runWebGPUProgram(
+      partialSums(
+        group.length,
+        counts.reduce((a, b) => a + b, 0),
+      ),
+      group.map(flat),
+      "float32",
+      uniforms,
+    );
+  };
+  // each group's partials ([] when a single input fits one workgroup: that is the answer)
+  let partials: TensorInfo[] = [];
+  for (let i = 0; i < xs.length; i += perShader) partials.push(squares(xs.slice(i, i + perShader)));
+  if (partials.length === 1 && partials[0]!.shape.length === 0) return partials[0]!;
+  // add the partials, one workgroup per shader, until one scalar is left
+  do {
+    const next: TensorInfo[] = [];
+    for (let i = 0; i < partials.length; i += perShader)
+      next.push(gpu.runWebGPUProgram(total(Math.min(perShader, partials.length - i)), partials.slice(i, i + perShader).map(flat), "float32"));
+    for (const p of partials) gpu.disposeData(p.dataId);
+    partials = next;
+  } while (partials.length > 1);
+  return partials[0]!;
 };
 
 const f32 = (v: number) => ({ type: "float32" as const, data: [v] });

@@ -53,6 +53,25 @@ describe("gradientScale (torch's clip_grad_norm_)", () => {
   }
 });
 
+describe("SumOfSquares over several inputs (the clip norm in one call)", () => {
+  for (const { native, skip, note } of KERNEL_PATHS) {
+    it.skipIf(skip)(`on wasm (${native ? "native addon" : "heap loop"}) is cpu's sum of every square${note}`, async () => {
+      const shapes = [[300_001], [3, 4], [1]];
+      await tf.setBackend("cpu");
+      const want = tf.tidy(() => tf.addN(shapes.map((shape, i) => tf.sum(tf.square(t(shape, 60 + i))))).dataSync()[0]!);
+      await tf.setBackend("wasm");
+      setNativeBlas({ enabled: native });
+      const xs = Object.fromEntries(shapes.map((shape, i) => [`x${i}`, t(shape, 60 + i)]));
+      const s = tf.engine().runKernel(SumOfSquares, xs) as tf.Scalar;
+      expect(s.shape).toEqual([]);
+      expectClose([s.dataSync()[0]!], [want], 1e-5);
+      expect(() => tf.engine().runKernel(SumOfSquares, {})).toThrow("UnrollSumOfSquares: expected at least one input");
+      tf.dispose([s, ...Object.values(xs)]);
+      setNativeBlas({ enabled: true });
+    });
+  }
+});
+
 describe("SGD with a folded clip factor", () => {
   for (const { native, skip, note } of KERNEL_PATHS) {
     it.skipIf(skip)(`p - lr scale g on wasm equals cpu's Mul + Sub (${native ? "native addon" : "heap loop"})${note}`, async () => {

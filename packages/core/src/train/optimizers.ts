@@ -163,11 +163,13 @@ function perGradientReads(): boolean {
   return readsAreFree() && tf.getKernel(SumOfSquares, tf.getBackend()) !== undefined;
 }
 
-/** sum over every gradient of sum(g^2), on the backend (webgpu: our SumOfSquares per gradient). */
+/** sum over every gradient of sum(g^2), on the backend (webgpu: one SumOfSquares over all of them, a few dispatches). */
 function squaredTotal(grads: Gradients): tf.Scalar {
-  const fused = tf.getKernel(SumOfSquares, tf.getBackend()) !== undefined;
-  const square = (g: tf.Tensor) => (fused && g.dtype === "float32" ? (tf.engine().runKernel(SumOfSquares, { x: g }) as tf.Scalar) : tf.sum(tf.square(g)));
-  return tf.tidy(() => tf.addN([...grads.values()].map(square)) as tf.Scalar);
+  const gs = [...grads.values()];
+  if (tf.getKernel(SumOfSquares, tf.getBackend()) !== undefined && gs.every((g) => g.dtype === "float32")) {
+    return tf.engine().runKernel(SumOfSquares, Object.fromEntries(gs.map((g, i) => [`x${i}`, g]))) as tf.Scalar;
+  }
+  return tf.tidy(() => tf.addN(gs.map((g) => tf.sum(tf.square(g)))) as tf.Scalar);
 }
 
 /**
