@@ -141,15 +141,8 @@ const sumOfSquares: KernelFunc = ({ inputs, backend }) => {
     const counts = group.map((x) => Math.min(MAX_WORKGROUPS, Math.max(1, Math.ceil(util.sizeFromShape(x.shape) / PER_WORKGROUP))));
     const starts = counts.slice(1).map((_, j) => counts.slice(0, j + 1).reduce((a, b) => a + b, 0)); // start1 .. start{m-1}
     const uniforms = starts.map((v) => ({ type: "int32" as const, data: [v] }));
-    return gpu.runWebGPUProgram(
-      partialSums(
-        group.length,
-        counts.reduce((a, b) => a + b, 0),
-      ),
-      group.map(flat),
-      "float32",
-      uniforms,
-    );
+    const workgroups = counts.reduce((a, b) => a + b, 0);
+    return gpu.runWebGPUProgram(partialSums(group.length, workgroups), group.map(flat), "float32", uniforms);
   };
   // each group's partials ([] when a single input fits one workgroup: that is the answer)
   let partials: TensorInfo[] = [];
