@@ -47,15 +47,14 @@ export async function recordPrograms(f: (timeline: string[]) => unknown): Promis
 }
 
 /**
- * Live tensors at each "step" event of a run, flat from the second step on (the first makes the
- * optimizer's state). Where each loss is reported a step late (device backends: train/trainer.ts)
- * the last event, sent with no step queued after it, holds one tensor fewer: that step's loss.
+ * Live tensors at each "step" event of a run on a device backend, flat from the second step on
+ * (the first makes the optimizer's state). Each loss is reported a step late there
+ * (train/trainer.ts), so the last event, sent with no step queued after it, holds one tensor
+ * fewer: that step's loss.
  */
-export function stepTensorsFlat(counts: number[], lagged: boolean): boolean {
-  const steady = lagged ? counts.slice(1, -1) : counts.slice(1);
-  const flat = new Set(steady).size <= 1;
-  if (!lagged || counts.length < 3) return flat;
-  return flat && counts.at(-1) === counts[1]! - 1;
+export function stepTensorsFlat(counts: number[]): boolean {
+  const flat = new Set(counts.slice(1, -1)).size <= 1;
+  return counts.length < 3 ? flat : flat && counts.at(-1) === counts[1]! - 1;
 }
 
 /** GPU time per program over the dispatches of a window (KernelTimer). */

@@ -15,7 +15,7 @@ import { ElmanSequence, GruSequence, LstmSequence } from "./rnn-sequence.js";
 import { installKernels, uninstallKernels } from "./registry.js";
 import { expectClose, seeded } from "./testing.js";
 import { webgpuRnnSequenceOverrides } from "./webgpu-rnn-sequence.js";
-import { failInCiUnlessStarted, startSoftware, use } from "./webgpu-testing.js";
+import { failInCiUnlessStarted, recordPrograms, startSoftware, use } from "./webgpu-testing.js";
 
 const reason = await startSoftware();
 const SKIP = reason !== "";
@@ -106,23 +106,6 @@ function expectAllClose(got: number[][], want: number[][], tol: number): void {
   got.forEach((g, k) => expectClose(g, want[k]!, tol));
 }
 
-/** Dispatches recorded while `f` runs (every tfjs-backend-webgpu program goes through recordAndSubmit). */
-async function countDispatches(f: () => Promise<unknown>): Promise<number> {
-  const backend = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
-  const original = backend.recordAndSubmit;
-  let n = 0;
-  backend.recordAndSubmit = (...args: unknown[]) => {
-    n++;
-    return original.apply(backend, args);
-  };
-  try {
-    await f();
-  } finally {
-    backend.recordAndSubmit = original;
-  }
-  return n;
-}
-
 const SHAPES: Shape[] = [
   { B: 1, T: 1, I: 2, H: 3 },
   { B: 3, T: 5, I: 4, H: 5 },
@@ -182,8 +165,8 @@ describe.skipIf(SKIP)(`the WGSL recurrent layer kernels on the software adapter$
           const mask = maskOf(shape.B, shape.T);
           const s0 = Array.from({ length: cell.stateSize }, () => tf.zeros([shape.B, shape.H]) as tf.Tensor2D);
           const loss = () => tf.tidy(() => tf.sum(runCell(cell, x, s0, mask).outputs) as tf.Scalar);
-          const forward = await countDispatches(async () => tf.dispose(loss()));
-          const both = await countDispatches(async () => tf.dispose(tf.variableGrads(loss, params.variables())));
+          const forward = (await recordPrograms(() => tf.dispose(loss()))).dispatches;
+          const both = (await recordPrograms(() => tf.dispose(tf.variableGrads(loss, params.variables())))).dispatches;
           tf.dispose([x, mask, s0]);
           params.dispose();
           return { forward, backward: both - forward };
